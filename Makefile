@@ -1,0 +1,161 @@
+# ktbox — the one entry point: build, deps, check, demo, bench, fuzz.
+#
+#   make            build/ktbox (fetches and builds the sysroot the first time)
+#   make check      every test suite this machine can run (TAP, prove)
+#   make demo       boot a sched_ext guest, make a scheduler fail, show captures
+#   make bench      size / speed figures next to the tools users would pick
+#   make fuzz       libFuzzer targets for every parser (FUZZ_SECONDS=N each)
+#   make check-asan lib/ and unit tests under ASan+UBSan (host compiler)
+#   make clean      remove build outputs, keep the sysroot; distclean: all
+
+include deps/versions.mk
+
+B        := build
+SYSROOT  := $(B)/sysroot
+CC       := musl-gcc
+HOSTCC   ?= gcc
+CLANG    ?= clang
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+DEPS_HASH := $(shell printf '%s' '$(DEPS_STAMP_KEY)' | cat - deps/sysroot.sh | md5sum | cut -c1-12)
+SYSROOT_STAMP := $(SYSROOT)/.stamp-$(DEPS_HASH)
+TOOLS_STAMP := $(B)/.tools-ok
+
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
+INCS     := -I. -Ilib -Iapplets -Ibpf -I$(B)/gen
+# musl-gcc does not search /usr/include: the sysroot holds the UAPI headers
+SYSINC   := -isystem $(SYSROOT)/include
+# Size first (see bench): -Os, sections + gc, LTO, no unwind tables.
+# musl has no _FORTIFY_SOURCE support, so it is not claimed here.
+OPTFLAGS := -Os -g0 -ffunction-sections -fdata-sections -flto=auto \
+	    -fno-asynchronous-unwind-tables -fstack-protector-strong
+CFLAGS   := -std=gnu11 $(WARN) $(OPTFLAGS) $(INCS) $(SYSINC) -D_GNU_SOURCE \
+	    -DKTBOX_VERSION='"$(VERSION)"'
+LDFLAGS  := -static -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,--build-id=none \
+	    -Wl,-z,noexecstack
+LDLIBS   := -L$(SYSROOT)/lib -lbpf -lelf -lz -ljemalloc
+
+LIB_SRCS    := $(sort $(wildcard lib/*.c))
+APPLET_SRCS := $(sort $(wildcard applets/*.c))
+SRCS        := main.c $(LIB_SRCS) $(APPLET_SRCS)
+OBJS        := $(SRCS:%.c=$(B)/obj/%.o)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+
+.PHONY: all tools deps check check-unit check-asan fuzz bench demo clean distclean \
+	format lint
+all: $(B)/ktbox
+
+# ---- build tools ----------------------------------------------------------
+# command:package pairs the build needs
+TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
+	 dpkg-source:dpkg-dev gzip:gzip patch:patch prove:perl \
+	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
+	 strace:strace file:file cpio:cpio
+HOST_PKGS := zlib1g-dev libbpf-dev libelf-dev libclang-rt-14-dev hyperfine
+tools: $(TOOLS_STAMP)
+$(TOOLS_STAMP): deps/versions.mk
+	@missing=""; for t in $(TOOLS); do \
+		command -v $${t%%:*} >/dev/null 2>&1 || PATH=$$PATH:/usr/sbin command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
+	for p in $(HOST_PKGS); do dpkg-query -W -f '$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "  TOOLS   apt-get install$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+		else \
+			echo "Missing build tools. Run as root:"; \
+			echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+	@mkdir -p $(B) && touch $@
+
+# ---- third-party sysroot (cached; keyed on the pinned versions) -----------
+deps: $(SYSROOT_STAMP)
+$(SYSROOT_STAMP): | $(TOOLS_STAMP)
+	@sh deps/sysroot.sh $(B)
+	@touch $@
+
+# ---- ktbox ----------------------------------------------------------------
+$(B)/obj/%.o: %.c $(SYSROOT_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/ktbox.unstripped: $(OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(B)/ktbox: $(B)/ktbox.unstripped
+	@strip --strip-all -R .comment -o $@ $<
+	@echo "  STRIP   $@ ($$(stat -c %s $@) bytes)"
+
+-include $(OBJS:.o=.d)
+
+# ---- tests ----------------------------------------------------------------
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+# unit tests: built with musl against the same objects as ktbox
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+check-unit: $(UNIT_BINS)
+
+# Every suite: unit binaries, host scripts, VM scripts; one summary line.
+check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS)
+	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) \
+		perl tests/run-tap $(UNIT_BINS) $(sort $(wildcard tests/host/*.t)) \
+		$(sort $(wildcard tests/vm/*.t))
+
+# ASan+UBSan: lib/ and unit tests with the host compiler (glibc).
+ASAN_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all $(WARN) $(INCS) -Itests/unit -D_GNU_SOURCE
+ASAN_LIBS  := -lbpf -lelf -lz
+ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/%)
+$(B)/asan/%: tests/unit/%.c tests/unit/tap.h $(LIB_SRCS) | $(TOOLS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  ASAN    $<"
+	@$(HOSTCC) $(ASAN_FLAGS) -o $@ $< $(LIB_SRCS) $(ASAN_LIBS)
+check-asan: $(ASAN_BINS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		TOP=$(CURDIR) perl tests/run-tap $(ASAN_BINS)
+
+# libFuzzer: one target per parser in tests/fuzz/fuzz_*.c
+FUZZ_SECONDS ?= 10
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(TOOLS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $<"
+	@$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -D_GNU_SOURCE \
+		-o $@ $< $(LIB_SRCS) $(ASAN_LIBS)
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus/$$n; \
+		echo "  RUN     $$n ($(FUZZ_SECONDS)s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(B)/fuzz/corpus/$$n \
+			$$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) \
+			2>$(B)/fuzz/$$n.log || { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -1; \
+	done
+
+bench: $(B)/ktbox
+	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) CC=$(CC) \
+		sh tests/bench/run.sh
+
+# fragments owned by the VM suite / initramfs builder
+-include initramfs/initramfs.mk
+-include tests/vm/vm.mk
+
+format:
+	@clang-format -i main.c lib/*.[ch] applets/*.[ch] tests/unit/*.[ch]
+
+lint:
+	@cppcheck -q --std=c11 --enable=warning,portability --inline-suppr \
+		-Ilib -Iapplets main.c lib applets
+
+clean:
+	rm -rf $(B)/obj $(B)/tests $(B)/asan $(B)/fuzz $(B)/ktbox $(B)/ktbox.unstripped $(B)/gen
+
+distclean:
+	rm -rf $(B)

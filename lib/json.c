@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+static void emit(struct jw *w, const char *s, size_t n)
+{
+	if (w->fp)
+		fwrite(s, 1, n, w->fp);
+	else
+		kt_buf_put(w->buf, s, n);
+}
+
+static void emits(struct jw *w, const char *s)
+{
+	emit(w, s, strlen(s));
+}
+
+void jw_init_file(struct jw *w, FILE *fp, int pretty)
+{
+	memset(w, 0, sizeof(*w));
+	w->fp = fp;
+	w->pretty = pretty;
+}
+
+void jw_init_buf(struct jw *w, struct kt_buf *b, int pretty)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = b;
+	w->pretty = pretty;
+}
+
+static void indent(struct jw *w)
+{
+	static const char spaces[] = "                                ";
+	int n = w->depth * 2;
+
+	emit(w, "\n", 1);
+	while (n > 0) {
+		int k = n < 32 ? n : 32;
+
+		emit(w, spaces, (size_t)k);
+		n -= k;
+	}
+}
+
+/* Called before every value and every key. */
+static void sep(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->depth == 0)
+		return;
+	if (w->need_comma[w->depth])
+		emit(w, ",", 1);
+	w->need_comma[w->depth] = true;
+	if (w->pretty)
+		indent(w);
+}
+
+static void open_(struct jw *w, const char *c)
+{
+	sep(w);
+	emits(w, c);
+	if (w->depth < KT_JSON_MAX_DEPTH - 1)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void close_(struct jw *w, const char *c)
+{
+	bool had = w->need_comma[w->depth];
+
+	if (w->depth > 0)
+		w->depth--;
+	if (w->pretty && had)
+		indent(w);
+	emits(w, c);
+}
+
+void jw_obj_open(struct jw *w) { open_(w, "{"); }
+void jw_obj_close(struct jw *w) { close_(w, "}"); }
+void jw_arr_open(struct jw *w) { open_(w, "["); }
+void jw_arr_close(struct jw *w) { close_(w, "]"); }
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* Write escaped content through a sink. */
+typedef void (*sink_fn)(void *ctx, const char *s, size_t n);
+
+static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		char esc[8];
+		const char *rep = NULL;
+		size_t replen = 2, l;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			l = utf8_len(s + i, n - i);
+			if (l) {
+				i += l;
+				continue;
+			}
+			rep = "\\ufffd";
+			replen = 6;
+		} else {
+			switch (c) {
+			case '"': rep = "\\\""; break;
+			case '\\': rep = "\\\\"; break;
+			case '\b': rep = "\\b"; break;
+			case '\f': rep = "\\f"; break;
+			case '\n': rep = "\\n"; break;
+			case '\r': rep = "\\r"; break;
+			case '\t': rep = "\\t"; break;
+			default:
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				rep = esc;
+				replen = 6;
+			}
+		}
+		if (i > run)
+			put(ctx, str + run, i - run);
+		put(ctx, rep, replen);
+		run = ++i;
+	}
+	if (n > run)
+		put(ctx, str + run, n - run);
+}
+
+static void put_jw(void *ctx, const char *s, size_t n) { emit(ctx, s, n); }
+static void put_buf(void *ctx, const char *s, size_t n) { kt_buf_put(ctx, s, n); }
+
+void jw_escape(struct kt_buf *out, const char *s, size_t n)
+{
+	escape_to(put_buf, out, s, n);
+}
+
+static void quoted(struct jw *w, const char *s, size_t n)
+{
+	emit(w, "\"", 1);
+	escape_to(put_jw, w, s, n);
+	emit(w, "\"", 1);
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	sep(w);
+	quoted(w, key, strlen(key));
+	emits(w, w->pretty ? ": " : ":");
+	w->after_key = true;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	quoted(w, s, n);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	char b[24];
+
+	sep(w);
+	emit(w, b, (size_t)snprintf(b, sizeof(b), "%" PRIu64, v));
+}
+
+void jw_i64(struct jw *w, int64_t v)
+{
+	char b[24];
+
+	sep(w);
+	emit(w, b, (size_t)snprintf(b, sizeof(b), "%" PRId64, v));
+}
+
+void jw_double(struct jw *w, double v)
+{
+	char b[40];
+	int n;
+
+	sep(w);
+	if (!isfinite(v)) {
+		emit(w, "null", 4);
+		return;
+	}
+	/* shortest form that round-trips, always with a fraction or exponent */
+	for (int prec = 6; prec <= 17; prec++) {
+		n = snprintf(b, sizeof(b), "%.*g", prec, v);
+		double back;
+
+		if (sscanf(b, "%lf", &back) == 1 && back == v)
+			break;
+	}
+	if (!strpbrk(b, ".eEn"))
+		n += snprintf(b + n, sizeof(b) - (size_t)n, ".0");
+	emit(w, b, (size_t)n);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	sep(w);
+	emits(w, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	sep(w);
+	emit(w, "null", 4);
+}
+
+void jw_newline(struct jw *w)
+{
+	emit(w, "\n", 1);
+}

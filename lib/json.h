@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one JSON writer.  Streams to a FILE or a kt_buf; compact or pretty
+ * (two-space indent); commas and nesting are tracked for the caller, so
+ * output is always well-formed when opens and closes balance.  Strings
+ * are escaped completely: quote, backslash, every control character, and
+ * invalid UTF-8 (as kernel strings may hold) replaced by U+FFFD.
+ */
+#ifndef KT_JSON_H
+#define KT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+
+#define KT_JSON_MAX_DEPTH 64
+
+struct jw {
+	FILE *fp;
+	struct kt_buf *buf;
+	int pretty;
+	int depth;
+	bool need_comma[KT_JSON_MAX_DEPTH];
+	bool after_key;
+};
+
+void jw_init_file(struct jw *w, FILE *fp, int pretty);
+void jw_init_buf(struct jw *w, struct kt_buf *b, int pretty);
+
+void jw_obj_open(struct jw *w);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w);
+void jw_arr_close(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+
+void jw_str(struct jw *w, const char *s);
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_u64(struct jw *w, uint64_t v);
+void jw_i64(struct jw *w, int64_t v);
+void jw_double(struct jw *w, double v);	/* NaN/inf -> null */
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* End of one top-level document: newline (for JSON Lines). */
+void jw_newline(struct jw *w);
+
+/* key + value shorthands */
+static inline void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); }
+static inline void jw_ku64(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_u64(w, v); }
+static inline void jw_ki64(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_i64(w, v); }
+static inline void jw_kdouble(struct jw *w, const char *k, double v) { jw_key(w, k); jw_double(w, v); }
+static inline void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
+
+/* Escape S (N bytes) as JSON string content (no quotes) into OUT. */
+void jw_escape(struct kt_buf *out, const char *s, size_t n);
+
+#endif

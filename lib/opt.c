@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "opt.h"
+
+void kt_getopt_init(struct kt_getopt *g, int argc, char **argv)
+{
+	memset(g, 0, sizeof(*g));
+	g->argc = argc;
+	g->argv = argv;
+	g->ind = 1;
+}
+
+static const struct kt_option *find_short(const struct kt_option *o, int c)
+{
+	for (; o->name || o->key; o++)
+		if (o->key == c)
+			return o;
+	return NULL;
+}
+
+static const struct kt_option *find_long(const struct kt_option *o,
+					 const char *name, size_t len)
+{
+	for (; o->name || o->key; o++)
+		if (o->name && strlen(o->name) == len && !memcmp(o->name, name, len))
+			return o;
+	return NULL;
+}
+
+static int take_arg(struct kt_getopt *g, const struct kt_option *o, const char *shown)
+{
+	if (g->ind >= g->argc)
+		return kt_usage_err("option '%s' requires an argument", shown), '?';
+	g->arg = g->argv[g->ind++];
+	return o->key;
+}
+
+static int do_short(struct kt_getopt *g, const struct kt_option *opts)
+{
+	static char shown[3] = "-?";
+	int c = (unsigned char)*g->bundle++;
+	const struct kt_option *o = find_short(opts, c);
+
+	shown[1] = (char)c;
+	g->opt = shown;
+	if (!o)
+		return kt_usage_err("invalid option -- '%c'", c), '?';
+	if (!o->has_arg) {
+		if (!*g->bundle)
+			g->bundle = NULL;
+		return o->key;
+	}
+	if (*g->bundle) {
+		g->arg = g->bundle;
+		g->bundle = NULL;
+		return o->key;
+	}
+	g->bundle = NULL;
+	return take_arg(g, o, shown);
+}
+
+static int do_long(struct kt_getopt *g, const struct kt_option *opts, const char *s)
+{
+	const char *eq = strchr(s, '=');
+	size_t len = eq ? (size_t)(eq - s) : strlen(s);
+	const struct kt_option *o = find_long(opts, s, len);
+
+	g->opt = s - 2;
+	if (!o)
+		return kt_usage_err("unrecognized option '--%.*s'", (int)len, s), '?';
+	if (!o->has_arg) {
+		if (eq)
+			return kt_usage_err("option '--%s' doesn't allow an argument", o->name), '?';
+		return o->key;
+	}
+	if (eq) {
+		g->arg = eq + 1;
+		return o->key;
+	}
+	return take_arg(g, o, g->opt);
+}
+
+int kt_getopt(struct kt_getopt *g, const struct kt_option *opts)
+{
+	g->arg = NULL;
+	if (g->bundle)
+		return do_short(g, opts);
+	while (g->ind < g->argc) {
+		char *a = g->argv[g->ind++];
+
+		if (g->done || a[0] != '-' || a[1] == '\0') {
+			g->argv[++g->npos] = a;	/* operand ("-" is one too) */
+			continue;
+		}
+		if (a[1] == '-') {
+			if (a[2] == '\0') {
+				g->done = 1;
+				continue;
+			}
+			return do_long(g, opts, a + 2);
+		}
+		g->bundle = a + 1;
+		return do_short(g, opts);
+	}
+	if (g->npos + 1 < g->argc)
+		g->argv[g->npos + 1] = NULL;
+	return -1;
+}
+
+int kt_help(const char *text)
+{
+	fputs(text, stdout);
+	return KT_EXIT_OK;
+}
+
+int kt_parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -1;
+	if (*end) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int kt_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || !((*s >= '0' && *s <= '9') || *s == '.')) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v)) {
+		errno = errno ? errno : EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int kt_opt_u64(const struct kt_getopt *g, unsigned long long min,
+	       unsigned long long max, unsigned long long *out)
+{
+	if (kt_parse_u64(g->arg, out) || *out < min || *out > max)
+		return kt_usage_err("option '%s': invalid value '%s' (expected %llu..%llu)",
+				    g->opt, g->arg, min, max);
+	return 0;
+}
+
+int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out)
+{
+	if (kt_parse_double(g->arg, out) || *out < min || *out > max)
+		return kt_usage_err("option '%s': invalid value '%s' (expected %g..%g)",
+				    g->opt, g->arg, min, max);
+	return 0;
+}
