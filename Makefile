@@ -31,8 +31,10 @@ OPTFLAGS := -Os -g0 -ffunction-sections -fdata-sections -flto=auto \
 	    -fno-asynchronous-unwind-tables -fstack-protector-strong
 CFLAGS   := -std=gnu11 $(WARN) $(OPTFLAGS) $(INCS) $(SYSINC) -D_GNU_SOURCE \
 	    -DKTBOX_VERSION='"$(VERSION)"'
+# With LTO the linker never sees the builtin malloc() references while it
+# scans archives, so musl's malloc would win silently: force jemalloc's in.
 LDFLAGS  := -static -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,--build-id=none \
-	    -Wl,-z,noexecstack
+	    -Wl,-z,noexecstack -Wl,-u,malloc -Wl,-u,mallctl
 LDLIBS   := -L$(SYSROOT)/lib -lbpf -lelf -lz -ljemalloc
 
 LIB_SRCS    := $(sort $(wildcard lib/*.c))
@@ -75,12 +77,12 @@ $(SYSROOT_STAMP): | $(TOOLS_STAMP)
 	@touch $@
 
 # ---- ktbox ----------------------------------------------------------------
-$(B)/obj/%.o: %.c $(SYSROOT_STAMP)
+$(B)/obj/%.o: %.c $(SYSROOT_STAMP) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/ktbox.unstripped: $(OBJS)
+$(B)/ktbox.unstripped: $(OBJS) Makefile
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/* JSON writer: escaping table, nesting, integers, pretty form, bad UTF-8. */
+#include <stdint.h>
+
+#include "json.h"
+#include "tap.h"
+
+static const char *esc(const char *s, size_t n)
+{
+	static struct kt_buf b;
+
+	kt_buf_reset(&b);
+	jw_escape(&b, s, n);
+	return b.p ? b.p : "";
+}
+
+static void test_escaping(void)
+{
+	static const struct { const char *in; size_t n; const char *out; } t[] = {
+		{ "plain", 5, "plain" },
+		{ "q\"b\\", 4, "q\\\"b\\\\" },
+		{ "\b\f\n\r\t", 5, "\\b\\f\\n\\r\\t" },
+		{ "\x01\x1f", 2, "\\u0001\\u001f" },
+		{ "nul\0x", 5, "nul\\u0000x" },
+		{ "\x7f", 1, "\x7f" },
+		{ "/", 1, "/" },
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },		/* valid 2-byte */
+		{ "\xe2\x86\x92", 3, "\xe2\x86\x92" },		/* → */
+		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },	/* 4-byte */
+		{ "\xff", 1, "\\ufffd" },			/* invalid byte */
+		{ "a\xc3", 2, "a\\ufffd" },			/* truncated seq */
+		{ "\xc0\xaf", 2, "\\ufffd\\ufffd" },		/* overlong */
+		{ "\xed\xa0\x80", 3, "\\ufffd\\ufffd\\ufffd" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* > U+10FFFF */
+		{ "\xe2\x28\xa1", 3, "\\ufffd(\\ufffd" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is_str(esc(t[i].in, t[i].n), t[i].out, "escape case %zu", i);
+
+	/* every control character is escaped */
+	int all = 1;
+	for (int c = 0; c < 0x20; c++) {
+		char in = (char)c;
+		const char *o = esc(&in, 1);
+
+		if (o[0] != '\\' || strlen(o) < 2)
+			all = 0;
+	}
+	ok(all, "all 32 control characters escaped");
+}
+
+static void test_nesting(void)
+{
+	struct kt_buf b = { 0 };
+	struct jw w;
+
+	jw_init_buf(&w, &b, 0);
+	jw_obj_open(&w);
+	jw_kstr(&w, "a", "x");
+	jw_key(&w, "arr");
+	jw_arr_open(&w);
+	jw_u64(&w, 1);
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_arr_open(&w);
+	jw_arr_close(&w);
+	jw_bool(&w, true);
+	jw_null(&w);
+	jw_arr_close(&w);
+	jw_key(&w, "o");
+	jw_obj_open(&w);
+	jw_ki64(&w, "neg", -5);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	is_str(b.p, "{\"a\":\"x\",\"arr\":[1,{},[],true,null],\"o\":{\"neg\":-5}}",
+	       "compact nesting, no trailing commas");
+
+	kt_buf_reset(&b);
+	jw_init_buf(&w, &b, 1);
+	jw_obj_open(&w);
+	jw_kstr(&w, "k", "v");
+	jw_key(&w, "m");
+	jw_obj_open(&w);
+	jw_ku64(&w, "x", 2);
+	jw_obj_close(&w);
+	jw_key(&w, "e");
+	jw_arr_open(&w);
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	is_str(b.p, "{\n  \"k\": \"v\",\n  \"m\": {\n    \"x\": 2\n  },\n  \"e\": []\n}",
+	       "pretty form indents by two");
+	kt_buf_free(&b);
+}
+
+static void test_numbers(void)
+{
+	struct kt_buf b = { 0 };
+	struct jw w;
+
+	jw_init_buf(&w, &b, 0);
+	jw_arr_open(&w);
+	jw_u64(&w, UINT64_MAX);
+	jw_i64(&w, INT64_MIN);
+	jw_i64(&w, INT64_MAX);
+	jw_u64(&w, 0);
+	jw_double(&w, 1.5);
+	jw_double(&w, 3.0);
+	jw_double(&w, 0.1);
+	jw_double(&w, 1234.567890);
+	jw_double(&w, 1.0 / 0.0);
+	jw_arr_close(&w);
+	is_str(b.p, "[18446744073709551615,-9223372036854775808,9223372036854775807,0,"
+		    "1.5,3.0,0.1,1234.56789,null]",
+	       "u64/i64 extremes without loss; doubles shortest round-trip; inf -> null");
+	kt_buf_free(&b);
+}
+
+static void test_file_sink(void)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&out, &n);
+	struct jw w;
+
+	jw_init_file(&w, fp, 0);
+	jw_obj_open(&w);
+	jw_kstr(&w, "k\n", "\xff");
+	jw_obj_close(&w);
+	jw_newline(&w);
+	fclose(fp);
+	is_str(out, "{\"k\\n\":\"\\ufffd\"}\n", "FILE sink, keys escaped too");
+	free(out);
+}
+
+int main(void)
+{
+	test_escaping();
+	test_nesting();
+	test_numbers();
+	test_file_sink();
+	return tap_done();
+}
