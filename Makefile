@@ -27,7 +27,7 @@ INCS     := -I. -Ilib -Iapplets -Ibpf -I$(B)/gen
 SYSINC   := -isystem $(SYSROOT)/include
 # Size first (see bench): -Os, sections + gc, LTO, no unwind tables.
 # musl has no _FORTIFY_SOURCE support, so it is not claimed here.
-OPTFLAGS := -Os -g0 -ffunction-sections -fdata-sections -flto=auto \
+OPTFLAGS := -Os -g0 -ffunction-sections -fdata-sections -flto=auto -ffat-lto-objects \
 	    -fno-asynchronous-unwind-tables -fstack-protector-strong
 CFLAGS   := -std=gnu11 $(WARN) $(OPTFLAGS) $(INCS) $(SYSINC) -D_GNU_SOURCE \
 	    -DKTBOX_VERSION='"$(VERSION)"'
