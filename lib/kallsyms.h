@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel symbol table (/proc/kallsyms or a saved copy).
+ *
+ * Input lines are "ADDR TYPE NAME" with an optional "\t[MODULE]"; ADDR is
+ * 1..16 hex digits (16 on 64-bit kernels, 8 on 32-bit), TYPE one letter
+ * (or '?'), NAME any run of non-blank bytes.  CRLF line ends are
+ * accepted.  Anything else is a malformed line: counted, skipped, never
+ * fatal.  Module "[bpf]" marks JITed BPF programs, trampolines and
+ * dispatchers.
+ *
+ * The table is sorted by address (stably: among aliases at one address
+ * the first one listed wins, as in the kernel's own lookup) and indexed by
+ * name (hash).  Names live in one compact string pool; entries are 16
+ * bytes plus a 4-byte size, so a table costs about 1.1x its text.
+ *
+ * Symbol sizes (the "/0xSIZE" of %pS) are the distance to the next higher
+ * address in the symbol's region:
+ *  - vmlinux: one region, every type (the kernel's get_symbol_pos()).  The
+ *    last vmlinux symbol marks the end of the image (_end or similar): it
+ *    has no size and addresses beyond it resolve to nothing.
+ *  - each module (including pseudo-modules such as __builtin__ftrace):
+ *    two regions, text (types t T w W) and everything else, because the
+ *    kernel bounds a module symbol by its own memory area
+ *    (find_kallsyms_symbol()).  Mapping symbols ($x, $d, .L*, L0*) are
+ *    listed but never resolved to.
+ *  - [bpf]: one region (programs are packed; the true end of a program is
+ *    not in /proc/kallsyms, so this is an upper bound).
+ * The last symbol of a module or [bpf] region has no known size: it
+ * resolves with an offset only ("name+0xOFF [mod]"), and only for offsets
+ * below KT_KSYMS_MAX_UNSIZED.  A gap of 4 GiB or more is not a size.
+ *
+ * Formatting follows the kernel's %pS (__sprint_symbol): "name+0xOFF/0xSIZE"
+ * with %#lx numbers ("+0x0" at offset zero), then " [module]" for modules;
+ * BPF symbols get no module suffix (bpf_address_lookup() reports none).
+ * An address with no symbol prints as "0x%lx".
+ *
+ * Hidden tables (kptr_restrict, not root: every address zero) parse fine
+ * and report hidden; they resolve nothing and lookups return address 0.
+ */
+#ifndef KT_KALLSYMS_H
+#define KT_KALLSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define KT_KALLSYMS_PATH "/proc/kallsyms"
+/* Largest file kt_ksyms_load() reads. */
+#define KT_KSYMS_MAX_FILE (1ULL << 30)
+/* Offsets at or past this are not attributed to a symbol of unknown size. */
+#define KT_KSYMS_MAX_UNSIZED 0x100000ULL
+/* Room for any kt_ksyms_format() result (512-byte names + module). */
+#define KT_KSYMS_FMT_MAX 1024
+
+struct kt_ksyms;
+
+/* One symbol as the table reports it (pointers live as long as the table). */
+struct kt_ksym {
+	uint64_t addr;
+	uint64_t size;		/* 0: unknown */
+	const char *name;
+	const char *module;	/* NULL for vmlinux; "bpf" for [bpf] */
+	char type;		/* the type letter as listed */
+	bool bpf;		/* listed as [bpf]: no module in %pS */
+};
+
+/* A resolved address: the symbol and the offset into it. */
+struct kt_ksym_res {
+	struct kt_ksym sym;
+	uint64_t off;
+};
+
+struct kt_ksyms_stats {
+	size_t lines;		/* non-empty lines seen */
+	size_t symbols;		/* parsed symbols */
+	size_t malformed;	/* lines skipped */
+	size_t vmlinux_symbols;
+	size_t module_symbols;	/* in real and pseudo modules, not [bpf] */
+	size_t bpf_symbols;
+	size_t modules;		/* distinct modules, not counting [bpf] */
+	size_t names;		/* distinct names */
+	size_t duplicate_names;	/* names listed more than once */
+	size_t types[128];	/* symbols per type letter (ASCII) */
+	unsigned addr_digits;	/* widest address seen: 16 or 8 (0 if none) */
+	bool hidden;		/* symbols present, every address zero */
+	size_t text_bytes;	/* input size */
+	size_t mem_bytes;	/* memory the table holds */
+};
+
+/*
+ * Parse a table from text.  The buffer is copied from; it need not be
+ * NUL-terminated.  NULL with errno on failure (ENOMEM, EFBIG when
+ * len >= 4 GiB).  Empty or fully malformed input gives an empty table.
+ */
+struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len);
+/*
+ * Read and parse a file: PATH NULL or "live" means /proc/kallsyms, "-"
+ * standard input.  NULL with errno on failure.
+ */
+struct kt_ksyms *kt_ksyms_load(const char *path);
+void kt_ksyms_free(struct kt_ksyms *t);
+
+const struct kt_ksyms_stats *kt_ksyms_stats(const struct kt_ksyms *t);
+bool kt_ksyms_hidden(const struct kt_ksyms *t);
+/* Number of symbols; kt_ksyms_get(t, i) is the i-th by address. */
+size_t kt_ksyms_count(const struct kt_ksyms *t);
+int kt_ksyms_get(const struct kt_ksyms *t, size_t i, struct kt_ksym *out);
+/* Name of module N (1..stats->modules), or NULL. */
+const char *kt_ksyms_module_name(const struct kt_ksyms *t, size_t n);
+
+/*
+ * Every symbol called NAME, in address order (aliases in listing order).
+ * Fills up to MAX entries of OUT (OUT may be NULL when MAX is 0) and
+ * returns the total number of matches.
+ */
+size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name,
+		       struct kt_ksym *out, size_t max);
+/* Address of the first match of NAME; 0 and *addr untouched if none. */
+int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr);
+
+/* The symbol containing ADDR (see the rules above): 0, or -1 if none. */
+int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
+
+/*
+ * %pS text for a resolved address / for ADDR ("0x%lx" when unresolved).
+ * snprintf semantics: returns the length the full text needs.
+ */
+int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size);
+int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size);
+
+/*
+ * Annotate a line of text: after every kernel-address token (see
+ * kt_addrtok_next() in stacksym.h) that resolves, insert " " and its %pS
+ * text, unless a func+0xoff/0xsz token already follows it.  Appends the
+ * result (without adding a newline) to OUT; returns how many addresses
+ * were annotated.
+ */
+size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len,
+			  struct kt_buf *out);
+
+#endif
