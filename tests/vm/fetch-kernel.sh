@@ -1,0 +1,88 @@
+#!/bin/sh
+# Fetch the VM suite's guest kernel: a Debian kernel with sched_ext.
+#
+#   tests/vm/fetch-kernel.sh BUILD_DIR
+#
+# Downloads, with the private apt configuration that deps/sysroot.sh set up
+# under BUILD_DIR/apt (apt checks every .deb against the signed index):
+#   linux-binary-ABI   vmlinuz
+#   linux-base-ABI     config, System.map
+#   linux-bpf-dev      vmlinux.h (BTF-generated, sched_ext types + kfuncs)
+# pinned in deps/versions.mk (VM_KERNEL_ABI, VM_KERNEL_VER).  If the pin has
+# left the archive, the newest linux-binary-*-amd64 is taken instead and its
+# config must have CONFIG_SCHED_CLASS_EXT=y and CONFIG_DEBUG_INFO_BTF=y.
+#
+# Result, cached until the pin changes: BUILD_DIR/vm/kernel/{vmlinuz,config,
+# System.map,vmlinux.h,release,version}.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=$(mkdir -p "$1" && cd "$1" && pwd)
+OUT=$B/vm/kernel
+APT=$B/apt
+eval "$(sed -n 's/^\(VM_[A-Z_]*\) *:= *\(.*\)$/\1='"'"'\2'"'"'/p' "$top/deps/versions.mk")"
+# the same apt options as the sysroot build (one definition, in deps/sysroot.sh)
+eval "$(sed -n '/^APTOPT="/,/"$/p' "$top/deps/sysroot.sh")"
+
+log() { printf '  VM      %s\n' "$*"; }
+die() { printf 'fetch-kernel: %s\n' "$*" >&2; exit 1; }
+
+stamp=$OUT/.stamp-$VM_KERNEL_ABI-$VM_KERNEL_VER
+[ -f "$stamp" ] && exit 0
+[ -f "$APT/sources.list" ] || die "no private apt configuration in $APT (run make deps first)"
+
+WORK=$B/vm/kernel-work
+rm -rf "$WORK" && mkdir -p "$WORK"
+
+# apt-get download PKG=VER... into $WORK; false if any is missing
+download() {
+	# shellcheck disable=SC2086
+	(cd "$WORK" && apt-get $APTOPT download "$@" >>"$WORK/download.log" 2>&1)
+}
+
+abi=$VM_KERNEL_ABI ver=$VM_KERNEL_VER
+pinned="linux-binary-$abi=$ver linux-base-$abi=$ver linux-bpf-dev=$ver"
+log "fetch linux-binary-$abi $ver (+ linux-base, linux-bpf-dev)"
+# shellcheck disable=SC2086
+if ! download $pinned; then
+	log "pinned kernel not found: apt-get update"
+	# shellcheck disable=SC2086
+	apt-get $APTOPT update >"$APT/update.log" 2>&1 || { cat "$APT/update.log"; exit 1; }
+	touch "$APT/updated"
+	# shellcheck disable=SC2086
+	if ! download $pinned; then
+		# newest plain amd64 flavour (not cloud/rt/unsigned/dbg)
+		pkg=$(apt-cache $APTOPT search --names-only '^linux-binary-[0-9].*-amd64$' |
+			cut -d' ' -f1 | grep -E '^linux-binary-[0-9][^ ]*\+[a-z0-9]+-amd64$' |
+			sed 's/^linux-binary-//' | sort -V | tail -n 1)
+		[ -n "$pkg" ] || die "no linux-binary-*-amd64 package in the archive"
+		abi=$pkg
+		ver=$(apt-cache $APTOPT policy "linux-binary-$abi" | sed -n 's/^ *Candidate: //p')
+		echo "fetch-kernel: WARNING: pinned kernel $VM_KERNEL_ABI $VM_KERNEL_VER is gone;" \
+			"using linux-binary-$abi $ver (update deps/versions.mk)" >&2
+		download "linux-binary-$abi=$ver" "linux-base-$abi=$ver" "linux-bpf-dev=$ver" ||
+			{ cat "$WORK/download.log" >&2; die "cannot download kernel $abi $ver"; }
+	fi
+fi
+
+for deb in "$WORK"/*.deb; do
+	dpkg-deb -x "$deb" "$WORK/root"
+done
+mod=$WORK/root/usr/lib/modules/$abi
+hdr=$WORK/root/usr/include/x86_64-linux-gnu/linux/bpf/vmlinux.h
+[ -f "$mod/vmlinuz" ] && [ -f "$mod/config" ] && [ -f "$hdr" ] ||
+	die "unexpected package layout (no vmlinuz, config or vmlinux.h for $abi)"
+for opt in CONFIG_SCHED_CLASS_EXT=y CONFIG_DEBUG_INFO_BTF=y CONFIG_BPF_SYSCALL=y \
+	CONFIG_SERIAL_8250_CONSOLE=y CONFIG_DEVTMPFS=y CONFIG_RD_GZIP=y; do
+	grep -qx "$opt" "$mod/config" || die "kernel $abi lacks $opt"
+done
+grep -q 'struct sched_ext_ops {' "$hdr" || die "vmlinux.h of $ver has no sched_ext types"
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+cp "$mod/vmlinuz" "$mod/config" "$hdr" "$OUT/"
+cp "$mod/System.map" "$OUT/" 2>/dev/null || true
+echo "$abi" >"$OUT/release"
+echo "$ver" >"$OUT/version"
+rm -rf "$WORK"
+touch "$stamp"
+log "kernel $abi ($ver) in $OUT"

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktbox_test: a minimal sched_ext scheduler that fails on command.
+ *
+ * A global FIFO (one shared DSQ, consumed by every CPU), plus three ways
+ * to end, chosen by the loader (tests/vm/scx_test.c) through .rodata:
+ *
+ *   MODE_NORMAL  run until user space unregisters (clean exit, UNREG)
+ *   MODE_ERROR   scx_bpf_error() with a known message after N dispatches
+ *                (exit kind ERROR_BPF)
+ *   MODE_STALL   never dispatch one task (stall_pid): the watchdog fires
+ *                after timeout_ms (exit kind ERROR_STALL); the struct_ops
+ *                map ktbox_stall_ops carries the short timeout
+ *
+ * ops.exit() copies the exit info (kind, code, reason, message, debug dump)
+ * into .bss, where the loader reads it and prints it like the scx
+ * schedulers do (UEI_REPORT).  Test-only; not shipped in ktbox.
+ *
+ * No scx common headers: only the kernel's vmlinux.h (Debian linux-bpf-dev,
+ * which also declares the kfuncs) and libbpf's bpf_helpers.h.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char _license[] SEC("license") = "GPL";
+
+#define SHARED_DSQ	0
+#define STALL_DSQ	1	/* nobody ever consumes it */
+
+enum { MODE_NORMAL, MODE_ERROR, MODE_STALL };
+
+const volatile u32 mode = MODE_NORMAL;
+const volatile u64 error_after = 100;	/* dispatches before scx_bpf_error() */
+
+/* written by the loader after the program is loaded */
+volatile s32 stall_pid;
+
+u64 nr_dispatched, nr_enqueued, nr_stalled;
+
+/* user exit info, read by the loader once kind != 0 */
+#define KT_EXIT_DUMP_LEN 32768
+s32 uei_kind;
+s64 uei_exit_code;
+char uei_reason[128];
+char uei_msg[1024];
+char uei_dump[KT_EXIT_DUMP_LEN];
+
+/* scx_bpf_error(fmt, args...) as scx's common.bpf.h defines it */
+#define scx_bpf_error(fmt, args...)						\
+({										\
+	static char ___fmt[] = fmt;						\
+	unsigned long long ___param[___bpf_narg(args)];				\
+										\
+	_Pragma("GCC diagnostic push")						\
+	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
+	___bpf_fill(___param, args);						\
+	_Pragma("GCC diagnostic pop")						\
+	scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));			\
+})
+
+/* Pick a CPU but never dispatch directly: every task goes through enqueue. */
+SEC("struct_ops/ktbox_select_cpu")
+s32 BPF_PROG(ktbox_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	bool is_idle = false;
+
+	return scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+}
+
+SEC("struct_ops/ktbox_enqueue")
+void BPF_PROG(ktbox_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	if (mode == MODE_STALL && stall_pid && p->pid == stall_pid) {
+		__sync_fetch_and_add(&nr_stalled, 1);
+		scx_bpf_dsq_insert(p, STALL_DSQ, SCX_SLICE_DFL, enq_flags);
+		return;
+	}
+	__sync_fetch_and_add(&nr_enqueued, 1);
+	scx_bpf_dsq_insert(p, SHARED_DSQ, SCX_SLICE_DFL, enq_flags);
+}
+
+SEC("struct_ops/ktbox_dispatch")
+void BPF_PROG(ktbox_dispatch, s32 cpu, struct task_struct *prev)
+{
+	u64 n = __sync_fetch_and_add(&nr_dispatched, 1) + 1;
+
+	if (mode == MODE_ERROR && n == error_after)
+		scx_bpf_error("ktbox_test: forced error after %llu dispatches (cpu %d)", n, cpu);
+	scx_bpf_dsq_move_to_local(SHARED_DSQ);
+}
+
+SEC("struct_ops.s/ktbox_init")
+s32 BPF_PROG(ktbox_init)
+{
+	s32 ret = scx_bpf_create_dsq(SHARED_DSQ, -1);
+
+	if (ret)
+		return ret;
+	return scx_bpf_create_dsq(STALL_DSQ, -1);
+}
+
+SEC("struct_ops/ktbox_exit")
+void BPF_PROG(ktbox_exit, struct scx_exit_info *ei)
+{
+	bpf_probe_read_kernel_str(uei_reason, sizeof(uei_reason), ei->reason);
+	bpf_probe_read_kernel_str(uei_msg, sizeof(uei_msg), ei->msg);
+	bpf_probe_read_kernel_str(uei_dump, sizeof(uei_dump), ei->dump);
+	uei_exit_code = ei->exit_code;
+	/* last: the loader polls for it */
+	asm volatile("" ::: "memory");
+	uei_kind = ei->kind;
+}
+
+/* Both maps are the same scheduler; only the watchdog timeout differs. */
+#define KTBOX_OPS(timeout)						\
+	{								\
+		.select_cpu	= (void *)ktbox_select_cpu,		\
+		.enqueue	= (void *)ktbox_enqueue,		\
+		.dispatch	= (void *)ktbox_dispatch,		\
+		.init		= (void *)ktbox_init,			\
+		.exit		= (void *)ktbox_exit,			\
+		.exit_dump_len	= KT_EXIT_DUMP_LEN,			\
+		.timeout_ms	= (timeout),				\
+		.name		= "ktbox_test",				\
+	}
+
+/* timeout_ms 0: the kernel's default watchdog (30 s) */
+SEC(".struct_ops.link")
+struct sched_ext_ops ktbox_ops = KTBOX_OPS(0);
+
+/* A short watchdog, for MODE_STALL. */
+SEC(".struct_ops.link")
+struct sched_ext_ops ktbox_stall_ops = KTBOX_OPS(1000);

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_test: loader for the ktbox_test sched_ext scheduler (scx_test.bpf.c).
+ * Static musl binary for the VM suite; not part of ktbox.
+ *
+ * Loads the scheduler, attaches it, waits for it to end and prints the
+ * exit info the way the scx schedulers do (UEI_REPORT): the debug dump
+ * between "DEBUG DUMP" banners, then "EXIT: REASON (MSG)" on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+
+/* the skeleton uses the kernel's type names */
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+
+#include "scx_test.skel.h"
+
+enum { MODE_NORMAL, MODE_ERROR, MODE_STALL };	/* as in scx_test.bpf.c */
+#define SCX_EXIT_ERROR 1024
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *fp)
+{
+	fputs("Usage: scx_test [-m normal|error|stall] [-n N] [-t SECONDS] [-w SECONDS] [-v]\n"
+	      "\n"
+	      "Run the ktbox_test sched_ext scheduler (a global FIFO) until it ends.\n"
+	      "  -m normal  run until SIGINT/SIGTERM or -t, then unregister (clean exit)\n"
+	      "  -m error   scx_bpf_error(\"ktbox_test: forced error after N dispatches\n"
+	      "             (cpu C)\") on the N-th dispatch (-n, default 100)\n"
+	      "  -m stall   a child task 'ktbox_stall' is never dispatched: the watchdog\n"
+	      "             (timeout_ms 1000) ends the scheduler with a runnable task stall\n"
+	      "  -t SECONDS normal mode: unregister after SECONDS (default: on a signal)\n"
+	      "  -w SECONDS give up waiting for the exit after SECONDS (default 60)\n"
+	      "  -v         libbpf debug messages\n"
+	      "\n"
+	      "Prints 'scx_test: attached ...' once the scheduler runs, the exit info\n"
+	      "(DEBUG DUMP block and 'EXIT: REASON (MSG)') on stderr when it ends.\n"
+	      "Exit status: 0 for a normal exit (unregistered), 1 for an error exit,\n"
+	      "2 usage, 3 when the scheduler did not end in time, 4 load/attach failure.\n",
+	      fp);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static int verbose = -1;
+
+	if (verbose < 0)
+		verbose = getenv("SCX_TEST_VERBOSE") != NULL;
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The task the stall mode starves: wakes up every millisecond forever. */
+static pid_t spawn_stall_task(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "ktbox_stall");
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			usleep(1000);
+	}
+	return pid;
+}
+
+static void report(struct scx_test *skel)
+{
+	const char *bar = "================================================================================";
+
+	if (skel->bss->uei_dump[0])
+		fprintf(stderr, "\nDEBUG DUMP\n%s\n\n%s%s\n\n", bar, skel->bss->uei_dump, bar);
+	fprintf(stderr, "EXIT: %s", skel->bss->uei_reason);
+	if (skel->bss->uei_msg[0])
+		fprintf(stderr, " (%s)", skel->bss->uei_msg);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode_s = "normal";
+	double run_for = 0, wait_for = 60, t0;
+	unsigned long long n = 100;
+	struct bpf_map *ops, *other;
+	struct bpf_link *link = NULL;
+	struct scx_test *skel;
+	pid_t stall = -1;
+	int c, mode, rc = 0;
+
+	while ((c = getopt(argc, argv, "m:n:t:w:vh")) != -1) {
+		switch (c) {
+		case 'm': mode_s = optarg; break;
+		case 'n': n = strtoull(optarg, NULL, 0); break;
+		case 't': run_for = atof(optarg); break;
+		case 'w': wait_for = atof(optarg); break;
+		case 'v': setenv("SCX_TEST_VERBOSE", "1", 1); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!strcmp(mode_s, "normal"))
+		mode = MODE_NORMAL;
+	else if (!strcmp(mode_s, "error"))
+		mode = MODE_ERROR;
+	else if (!strcmp(mode_s, "stall"))
+		mode = MODE_STALL;
+	else {
+		usage(stderr);
+		return 2;
+	}
+	if (optind != argc || !n) {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	libbpf_set_print(libbpf_print);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	skel = scx_test__open();
+	if (!skel) {
+		fprintf(stderr, "scx_test: open: %s\n", strerror(errno));
+		return 4;
+	}
+	skel->rodata->mode = mode;
+	skel->rodata->error_after = n;
+	ops = bpf_object__find_map_by_name(skel->obj,
+					   mode == MODE_STALL ? "ktbox_stall_ops" : "ktbox_ops");
+	other = bpf_object__find_map_by_name(skel->obj,
+					     mode == MODE_STALL ? "ktbox_ops" : "ktbox_stall_ops");
+	if (!ops || !other) {
+		fprintf(stderr, "scx_test: struct_ops maps missing from the object\n");
+		rc = 4;
+		goto out;
+	}
+	bpf_map__set_autocreate(other, false);
+	if (scx_test__load(skel)) {
+		fprintf(stderr, "scx_test: load: %s\n", strerror(errno));
+		rc = 4;
+		goto out;
+	}
+	if (mode == MODE_STALL) {
+		stall = spawn_stall_task();
+		if (stall < 0) {
+			fprintf(stderr, "scx_test: fork: %s\n", strerror(errno));
+			rc = 4;
+			goto out;
+		}
+		skel->bss->stall_pid = stall;
+	}
+	link = bpf_map__attach_struct_ops(ops);
+	if (!link) {
+		fprintf(stderr, "scx_test: attach: %s\n", strerror(errno));
+		rc = 4;
+		goto out;
+	}
+	printf("scx_test: attached ktbox_test mode=%s", mode_s);
+	if (mode == MODE_ERROR)
+		printf(" error_after=%llu", n);
+	if (stall > 0)
+		printf(" stall_pid=%d", (int)stall);
+	printf("\n");
+
+	t0 = now();
+	while (!skel->bss->uei_kind) {
+		double el = now() - t0;
+
+		if (stop || (mode == MODE_NORMAL && run_for > 0 && el >= run_for))
+			break;
+		if (el >= wait_for) {
+			fprintf(stderr, "scx_test: scheduler still running after %.0fs\n", wait_for);
+			rc = 3;
+			break;
+		}
+		usleep(20000);
+	}
+	/* unregistering runs ops.exit(): wait for its report */
+	bpf_link__destroy(link);
+	link = NULL;
+	for (t0 = now(); !skel->bss->uei_kind && now() - t0 < 5;)
+		usleep(10000);
+	if (skel->bss->uei_kind) {
+		report(skel);
+		if (!rc)
+			rc = skel->bss->uei_kind >= SCX_EXIT_ERROR;
+	} else if (!rc) {
+		fprintf(stderr, "scx_test: no exit info from the scheduler\n");
+		rc = 3;
+	}
+	printf("scx_test: dispatched=%llu enqueued=%llu stalled=%llu\n",
+	       (unsigned long long)skel->bss->nr_dispatched,
+	       (unsigned long long)skel->bss->nr_enqueued,
+	       (unsigned long long)skel->bss->nr_stalled);
+out:
+	bpf_link__destroy(link);
+	if (stall > 0) {
+		kill(stall, SIGKILL);
+		waitpid(stall, NULL, 0);
+	}
+	scx_test__destroy(skel);
+	return rc;
+}
