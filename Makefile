@@ -30,7 +30,7 @@ SYSINC   := -isystem $(SYSROOT)/include
 OPTFLAGS := -Os -g0 -ffunction-sections -fdata-sections -flto=auto -ffat-lto-objects \
 	    -fno-asynchronous-unwind-tables -fstack-protector-strong
 CFLAGS   := -std=gnu11 $(WARN) $(OPTFLAGS) $(INCS) $(SYSINC) -D_GNU_SOURCE \
-	    -DKTBOX_VERSION='"$(VERSION)"'
+	    -DKTBOX_VERSION='"$(VERSION)"' -DKT_LIBBPF_DEBVER='"$(LIBBPF_VER)"'
 # With LTO the linker never sees the builtin malloc() references while it
 # scans archives, so musl's malloc would win silently: force jemalloc's in.
 LDFLAGS  := -static -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,--build-id=none \

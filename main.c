@@ -71,7 +71,7 @@ static int version(void)
 	printf("  musl     %s\n", KT_MUSL_VERSION);
 	printf("  zlib     %s\n", zlibVersion());
 	printf("  libelf   %s\n", KT_LIBELF_VERSION);
-	printf("  libbpf   %s\n", libbpf_version_string());
+	printf("  libbpf   %s (%s)\n", KT_LIBBPF_DEBVER, libbpf_version_string());
 	printf("  jemalloc %s\n", KT_JEMALLOC_VERSION);
 	printf("  built from Debian sources: %s\n", KT_DEPS_DEBIAN);
 	return 0;
