@@ -15,7 +15,7 @@
 #include "opt.h"
 
 static const char help[] =
-"usage: hostctx [-j] [--pretty] [-n COUNT] [-i SECONDS] [--root DIR] [-o FILE]\n"
+"usage: hostctx [-j] [--pretty] [-n COUNT] [-i SECONDS] [--root DIR] [--no-heap] [-o FILE]\n"
 "       hostctx pair PRE.json [--root DIR] [-o FILE]\n"
 "       hostctx diff A.json B.json | hostctx diff PAIR.json\n"
 "       hostctx thp [-j] [--root DIR]\n"
@@ -36,6 +36,7 @@ static const char help[] =
 "      --root DIR      read /proc and /sys below DIR (fixture or guest tree);\n"
 "                      kernel name/release/arch then come from\n"
 "                      DIR/proc/sys/kernel/{ostype,osrelease,arch} if present\n"
+"      --no-heap       leave heap_state out (reproducible output)\n"
 "  -o, --output FILE   write to FILE atomically\n"
 "  -h, --help          this help\n"
 "\n"
@@ -47,7 +48,7 @@ static const char help[] =
 "Exit status: 0 ok; 1 runtime failure; 2 usage error.\n"
 "diff: 0 identical, 1 different, 2 unreadable or malformed input.\n";
 
-enum { OPT_PRETTY = 256, OPT_ROOT };
+enum { OPT_PRETTY = 256, OPT_ROOT, OPT_NO_HEAP };
 
 static const struct kt_option opts[] = {
 	{ "json", 'j', 0 },
@@ -55,6 +56,7 @@ static const struct kt_option opts[] = {
 	{ "count", 'n', 1 },
 	{ "interval", 'i', 1 },
 	{ "root", OPT_ROOT, 1 },
+	{ "no-heap", OPT_NO_HEAP, 0 },
 	{ "output", 'o', 1 },
 	{ "help", 'h', 0 },
 	{ 0 },
@@ -67,6 +69,7 @@ struct args {
 	double interval;
 	const char *root;
 	const char *output;
+	int no_heap;
 };
 
 static void sleep_for(double sec)
@@ -105,6 +108,7 @@ static int snapshot(const struct args *a)
 	if (kt_out_open(&o, a->output))
 		return KT_EXIT_FAIL;
 	hc_collector_init(&col, a->root);
+	col.use_heap = !a->no_heap;
 	for (unsigned long long i = 0; i < a->count; i++) {
 		if (i && a->interval > 0)
 			sleep_for(a->interval);
@@ -156,6 +160,7 @@ static int cmd_pair(const struct args *a, char **ops, int nops)
 	if (r)
 		return KT_EXIT_FAIL;
 	hc_collector_init(&col, a->root);
+	col.use_heap = !a->no_heap;
 	if (hc_collect(&col, &post)) {
 		hc_free(&pre);
 		hc_collector_free(&col);
@@ -272,6 +277,7 @@ static int parse_args(int argc, char **argv, struct args *a, struct kt_getopt *g
 		case 'j': a->json = 1; break;
 		case OPT_PRETTY: a->pretty = 1; break;
 		case OPT_ROOT: a->root = g->arg; break;
+		case OPT_NO_HEAP: a->no_heap = 1; break;
 		case 'o': a->output = g->arg; break;
 		case 'n':
 			if (kt_opt_u64(g, 1, 1000000000ULL, &a->count))
