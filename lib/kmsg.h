@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel log line parsers.  One physical line of any of the formats the
+ * kernel log reaches us in is reduced to its message text plus whatever
+ * metadata the prefix carried:
+ *
+ *   /dev/kmsg records   "pri,seq,ts_usec,flags[,more];text" (text \xNN
+ *                       escaped) followed by " KEY=value" dictionary lines
+ *   dmesg               "[ 1234.567890] text", optionally "<N>" before it,
+ *                       "kern  :err   : " facility/level columns, and
+ *                       CONFIG_PRINTK_CALLER's "[ts][  T630] "
+ *   journal / syslog    "Mon DD HH:MM:SS host ident: text" (any month
+ *                       spelling), short-iso, trimmed "HH:MM:SS kernel: ",
+ *                       "host kernel: ", and kern.log's "kernel: [ts] text"
+ *   raw                 no prefix at all
+ *
+ * All functions are pure and work on caller buffers; a streaming line
+ * splitter bounds the memory a line may take.
+ */
+#ifndef KT_KMSG_H
+#define KT_KMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum kmsg_fmt {
+	KMSG_FMT_RAW,		/* no prefix recognised */
+	KMSG_FMT_RECORD,	/* /dev/kmsg record */
+	KMSG_FMT_DMESG,		/* [ts] prefix */
+	KMSG_FMT_JOURNAL,	/* journal / syslog prefix */
+};
+
+enum kmsg_src {
+	KMSG_SRC_UNKNOWN,	/* cannot tell who wrote it */
+	KMSG_SRC_KERNEL,	/* journal ident "kernel" */
+	KMSG_SRC_USER,		/* journal ident of a process */
+};
+
+struct kmsg_line {
+	const char *text;	/* message text, trailing blanks trimmed */
+	size_t len;
+	int fmt;		/* enum kmsg_fmt: the outermost prefix */
+	int src;		/* enum kmsg_src */
+	int level;		/* 0..7, or -1 when the format has none */
+	int facility;		/* or -1 */
+	bool has_ts;		/* ts_usec valid (record or [ts]) */
+	bool has_seq;		/* seq valid (record) */
+	bool cont;		/* record flag 'c' (LOG_CONT fragment) */
+	uint64_t ts_usec;
+	uint64_t seq;
+};
+
+/* Parse state across lines: dictionary lines belong to the record before. */
+struct kmsg_ctx {
+	bool after_record;
+};
+
+/*
+ * Parse one physical line (no trailing newline; CR, NUL bytes already
+ * removed by the splitter or not: both are tolerated).  Record text is
+ * unescaped in place, so S is modified.  Returns 1 for a message line
+ * (L filled), 0 for a line that carries no message (dictionary /
+ * continuation line of a record).
+ */
+int kmsg_parse_line(struct kmsg_ctx *ctx, char *s, size_t n, struct kmsg_line *l);
+
+/*
+ * The /dev/kmsg record header alone: "pri,seq,ts_usec,flag[,…];".
+ * Returns the offset of the text (after ';'), or -1 when S is not a
+ * record.  L gets level, facility, seq, ts, cont.
+ */
+long kmsg_parse_record_header(const char *s, size_t n, struct kmsg_line *l);
+
+/* Undo /dev/kmsg "\xNN" escaping in place; returns the new length. */
+size_t kmsg_unescape(char *s, size_t n);
+
+/*
+ * Where a second printk record starts inside one physical line (two
+ * records joined by a lost newline: "...)[   51.2] sched_ext: ..."):
+ * the offset of an embedded "[ digits.digits]" time stamp, or N.
+ */
+size_t kmsg_joined_split(const char *s, size_t n);
+
+/*
+ * Streaming line splitter: feed any chunks, get whole lines.  CR before
+ * LF and NUL bytes are dropped; a line longer than MAX keeps its first
+ * MAX bytes (the rest is discarded, memory stays bounded).
+ */
+typedef void (*kmsg_line_fn)(char *line, size_t len, void *arg);
+
+struct kmsg_splitter {
+	char *buf;
+	size_t len;
+	size_t max;
+	bool overlong;		/* current line exceeded max */
+	unsigned long truncated;	/* lines cut to max so far */
+	kmsg_line_fn fn;
+	void *arg;
+};
+
+/* 0, or -1 (ENOMEM). */
+int kmsg_split_init(struct kmsg_splitter *sp, size_t max, kmsg_line_fn fn, void *arg);
+void kmsg_split_feed(struct kmsg_splitter *sp, const char *data, size_t n);
+/* Deliver a final line without newline, if any. */
+void kmsg_split_finish(struct kmsg_splitter *sp);
+void kmsg_split_free(struct kmsg_splitter *sp);
+
+/* "emerg".."debug" -> 0..7, or -1. */
+int kmsg_level_from_name(const char *s, size_t n);
+
+#endif
