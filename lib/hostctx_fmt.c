@@ -300,6 +300,8 @@ static bool diff_tunables(struct kt_buf *b, const struct hostctx *a, const struc
 		kt_buf_printf(b, "  sched_tunables: %s \u2192 %s\n", sa, sx);
 		return true;
 	}
+	if (!(a->has & HC_TUNABLES))
+		return false;
 	while (i < a->ntunables || j < x->ntunables) {
 		ka = i < a->ntunables ? &a->tunables[i] : NULL;
 		kx = j < x->ntunables ? &x->tunables[j] : NULL;

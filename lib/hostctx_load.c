@@ -106,7 +106,7 @@ static int cmp_idx_gov(const void *a, const void *b)
 static int get_gov(const struct jr_val *v, struct hostctx *c, struct jr_err *e)
 {
 	struct idx_gov *t;
-	uint64_t cpu;
+	uint64_t cpu = 0;
 
 	if (v->type != JR_OBJECT)
 		return type_err(e, v, "cpufreq_governor", "an object");
