@@ -646,6 +646,14 @@ int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res
 	return 0;
 }
 
+int kt_ksyms_resolve_bt(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res)
+{
+	if (!addr || kt_ksyms_resolve(t, addr - 1, res))
+		return -1;
+	res->off++;
+	return 0;
+}
+
 int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size)
 {
 	const struct kt_ksym *s = &res->sym;
@@ -658,13 +666,26 @@ int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size)
 			mod ? " [" : "", mod ? mod : "", mod ? "]" : "");
 }
 
-int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size)
+typedef int (*resolve_fn)(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
+
+static int format_with(const struct kt_ksyms *t, resolve_fn fn, uint64_t addr, char *buf,
+		       size_t size)
 {
 	struct kt_ksym_res r;
 
-	if (kt_ksyms_resolve(t, addr, &r))
+	if (fn(t, addr, &r))
 		return snprintf(buf, size, "0x%llx", (unsigned long long)addr);
 	return kt_ksym_res_format(&r, buf, size);
+}
+
+int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size)
+{
+	return format_with(t, kt_ksyms_resolve, addr, buf, size);
+}
+
+int kt_ksyms_format_bt(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size)
+{
+	return format_with(t, kt_ksyms_resolve_bt, addr, buf, size);
 }
 
 /* Does a func+0xoff/0xsz token start right after POS (blanks skipped)? */
@@ -678,8 +699,8 @@ static bool symbol_follows(const char *line, size_t len, size_t pos)
 	return kt_stacksym_next(line, len, &pos, &s) && s.start == p;
 }
 
-size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len,
-			  struct kt_buf *out)
+static size_t symbolize_with(const struct kt_ksyms *t, resolve_fn fn, const char *line,
+			     size_t len, struct kt_buf *out)
 {
 	unsigned width = t->st.addr_digits ? t->st.addr_digits : 16;
 	struct kt_addrtok tok;
@@ -689,7 +710,7 @@ size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len
 		struct kt_ksym_res r;
 		char sym[KT_KSYMS_FMT_MAX];
 
-		if ((unsigned)tok.digits != width || kt_ksyms_resolve(t, tok.addr, &r) ||
+		if ((unsigned)tok.digits != width || fn(t, tok.addr, &r) ||
 		    symbol_follows(line, len, tok.end))
 			continue;
 		kt_ksym_res_format(&r, sym, sizeof(sym));
@@ -701,4 +722,16 @@ size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len
 	}
 	kt_buf_put(out, line + done, len - done);
 	return n;
+}
+
+size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len,
+			  struct kt_buf *out)
+{
+	return symbolize_with(t, kt_ksyms_resolve, line, len, out);
+}
+
+size_t kt_ksyms_symbolize_bt(const struct kt_ksyms *t, const char *line, size_t len,
+			     struct kt_buf *out)
+{
+	return symbolize_with(t, kt_ksyms_resolve_bt, line, len, out);
 }

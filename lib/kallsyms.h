@@ -125,11 +125,21 @@ int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr)
 int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
 
 /*
+ * The same for a return address, as the kernel's %pB (stack traces,
+ * /proc/PID/stack): ADDR - 1 is looked up and the offset reported one
+ * higher, so a call at the very end of a function names that function
+ * ("f+0x70/0x70"), not the next one.
+ */
+int kt_ksyms_resolve_bt(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
+
+/*
  * %pS text for a resolved address / for ADDR ("0x%lx" when unresolved).
  * snprintf semantics: returns the length the full text needs.
  */
 int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size);
 int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size);
+/* %pB text for a return address. */
+int kt_ksyms_format_bt(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size);
 
 /*
  * Annotate a line of text: after every kernel-address token (see
@@ -140,5 +150,8 @@ int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t s
  */
 size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len,
 			  struct kt_buf *out);
+/* The same with %pB (return-address) semantics. */
+size_t kt_ksyms_symbolize_bt(const struct kt_ksyms *t, const char *line, size_t len,
+			     struct kt_buf *out);
 
 #endif

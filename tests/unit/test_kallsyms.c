@@ -78,6 +78,22 @@ static void test_mixed_resolve(const struct kt_ksyms *t)
 	       "mapping symbol inside a function is skipped");
 }
 
+static void test_backtrace(const struct kt_ksyms *t)
+{
+	char buf[KT_KSYMS_FMT_MAX];
+	struct kt_buf b = { 0 };
+
+	kt_ksyms_format_bt(t, 0xffffffff81000190, buf, sizeof(buf));
+	is_str(buf, "schedule+0x90/0x90", "%%pB: return address at a function's end");
+	kt_ksyms_format_bt(t, 0xffffffff81000111, buf, sizeof(buf));
+	is_str(buf, "schedule+0x11/0x90", "%%pB: inside");
+	kt_ksyms_format_bt(t, 0, buf, sizeof(buf));
+	is_str(buf, "0x0", "%%pB: zero");
+	kt_ksyms_symbolize_bt(t, "[<ffffffff81000190>]", 20, &b);
+	is_str(b.p, "[<ffffffff81000190>] schedule+0x90/0x90", "symbolize_bt");
+	kt_buf_free(&b);
+}
+
 static void test_mixed_lookup(const struct kt_ksyms *t)
 {
 	struct kt_ksym m[4];
@@ -241,6 +257,7 @@ int main(void)
 		test_mixed_stats(t);
 		test_mixed_resolve(t);
 		test_mixed_lookup(t);
+		test_backtrace(t);
 		test_sorted_order(t);
 		test_symbolize(t);
 		kt_ksyms_free(t);
