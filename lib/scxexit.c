@@ -874,7 +874,12 @@ void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
 			p->nline++;
 			return;
 		}
-		if (l.fmt == KMSG_FMT_RECORD || !l.has_ts)
+		if (l.fmt == KMSG_FMT_RECORD) {
+			/* text was unescaped in place: raw is header + text */
+			len = (size_t)(l.text - line) + l.len;
+			break;
+		}
+		if (!l.has_ts)
 			break;
 		j = kmsg_joined_split(l.text, l.len);
 		if (j >= l.len)

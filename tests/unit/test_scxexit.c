@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sched_ext exit extractor over the fixtures in tests/fixtures/kmsg:
+ * every format of issue 5, event order, kinds, messages, backtraces,
+ * origins, look-alikes, and the pinned JSON of representative events.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "file.h"
+#include "json.h"
+#include "scxexit.h"
+#include "tap.h"
+
+#define MAXEV 64
+#define LITERAL_ARGS(s) s, sizeof(s) - 1
+
+struct evrec {
+	char json[16384];
+	int type, origin, kind;
+	char sched[160], reason[160], msg[512];
+	size_t nbt, nraw;
+	char bt0[160], btlast[160];
+	bool has_stall;
+	char comm[64];
+	long long pid;
+	unsigned long long msec;
+};
+
+static struct evrec E[MAXEV];
+static int N;
+
+static void cp(char *dst, size_t size, const char *s)
+{
+	snprintf(dst, size, "%s", s ? s : "");
+}
+
+static void frame_text(char *dst, size_t size, const struct scx_frame *f)
+{
+	if (f->has_offset)
+		snprintf(dst, size, "%s+%#llx/%#llx%s%s", f->symbol,
+			 (unsigned long long)f->offset, (unsigned long long)f->size,
+			 f->module ? " " : "", f->module ? f->module : "");
+	else
+		cp(dst, size, f->symbol);
+}
+
+static void on_ev(const struct scx_event *ev, void *arg)
+{
+	struct evrec *r;
+	struct kt_buf b = { 0 };
+	struct jw w;
+
+	(void)arg;
+	if (N >= MAXEV)
+		return;
+	r = &E[N++];
+	memset(r, 0, sizeof(*r));
+	jw_init_buf(&w, &b, 0);
+	scx_event_json(&w, ev);
+	cp(r->json, sizeof(r->json), b.p);
+	kt_buf_free(&b);
+	r->type = ev->type;
+	r->origin = ev->origin;
+	r->kind = ev->kind;
+	cp(r->sched, sizeof(r->sched), ev->scheduler);
+	cp(r->reason, sizeof(r->reason), ev->reason);
+	cp(r->msg, sizeof(r->msg), ev->message);
+	r->nbt = ev->nbt;
+	r->nraw = ev->nraw;
+	if (ev->nbt) {
+		frame_text(r->bt0, sizeof(r->bt0), &ev->bt[0]);
+		frame_text(r->btlast, sizeof(r->btlast), &ev->bt[ev->nbt - 1]);
+	}
+	r->has_stall = ev->has_stall;
+	cp(r->comm, sizeof(r->comm), ev->stall_comm);
+	r->pid = ev->stall_pid;
+	r->msec = ev->stall_msec;
+}
+
+static long run_buf(const char *buf, size_t len)
+{
+	N = 0;
+	return scx_parse_window(buf, len, 0, on_ev, NULL);
+}
+
+static long run(const char *name)
+{
+	char path[512];
+	const char *top = getenv("TOP");
+	size_t len = 0;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/%s", top ? top : ".", name);
+	buf = kt_read_file(NULL, path, 64 << 20, &len);
+	if (!ok(buf != NULL, "read fixture %s", name)) {
+		N = 0;
+		return -1;
+	}
+	n = run_buf(buf, len);
+	free(buf);
+	return n;
+}
+
+#define EXIT_IS(i, origin_, sched_, kind_, reason_)				\
+	do {									\
+		ok(E[i].type == SCX_EV_EXIT && E[i].origin == (origin_),	\
+		   "event %d: exit of origin %d", i, origin_);			\
+		is_str(E[i].sched, sched_, "event %d scheduler", i);		\
+		is_str(scx_kind_name(E[i].kind), kind_, "event %d kind", i);	\
+		is_str(E[i].reason, reason_, "event %d reason", i);		\
+	} while (0)
+
+#define ENABLE_IS(i, sched_)							\
+	do {									\
+		ok(E[i].type == SCX_EV_ENABLE && E[i].origin == SCX_ORIGIN_KERNEL, \
+		   "event %d: kernel enable", i);				\
+		is_str(E[i].sched, sched_, "event %d scheduler", i);		\
+	} while (0)
+
+#define K SCX_ORIGIN_KERNEL
+#define S SCX_ORIGIN_SCHEDULER
+
+static void test_dmesg_612(void)
+{
+	is_int(run("dmesg_612.txt"), 14, "6.12 dmesg: 14 events");
+	ENABLE_IS(0, "rusty");
+	EXIT_IS(1, K, "rusty", "error_stall", "runnable task stall");
+	is_str(E[1].msg, "kworker/31:1[311] failed to run for 13.736s", "stall message");
+	ok(E[1].has_stall, "stall parsed");
+	is_str(E[1].comm, "kworker/31:1", "stall comm");
+	is_int(E[1].pid, 311, "stall pid");
+	is_int(E[1].msec, 13736, "stall duration");
+	is_int(E[1].nbt, 6, "6 frames, unrelated line ends them");
+	is_str(E[1].bt0, "scx_watchdog_workfn+0x154/0x1e0", "first frame");
+	is_str(E[1].btlast, "ret_from_fork_asm+0x1a/0x30", "last frame");
+	is_int(E[1].nraw, 8, "raw: disabled + message + 6 frames");
+	ENABLE_IS(2, "lavd_1.0.20_g85f140fd_x86_64_unknown_linux_gnu");
+	EXIT_IS(3, K, "lavd_1.0.20_g85f140fd_x86_64_unknown_linux_gnu", "unreg",
+		"unregistered from user space");
+	is_int(E[3].nbt, 0, "unreg: no backtrace");
+	EXIT_IS(5, K, "bpfland", "error_bpf", "scx_bpf_error");
+	is_str(E[5].msg, "main.bpf.c:412: invalid CPU -1 (dispatch)", "bpf error message");
+	is_int(E[5].nbt, 6, "bpf error frames");
+	EXIT_IS(7, K, "simple", "unreg_bpf", "unregistered from BPF");
+	EXIT_IS(9, K, "simple", "unreg_kern", "unregistered from the main kernel");
+	EXIT_IS(11, K, "simple", "sysrq", "disabled by sysrq-S");
+	EXIT_IS(13, K, "simple", "error", "runtime error");
+	ok(!E[13].has_stall, "runtime error: no stall");
+	is_int(E[13].nbt, 3, "module and raw-address frames");
+	is_str(E[13].btlast, "0xffffffffc0a1b2c3", "raw address frame kept");
+	is_str(E[1].json,
+	       "{\"event\":\"exit\",\"origin\":\"kernel\",\"scheduler\":\"rusty\","
+	       "\"kind\":\"error_stall\",\"reason\":\"runnable task stall\","
+	       "\"message\":\"kworker/31:1[311] failed to run for 13.736s\","
+	       "\"timestamp\":51.127238,\"stall\":{\"comm\":\"kworker/31:1\","
+	       "\"pid\":311,\"seconds\":13.736},\"backtrace\":["
+	       "{\"symbol\":\"scx_watchdog_workfn\",\"offset\":340,\"size\":480},"
+	       "{\"symbol\":\"process_one_work\",\"offset\":398,\"size\":848},"
+	       "{\"symbol\":\"worker_thread\",\"offset\":762,\"size\":1168},"
+	       "{\"symbol\":\"kthread\",\"offset\":210,\"size\":256},"
+	       "{\"symbol\":\"ret_from_fork\",\"offset\":52,\"size\":80},"
+	       "{\"symbol\":\"ret_from_fork_asm\",\"offset\":26,\"size\":48}],"
+	       "\"raw\":[\"[   51.127238] sched_ext: BPF scheduler \\\"rusty\\\" disabled (runnable task stall)\","
+	       "\"[   51.127240] sched_ext: rusty: kworker/31:1[311] failed to run for 13.736s\","
+	       "\"[   51.127245]    scx_watchdog_workfn+0x154/0x1e0\","
+	       "\"[   51.127247]    process_one_work+0x18e/0x350\","
+	       "\"[   51.127249]    worker_thread+0x2fa/0x490\","
+	       "\"[   51.127250]    kthread+0xd2/0x100\","
+	       "\"[   51.127251]    ret_from_fork+0x34/0x50\","
+	       "\"[   51.127252]    ret_from_fork_asm+0x1a/0x30\"]}",
+	       "pinned JSON of a stall exit");
+	ok(strstr(E[13].json, "{\"symbol\":\"scx_dsq_move\",\"offset\":673,\"size\":768,"
+		  "\"module\":\"some_mod\"}") != NULL, "module frame JSON");
+	ok(strstr(E[13].json, "{\"symbol\":\"0xffffffffc0a1b2c3\"}") != NULL,
+	   "raw address frame JSON has no offset");
+	is_str(E[0].json,
+	       "{\"event\":\"enable\",\"origin\":\"kernel\",\"scheduler\":\"rusty\","
+	       "\"timestamp\":12.345678,\"raw\":[\"[   12.345678] sched_ext: BPF scheduler "
+	       "\\\"rusty\\\" enabled\"]}", "pinned JSON of an enable");
+}
+
+static void test_records(void)
+{
+	is_int(run("kmsg_records.txt"), 4, "kmsg records: 4 events");
+	EXIT_IS(1, K, "rusty", "error_stall", "runnable task stall");
+	is_str(E[1].comm, "Isolated Web Co", "comm with spaces");
+	is_int(E[1].pid, 4156, "pid");
+	is_int(E[1].nbt, 3, "frames across caller= and cont records");
+	ok(strstr(E[1].json, "\"seq\":1003,\"level\":3") != NULL, "seq and level");
+	ENABLE_IS(2, "fromuser");
+	ok(strstr(E[2].json, "\"level\":6") != NULL, "LOG_USER record: level from pri");
+	EXIT_IS(3, K, "fromuser", "error_bpf", "scx_bpf_error");
+	is_str(E[3].msg, "msg with \\ backslash", "\\x5c unescaped");
+}
+
+static void test_levels(void)
+{
+	is_int(run("dmesg_levels.txt"), 4, "dmesg -r / -x: 4 events");
+	EXIT_IS(1, K, "a", "error", "runtime error");
+	is_str(E[1].msg, "ops.init() failed (-22)", "message with parens");
+	ok(strstr(E[1].json, "\"level\":3") != NULL, "<3> level");
+	EXIT_IS(3, K, "b", "error_bpf", "scx_bpf_error");
+	is_int(E[3].nbt, 1, "frame under -x columns");
+}
+
+static void test_caller(void)
+{
+	is_int(run("printk_caller.txt"), 2, "PRINTK_CALLER: 2 events");
+	EXIT_IS(1, K, "rustland", "error_bpf", "scx_bpf_error");
+	ok(strstr(E[1].json, "\"timestamp\":2427581.529156") != NULL, "7-digit seconds");
+	is_int(E[1].nbt, 2, "BPF prog frames");
+	is_str(E[1].bt0, "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x184/0x1df",
+	       "bpf_prog frame, no module");
+}
+
+static void test_journal(void)
+{
+	is_int(run("journal_localized.txt"), 6, "journal: 6 events");
+	ENABLE_IS(0, "lavd");
+	EXIT_IS(1, K, "lavd", "error_stall", "runnable task stall");
+	is_int(E[1].nbt, 3, "kernel frames continue across user-space lines");
+	is_str(E[1].btlast, "kthread+0xd2/0x100", "kernel's last frame");
+	is_str(E[1].comm, "gnome-shel:cs0", "comm with colon");
+	EXIT_IS(2, S, "", "error_stall", "runnable task stall");
+	is_int(E[2].nbt, 3, "dump backtrace only, not per-task stacks");
+	is_str(E[2].btlast, "kthread+0xd2/0x100", "dump's last exit frame");
+	ok(E[2].has_stall && E[2].pid == 3415, "scheduler event stall");
+	ok(strstr(E[2].json, "Error: EXIT") != NULL, "EXIT line in raw");
+	ok(strstr(E[2].json, "CPU states") == NULL, "CPU states not in raw");
+	EXIT_IS(4, K, "lavd", "sysrq", "disabled by sysrq-S");
+	ENABLE_IS(5, "klog");
+	ok(strstr(E[5].json, "\"timestamp\":123.456789") != NULL, "kern.log [ts]");
+	is_int(run("journal_iso.txt"), 4, "short-iso and trimmed: 4 events");
+	EXIT_IS(1, K, "cosmos", "error_bpf", "scx_bpf_error");
+	is_int(E[1].nbt, 1, "iso frame");
+	EXIT_IS(3, K, "cosmos", "unreg", "unregistered from user space");
+}
+
+static void test_oot(void)
+{
+	is_int(run("oot.txt"), 3, "pre-6.12: 3 events, init_task look-alike ignored");
+	EXIT_IS(0, K, "rusty", "error_stall", "runnable task stall");
+	is_str(E[0].msg, "kworker/31:1[311] failed to run for 13.736s", "OOT message");
+	is_int(E[0].pid, 311, "OOT stall pid");
+	is_int(E[0].nbt, 2, "OOT frames");
+	EXIT_IS(1, K, "lavd", "error", "runtime error");
+	is_str(E[1].msg, "", "OOT reason without message");
+	is_int(E[1].nbt, 1, "frame right after reason line");
+	EXIT_IS(2, K, "x", "error_bpf", "scx_bpf_error");
+	is_str(E[2].msg, "main.bpf.c:5: oops (nested (parens)) here", "message to last ')'");
+}
+
+static void test_sub(void)
+{
+	is_int(run("sub_sched.txt"), 5, "sub-scheduler: 5 events");
+	ENABLE_IS(1, "child");
+	EXIT_IS(2, K, "child", "error_bpf", "scx_bpf_error");
+	is_str(E[2].msg, "child.bpf.c:9: error in sub", "sub message");
+	EXIT_IS(3, K, "child2", "other", "parent exiting");
+	EXIT_IS(4, K, "root_sched", "other", "reenqueue limit");
+	is_str(E[4].msg, "reenqueue limit hit", "other kind keeps its message");
+}
+
+static void test_partial_crlf(void)
+{
+	is_int(run("partial_crlf.txt"), 2, "partial/CRLF/padded: 2 events");
+	ENABLE_IS(0, "flash");
+	EXIT_IS(1, K, "flash", "error", "runtime error");
+	is_str(E[1].msg, "watchdog failed to check in for 2.500s", "padding trimmed");
+	ok(!E[1].has_stall, "watchdog check-in is not a task stall");
+	is_int(E[1].nbt, 2, "2-space frames");
+	is_str(E[1].bt0, "scx_tick+0x7e/0xa0", "padded frame");
+	ok(strstr(E[1].json, "\\r") == NULL && strstr(E[1].json, "   \"") == NULL,
+	   "no CR or padding in raw");
+}
+
+static void test_joined(void)
+{
+	is_int(run("joined.txt"), 3, "joined records: 3 events");
+	EXIT_IS(0, K, "rusty", "error", "runtime error");
+	is_str(E[0].msg, "oops", "message from the joined half");
+	is_int(E[0].nbt, 2, "joined frames");
+	is_int(E[0].nraw, 4, "each record its own raw line");
+	ENABLE_IS(1, "b");
+	EXIT_IS(2, K, "b", "unreg", "unregistered from user space");
+}
+
+static void test_parens(void)
+{
+	is_int(run("nested_parens.txt"), 2, "nested parens: kernel + scheduler");
+	is_str(E[0].msg, "main.bpf.c:101: bad [x] (a (b) c): d", "kernel message whole line");
+	EXIT_IS(1, S, "", "error_bpf", "scx_bpf_error");
+	is_str(E[1].msg, "main.bpf.c:101: bad [x] (a (b) c): d", "EXIT message to last ')'");
+	ok(strstr(E[1].json, "\"scheduler\":") == NULL, "unknown scheduler omitted");
+}
+
+static void test_lookalikes(void)
+{
+	is_int(run("lookalikes.txt"), 0, "look-alikes: no events");
+}
+
+static void test_cut(void)
+{
+	is_int(run("cut.txt"), 2, "cut lines: 2 events");
+	EXIT_IS(0, K, "cutme", "other", "runnable task st");
+	is_str(E[0].msg, "kworker/0:1[12] failed to ru", "cut message kept");
+	ok(!E[0].has_stall, "cut stall not parsed");
+	is_int(E[0].nbt, 1, "cut frame is not a frame");
+	EXIT_IS(1, K, "ok", "error_stall", "runnable task stall");
+	ok(E[1].has_stall && E[1].msec == 1000, "last line without newline");
+}
+
+static void test_dump(void)
+{
+	is_int(run("sched_dump.txt"), 3, "scheduler output: 3 events");
+	EXIT_IS(0, S, "bpfland_1.0.20_g1fc73cdb_x86_64_unknown_linux_gnu", "error_bpf",
+		"scx_bpf_error");
+	is_str(E[0].msg, "main.bpf.c:412: invalid CPU -1 (from dispatch)", "dump message");
+	is_int(E[0].nbt, 3, "exit backtrace only");
+	is_str(E[0].btlast, "bpf__sched_ext_ops_dispatch+0x4b/0xaf", "no per-task frames");
+	ok(strstr(E[0].json, "do_syscall_64") == NULL, "4-space task stack excluded");
+	ok(strstr(E[0].json, "\"Error: EXIT: scx_bpf_error") != NULL, "Error: EXIT in raw");
+	EXIT_IS(1, S, "", "unreg", "unregistered from user space");
+	is_int(E[1].nraw, 1, "^CEXIT line");
+	EXIT_IS(2, S, "", "unreg_kern", "Scheduler unregistered from the main kernel");
+	is_str(E[2].msg, "expected hotplug seq 3 did not match actual 4", "6.11 EXIT message");
+}
+
+static void test_both(void)
+{
+	is_int(run("both_origins.txt"), 2, "kernel + scheduler output: exactly 2 events");
+	EXIT_IS(0, K, "ktbox_test", "error_bpf", "scx_bpf_error");
+	EXIT_IS(1, S, "ktbox_test", "error_bpf", "scx_bpf_error");
+	is_int(E[0].nbt, 4, "kernel backtrace not doubled");
+	is_int(E[1].nbt, 4, "scheduler backtrace not doubled");
+	is_str(E[0].msg, "ktbox_test.bpf.c:42: failing on command (code 7)", "kernel msg");
+	is_str(E[1].msg, "ktbox_test.bpf.c:42: failing on command (code 7)", "sched msg");
+}
+
+static void test_nul_huge(void)
+{
+	is_int(run("nul_huge.txt"), 2, "NUL bytes and huge lines: 2 events");
+	EXIT_IS(0, K, "nul", "error", "runtime error");
+	is_str(E[0].msg, "bad byte", "NUL dropped from message");
+	is_str(E[0].bt0, "kthread+0xd2/0x100", "NUL inside a frame dropped");
+	EXIT_IS(1, K, "huge", "error_bpf", "scx_bpf_error");
+	is_int(strlen(E[1].msg), 511, "100 KB message kept (test buffer caps)");
+	is_int(E[1].nbt, 1, "frame after huge line");
+}
+
+static void test_helpers(void)
+{
+	const char *c;
+	size_t cl;
+	int64_t pid;
+	uint64_t ms;
+	struct scx_frame f;
+
+	is_int(scx_kind_from_reason(LITERAL_ARGS("runtime error")), SCX_KIND_ERROR, "kind error");
+	is_int(scx_kind_from_reason(LITERAL_ARGS("runtime errors")), SCX_KIND_OTHER,
+	       "no keyword guessing");
+	is_int(scx_kind_from_reason(LITERAL_ARGS("BPF scheduler unregistered")), SCX_KIND_UNREG,
+	       "oldest OOT unreg");
+	is_int(scx_kind_from_reason(LITERAL_ARGS("Scheduler unregistered from BPF")),
+	       SCX_KIND_UNREG_BPF, "6.11 unreg_bpf");
+	is_int(scx_kind_from_code(1026), SCX_KIND_ERROR_STALL, "code 1026");
+	is_int(scx_kind_from_code(68), SCX_KIND_OTHER, "code 68 (parent)");
+	ok(scx_parse_stall(LITERAL_ARGS("a [b][7] failed to run for 0.010s"), &c, &cl, &pid, &ms) &&
+	   cl == 5 && !memcmp(c, "a [b]", 5) && pid == 7 && ms == 10, "stall: comm with brackets");
+	ok(!scx_parse_stall(LITERAL_ARGS("x[] failed to run for 1.000s"), &c, &cl, &pid, &ms),
+	   "stall: empty pid");
+	ok(!scx_parse_stall(LITERAL_ARGS("x[1] failed to run for 1.0s"), &c, &cl, &pid, &ms),
+	   "stall: needs 3 decimals");
+	ok(scx_parse_frame(LITERAL_ARGS("   foo.part.0+0x0/0xe0 [mod 0123abcd] (f.c:1)"), 2, 3, &f) &&
+	   f.offset == 0 && f.size == 0xe0 && !strcmp(f.module, "mod"), "frame with build id, lineinfo");
+	scx_frame_clear(&f);
+	ok(!scx_parse_frame(LITERAL_ARGS(" foo+0x1/0x2"), 2, 3, &f), "1-space frame rejected");
+	ok(!scx_parse_frame(LITERAL_ARGS("    foo+0x1/0x2"), 2, 3, &f), "4-space frame rejected");
+	ok(!scx_parse_frame(LITERAL_ARGS("   ? foo+0x1/0x2"), 2, 3, &f), "unreliable frame rejected");
+	ok(!scx_parse_frame(LITERAL_ARGS("   foo+0x1/0x2x"), 2, 3, &f), "run-on token rejected");
+	ok(!scx_parse_frame(LITERAL_ARGS("   text foo+0x1/0x2"), 2, 3, &f), "text before token");
+}
+
+static void test_stream(void)
+{
+	struct scx_parser p;
+	char l1[] = "sched_ext: BPF scheduler \"s\" disabled (runtime error)";
+	char l2[] = "   kthread+0xd2/0x100";
+
+	N = 0;
+	scx_parser_init(&p, on_ev, NULL);
+	scx_parser_feed(&p, l1, strlen(l1));
+	ok(scx_parser_pending(&p) && N == 0, "error exit stays open for its tail");
+	scx_parser_feed(&p, l2, strlen(l2));
+	ok(N == 0, "frame extends it");
+	scx_parser_flush(&p);
+	ok(N == 1 && E[0].nbt == 1 && !scx_parser_pending(&p), "flush emits it");
+	scx_parser_free(&p);
+}
+
+int main(void)
+{
+	test_dmesg_612();
+	test_records();
+	test_levels();
+	test_caller();
+	test_journal();
+	test_oot();
+	test_sub();
+	test_partial_crlf();
+	test_joined();
+	test_parens();
+	test_lookalikes();
+	test_cut();
+	test_dump();
+	test_both();
+	test_nul_huge();
+	test_helpers();
+	test_stream();
+	return tap_done();
+}
