@@ -8,6 +8,7 @@
  * between "DEBUG DUMP" banners, then "EXIT: REASON (MSG)" on stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
 	fputs("Usage: scx_test [-m normal|error|stall] [-n N] [-t SECONDS] [-w SECONDS] [-v]\n"
+	      "       scx_test -k [SEQ]\n"
 	      "\n"
 	      "Run the ktbox_test sched_ext scheduler (a global FIFO) until it ends.\n"
 	      "  -m normal  run until SIGINT/SIGTERM or -t, then unregister (clean exit)\n"
@@ -53,6 +55,8 @@ static void usage(FILE *fp)
 	      "  -t SECONDS normal mode: unregister after SECONDS (default: on a signal)\n"
 	      "  -w SECONDS give up waiting for the exit after SECONDS (default 60)\n"
 	      "  -v         libbpf debug messages\n"
+	      "  -k [SEQ]   print the /dev/kmsg records present now (from sequence number\n"
+	      "             SEQ on), one per line as the kernel writes them, and exit\n"
 	      "\n"
 	      "Prints 'scx_test: attached ...' once the scheduler runs, the exit info\n"
 	      "(DEBUG DUMP block and 'EXIT: REASON (MSG)') on stderr when it ends.\n"
@@ -70,6 +74,35 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* Raw /dev/kmsg records with seq >= from, non-blocking: the tests' reference. */
+static int dump_kmsg(unsigned long long from)
+{
+	char buf[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "scx_test: /dev/kmsg: %s\n", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		unsigned long long seq;
+
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten: go on from the oldest */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (sscanf(buf, "%*u,%llu,", &seq) == 1 && seq < from)
+			continue;
+		fwrite(buf, 1, (size_t)n, stdout);
+	}
+	close(fd);
+	return fflush(stdout) ? 1 : 0;
 }
 
 static double now(void)
@@ -117,6 +150,8 @@ int main(int argc, char **argv)
 	pid_t stall = -1;
 	int c, mode, rc = 0;
 
+	if (argc >= 2 && !strcmp(argv[1], "-k"))
+		return dump_kmsg(argc > 2 ? strtoull(argv[2], NULL, 10) : 0);
 	while ((c = getopt(argc, argv, "m:n:t:w:vh")) != -1) {
 		switch (c) {
 		case 'm': mode_s = optarg; break;

@@ -1,0 +1,242 @@
+# Sourced by the guest scripts: the check groups, one function each.
+# Needs lib.sh.  Works in /tmp/kt.
+
+mkdir -p /tmp/kt
+
+# ktbox --install into a fresh directory; every applet reachable by name.
+check_install() {
+	for how in hard symlink; do
+		d=/tmp/kt/inst-$how
+		rm -rf "$d" && mkdir -p "$d"
+		flag=
+		[ $how = symlink ] && flag=-s
+		# shellcheck disable=SC2086
+		if out=$(ktbox --install $flag "$d" 2>&1); then
+			kt_ok "ktbox --install $flag $d ($how links)"
+		else
+			kt_fail "ktbox --install $flag $d ($how links)"
+			kt_diag "$out"
+		fi
+		for a in $(ktbox --list); do
+			out=$("$d/$a" --help 2>&1)
+			rc=$?
+			case $out in
+			"$a: not implemented yet"*)
+				kt_ok "$how-linked $a answers as '$a' (a stub so far)" ;;
+			*"$a"*) [ $rc -eq 0 ] && kt_ok "$how-linked $a answers as '$a' (--help)" ||
+				kt_fail "$how-linked $a --help exits $rc" ;;
+			*) kt_fail "$how-linked $a does not answer as '$a'"; kt_diag "$out" ;;
+			esac
+		done
+	done
+	for a in $(ktbox --list); do
+		[ "$(readlink /bin/$a)" = ktbox ] && kt_ok "image link /bin/$a -> ktbox" ||
+			kt_fail "image link /bin/$a"
+	done
+}
+
+# hostctx -j against what qemu was told (-smp, -numa) and the kernel.
+check_hostctx() {
+	smp=$1 numa=$2 release=$3
+	if ! kt_ready hostctx; then
+		for t in online_cpus numa_nodes kernel_release absent-fields; do
+			kt_skip "hostctx $t" "applet not implemented yet"
+		done
+		return
+	fi
+	f=/tmp/kt/hostctx.json
+	hostctx -j >$f 2>/tmp/kt/hostctx.err
+	kt_is "$?" 0 "hostctx -j exits 0"
+	kt_is "$(kt_json_num $f online_cpus)" "$smp" "hostctx online_cpus = -smp $smp"
+	kt_is "$(kt_json_num $f numa_nodes)" "$numa" "hostctx numa_nodes = $numa (qemu -numa)"
+	kt_is "$(kt_json_str $f kernel_release)" "$release" "hostctx kernel_release = fetched kernel"
+	kt_is "$(kt_json_str $f kernel_release)" "$(uname -r)" "hostctx kernel_release = uname -r"
+	kt_is "$(kt_json_str $f arch)" "$(uname -m)" "hostctx arch = uname -m"
+	# no cpufreq in a qemu guest: no governor entries, never invented ones
+	if grep -q '"cpufreq_governor":{"' $f; then
+		kt_fail "hostctx: no cpufreq governors in the guest"
+		kt_diag "$(cat $f)"
+	else
+		kt_ok "hostctx: no cpufreq governors in the guest"
+	fi
+	kt_has $f "ktbox.run=" "hostctx kernel_cmdline is the guest's"
+}
+
+# Each frame of a backtrace (func+0xoff/0xsize, one per line in FILE)
+# resolved back by kallsyms from the guest's /proc/kallsyms: the address of
+# func plus off must print exactly as the kernel printed it.  One copy of
+# the table and one kallsyms call for all frames (TCG is slow).
+check_kallsyms_frames() {
+	frames=$1 what=$2
+	if ! kt_ready kallsyms; then
+		kt_skip "kallsyms resolves the $what backtrace" "applet not implemented yet"
+		return
+	fi
+	kt_time "kallsyms $what: start"
+	tab=/tmp/kt/kallsyms
+	[ -s $tab ] || cat /proc/kallsyms >$tab
+	: >/tmp/kt/want
+	: >/tmp/kt/addrs
+	bpf=0
+	# shellcheck disable=SC2046
+	kallsyms -f $tab lookup $(sed 's/+0x.*//' "$frames" | grep -v '^bpf_') >/tmp/kt/lookup 2>&1
+	while read -r fr; do
+		sym=${fr%%+*} rest=${fr#*+0x}
+		off=${rest%%/*}
+		# BPF programs and trampolines are gone once the scheduler is unloaded
+		case $sym in bpf_prog_* | bpf__*) bpf=$((bpf + 1)); continue ;; esac
+		# static functions may have several addresses: try each
+		for a in $(awk -v s="$sym" '$3 == s { print $1 }' /tmp/kt/lookup); do
+			printf '0x%x\n' $((0x${a#0x} + 0x$off)) >>/tmp/kt/addrs
+			echo "$fr" >>/tmp/kt/want
+		done
+	done <"$frames"
+	# shellcheck disable=SC2046
+	kallsyms -f $tab addr $(cat /tmp/kt/addrs) >/tmp/kt/got 2>&1
+	# a frame is resolved when some candidate address prints as the frame
+	paste /tmp/kt/want /tmp/kt/got |
+		awk -F'\t' '{ n = split($2, w, " "); if (w[n] == $1) print $1 }' >/tmp/kt/resolved
+	n=0 bad=0
+	while read -r fr; do
+		case $fr in bpf_prog_* | bpf__*) continue ;; esac
+		if grep -qxF "$fr" /tmp/kt/resolved; then
+			n=$((n + 1))
+		else
+			bad=$((bad + 1))
+			kt_diag "not resolved: $fr"
+		fi
+	done <"$frames"
+	kt_diag "$what: $n frames resolved, $bpf BPF program frames skipped (freed with the scheduler)"
+	if [ $bad = 0 ] && [ $n -gt 0 ]; then
+		kt_ok "kallsyms resolves the $what backtrace ($n frames)"
+	else
+		kt_fail "kallsyms resolves the $what backtrace ($bad of $((n + bad)) wrong)"
+		kt_diag "$(paste /tmp/kt/want /tmp/kt/got)"
+	fi
+}
+
+# The raw /dev/kmsg records of one exit, as the kernel wrote them.
+#   check_kmsg_exit KMSG LEVEL REASON MSG_RE FRAMES_OUT WHAT
+# MSG_RE empty: no message line and no frames may follow (non-error exit).
+check_kmsg_exit() {
+	k=$1 lvl=$2 reason=$3 msgre=$4 frames=$5 what=$6
+	: >"$frames"
+	kt_check "$what: kmsg enable record (level 6)" \
+		grep -q '^6,[0-9]*,[0-9]*,[-c][^;]*;sched_ext: BPF scheduler "ktbox_test" enabled$' "$k"
+	dis='^'$lvl',[0-9]*,[0-9]*,[-c][^;]*;sched_ext: BPF scheduler "ktbox_test" disabled ('$reason')$'
+	if ! grep -q "$dis" "$k"; then
+		kt_fail "$what: kmsg disabled record, level $lvl, reason '$reason'"
+		kt_diag "$(grep sched_ext "$k")"
+		return
+	fi
+	kt_ok "$what: kmsg disabled record, level $lvl, reason '$reason'"
+	# the records after the disabled line
+	n=$(grep -n "$dis" "$k" | head -n 1 | cut -d: -f1)
+	sed -n "$((n + 1)),\$p" "$k" >/tmp/kt/after
+	if [ -z "$msgre" ]; then
+		if grep -q '^[0-9]*,[0-9]*,[0-9]*,[-c][^;]*;sched_ext: ktbox_test: ' /tmp/kt/after ||
+			grep -q '^4,[0-9]*,[0-9]*,[-c][^;]*;   [^ ]*+0x' /tmp/kt/after; then
+			kt_fail "$what: no message line and no backtrace after a non-error exit"
+		else
+			kt_ok "$what: no message line and no backtrace after a non-error exit"
+		fi
+		return
+	fi
+	first=$(head -n 1 /tmp/kt/after)
+	if echo "$first" | grep -q "^3,[0-9]*,[0-9]*,[-c][^;]*;sched_ext: ktbox_test: $msgre\$"; then
+		kt_ok "$what: kmsg message record follows (level 3)"
+	else
+		kt_fail "$what: kmsg message record follows (level 3)"
+		kt_diag "got: $first"
+	fi
+	# frames: 3 spaces + %pS, level 4 (default loglevel), up to the first non-frame
+	sed 1d /tmp/kt/after | while IFS= read -r l; do
+		case $l in
+		4,*";   "*+0x*/0x*) echo "${l#*;   }" ;;
+		*) break ;;
+		esac
+	done >"$frames"
+	nf=$(wc -l <"$frames")
+	if [ "$nf" -ge 3 ]; then
+		kt_ok "$what: kmsg backtrace: $nf frame records at level 4, 3-space indent"
+	else
+		kt_fail "$what: kmsg backtrace: only $nf frame records"
+	fi
+	kt_diag "$(sed 's/^/frame: /' "$frames")"
+}
+
+# kmsgscx JSON (FILE) against the exit read from raw kmsg.
+#   check_kmsgscx_json FILE KIND REASON MSG FRAMES WHAT
+check_kmsgscx_json() {
+	f=$1 kind=$2 reason=$3 msg=$4 frames=$5 what=$6
+	kt_has "$f" '"event":"exit"' "$what: an exit event"
+	kt_has "$f" '"scheduler":"ktbox_test"' "$what: scheduler name ktbox_test"
+	kt_has "$f" "\"kind\":\"$kind\"" "$what: kind $kind"
+	kt_has "$f" "\"reason\":\"$reason\"" "$what: reason '$reason'"
+	if [ -n "$msg" ]; then
+		kt_has "$f" "\"message\":\"$msg\"" "$what: message as in kmsg"
+	else
+		grep -q '"message"' "$f" && kt_fail "$what: no message on a non-error exit" ||
+			kt_ok "$what: no message on a non-error exit"
+	fi
+	got=$(grep -o '"symbol":"[^"]*"' "$f" | sed 's/^"symbol":"//; s/"$//' | tr '\n' ' ')
+	want=$(sed 's/+0x.*//' "$frames" | tr '\n' ' ')
+	kt_is "$got" "$want" "$what: backtrace symbols = kmsg frames"
+}
+
+# One failure mode of the scheduler, end to end.
+#   scx_mode NAME LOADER_ARGS RC KIND LEVEL REASON [MSG_RE]
+scx_mode() {
+	name=$1 args=$2 want_rc=$3 kind=$4 lvl=$5 reason=$6 msgre=${7:-}
+	dir=/tmp/kt/$name
+	mkdir -p $dir
+	kt_time "$name: start"
+	start=$(($(kt_kmsg_seq) + 1))
+	fpid=
+	if kt_ready kmsgscx; then
+		kmsgscx --follow --timeout 60 -j >$dir/follow.json 2>$dir/follow.err &
+		fpid=$!
+		sleep 1
+	fi
+	# shellcheck disable=SC2086
+	scx_test $args >$dir/out 2>$dir/err
+	kt_is "$?" "$want_rc" "$name: scx_test $args exits $want_rc"
+	kt_time "$name: scheduler ended"
+	scx_test -k $start >$dir/kmsg
+	check_kmsg_exit $dir/kmsg "$lvl" "$reason" "$msgre" $dir/frames "$name"
+
+	# the scheduler's own report (UEI): EXIT line, and the dump for errors
+	exitline=$(grep '^EXIT: ' $dir/err)
+	msg=$(sed -n 's/^[0-9]*,[0-9]*,[0-9]*,[-c][^;]*;sched_ext: ktbox_test: //p' $dir/kmsg | head -n 1)
+	if [ -n "$msgre" ]; then
+		kt_is "$exitline" "EXIT: $reason ($msg)" "$name: loader prints EXIT: reason (msg)"
+		kt_has $dir/err "DEBUG DUMP" "$name: loader prints the DEBUG DUMP"
+		sed -n '/^Backtrace:$/,/^$/p' $dir/err | sed -n 's/^  \([^ ].*\)$/\1/p' >$dir/dumpframes
+		if cmp -s $dir/dumpframes $dir/frames; then
+			kt_ok "$name: dump backtrace = kmsg backtrace"
+		else
+			kt_fail "$name: dump backtrace = kmsg backtrace"
+			kt_diag "$(diff $dir/dumpframes $dir/frames)"
+		fi
+	else
+		kt_is "$exitline" "EXIT: $reason" "$name: loader prints EXIT: reason"
+	fi
+
+	if ! kt_ready kmsgscx; then
+		kt_skip "$name: kmsgscx window" "applet not implemented yet"
+		kt_skip "$name: kmsgscx --follow" "applet not implemented yet"
+		kt_skip "$name: kmsgscx on the scheduler's report" "applet not implemented yet"
+		return
+	fi
+	kmsgscx -j --since-seq $start >$dir/window.json 2>$dir/window.err
+	kt_is "$?" 0 "$name: kmsgscx -j --since-seq $start exits 0"
+	check_kmsgscx_json $dir/window.json "$kind" "$reason" "$msg" $dir/frames "$name: kmsgscx window"
+	kt_has $dir/window.json '"event":"enable"' "$name: kmsgscx window: the enable event"
+	wait "$fpid"
+	kt_is "$?" 0 "$name: kmsgscx --follow started before the failure exits 0"
+	check_kmsgscx_json $dir/follow.json "$kind" "$reason" "$msg" $dir/frames "$name: kmsgscx --follow"
+	kmsgscx -j -f $dir/err >$dir/report.json 2>&1
+	kt_has $dir/report.json '"origin":"scheduler"' "$name: kmsgscx on the scheduler's report: origin scheduler"
+	kt_has $dir/report.json "\"reason\":\"$reason\"" "$name: kmsgscx on the scheduler's report: reason"
+	kt_time "$name: done"
+}

@@ -1,0 +1,71 @@
+# Sourced by the guest test scripts (busybox sh).  Results go to the serial
+# console as "KT: " + a TAP line without its number; the host .t script
+# numbers them and adds the plan.  Diagnostics: "KT: # ...".
+
+KT_FAILED=0
+
+kt_ok() { echo "KT: ok - $*"; }
+kt_fail() { echo "KT: not ok - $*"; KT_FAILED=$((KT_FAILED + 1)); }
+kt_skip() { echo "KT: ok - $1 # skip $2"; }
+kt_diag() { echo "$*" | sed 's/^/KT: # /'; }
+# a time stamp (guest uptime) in the diagnostics: where the time goes
+kt_time() { kt_diag "[$(cut -d' ' -f1 /proc/uptime)s] $*"; }
+
+# kt_check DESC COMMAND...: ok when the command succeeds
+kt_check() {
+	d=$1
+	shift
+	if "$@"; then kt_ok "$d"; else kt_fail "$d"; fi
+}
+
+# kt_is GOT WANT DESC
+kt_is() {
+	if [ "$1" = "$2" ]; then
+		kt_ok "$3"
+	else
+		kt_fail "$3"
+		kt_diag "     got: '$1'"
+		kt_diag "expected: '$2'"
+	fi
+}
+
+# kt_has FILE FIXED-STRING DESC: the file contains the string
+kt_has() {
+	if grep -qF -- "$2" "$1"; then
+		kt_ok "$3"
+	else
+		kt_fail "$3"
+		kt_diag "'$2' not in $1:"
+		head -c 1500 "$1" | kt_diag "$(cat)"
+	fi
+}
+
+# value of ktbox.NAME= on the kernel command line
+kt_arg() {
+	for a in $(cat /proc/cmdline); do
+		case $a in "ktbox.$1="*) echo "${a#*=}"; return ;; esac
+	done
+}
+
+# An applet still stubbed out says so; its checks are skipped, not failed.
+kt_ready() {
+	case $("$1" --help 2>&1) in
+	*"not implemented yet"*) return 1 ;;
+	esac
+	return 0
+}
+
+# Last /dev/kmsg sequence number now (the next record is this + 1).
+kt_kmsg_seq() {
+	scx_test -k | sed -n 's/^[0-9]*,\([0-9]*\),.*/\1/p' | tail -n 1
+}
+
+# The value of a string key in one-line JSON: kt_json_str FILE KEY (first match)
+kt_json_str() {
+	grep -o "\"$2\":\"[^\"]*\"" "$1" | head -n 1 | sed "s/^\"$2\":\"//; s/\"\$//"
+}
+
+# The value of a number key: kt_json_num FILE KEY
+kt_json_num() {
+	grep -o "\"$2\":[0-9.]*" "$1" | head -n 1 | sed "s/^\"$2\"://"
+}

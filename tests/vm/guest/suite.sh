@@ -1,0 +1,34 @@
+#!/bin/sh
+# Boot 1: hostctx against the topology, then every failure mode of the
+# ktbox_test scheduler checked in the raw /dev/kmsg, in the loader's report,
+# and through kmsgscx (window and --follow) and kallsyms.
+. /tests/lib.sh
+. /tests/checks.sh
+
+check_hostctx "$(kt_arg smp)" "$(kt_arg numa)" "$(kt_arg release)"
+
+scx_mode error "-m error -n 50" 1 error_bpf 3 scx_bpf_error \
+	'ktbox_test: forced error after 50 dispatches (cpu [0-9]*)'
+kt_check "error: scx_bpf_error_bstr in the kmsg backtrace" \
+	grep -q '^scx_bpf_error_bstr+0x' /tmp/kt/error/frames
+check_kallsyms_frames /tmp/kt/error/frames "scx_bpf_error exit"
+
+scx_mode stall "-m stall" 1 error_stall 3 "runnable task stall" \
+	'ktbox_stall\[[0-9]*\] failed to run for [0-9]*\.[0-9][0-9][0-9]s'
+pid=$(sed -n 's/.* stall_pid=\([0-9]*\).*/\1/p' /tmp/kt/stall/out)
+kt_check "stall: the stalled task is the loader's child ktbox_stall[$pid]" \
+	grep -q "sched_ext: ktbox_test: ktbox_stall\[$pid\] failed to run for" /tmp/kt/stall/kmsg
+if kt_ready kmsgscx; then
+	kt_has /tmp/kt/stall/window.json "\"stall\":{\"comm\":\"ktbox_stall\",\"pid\":$pid," \
+		"stall: kmsgscx names the stalled task ktbox_stall[$pid]"
+else
+	kt_skip "stall: kmsgscx names the stalled task" "applet not implemented yet"
+fi
+kt_check "stall: scx_watchdog_workfn in the kmsg backtrace" \
+	grep -q '^scx_watchdog_workfn+0x' /tmp/kt/stall/frames
+check_kallsyms_frames /tmp/kt/stall/frames "watchdog exit"
+
+scx_mode normal "-m normal -t 1" 0 unreg 6 "unregistered from user space" ""
+kt_check "sched_ext state is disabled after all runs" \
+	grep -qx disabled /sys/kernel/sched_ext/state
+exit 0
