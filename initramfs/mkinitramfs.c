@@ -44,6 +44,7 @@ struct entry {
 static struct entry *ents;
 static size_t nents, cap_ents;
 static const char *prog = "mkinitramfs";
+static char tmp_out[PATH_MAX];	/* removed when we fail half-way */
 
 static void die(const char *fmt, ...)
 {
@@ -54,6 +55,8 @@ static void die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (tmp_out[0])
+		unlink(tmp_out);
 	exit(1);
 }
 
@@ -520,13 +523,15 @@ int main(int argc, char **argv)
 	qsort(ents, nents, sizeof(*ents), cmp_ent);
 
 	FILE *fp = stdout;
-	char tmp[PATH_MAX];
 
 	if (output) {
+		char tmp[PATH_MAX];
+
 		snprintf(tmp, sizeof(tmp), "%s.tmp", output);
 		fp = fopen(tmp, "wb");
 		if (!fp)
 			die("cannot create '%s': %s", tmp, strerror(errno));
+		strcpy(tmp_out, tmp);
 	} else if (!list && !raw && isatty(1)) {
 		die("refusing to write a compressed image to a terminal (use -o FILE)");
 	}
@@ -537,8 +542,9 @@ int main(int argc, char **argv)
 	if (fflush(fp) || ferror(fp))
 		die("write: %s", strerror(errno));
 	if (output) {
-		if (fsync(fileno(fp)) || fclose(fp) || rename(tmp, output))
+		if (fsync(fileno(fp)) || fclose(fp) || rename(tmp_out, output))
 			die("cannot write '%s': %s", output, strerror(errno));
+		tmp_out[0] = '\0';
 	}
 	return 0;
 }

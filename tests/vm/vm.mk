@@ -13,7 +13,7 @@ VM_IMAGE    := $(VM)/guest.cpio.gz
 BUSYBOX     ?= $(firstword $(wildcard /bin/busybox /usr/bin/busybox))
 VM_GUEST    := $(sort $(wildcard tests/vm/guest/*.sh))
 
-VM_DEPS += $(VM_KERNEL) $(VM_IMAGE)
+VM_DEPS += $(MKINITRAMFS) $(VM_KERNEL) $(VM_IMAGE)
 # the Makefile's check rule is read before this file: add them here too
 check: $(VM_DEPS)
 
