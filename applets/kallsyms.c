@@ -8,6 +8,7 @@
 #include "applets.h"
 #include "atomic.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
 #include "kallsyms.h"
 #include "opt.h"
@@ -26,6 +27,8 @@ static const char help[] =
 "                      address ([<ffffffff...>], 0xffff..., bare hex of the\n"
 "                      table's width) with its %pS form\n"
 "  stats               symbols, modules, BPF programs, types, hidden or not\n"
+"\n"
+"  NAME or ADDR '-' alone reads them from stdin, one per line.\n"
 "\n"
 "  -f, --file TABLE    symbol table to read (default /proc/kallsyms;\n"
 "                      '-' for stdin)\n"
@@ -59,6 +62,7 @@ static const struct kt_option opts[] = {
 };
 
 struct args {
+	char *stdin_ops;	/* buffer behind ops when read from stdin */
 	const char *table;
 	const char *output;
 	int json;
@@ -208,7 +212,7 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 
 static int cmd_addr(struct ctx *c)
 {
-	uint64_t *v = calloc((size_t)c->a->nops, sizeof(*v));
+	uint64_t *v = calloc((size_t)c->a->nops + 1, sizeof(*v));
 	int i, missing = 0;
 
 	if (!v)
@@ -451,6 +455,43 @@ static int parse_args(struct args *a, int argc, char **argv)
 	return 0;
 }
 
+/* "-" as the only operand: operands are the lines of stdin. */
+static int read_operands(struct args *a)
+{
+	size_t len, n = 0, cap = 0;
+	char *p, *line, **v = NULL, **nv;
+
+	a->stdin_ops = kt_read_file(NULL, "/dev/stdin", KT_KSYMS_MAX_FILE, &len);
+	if (!a->stdin_ops)
+		return kt_err("cannot read standard input");
+	for (p = a->stdin_ops; (line = strsep(&p, "\n"));) {
+		line = kt_trim(line);
+		if (!*line)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			nv = realloc(v, (cap + 1) * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return kt_errx("out of memory");
+			}
+			v = nv;
+		}
+		v[n++] = line;
+	}
+	/* ops[-1] is the command name: keep that layout */
+	nv = realloc(v, (n + 2) * sizeof(*v));
+	if (!nv) {
+		free(v);
+		return kt_errx("out of memory");
+	}
+	memmove(nv + 1, nv, n * sizeof(*nv));
+	nv[0] = a->ops[-1];
+	a->ops = nv + 1;
+	a->nops = (int)n;
+	return 0;
+}
+
 int kallsyms_main(int argc, char **argv)
 {
 	const struct command *cmd;
@@ -466,11 +507,24 @@ int kallsyms_main(int argc, char **argv)
 	cmd = find_command(&a);
 	if (!cmd)
 		return KT_EXIT_USAGE;
+	if (cmd->min_ops && a.nops == 1 && !strcmp(a.ops[0], "-")) {
+		if (a.table && !strcmp(a.table, "-"))
+			return kt_usage_err("stdin cannot hold both the table and the operands");
+		if ((rc = read_operands(&a)))
+			return rc;
+	}
 	c.t = kt_ksyms_load(a.table);
-	if (!c.t)
-		return kt_err("cannot read '%s'", a.table ? a.table : KT_KALLSYMS_PATH);
+	if (!c.t) {
+		rc = kt_err("cannot read '%s'", a.table ? a.table : KT_KALLSYMS_PATH);
+		goto out;
+	}
 	c.width = kt_ksyms_stats(c.t)->addr_digits ? (int)kt_ksyms_stats(c.t)->addr_digits : 16;
 	rc = run(&c, cmd->fn, cmd->need_addr);
 	kt_ksyms_free(c.t);
+out:
+	if (a.stdin_ops) {
+		free(a.ops - 1);
+		free(a.stdin_ops);
+	}
 	return rc;
 }

@@ -79,12 +79,13 @@ static size_t parse_module(const char *s, size_t len, size_t p, struct kt_stacks
 	return m + 1;
 }
 
-/* A token whose "+0x" is at PLUS; false if the text around it is not one. */
-static bool token_at(const char *s, size_t len, size_t plus, struct kt_stacksym *sym)
+/* A token whose "+0x" is at PLUS and whose name starts at or after LO;
+ * false if the text around it is not one. */
+static bool token_at(const char *s, size_t len, size_t lo, size_t plus, struct kt_stacksym *sym)
 {
 	size_t b = plus, p = plus + 1;
 
-	while (b > 0 && is_name_char((unsigned char)s[b - 1]))
+	while (b > lo && is_name_char((unsigned char)s[b - 1]))
 		b--;
 	if (b == plus)
 		return false;
@@ -109,7 +110,7 @@ static bool token_at(const char *s, size_t len, size_t plus, struct kt_stacksym 
 
 bool kt_stacksym_next(const char *line, size_t len, size_t *pos, struct kt_stacksym *sym)
 {
-	size_t i = *pos;
+	size_t i = *pos, lo = *pos;
 
 	while (i + 3 <= len) {
 		const char *q = memchr(line + i, '+', len - i);
@@ -117,7 +118,7 @@ bool kt_stacksym_next(const char *line, size_t len, size_t *pos, struct kt_stack
 		if (!q)
 			break;
 		i = (size_t)(q - line);
-		if (token_at(line, len, i, sym)) {
+		if (token_at(line, len, lo, i, sym)) {
 			*pos = sym->end;
 			return true;
 		}

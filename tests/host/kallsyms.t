@@ -39,6 +39,10 @@ ks -f "$FX/hidden.txt" addr ffffffff81000110 >/dev/null 2>"$T/err"; is $? 1 "hid
 grep -q 'hidden' "$T/err"; ok $? "hidden: clear message"
 ks -f "$FX/hidden.txt" stats | grep -q '^hidden: *yes'; ok $? "hidden: stats works and says so"
 ks -f "$FX/mixed.txt" -b addr ffffffff81000190 | grep -q ' schedule+0x90/0x90$'; ok $? "-b: return address at a function's end"
+is "$(printf 'ffffffff81000110\n\n0xffffffffc0000004\n' | ks -f "$FX/mixed.txt" addr -)" \
+"ffffffff81000110 schedule+0x10/0x90
+ffffffffc0000004 mod_fn_a+0x4/0x40 [mymod]" "addr -: addresses from stdin"
+is "$(printf 'schedule\ndup_static\n' | ks -f "$FX/mixed.txt" lookup - | wc -l)" 4 "lookup -: names from stdin"
 cat "$FX/x86_32.txt" | ks -f - addr c1000104 | grep -q 'c1000104 start_kernel+0x4/0x80$'
 ok $? "32-bit table from stdin"
 

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* libFuzzer: the kallsyms parser plus every query, with invariants. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kallsyms.h"
+
+#define check(c) do { if (!(c)) abort(); } while (0)
+
+static void query_all(const struct kt_ksyms *t, const uint8_t *data, size_t size)
+{
+	char buf[KT_KSYMS_FMT_MAX];
+	struct kt_ksym s, prev = { 0 };
+	struct kt_ksym_res r;
+	size_t i, n = kt_ksyms_count(t);
+
+	for (i = 0; i < n; i++) {
+		check(!kt_ksyms_get(t, i, &s));
+		check(!i || prev.addr <= s.addr);
+		check(kt_ksyms_lookup(t, s.name, NULL, 0) >= 1);
+		if (!kt_ksyms_resolve(t, s.addr, &r)) {
+			check(r.sym.addr <= s.addr && s.addr - r.sym.addr == r.off);
+			check(!r.sym.size || r.off < r.sym.size);
+		}
+		kt_ksyms_format(t, s.addr + 1, buf, sizeof(buf));
+		kt_ksyms_format_bt(t, s.addr, buf, sizeof(buf));
+		prev = s;
+	}
+	for (i = 0; i + 8 <= size && i < 64 * 8; i += 8) {
+		uint64_t a;
+
+		memcpy(&a, data + i, 8);
+		if (!kt_ksyms_resolve(t, a, &r))
+			check(r.sym.addr <= a && a - r.sym.addr == r.off);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kt_ksyms *t = kt_ksyms_parse((const char *)data, size);
+	const struct kt_ksyms_stats *st;
+	struct kt_buf b = { 0 };
+
+	if (!t)
+		return 0;
+	st = kt_ksyms_stats(t);
+	check(st->symbols + st->malformed == st->lines);
+	check(st->vmlinux_symbols + st->module_symbols + st->bpf_symbols == st->symbols);
+	query_all(t, data, size);
+	kt_ksyms_symbolize(t, (const char *)data, size, &b);
+	kt_ksyms_symbolize_bt(t, (const char *)data, size, &b);
+	kt_buf_free(&b);
+	kt_ksyms_free(t);
+	return 0;
+}
