@@ -4,8 +4,8 @@
  * HostHeapState (serde JSON shape, format_human, diff).
  *
  * Strings are NUL-terminated, valid UTF-8 (a source that is not valid
- * UTF-8 makes the field absent, like Rust's read_to_string), NULL when
- * absent.  Numeric fields carry a presence bit in ->has.
+ * UTF-8 makes the field absent, like Rust's read_to_string; so does one
+ * holding a NUL byte, which Rust would keep), NULL when absent.  Numeric fields carry a presence bit in ->has.
  */
 #ifndef KT_HOSTCTX_H
 #define KT_HOSTCTX_H
@@ -105,7 +105,9 @@ int hc_copy(struct hostctx *dst, const struct hostctx *src);
 /* Rust's u64::from_str: ASCII digits with an optional leading '+', no
  * whitespace, overflow rejected.  0 on success, -1 otherwise. */
 int hc_parse_u64(const char *s, size_t n, uint64_t *out);
-/* Strict UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+/* Strict UTF-8 (no overlongs, surrogates or > U+10FFFF) without NUL
+ * bytes: text holding NUL cannot be a C string, so such a source is
+ * treated like one that is not UTF-8 (the field is absent). */
 bool hc_utf8_valid(const char *s, size_t n);
 /* Rust's str::trim (Unicode White_Space) over valid UTF-8: returns the
  * start and stores the trimmed length. */

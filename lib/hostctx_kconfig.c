@@ -3,7 +3,7 @@
  * CONFIG_TASK_XACCT from kconfig text, streamed: whole trimmed lines
  * "CONFIG_TASK_XACCT=y" (on, wins wherever it is) and
  * "# CONFIG_TASK_XACCT is not set" (off); neither -> unknown.  Input that
- * is not UTF-8 is unknown (Rust's read_to_string fails).  The scan stops
+ * is not UTF-8 (or holds NUL, see hc_utf8_valid) is unknown.  The scan stops
  * at the "on" line; "off" needs the whole text, because an "on" line
  * later would win.  Memory is bounded: one short line buffer.
  */
@@ -88,7 +88,7 @@ enum hc_xacct hc_kconfig_feed(struct hc_kconfig_scan *k, const char *s, size_t n
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!utf8_ok(k, c)) {
+		if (!c || !utf8_ok(k, c)) {
 			k->bad_utf8 = true;
 			return HC_XA_UNKNOWN;
 		}

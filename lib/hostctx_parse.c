@@ -77,7 +77,7 @@ bool hc_utf8_valid(const char *s, size_t n)
 	struct u8st st = { 0 };
 
 	for (size_t i = 0; i < n; i++)
-		if (u8_step(&st, (unsigned char)s[i]) < 0)
+		if (!s[i] || u8_step(&st, (unsigned char)s[i]) < 0)
 			return false;
 	return st.need == 0;
 }

@@ -62,6 +62,7 @@ static void test_trim(void)
 	ok(!hc_utf8_valid("\xed\xa0\x80", 3), "surrogate in UTF-8 rejected");
 	ok(!hc_utf8_valid("\xc0\x80", 2), "overlong rejected");
 	ok(hc_utf8_valid("\xf0\x9f\x98\x80", 4), "4-byte sequence accepted");
+	ok(!hc_utf8_valid("a\0b", 3), "NUL byte: treated as not text");
 }
 
 /* ---- cpuinfo, meminfo ---------------------------------------------------- */
@@ -92,6 +93,12 @@ static void test_cpuinfo(void)
 	cpuinfo_case("model name: \xff\n", NULL, NULL, "invalid UTF-8 in the block");
 	cpuinfo_case("model name: ok\n\n\xff\n", "ok", NULL, "invalid UTF-8 after the block is never read");
 	cpuinfo_case("", NULL, NULL, "empty file");
+	{
+		char *m, *v;
+
+		hc_parse_cpuinfo("vendor_id: \0x\n", 14, &m, &v);
+		ok(!m && !v, "cpuinfo: NUL byte in the block -> absent");
+	}
 	ok(hc_cpuinfo_block_done("a: b\n\n", 6), "block done at a complete empty line");
 	ok(!hc_cpuinfo_block_done("a: b\n", 5), "block not done without one");
 	ok(!hc_cpuinfo_block_done("a: b\n\r", 6), "a lone \\r may still become a line");
@@ -408,7 +415,11 @@ static void test_failures(void)
 		collect_root(tmproot, &c);
 		kt_buf_reset(&b);
 		hc_diff(&b, &base, &c);
-		printf("# %s unreadable:\n%s", f[i].what, b.p ? b.p : "");
+		printf("# %s unreadable:\n", f[i].what);
+		for (char *l = b.p, *e; l && *l; l = e + 1) {
+			e = strchr(l, '\n');
+			printf("#%.*s\n", (int)(e - l), l);
+		}
 		if (!strcmp(f[i].what, "cpu"))
 			ok(!c.cpu_model && !c.cpu_vendor && c.has & HC_TOTAL_MEMORY, "cpuinfo unreadable drops CPU identity only");
 		else if (!strcmp(f[i].what, "mem"))
