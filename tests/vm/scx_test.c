@@ -43,7 +43,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *fp)
 {
-	fputs("Usage: scx_test [-m normal|error|stall] [-n N] [-t SECONDS] [-w SECONDS] [-v]\n"
+	fputs("Usage: scx_test [-m normal|error|stall] [-n N] [-t SECONDS] [-w SECONDS] [-x CMD] [-v]\n"
 	      "       scx_test -k [SEQ]\n"
 	      "\n"
 	      "Run the ktbox_test sched_ext scheduler (a global FIFO) until it ends.\n"
@@ -54,6 +54,8 @@ static void usage(FILE *fp)
 	      "             (timeout_ms 1000) ends the scheduler with a runnable task stall\n"
 	      "  -t SECONDS normal mode: unregister after SECONDS (default: on a signal)\n"
 	      "  -w SECONDS give up waiting for the exit after SECONDS (default 60)\n"
+	      "  -x CMD     run CMD (sh -c) after the exit, while the BPF programs are still\n"
+	      "             loaded (their symbols are in /proc/kallsyms until we unload)\n"
 	      "  -v         libbpf debug messages\n"
 	      "  -k [SEQ]   print the /dev/kmsg records present now (from sequence number\n"
 	      "             SEQ on), one per line as the kernel writes them, and exit\n"
@@ -141,7 +143,7 @@ static void report(struct scx_test *skel)
 
 int main(int argc, char **argv)
 {
-	const char *mode_s = "normal";
+	const char *mode_s = "normal", *after = NULL;
 	double run_for = 0, wait_for = 60, t0;
 	unsigned long long n = 100;
 	struct bpf_map *ops, *other;
@@ -152,12 +154,13 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "-k"))
 		return dump_kmsg(argc > 2 ? strtoull(argv[2], NULL, 10) : 0);
-	while ((c = getopt(argc, argv, "m:n:t:w:vh")) != -1) {
+	while ((c = getopt(argc, argv, "m:n:t:w:x:vh")) != -1) {
 		switch (c) {
 		case 'm': mode_s = optarg; break;
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 't': run_for = atof(optarg); break;
 		case 'w': wait_for = atof(optarg); break;
+		case 'x': after = optarg; break;
 		case 'v': setenv("SCX_TEST_VERBOSE", "1", 1); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -251,6 +254,12 @@ int main(int argc, char **argv)
 	} else if (!rc) {
 		fprintf(stderr, "scx_test: no exit info from the scheduler\n");
 		rc = 3;
+	}
+	if (after) {
+		fflush(stdout);
+		fflush(stderr);
+		if (system(after))
+			fprintf(stderr, "scx_test: -x '%s' failed\n", after);
 	}
 	printf("scx_test: dispatched=%llu enqueued=%llu stalled=%llu\n",
 	       (unsigned long long)skel->bss->nr_dispatched,

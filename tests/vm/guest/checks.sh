@@ -62,29 +62,27 @@ check_hostctx() {
 	kt_has $f "ktbox.run=" "hostctx kernel_cmdline is the guest's"
 }
 
-# Each frame of a backtrace (func+0xoff/0xsize, one per line in FILE)
-# resolved back by kallsyms from the guest's /proc/kallsyms: the address of
-# func plus off must print exactly as the kernel printed it.  One copy of
-# the table and one kallsyms call for all frames (TCG is slow).
+# Each frame of a backtrace (func+0xoff/0xsize, one per line in FRAMES)
+# resolved back by kallsyms from TABLE, the guest's /proc/kallsyms copied
+# while the scheduler was still loaded (so BPF program and trampoline frames
+# are in it): the address of func plus off must print exactly as the kernel
+# printed the frame.  One lookup and one addr call for all frames (TCG is slow).
+#   check_kallsyms_frames FRAMES TABLE WHAT
 check_kallsyms_frames() {
-	frames=$1 what=$2
+	frames=$1 tab=$2 what=$3
 	if ! kt_ready kallsyms; then
 		kt_skip "kallsyms resolves the $what backtrace" "applet not implemented yet"
 		return
 	fi
 	kt_time "kallsyms $what: start"
-	tab=/tmp/kt/kallsyms
-	[ -s $tab ] || cat /proc/kallsyms >$tab
 	: >/tmp/kt/want
 	: >/tmp/kt/addrs
-	bpf=0
+	: >/tmp/kt/bpfsizes
 	# shellcheck disable=SC2046
-	kallsyms -f $tab lookup $(sed 's/+0x.*//' "$frames" | grep -v '^bpf_') >/tmp/kt/lookup 2>&1
+	kallsyms -f "$tab" lookup $(sed 's/+0x.*//' "$frames") >/tmp/kt/lookup 2>&1
 	while read -r fr; do
 		sym=${fr%%+*} rest=${fr#*+0x}
 		off=${rest%%/*}
-		# BPF programs and trampolines are gone once the scheduler is unloaded
-		case $sym in bpf_prog_* | bpf__*) bpf=$((bpf + 1)); continue ;; esac
 		# static functions may have several addresses: try each
 		for a in $(awk -v s="$sym" '$3 == s { print $1 }' /tmp/kt/lookup); do
 			printf '0x%x\n' $((0x${a#0x} + 0x$off)) >>/tmp/kt/addrs
@@ -92,21 +90,31 @@ check_kallsyms_frames() {
 		done
 	done <"$frames"
 	# shellcheck disable=SC2046
-	kallsyms -f $tab addr $(cat /tmp/kt/addrs) >/tmp/kt/got 2>&1
-	# a frame is resolved when some candidate address prints as the frame
-	paste /tmp/kt/want /tmp/kt/got |
-		awk -F'\t' '{ n = split($2, w, " "); if (w[n] == $1) print $1 }' >/tmp/kt/resolved
-	n=0 bad=0
+	kallsyms -f "$tab" addr $(cat /tmp/kt/addrs) >/tmp/kt/got 2>&1
+	# a frame is resolved when some candidate address prints as the frame.
+	# BPF frames: /proc/kallsyms has no sizes, and the JIT images are padded,
+	# so the distance to the next symbol can exceed the kernel's program
+	# length: for them name+0xoff must match, the size is only reported.
+	paste /tmp/kt/want /tmp/kt/got | awk -F'\t' '{
+		n = split($2, w, " ")
+		if (w[n] == $1) { print $1; next }
+		if ($1 ~ /^bpf_/ && substr(w[n], 1, index(w[n], "/")) == substr($1, 1, index($1, "/"))) {
+			print $1
+			print "size: " $1 " -> " w[n] > "/tmp/kt/bpfsizes"
+		}
+	}' >/tmp/kt/resolved
+	n=0 bad=0 bpf=0
 	while read -r fr; do
-		case $fr in bpf_prog_* | bpf__*) continue ;; esac
 		if grep -qxF "$fr" /tmp/kt/resolved; then
 			n=$((n + 1))
+			case $fr in bpf_prog_* | bpf__*) bpf=$((bpf + 1)) ;; esac
 		else
 			bad=$((bad + 1))
 			kt_diag "not resolved: $fr"
 		fi
 	done <"$frames"
-	kt_diag "$what: $n frames resolved, $bpf BPF program frames skipped (freed with the scheduler)"
+	kt_diag "$what: $n frames resolved, $bpf of them BPF program or trampoline frames"
+	[ -s /tmp/kt/bpfsizes ] && kt_diag "$(cat /tmp/kt/bpfsizes) (BPF JIT padding)"
 	if [ $bad = 0 ] && [ $n -gt 0 ]; then
 		kt_ok "kallsyms resolves the $what backtrace ($n frames)"
 	else
@@ -198,8 +206,12 @@ scx_mode() {
 		fpid=$!
 		sleep 1
 	fi
+	# error exits: snapshot /proc/kallsyms while the BPF programs of the
+	# backtrace are still loaded (for check_kallsyms_frames)
+	snap=true
+	[ "$want_rc" = 1 ] && snap="cat /proc/kallsyms >$dir/kallsyms"
 	# shellcheck disable=SC2086
-	scx_test $args >$dir/out 2>$dir/err
+	scx_test $args -x "$snap" >$dir/out 2>$dir/err
 	kt_is "$?" "$want_rc" "$name: scx_test $args exits $want_rc"
 	kt_time "$name: scheduler ended"
 	scx_test -k $start >$dir/kmsg

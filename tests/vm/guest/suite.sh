@@ -11,7 +11,9 @@ scx_mode error "-m error -n 50" 1 error_bpf 3 scx_bpf_error \
 	'ktbox_test: forced error after 50 dispatches (cpu [0-9]*)'
 kt_check "error: scx_bpf_error_bstr in the kmsg backtrace" \
 	grep -q '^scx_bpf_error_bstr+0x' /tmp/kt/error/frames
-check_kallsyms_frames /tmp/kt/error/frames "scx_bpf_error exit"
+check_kallsyms_frames /tmp/kt/error/frames /tmp/kt/error/kallsyms "scx_bpf_error exit"
+kt_check "error: the BPF dispatch program is in the backtrace" \
+	grep -q '^bpf_prog_[0-9a-f]*_ktbox_dispatch+0x' /tmp/kt/error/frames
 
 scx_mode stall "-m stall" 1 error_stall 3 "runnable task stall" \
 	'ktbox_stall\[[0-9]*\] failed to run for [0-9]*\.[0-9][0-9][0-9]s'
@@ -26,7 +28,7 @@ else
 fi
 kt_check "stall: scx_watchdog_workfn in the kmsg backtrace" \
 	grep -q '^scx_watchdog_workfn+0x' /tmp/kt/stall/frames
-check_kallsyms_frames /tmp/kt/stall/frames "watchdog exit"
+check_kallsyms_frames /tmp/kt/stall/frames /tmp/kt/stall/kallsyms "watchdog exit"
 
 scx_mode normal "-m normal -t 1" 0 unreg 6 "unregistered from user space" ""
 kt_check "sched_ext state is disabled after all runs" \
