@@ -6,12 +6,14 @@
  * first snapshot of a collector; dynamic ones on every snapshot.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -84,11 +86,68 @@ int hc_copy(struct hostctx *d, const struct hostctx *s)
 
 /* ---- small readers -------------------------------------------------------- */
 
+/*
+ * Open for reading without musl's O_CLOEXEC fallback (an extra fcntl per
+ * open, for kernels older than 2.6.23): the snapshot's syscall budget is
+ * mostly opens.
+ */
+int hc_open_ro(const char *root, const char *path)
+{
+	char p[4096];
+	int fd;
+
+	if (!kt_path(p, sizeof(p), root, path))
+		return -1;
+	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		kt_file_opens++;
+	return fd;
+}
+
+/*
+ * A small value file (sysfs attribute, sysctl, single-record /proc file):
+ * these hand out their whole content in one read when it fits, so a short
+ * read is the end (regular files too); a full buffer reads on.
+ */
+static char *read_small(const char *root, const char *path, size_t *len)
+{
+	size_t n = 0, cap = 4096;
+	char *buf = NULL, *nb;
+	ssize_t r;
+	int fd = hc_open_ro(root, path);
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		nb = cap <= READ_CAP ? realloc(buf, cap + 1) : NULL;
+		if (!nb)
+			goto fail;
+		buf = nb;
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		n += (size_t)r;
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
 /* read_trimmed_sysfs: NULL when unreadable, not UTF-8 or empty */
 static char *read_trimmed(const char *root, const char *path)
 {
 	size_t n;
-	char *raw = kt_read_file(root, path, READ_CAP, &n);
+	char *raw = read_small(root, path, &n);
 	char *t;
 
 	if (!raw)
@@ -102,16 +161,12 @@ static char *read_trimmed(const char *root, const char *path)
 static char *read_cpuinfo_head(const char *root, size_t *len)
 {
 	size_t n = 0, cap = 8192;
-	char p[4096], *buf, *nb;
+	char *buf, *nb;
 	ssize_t r;
-	int fd;
+	int fd = hc_open_ro(root, "/proc/cpuinfo");
 
-	if (!kt_path(p, sizeof(p), root, "/proc/cpuinfo"))
-		return NULL;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	kt_file_opens++;
 	buf = malloc(cap);
 	while (buf) {
 		if (n == cap) {
@@ -141,6 +196,62 @@ fail:
 	return NULL;
 }
 
+/* ---- directories: getdents64 straight into one big buffer -------------- */
+
+struct dent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+struct hc_dir {
+	int fd;
+	size_t pos, len;
+	char buf[16384] __attribute__((aligned(8)));
+};
+
+static int dir_open(struct hc_dir *d, const char *root, const char *path)
+{
+	char p[4096];
+
+	d->pos = d->len = 0;
+	if (!kt_path(p, sizeof(p), root, path))
+		return -1;
+	d->fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0)
+		return -1;
+	kt_file_opens++;
+	return 0;
+}
+
+/* Next entry (not "." or ".."), NULL at the end or on error. */
+static struct dent64 *dir_next(struct hc_dir *d)
+{
+	struct dent64 *e;
+	long r;
+
+	for (;;) {
+		if (d->pos >= d->len) {
+			r = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
+			if (r <= 0)
+				return NULL;
+			d->len = (size_t)r;
+			d->pos = 0;
+		}
+		e = (struct dent64 *)(d->buf + d->pos);
+		d->pos += e->d_reclen;
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			return e;
+	}
+}
+
+static void dir_close(struct hc_dir *d)
+{
+	close(d->fd);
+}
+
 /* ---- sched_* tunables ----------------------------------------------------- */
 
 static int cmp_kv(const void *a, const void *b)
@@ -148,16 +259,13 @@ static int cmp_kv(const void *a, const void *b)
 	return strcmp(((const struct hc_kv *)a)->key, ((const struct hc_kv *)b)->key);
 }
 
-static bool is_regular(const char *dirpath, const struct dirent *de)
+static bool is_regular(const struct hc_dir *d, const struct dent64 *de)
 {
-	char p[4096];
 	struct stat st;
 
 	if (de->d_type != DT_UNKNOWN)
 		return de->d_type == DT_REG;
-	if (snprintf(p, sizeof(p), "%s/%s", dirpath, de->d_name) >= (int)sizeof(p))
-		return false;
-	return !lstat(p, &st) && S_ISREG(st.st_mode);
+	return !fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
 static int add_tunable(struct hc_kv **kv, size_t *n, size_t *cap, const char *name,
@@ -181,20 +289,21 @@ static int add_tunable(struct hc_kv **kv, size_t *n, size_t *cap, const char *na
 
 int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_t *n)
 {
-	char dp[4096], rel[4096];
-	struct dirent *de;
+	struct hc_dir *d = malloc(sizeof(*d));
+	struct dent64 *de;
+	char rel[4096];
 	size_t cap = 0;
 	char *val;
-	DIR *d;
 
 	*kv = NULL;
 	*n = 0;
-	if (!kt_path(dp, sizeof(dp), root, dir) || !(d = opendir(dp)))
+	if (!d || dir_open(d, root, dir)) {
+		free(d);
 		return -1;
-	kt_file_opens++;
-	while ((de = readdir(d))) {
+	}
+	while ((de = dir_next(d))) {
 		if (strncmp(de->d_name, "sched_", 6) ||
-		    !hc_utf8_valid(de->d_name, strlen(de->d_name)) || !is_regular(dp, de))
+		    !hc_utf8_valid(de->d_name, strlen(de->d_name)) || !is_regular(d, de))
 			continue;
 		snprintf(rel, sizeof(rel), "%s/%s", dir, de->d_name);
 		val = read_trimmed(root, rel);
@@ -203,7 +312,8 @@ int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_
 			break;
 		}
 	}
-	closedir(d);
+	dir_close(d);
+	free(d);
 	if (*n)
 		qsort(*kv, *n, sizeof(**kv), cmp_kv);
 	return 0;
@@ -215,18 +325,19 @@ int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_
  * -1 when the cpuN directory is missing. */
 static int cpu_node(const char *root, uint64_t cpu, uint64_t *node)
 {
-	char rel[128], p[4096];
-	struct dirent *de;
-	uint64_t m;
+	struct hc_dir *d = malloc(sizeof(*d));
+	struct dent64 *de;
+	char rel[128];
 	bool found = false;
-	DIR *d;
+	uint64_t m;
 
 	snprintf(rel, sizeof(rel), CPU_DIR "/cpu%llu", (unsigned long long)cpu);
-	if (!kt_path(p, sizeof(p), root, rel) || !(d = opendir(p)))
+	if (!d || dir_open(d, root, rel)) {
+		free(d);
 		return -1;
-	kt_file_opens++;
+	}
 	*node = 0;
-	while ((de = readdir(d))) {
+	while ((de = dir_next(d))) {
 		const char *s = de->d_name + 4;
 
 		if (strncmp(de->d_name, "node", 4) || *s < '0' || *s > '9' ||
@@ -236,7 +347,8 @@ static int cpu_node(const char *root, uint64_t cpu, uint64_t *node)
 			*node = m;
 		found = true;
 	}
-	closedir(d);
+	dir_close(d);
+	free(d);
 	return 0;
 }
 
@@ -292,7 +404,7 @@ static void read_cpus(const char *root, struct hostctx *st)
 {
 	uint64_t *cpus;
 	size_t len, n;
-	char *raw = kt_read_file(root, CPU_DIR "/online", READ_CAP, &len);
+	char *raw = read_small(root, CPU_DIR "/online", &len);
 
 	if (!raw)
 		return;
@@ -429,7 +541,7 @@ int hc_collect(struct hc_collector *c, struct hostctx *out)
 {
 	struct hc_meminfo m = { 0 };
 	size_t n;
-	char *raw = kt_read_file(c->root, "/proc/meminfo", READ_CAP, &n);
+	char *raw = read_small(c->root, "/proc/meminfo", &n);
 
 	if (raw) {
 		hc_parse_meminfo(raw, n, &m);

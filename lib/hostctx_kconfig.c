@@ -196,16 +196,11 @@ enum hc_xacct hc_read_xacct(const char *root, const char *path)
 	unsigned char in[16384];
 	enum hc_xacct r = HC_XA_UNKNOWN;
 	struct gz_scan g;
-	char p[4096];
 	ssize_t got;
-	int fd;
+	int fd = hc_open_ro(root, path);
 
-	if (!kt_path(p, sizeof(p), root, path))
-		return HC_XA_UNKNOWN;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return HC_XA_UNKNOWN;
-	kt_file_opens++;
 	if (gz_begin(&g))
 		goto out_close;
 	for (;;) {
