@@ -28,6 +28,7 @@ enum {
 
 #define MAX_SYMS (1u << 24)	/* hash slots hold a 24-bit index */
 #define MAX_MODS 65535
+#define TOP_STEP 32		/* entries per block of the search index */
 
 struct kt_ksyms {
 	struct ent *ents;
@@ -35,6 +36,8 @@ struct kt_ksyms {
 	size_t n;
 	char *pool;		/* names and module names, NUL-terminated */
 	size_t pool_len;
+	uint64_t *top;		/* address of every TOP_STEP-th entry */
+	size_t ntop;
 	uint32_t *hash;		/* (index + 1) | tag << 24; 0: empty */
 	size_t hash_cap;
 	uint32_t *mods;		/* pool offset of module names, [1..nmods] */
@@ -45,15 +48,25 @@ struct kt_ksyms {
 	struct kt_ksyms_stats st;
 };
 
-static inline int hexd(unsigned char c)
-{
-	unsigned d = (unsigned)c - '0';
-
-	if (d < 10)
-		return (int)d;
-	d = (unsigned)(c | 0x20) - 'a';
-	return d < 6 ? (int)d + 10 : -1;
-}
+/* hex digit values, -1 for anything else */
+static const signed char hexv[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 static uint32_t hash_bytes(const char *s, size_t n)
 {
@@ -76,6 +89,12 @@ static uint32_t hash_bytes(const char *s, size_t n)
 static size_t slot_of(uint32_t h, size_t cap)
 {
 	return (size_t)(((uint64_t)h * cap) >> 32);
+}
+
+/* Slots come from the high bits of the hash, tags from the low ones. */
+static uint32_t tag_of(uint32_t h)
+{
+	return h << 24;
 }
 
 static bool is_text_type(uint8_t t)
@@ -188,7 +207,7 @@ static int parse_line(struct kt_ksyms *t, struct parse_state *ps, const char *p,
 	unsigned nd = 0;
 	int d, mod = 0;
 
-	while (q < ue && (d = hexd(*q)) >= 0) {
+	while (q < ue && (d = hexv[*q]) >= 0) {
 		if (++nd > 16)
 			return -1;
 		a = a << 4 | (uint64_t)d;
@@ -374,7 +393,7 @@ static int build_index(struct kt_ksyms *t)
 		return -1;
 	for (i = 0; i < t->n; i++) {
 		const char *nm = t->pool + t->ents[i].name;
-		uint32_t h = name_hash(nm), tag = h & 0xff000000u, v;
+		uint32_t h = name_hash(nm), tag = tag_of(h), v;
 		size_t s = slot_of(h, t->hash_cap), same = 0;
 
 		while ((v = t->hash[s])) {
@@ -393,6 +412,19 @@ static int build_index(struct kt_ksyms *t)
 }
 
 /* ---- construction ------------------------------------------------------ */
+
+static int build_top(struct kt_ksyms *t)
+{
+	size_t i;
+
+	t->ntop = (t->n + TOP_STEP - 1) / TOP_STEP;
+	t->top = malloc((t->ntop ? t->ntop : 1) * sizeof(*t->top));
+	if (!t->top)
+		return -1;
+	for (i = 0; i < t->ntop; i++)
+		t->top[i] = t->ents[i * TOP_STEP].addr;
+	return 0;
+}
 
 static void count_kinds(struct kt_ksyms *t)
 {
@@ -427,7 +459,8 @@ static void shrink(struct kt_ksyms *t)
 	free(t->mod_hash);
 	t->mod_hash = NULL;
 	t->st.mem_bytes = sizeof(*t) + t->pool_len + t->n * (sizeof(*t->ents) + sizeof(*t->size)) +
-			  t->hash_cap * sizeof(*t->hash) + (t->nmods + 1) * sizeof(*t->mods);
+			  t->hash_cap * sizeof(*t->hash) + (t->nmods + 1) * sizeof(*t->mods) +
+			  t->ntop * sizeof(*t->top);
 }
 
 static size_t count_lines(const char *buf, size_t len)
@@ -466,7 +499,7 @@ struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len)
 		goto fail;
 	t->mods = calloc(1, sizeof(*t->mods));
 	if (!t->mods || parse_text(t, buf, len) || sort_entries(t) || compute_sizes(t) ||
-	    build_index(t))
+	    build_index(t) || build_top(t))
 		goto fail;
 	count_kinds(t);
 	shrink(t);
@@ -506,6 +539,7 @@ void kt_ksyms_free(struct kt_ksyms *t)
 	free(t->size);
 	free(t->pool);
 	free(t->hash);
+	free(t->top);
 	free(t->mods);
 	free(t->mod_hash);
 	free(t);
@@ -562,7 +596,7 @@ size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksy
 	if (!t->n)
 		return 0;
 	h = name_hash(name);
-	tag = h & 0xff000000u;
+	tag = tag_of(h);
 	for (s = slot_of(h, t->hash_cap); (v = t->hash[s]); s = s + 1 == t->hash_cap ? 0 : s + 1) {
 		size_t i = (v & 0xffffff) - 1;
 
@@ -588,8 +622,22 @@ int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr)
 /* Index of the last entry with address <= ADDR, or -1. */
 static long upper(const struct kt_ksyms *t, uint64_t addr)
 {
-	size_t lo = 0, hi = t->n;
+	size_t lo = 0, hi = t->ntop, blk;
 
+	/* the block: last top[] entry <= addr (top[] is small and hot) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->top[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -1;
+	blk = lo - 1;
+	lo = blk * TOP_STEP;
+	hi = lo + TOP_STEP < t->n ? lo + TOP_STEP : t->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -654,16 +702,52 @@ int kt_ksyms_resolve_bt(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_
 	return 0;
 }
 
+/* snprintf-style appender: counts everything, stores what fits. */
+struct sbuf {
+	char *p;
+	size_t size, len;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len < b->size) {
+		size_t room = b->size - 1 - b->len;
+
+		memcpy(b->p + b->len, s, n < room ? n : room);
+	}
+	b->len += n;
+}
+
+static void sb_hex(struct sbuf *b, const char *pfx, uint64_t v)
+{
+	char d[20];
+	int i = 20;
+
+	do {
+		d[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	sb_put(b, pfx, strlen(pfx));
+	sb_put(b, d + i, (size_t)(20 - i));
+}
+
 int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size)
 {
 	const struct kt_ksym *s = &res->sym;
-	char sz[24] = "";
-	const char *mod = s->module && !s->bpf ? s->module : NULL;
+	struct sbuf b = { buf, size, 0 };
 
+	sb_put(&b, s->name, strlen(s->name));
+	sb_hex(&b, "+0x", res->off);
 	if (s->size)
-		snprintf(sz, sizeof(sz), "/0x%llx", (unsigned long long)s->size);
-	return snprintf(buf, size, "%s+0x%llx%s%s%s%s", s->name, (unsigned long long)res->off, sz,
-			mod ? " [" : "", mod ? mod : "", mod ? "]" : "");
+		sb_hex(&b, "/0x", s->size);
+	if (s->module && !s->bpf) {
+		sb_put(&b, " [", 2);
+		sb_put(&b, s->module, strlen(s->module));
+		sb_put(&b, "]", 1);
+	}
+	if (size)
+		buf[b.len < size ? b.len : size - 1] = '\0';
+	return (int)b.len;
 }
 
 typedef int (*resolve_fn)(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
