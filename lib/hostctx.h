@@ -105,6 +105,11 @@ int hc_copy(struct hostctx *dst, const struct hostctx *src);
 /* Rust's u64::from_str: ASCII digits with an optional leading '+', no
  * whitespace, overflow rejected.  0 on success, -1 otherwise. */
 int hc_parse_u64(const char *s, size_t n, uint64_t *out);
+/* Streaming UTF-8 decoder step: 0 complete, 1 needs more, -1 invalid. */
+struct hc_u8 {
+	uint32_t need, lo, hi;
+};
+int hc_u8_step(struct hc_u8 *st, unsigned char c);
 /* Strict UTF-8 (no overlongs, surrogates or > U+10FFFF) without NUL
  * bytes: text holding NUL cannot be a C string, so such a source is
  * treated like one that is not UTF-8 (the field is absent). */
@@ -150,10 +155,7 @@ struct hc_kconfig_scan {
 	bool overflow;		/* line too long to be a match */
 	bool seen_off;
 	bool bad_utf8;
-	uint32_t u8need;	/* pending UTF-8 continuation bytes */
-	uint32_t u8min;		/* bounds for the next continuation byte */
-	uint32_t u8max;
-	uint32_t u8cp;
+	struct hc_u8 u8;
 };
 void hc_kconfig_init(struct hc_kconfig_scan *k);
 /* Feed bytes; returns HC_XA_ON as soon as the answer is certain,

@@ -29,40 +29,6 @@ static bool ascii_ws(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* one streaming UTF-8 step; false on invalid input */
-static bool utf8_ok(struct hc_kconfig_scan *k, unsigned char c)
-{
-	if (k->u8need) {
-		if (c < k->u8min || c > k->u8max)
-			return false;
-		k->u8min = 0x80;
-		k->u8max = 0xbf;
-		k->u8need--;
-		return true;
-	}
-	k->u8min = 0x80;
-	k->u8max = 0xbf;
-	if (c < 0x80)
-		return true;
-	if (c >= 0xc2 && c <= 0xdf)
-		k->u8need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		k->u8need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k->u8need = 3;
-	else
-		return false;
-	if (c == 0xe0)
-		k->u8min = 0xa0;
-	else if (c == 0xed)
-		k->u8max = 0x9f;
-	else if (c == 0xf0)
-		k->u8min = 0x90;
-	else if (c == 0xf4)
-		k->u8max = 0x8f;
-	return true;
-}
-
 /* End of one line: classify it and reset. */
 static enum hc_xacct end_line(struct hc_kconfig_scan *k)
 {
@@ -88,7 +54,7 @@ enum hc_xacct hc_kconfig_feed(struct hc_kconfig_scan *k, const char *s, size_t n
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!c || !utf8_ok(k, c)) {
+		if (!c || hc_u8_step(&k->u8, c) < 0) {
 			k->bad_utf8 = true;
 			return HC_XA_UNKNOWN;
 		}
@@ -110,7 +76,7 @@ enum hc_xacct hc_kconfig_feed(struct hc_kconfig_scan *k, const char *s, size_t n
 
 enum hc_xacct hc_kconfig_finish(struct hc_kconfig_scan *k)
 {
-	if (k->bad_utf8 || k->u8need)
+	if (k->bad_utf8 || k->u8.need)
 		return HC_XA_UNKNOWN;
 	if (end_line(k) == HC_XA_ON)
 		return HC_XA_ON;

@@ -35,12 +35,7 @@ int hc_parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-/* UTF-8 decoder step: 0 ok/complete, 1 needs more, -1 invalid. */
-struct u8st {
-	uint32_t need, lo, hi;
-};
-
-static int u8_step(struct u8st *st, unsigned char c)
+int hc_u8_step(struct hc_u8 *st, unsigned char c)
 {
 	if (st->need) {
 		if (c < st->lo || c > st->hi)
@@ -62,22 +57,22 @@ static int u8_step(struct u8st *st, unsigned char c)
 	else
 		return -1;
 	if (c == 0xe0)
-		st->lo = 0xa0;
+		st->lo = 0xa0;	/* no overlongs */
 	else if (c == 0xed)
-		st->hi = 0x9f;
+		st->hi = 0x9f;	/* no surrogates */
 	else if (c == 0xf0)
 		st->lo = 0x90;
 	else if (c == 0xf4)
-		st->hi = 0x8f;
+		st->hi = 0x8f;	/* <= U+10FFFF */
 	return 1;
 }
 
 bool hc_utf8_valid(const char *s, size_t n)
 {
-	struct u8st st = { 0 };
+	struct hc_u8 st = { 0 };
 
 	for (size_t i = 0; i < n; i++)
-		if (!s[i] || u8_step(&st, (unsigned char)s[i]) < 0)
+		if (!s[i] || hc_u8_step(&st, (unsigned char)s[i]) < 0)
 			return false;
 	return st.need == 0;
 }

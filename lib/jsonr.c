@@ -321,37 +321,10 @@ static int next_or_close(struct jp *p, char close)
 	return fail_here(p, close == ']' ? "',' or ']'" : "',' or '}'");
 }
 
-static int parse_array(struct jp *p, struct jr_val *v)
-{
-	size_t cap = 0;
-	void *nv;
-	int r;
-
-	v->type = JR_ARRAY;
-	p->i++;
-	skip_ws(p);
-	if (p->i < p->n && p->s[p->i] == ']') {
-		p->i++;
-		return 0;
-	}
-	do {
-		nv = grow(v->arr.v, v->arr.n, &cap, sizeof(*v->arr.v));
-		if (!nv)
-			return jr_fail(p->err, p->i, "out of memory");
-		v->arr.v = nv;
-		r = parse_value(p, &v->arr.v[v->arr.n]);
-		v->arr.n++;	/* count it so jr_free sees partial elements */
-		if (r)
-			return -1;
-	} while ((r = next_or_close(p, ']')) == 1);
-	return r;
-}
-
 static int parse_member(struct jp *p, struct jr_member *m)
 {
 	size_t len;
 
-	memset(m, 0, sizeof(*m));
 	skip_ws(p);
 	if (p->i >= p->n || p->s[p->i] != '"')
 		return fail_here(p, "a string key");
@@ -363,29 +336,38 @@ static int parse_member(struct jp *p, struct jr_member *m)
 	return parse_value(p, &m->val);
 }
 
-static int parse_object(struct jp *p, struct jr_val *v)
+/* '[' elements ']' or '{' members '}': one loop for both. */
+static int parse_container(struct jp *p, struct jr_val *v)
 {
-	size_t cap = 0;
+	bool obj = p->s[p->i] == '{';
+	char close = obj ? '}' : ']';
+	size_t cap = 0, *n = obj ? &v->obj.n : &v->arr.n;
+	void **items = obj ? (void **)&v->obj.m : (void **)&v->arr.v;
+	size_t sz = obj ? sizeof(*v->obj.m) : sizeof(*v->arr.v);
+	char *slot;
 	void *nv;
 	int r;
 
-	v->type = JR_OBJECT;
+	v->type = obj ? JR_OBJECT : JR_ARRAY;
 	p->i++;
 	skip_ws(p);
-	if (p->i < p->n && p->s[p->i] == '}') {
+	if (p->i < p->n && p->s[p->i] == close) {
 		p->i++;
 		return 0;
 	}
 	do {
-		nv = grow(v->obj.m, v->obj.n, &cap, sizeof(*v->obj.m));
+		nv = grow(*items, *n, &cap, sz);
 		if (!nv)
 			return jr_fail(p->err, p->i, "out of memory");
-		v->obj.m = nv;
-		r = parse_member(p, &v->obj.m[v->obj.n]);
-		v->obj.n++;	/* count it so jr_free sees partial members */
+		*items = nv;
+		slot = (char *)nv + *n * sz;
+		memset(slot, 0, sz);
+		r = obj ? parse_member(p, (struct jr_member *)slot) :
+			  parse_value(p, (struct jr_val *)slot);
+		(*n)++;	/* count it so jr_free sees partial items */
 		if (r)
 			return -1;
-	} while ((r = next_or_close(p, '}')) == 1);
+	} while ((r = next_or_close(p, close)) == 1);
 	return r;
 }
 
@@ -403,7 +385,7 @@ static int parse_value(struct jp *p, struct jr_val *v)
 	case '[':
 		if (++p->depth > JR_MAX_DEPTH)
 			return jr_fail(p->err, p->i, "nesting deeper than %d", JR_MAX_DEPTH);
-		r = p->s[p->i] == '{' ? parse_object(p, v) : parse_array(p, v);
+		r = parse_container(p, v);
 		p->depth--;
 		return r;
 	case '"':

@@ -3,12 +3,7 @@
 # `lscpu -J`; syscalls; later snapshots of an -n 100 run; peak RSS.
 # Figures only.  Environment from tests/bench/run.sh: KTBOX, BENCH, RUSAGE.
 set -u
-: "${KTBOX:?}"
-BENCH=${BENCH:-$(mktemp -d)}
-if [ -z "${RUSAGE:-}" ]; then
-	RUSAGE=$BENCH/rusage
-	gcc -O2 -o "$RUSAGE" "$(dirname "$0")/rusage.c" || exit 1
-fi
+: "${KTBOX:?}" "${BENCH:?run through make bench}" "${RUSAGE:?run through make bench}"
 N=300
 ms() { awk -v u="$1" 'BEGIN { printf "%7.3f ms", u / 1000 }'; }
 
