@@ -551,6 +551,29 @@ void kmsg_split_feed(struct kmsg_splitter *sp, const char *data, size_t n)
 	}
 }
 
+void kmsg_split_feed_inplace(struct kmsg_splitter *sp, char *data, size_t n)
+{
+	while (n) {
+		char *nl = memchr(data, '\n', n);
+		size_t k = nl ? (size_t)(nl - data) : n;
+
+		/* a whole line, clean and short enough: hand it over as is */
+		if (nl && !sp->len && !sp->overlong && k <= sp->max && !memchr(data, '\0', k)) {
+			size_t m = k && data[k - 1] == '\r' ? k - 1 : k;
+
+			data[m] = '\0';
+			sp->fn(data, m, sp->arg);
+		} else {
+			split_append(sp, data, k);
+			if (!nl)
+				return;
+			split_emit(sp);
+		}
+		data += k + 1;
+		n -= k + 1;
+	}
+}
+
 void kmsg_split_finish(struct kmsg_splitter *sp)
 {
 	if (sp->len || sp->overlong)

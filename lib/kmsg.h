@@ -102,6 +102,9 @@ struct kmsg_splitter {
 /* 0, or -1 (ENOMEM). */
 int kmsg_split_init(struct kmsg_splitter *sp, size_t max, kmsg_line_fn fn, void *arg);
 void kmsg_split_feed(struct kmsg_splitter *sp, const char *data, size_t n);
+/* Same, handing whole lines of DATA (which it may modify) over without
+ * copying them. */
+void kmsg_split_feed_inplace(struct kmsg_splitter *sp, char *data, size_t n);
 /* Deliver a final line without newline, if any. */
 void kmsg_split_finish(struct kmsg_splitter *sp);
 void kmsg_split_free(struct kmsg_splitter *sp);

@@ -182,6 +182,18 @@ static void test_splitter(void)
 	kmsg_split_finish(&sp);
 	is_int(ngot, 1, "finish twice: no empty line");
 	reset_got();
+	{
+		char in2[] = "ab\r\nlong-line-here\nc\0d\npart";
+
+		kmsg_split_feed_inplace(&sp, in2, sizeof(in2) - 1);
+		kmsg_split_feed_inplace(&sp, (char[]){ 'i', 'a', 'l', '\n' }, 4);
+		is_int(ngot, 4, "in place: four lines");
+		is_str(got[0], "ab", "in place: CR dropped");
+		is_str(got[1], "long-lin", "in place: long line capped");
+		is_str(got[2], "cd", "in place: NUL dropped");
+		is_str(got[3], "partial", "in place: line across chunks");
+		reset_got();
+	}
 	kmsg_split_free(&sp);
 }
 
