@@ -536,33 +536,20 @@ static void split_append(struct kmsg_splitter *sp, const char *s, size_t n)
 	}
 }
 
-void kmsg_split_feed(struct kmsg_splitter *sp, const char *data, size_t n)
+/* WR: the same bytes as DATA, writable (lines are then passed in place), or NULL. */
+static void split_feed(struct kmsg_splitter *sp, const char *data, size_t n, char *wr)
 {
 	while (n) {
 		const char *nl = memchr(data, '\n', n);
 		size_t k = nl ? (size_t)(nl - data) : n;
 
-		split_append(sp, data, k);
-		if (!nl)
-			return;
-		split_emit(sp);
-		data += k + 1;
-		n -= k + 1;
-	}
-}
-
-void kmsg_split_feed_inplace(struct kmsg_splitter *sp, char *data, size_t n)
-{
-	while (n) {
-		char *nl = memchr(data, '\n', n);
-		size_t k = nl ? (size_t)(nl - data) : n;
-
 		/* a whole line, clean and short enough: hand it over as is */
-		if (nl && !sp->len && !sp->overlong && k <= sp->max && !memchr(data, '\0', k)) {
+		if (wr && nl && !sp->len && !sp->overlong && k <= sp->max &&
+		    !memchr(data, '\0', k)) {
 			size_t m = k && data[k - 1] == '\r' ? k - 1 : k;
 
-			data[m] = '\0';
-			sp->fn(data, m, sp->arg);
+			wr[m] = '\0';
+			sp->fn(wr, m, sp->arg);
 		} else {
 			split_append(sp, data, k);
 			if (!nl)
@@ -570,8 +557,20 @@ void kmsg_split_feed_inplace(struct kmsg_splitter *sp, char *data, size_t n)
 			split_emit(sp);
 		}
 		data += k + 1;
+		if (wr)
+			wr += k + 1;
 		n -= k + 1;
 	}
+}
+
+void kmsg_split_feed(struct kmsg_splitter *sp, const char *data, size_t n)
+{
+	split_feed(sp, data, n, NULL);
+}
+
+void kmsg_split_feed_inplace(struct kmsg_splitter *sp, char *data, size_t n)
+{
+	split_feed(sp, data, n, data);
 }
 
 void kmsg_split_finish(struct kmsg_splitter *sp)
