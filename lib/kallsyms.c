@@ -39,6 +39,7 @@ struct kt_ksyms {
 	uint64_t *top;		/* address of every TOP_STEP-th entry */
 	size_t ntop;
 	uint32_t *hash;		/* (index + 1) | tag << 24; 0: empty */
+	uint32_t *dup;		/* index + 1 of the next entry of the same name */
 	size_t hash_cap;
 	uint32_t *mods;		/* pool offset of module names, [1..nmods] */
 	size_t nmods;
@@ -165,106 +166,126 @@ static uint16_t mod_intern(struct kt_ksyms *t, const char *name, size_t len)
 	return (uint16_t)t->nmods;
 }
 
-/* "[MODULE]" plus optional blanks in [p, e): the module id, or -1. */
-static int parse_module(struct kt_ksyms *t, const char *p, const char *e, uint16_t *last,
-			const char **last_name, size_t *last_len)
-{
-	const char *m = p + 1, *q;
-	size_t len;
-
-	if (*p != '[')
-		return -1;
-	for (q = m; q < e && *q != ']' && (unsigned char)*q > 0x20; q++)
-		;
-	if (q == m || q == e || *q != ']')
-		return -1;
-	len = (size_t)(q - m);
-	for (q++; q < e; q++)
-		if (*q != ' ' && *q != '\t')
-			return -1;
-	if (*last && len == *last_len && !memcmp(m, *last_name, len))
-		return *last;
-	*last = mod_intern(t, m, len);
-	*last_name = m;
-	*last_len = len;
-	return *last ? *last : -1;
-}
-
 struct parse_state {
 	uint16_t last_mod;
-	const char *last_mod_name;
+	const unsigned char *last_mod_name;
 	size_t last_mod_len;
 };
 
-/* One line [p, e) without its newline: append an entry or return -1. */
-static int parse_line(struct kt_ksyms *t, struct parse_state *ps, const char *p, const char *e)
+/* "[MODULE]" at *Q: the module id (advancing *Q past "]"), or -1. */
+static int parse_module(struct kt_ksyms *t, struct parse_state *ps, const unsigned char **qp,
+			const unsigned char *e)
 {
-	const unsigned char *q = (const unsigned char *)p;
-	const unsigned char *ue = (const unsigned char *)e;
-	const unsigned char *name;
-	struct ent *en = &t->ents[t->n];
-	uint64_t a = 0;
-	unsigned nd = 0;
-	int d, mod = 0;
+	const unsigned char *m = *qp + 1, *q;
+	size_t len;
 
-	while (q < ue && (d = hexv[*q]) >= 0) {
-		if (++nd > 16)
-			return -1;
-		a = a << 4 | (uint64_t)d;
-		q++;
-	}
-	if (!nd || ue - q < 4 || q[0] != ' ' || q[2] != ' ')
+	if (**qp != '[')
 		return -1;
-	if (!(((q[1] | 0x20) >= 'a' && (q[1] | 0x20) <= 'z') || q[1] == '?'))
+	for (q = m; q < e && *q != ']' && *q > 0x20; q++)
+		;
+	if (q == m || q == e || *q != ']')
 		return -1;
-	en->type = q[1];
-	name = q += 3;
-	while (q < ue && *q > 0x20)
+	*qp = q + 1;
+	len = (size_t)(q - m);
+	if (ps->last_mod && len == ps->last_mod_len && !memcmp(m, ps->last_mod_name, len))
+		return ps->last_mod;
+	ps->last_mod = mod_intern(t, (const char *)m, len);
+	ps->last_mod_name = m;
+	ps->last_mod_len = len;
+	return ps->last_mod ? ps->last_mod : -1;
+}
+
+static const unsigned char *skip_blanks(const unsigned char *q, const unsigned char *e)
+{
+	while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
 		q++;
-	if (q == name)
-		return -1;
-	while (q < ue && (*q == ' ' || *q == '\t'))
-		q++;
-	if (q < ue) {
-		mod = parse_module(t, (const char *)q, e, &ps->last_mod, &ps->last_mod_name,
-				   &ps->last_mod_len);
-		if (mod < 0)
-			return -1;
-	}
-	en->addr = a;
+	return q;
+}
+
+/* Append the entry for a well-formed line. */
+static void add_entry(struct kt_ksyms *t, uint64_t addr, unsigned nd, uint8_t type, int mod,
+		      const unsigned char *name, const unsigned char *name_end)
+{
+	struct ent *en = &t->ents[t->n++];
+	size_t len = (size_t)(name_end - name);
+
+	en->addr = addr;
+	en->type = type;
 	en->mod = (uint16_t)mod;
 	en->flags = 0;
 	en->name = (uint32_t)t->pool_len;
-	while (name < ue && *name > 0x20)
-		t->pool[t->pool_len++] = (char)*name++;
-	t->pool[t->pool_len++] = '\0';
+	memcpy(t->pool + t->pool_len, name, len);
+	t->pool[t->pool_len + len] = '\0';
+	t->pool_len += len + 1;
 	if (mod && mod != t->bpf_mod && is_mapping_name(t->pool + en->name))
 		en->flags = ENT_MAPPING;
 	if (nd > t->st.addr_digits)
 		t->st.addr_digits = nd > 8 ? 16 : 8;
-	t->n++;
-	return 0;
 }
 
-static int parse_text(struct kt_ksyms *t, const char *buf, size_t len)
+/*
+ * Parse the non-empty line at Q ("ADDR TYPE NAME[\t[MODULE]]", up to '\n'
+ * or E) without a separate search for its end; returns the next line.
+ */
+static const unsigned char *parse_line(struct kt_ksyms *t, struct parse_state *ps,
+				       const unsigned char *q, const unsigned char *e)
 {
-	struct parse_state ps = { 0 };
-	const char *p = buf, *end = buf + len;
+	const unsigned char *name, *name_end, *nl;
+	uint64_t a = 0;
+	unsigned nd = 0;
+	int d, mod = 0;
+	uint8_t type;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-
-		if (le > p && le[-1] == '\r')
-			le--;
-		if (le > p) {
-			t->st.lines++;
-			if (parse_line(t, &ps, p, le))
-				t->st.malformed++;
-		}
-		p = nl ? nl + 1 : end;
+	while (q < e && (d = hexv[*q]) >= 0) {
+		if (++nd > 16)
+			goto bad;
+		a = a << 4 | (uint64_t)d;
+		q++;
 	}
-	return 0;
+	if (!nd || e - q < 4 || q[0] != ' ' || q[2] != ' ' || t->n == MAX_SYMS)
+		goto bad;
+	type = q[1];
+	if (!(((type | 0x20) >= 'a' && (type | 0x20) <= 'z') || type == '?'))
+		goto bad;
+	name = q += 3;
+	while (q < e && *q > 0x20)
+		q++;
+	if (q == name)
+		goto bad;
+	name_end = q;
+	q = skip_blanks(q, e);
+	if (q < e && *q != '\n') {
+		if ((mod = parse_module(t, ps, &q, e)) < 0)
+			goto bad;
+		q = skip_blanks(q, e);
+		if (q < e && *q != '\n')
+			goto bad;
+	}
+	add_entry(t, a, nd, type, mod, name, name_end);
+	return q < e ? q + 1 : e;
+bad:
+	t->st.malformed++;
+	nl = memchr(q, '\n', (size_t)(e - q));
+	return nl ? nl + 1 : e;
+}
+
+static void parse_text(struct kt_ksyms *t, const char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf, *e = p + len;
+	struct parse_state ps = { 0 };
+
+	while (p < e) {
+		if (*p == '\n') {
+			p++;
+			continue;
+		}
+		if (*p == '\r' && (p + 1 == e || p[1] == '\n')) {
+			p += 1 + (p + 1 < e);
+			continue;
+		}
+		t->st.lines++;
+		p = parse_line(t, &ps, p, e);
+	}
 }
 
 /* ---- sorting (stable natural merge sort by address) ------------------- */
@@ -287,38 +308,69 @@ static size_t run_end(const struct ent *e, size_t i, size_t n)
 	return i + 1;
 }
 
+/* Reverse strictly descending stretches (stable: no equal keys in them). */
+static void reverse_runs(struct ent *e, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 1 < n) {
+		size_t j = i + 1, lo, hi;
+
+		while (j < n && e[j].addr < e[j - 1].addr)
+			j++;
+		for (lo = i, hi = j - 1; lo < hi; lo++, hi--) {
+			struct ent x = e[lo];
+
+			e[lo] = e[hi];
+			e[hi] = x;
+		}
+		i = j;
+	}
+}
+
+/* Natural merge sort of E[0..n) with TMP (n entries); the result ends in E. */
+static void merge_sort(struct ent *e, struct ent *tmp, size_t n)
+{
+	struct ent *src = e, *dst = tmp, *x;
+	size_t runs;
+
+	reverse_runs(e, n);
+	do {
+		size_t i = 0;
+
+		for (runs = 0; i < n; runs++) {
+			size_t m = run_end(src, i, n), end = m < n ? run_end(src, m, n) : n;
+
+			merge(src + i, m - i, src + m, end - m, dst + i);
+			i = end;
+		}
+		x = src;
+		src = dst;
+		dst = x;
+	} while (runs > 1);
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+}
+
+/*
+ * Stable sort by address.  /proc/kallsyms lists vmlinux sorted and then
+ * modules in symbol-table order: sort only what follows the sorted
+ * prefix, then merge the two once.
+ */
 static int sort_entries(struct kt_ksyms *t)
 {
-	struct ent *src = t->ents, *dst, *tmp;
-	size_t n = t->n;
+	size_t n = t->n, p = run_end(t->ents, 0, n);
+	struct ent *tmp;
 
-	if (run_end(src, 0, n) >= n)
+	if (p >= n)
 		return 0;
-	tmp = dst = malloc(n * sizeof(*dst));
-	if (!dst)
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
 		return -1;
-	for (;;) {
-		size_t i = 0, runs = 0;
-
-		while (i < n) {
-			size_t m = run_end(src, i, n), e = m < n ? run_end(src, m, n) : n;
-
-			merge(src + i, m - i, src + m, e - m, dst + i);
-			i = e;
-			runs++;
-		}
-		tmp = src;
-		src = dst;
-		dst = tmp;
-		if (runs == 1)
-			break;
-	}
-	if (src != t->ents) {
-		memcpy(t->ents, src, n * sizeof(*src));
-		free(src);
-	} else {
-		free(dst);
-	}
+	merge_sort(t->ents + p, tmp, n - p);
+	merge(t->ents, p, t->ents + p, n - p, tmp);
+	memcpy(t->ents, tmp, n * sizeof(*tmp));
+	free(tmp);
 	return 0;
 }
 
@@ -383,31 +435,68 @@ static uint32_t name_hash(const char *s)
 	return hash_bytes(s, strlen(s));
 }
 
+/* The slot holding NAME (hash H), or the empty slot where it would go. */
+static size_t find_slot(const struct kt_ksyms *t, const char *name, uint32_t h)
+{
+	uint32_t tag = tag_of(h), v;
+	size_t s = slot_of(h, t->hash_cap);
+
+	while ((v = t->hash[s])) {
+		if ((v & 0xff000000u) == tag &&
+		    !strcmp(t->pool + t->ents[(v & 0xffffff) - 1].name, name))
+			break;
+		s = s + 1 == t->hash_cap ? 0 : s + 1;
+	}
+	return s;
+}
+
+/* One slot per distinct name (its lowest-address entry); the others with
+ * that name are chained in address order through dup[]. */
+static void index_one(struct kt_ksyms *t, uint32_t *tail, size_t i, uint32_t h)
+{
+	const char *nm = t->pool + t->ents[i].name;
+	size_t s = find_slot(t, nm, h);
+	uint32_t head;
+
+	if (!t->hash[s]) {
+		t->hash[s] = (uint32_t)(i + 1) | tag_of(h);
+		tail[i] = (uint32_t)i;
+		t->st.names++;
+		return;
+	}
+	head = (t->hash[s] & 0xffffff) - 1;
+	if (tail[head] == head)
+		t->st.duplicate_names++;
+	t->dup[tail[head]] = (uint32_t)(i + 1);
+	tail[head] = (uint32_t)i;
+}
+
+#define INDEX_BATCH 16
+
 static int build_index(struct kt_ksyms *t)
 {
-	size_t i;
+	uint32_t *tail = malloc((t->n ? t->n : 1) * sizeof(*tail)), h[INDEX_BATCH];
+	size_t i, k, m;
 
-	t->hash_cap = t->n * 2 + 1;
+	t->hash_cap = t->n + t->n / 2 + 1;
 	t->hash = calloc(t->hash_cap, sizeof(*t->hash));
-	if (!t->hash)
+	t->dup = calloc(t->n ? t->n : 1, sizeof(*t->dup));
+	if (!tail || !t->hash || !t->dup) {
+		free(tail);
 		return -1;
-	for (i = 0; i < t->n; i++) {
-		const char *nm = t->pool + t->ents[i].name;
-		uint32_t h = name_hash(nm), tag = tag_of(h), v;
-		size_t s = slot_of(h, t->hash_cap), same = 0;
-
-		while ((v = t->hash[s])) {
-			if ((v & 0xff000000u) == tag &&
-			    !strcmp(t->pool + t->ents[(v & 0xffffff) - 1].name, nm))
-				same++;
-			s = s + 1 == t->hash_cap ? 0 : s + 1;
-		}
-		t->hash[s] = (uint32_t)(i + 1) | tag;
-		if (!same)
-			t->st.names++;
-		else if (same == 1)
-			t->st.duplicate_names++;
 	}
+	/* hash a batch and prefetch its slots, then insert: the table is
+	 * larger than the caches, so this overlaps the misses */
+	for (i = 0; i < t->n; i += m) {
+		m = t->n - i < INDEX_BATCH ? t->n - i : INDEX_BATCH;
+		for (k = 0; k < m; k++) {
+			h[k] = name_hash(t->pool + t->ents[i + k].name);
+			__builtin_prefetch(&t->hash[slot_of(h[k], t->hash_cap)], 1);
+		}
+		for (k = 0; k < m; k++)
+			index_one(t, tail, i + k, h[k]);
+	}
+	free(tail);
 	return 0;
 }
 
@@ -458,34 +547,17 @@ static void shrink(struct kt_ksyms *t)
 		t->ents = p;
 	free(t->mod_hash);
 	t->mod_hash = NULL;
-	t->st.mem_bytes = sizeof(*t) + t->pool_len + t->n * (sizeof(*t->ents) + sizeof(*t->size)) +
+	t->st.mem_bytes = sizeof(*t) + t->pool_len +
+			  t->n * (sizeof(*t->ents) + sizeof(*t->size) + sizeof(*t->dup)) +
 			  t->hash_cap * sizeof(*t->hash) + (t->nmods + 1) * sizeof(*t->mods) +
 			  t->ntop * sizeof(*t->top);
-}
-
-static size_t count_lines(const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len;
-	size_t n = 1;
-
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		n++;
-		p++;
-	}
-	return n;
 }
 
 struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len)
 {
 	struct kt_ksyms *t;
-	size_t lines;
 
 	if (len >= UINT32_MAX) {
-		errno = EFBIG;
-		return NULL;
-	}
-	lines = count_lines(buf, len);
-	if (lines > MAX_SYMS) {
 		errno = EFBIG;
 		return NULL;
 	}
@@ -494,12 +566,16 @@ struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len)
 		return NULL;
 	t->st.text_bytes = len;
 	t->pool = malloc(len + 2);
-	t->ents = malloc(lines * sizeof(*t->ents));
+	/* a symbol line takes at least 6 bytes ("0 T x\n"); untouched
+	 * capacity costs address space only and is given back by shrink() */
+	t->ents = malloc((len / 6 + 1) * sizeof(*t->ents));
 	if (!t->pool || !t->ents)
 		goto fail;
 	t->mods = calloc(1, sizeof(*t->mods));
-	if (!t->mods || parse_text(t, buf, len) || sort_entries(t) || compute_sizes(t) ||
-	    build_index(t) || build_top(t))
+	if (!t->mods)
+		goto fail;
+	parse_text(t, buf, len);
+	if (sort_entries(t) || compute_sizes(t) || build_index(t) || build_top(t))
 		goto fail;
 	count_kinds(t);
 	shrink(t);
@@ -539,6 +615,7 @@ void kt_ksyms_free(struct kt_ksyms *t)
 	free(t->size);
 	free(t->pool);
 	free(t->hash);
+	free(t->dup);
 	free(t->top);
 	free(t->mods);
 	free(t->mod_hash);
@@ -590,20 +667,15 @@ int kt_ksyms_get(const struct kt_ksyms *t, size_t i, struct kt_ksym *out)
 size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksym *out,
 		       size_t max)
 {
-	uint32_t h, tag, v;
-	size_t s, n = 0;
+	uint32_t v;
+	size_t n = 0;
 
 	if (!t->n)
 		return 0;
-	h = name_hash(name);
-	tag = tag_of(h);
-	for (s = slot_of(h, t->hash_cap); (v = t->hash[s]); s = s + 1 == t->hash_cap ? 0 : s + 1) {
-		size_t i = (v & 0xffffff) - 1;
-
-		if ((v & 0xff000000u) != tag || strcmp(t->pool + t->ents[i].name, name))
-			continue;
+	v = t->hash[find_slot(t, name, name_hash(name))];
+	for (v &= 0xffffff; v; v = t->dup[v - 1]) {
 		if (n < max)
-			fill(t, i, &out[n]);
+			fill(t, v - 1, &out[n]);
 		n++;
 	}
 	return n;

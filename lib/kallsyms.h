@@ -11,8 +11,10 @@
  *
  * The table is sorted by address (stably: among aliases at one address
  * the first one listed wins, as in the kernel's own lookup) and indexed by
- * name (hash).  Names live in one compact string pool; entries are 16
- * bytes plus a 4-byte size, so a table costs about 1.1x its text.
+ * name (hash of distinct names, duplicates chained in address order).
+ * Names live in one compact string pool; per symbol there are a 16-byte
+ * entry, a 4-byte size, a 4-byte chain link and ~6 bytes of hash table,
+ * so a table costs about 1.2x its text.
  *
  * Symbol sizes (the "/0xSIZE" of %pS) are the distance to the next higher
  * address in the symbol's region:
