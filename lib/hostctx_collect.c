@@ -157,7 +157,8 @@ static char *read_trimmed(const char *root, const char *path)
 	return t;
 }
 
-/* /proc/cpuinfo up to the end of the first processor block only */
+/* /proc/cpuinfo up to the end of the first processor block only: a
+ * 256-CPU host's file is hundreds of KiB, its first block ~1.5 KiB. */
 static char *read_cpuinfo_head(const char *root, size_t *len)
 {
 	size_t n = 0, cap = 8192;
@@ -168,13 +169,15 @@ static char *read_cpuinfo_head(const char *root, size_t *len)
 	if (fd < 0)
 		return NULL;
 	buf = malloc(cap);
-	while (buf) {
+	if (!buf)
+		goto fail;
+	for (;;) {
 		if (n == cap) {
-			nb = cap < READ_CAP ? realloc(buf, cap * 2) : NULL;
+			cap *= 2;
+			nb = cap <= READ_CAP ? realloc(buf, cap) : NULL;
 			if (!nb)
 				goto fail;
 			buf = nb;
-			cap *= 2;
 		}
 		r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)

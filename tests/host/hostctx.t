@@ -61,7 +61,12 @@ if command -v strace >/dev/null 2>&1; then
 else
 	for i in 1 2 3 4 5 6 7 8 9 10; do skip "strace not installed"; done
 fi
-is "$($H -n 3 -j --root "$FIX/x86" --no-heap | wc -l)" 3 "-n 3 -j: three JSON lines"
+$H -n 3 -i 0.01 -j --root "$FIX/x86" --no-heap >"$T/n3"
+is "$(wc -l <"$T/n3")" 3 "-n 3 -j: three JSON lines"
+sed -n 1p "$T/n3" >"$T/n3a"; sed -n 3p "$T/n3" >"$T/n3c"
+$H diff "$T/n3a" "$T/n3c" >/dev/null; ok $? "-n 3: first and third snapshots of a still tree are identical"
+$H -n 2 --root "$FIX/x86" --no-heap >"$T/h2"
+is "$(grep -c '^kernel_name:' "$T/h2"):$(grep -c '^$' "$T/h2")" "2:1" "-n 2 human: two blocks, one blank line between"
 
 # ---- live host ------------------------------------------------------------------
 $H -j >"$T/live.json"; ok $? "live snapshot exits 0"
