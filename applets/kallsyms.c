@@ -45,8 +45,8 @@ static const char help[] =
 "region has none.  BPF programs print without a module, as in the kernel.\n"
 "\n"
 "Exit status: 0 ok; 1 runtime failure: unreadable or empty table, hidden\n"
-"addresses (kptr_restrict: every address is zero) for lookup, addr and\n"
-"symbolize, or a NAME not found / ADDR not resolved (the rest is still\n"
+"addresses (every address zero: not CAP_SYSLOG, or kptr_restrict = 2) for\n"
+"lookup, addr and symbolize, or a NAME not found / ADDR not resolved (the rest is still\n"
 "printed); 2 usage error.\n";
 
 enum { OPT_PRETTY = 256 };
@@ -366,9 +366,9 @@ static int check_usable(const struct ctx *c)
 	if (!st->symbols)
 		return kt_errx("%s: no symbols (%zu malformed lines)", src, st->malformed);
 	if (st->hidden)
-		return kt_errx("%s: addresses are hidden (all zero): kernel.kptr_restrict is set "
-			       "or not running as root; read it as root or with "
-			       "kernel.kptr_restrict=0", src);
+		return kt_errx("%s: addresses are hidden (all zero): the kernel shows them only "
+			       "to CAP_SYSLOG (root) when kernel.kptr_restrict <= 1, or to anyone "
+			       "when kptr_restrict = 0 and perf_event_paranoid <= 1", src);
 	return 0;
 }
 
