@@ -52,6 +52,11 @@ check_hostctx() {
 	kt_is "$(kt_json_str $f kernel_release)" "$release" "hostctx kernel_release = fetched kernel"
 	kt_is "$(kt_json_str $f kernel_release)" "$(uname -r)" "hostctx kernel_release = uname -r"
 	kt_is "$(kt_json_str $f arch)" "$(uname -m)" "hostctx arch = uname -m"
+	if grep -q ':null' $f; then
+		kt_fail "hostctx: absent values are omitted, never null"
+	else
+		kt_ok "hostctx: absent values are omitted, never null"
+	fi
 	# no cpufreq in a qemu guest: no governor entries, never invented ones
 	if grep -q '"cpufreq_governor":{"' $f; then
 		kt_fail "hostctx: no cpufreq governors in the guest"
@@ -202,7 +207,9 @@ scx_mode() {
 	start=$(($(kt_kmsg_seq) + 1))
 	fpid=
 	if kt_ready kmsgscx; then
-		kmsgscx --follow --timeout 60 -j >$dir/follow.json 2>$dir/follow.err &
+		# --since-seq: no race if kmsgscx starts slowly (TCG); it is still
+		# waiting when the scheduler fails, one second later
+		kmsgscx --follow --timeout 60 --since-seq $start -j >$dir/follow.json 2>$dir/follow.err &
 		fpid=$!
 		sleep 1
 	fi
