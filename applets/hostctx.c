@@ -146,6 +146,8 @@ static int load(const char *path, struct hostctx *c, struct hostctx *post)
 		kt_errx("%s: at byte %zu: %s", path, e.off, e.msg);
 		return KT_EXIT_USAGE;
 	}
+	if (!post && hc_is_empty(c))
+		kt_warn("%s: no host context field (a pair file? use 'diff PAIR.json')", path);
 	return 0;
 }
 

@@ -99,6 +99,8 @@ struct hostctx {
 
 void hc_free(struct hostctx *c);
 int hc_copy(struct hostctx *dst, const struct hostctx *src);
+/* No field present at all (e.g. a pair file read as one snapshot). */
+bool hc_is_empty(const struct hostctx *c);
 
 /* ---- pure parsers (lib/hostctx_parse.c) --------------------------------- */
 

@@ -50,6 +50,13 @@ void hc_free(struct hostctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
+bool hc_is_empty(const struct hostctx *c)
+{
+	return !c->has && !c->cpu_model && !c->cpu_vendor && !c->thp_enabled &&
+	       !c->thp_defrag && !c->ngov && !c->kernel_name && !c->kernel_release &&
+	       !c->arch && !c->kernel_cmdline && !c->task_delayacct && !c->config_task_xacct;
+}
+
 static int sdup(char **dst, const char *src)
 {
 	*dst = src ? strdup(src) : NULL;

@@ -110,6 +110,8 @@ $H diff "$T/nonexistent.json" "$T/live.json" 2>/dev/null; is "$?" 2 "unreadable 
 echo '{"online_cpus":"4"}' >"$T/type.json"
 $H diff "$T/type.json" "$T/live.json" 2>/dev/null; is "$?" 2 "wrong type: exit 2"
 $H diff "$T/live.json" 2>/dev/null; is "$?" 2 "a snapshot is not a pair: exit 2"
+$H diff "$T/pair.json" "$T/pair.json" 2>"$T/err" >/dev/null
+grep -q 'a pair file?' "$T/err"; ok $? "two pair files as snapshots: warned"
 
 # ---- -o, usage ------------------------------------------------------------------
 $H -j -o "$T/o.json" --root "$FIX/x86" --no-heap; ok $? "-o exits 0"
