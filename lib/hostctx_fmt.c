@@ -151,7 +151,7 @@ static void put_lines(struct kt_buf *b, const char *pfx, const char *text, size_
 		nl = memchr(l, '\n', (size_t)(text + n - l));
 		len = nl ? (size_t)(nl - l) : (size_t)(text + n - l);
 		kt_buf_puts(b, pfx);
-		kt_buf_put(b, l, len && l[len - 1] == '\r' ? len - 1 : len);
+		kt_buf_put(b, l, nl && len && l[len - 1] == '\r' ? len - 1 : len);
 		kt_buf_putc(b, '\n');
 		l += len + 1;
 	}

@@ -146,7 +146,8 @@ char *hc_trimmed_dup(const char *s, size_t n)
 	return tn ? dupn(t, tn) : NULL;
 }
 
-/* Rust's str::lines: next line of [*pos, n); false at the end. */
+/* Rust's str::lines: next line of [*pos, n), split at "\n" or "\r\n";
+ * false at the end. */
 static bool next_line(const char *s, size_t n, size_t *pos, const char **l, size_t *ln)
 {
 	const char *nl;
@@ -158,8 +159,8 @@ static bool next_line(const char *s, size_t n, size_t *pos, const char **l, size
 	nl = memchr(*l, '\n', n - *pos);
 	len = nl ? (size_t)(nl - *l) : n - *pos;
 	*pos += len + (nl ? 1 : 0);
-	if (len && (*l)[len - 1] == '\r')
-		len--;
+	if (nl && len && (*l)[len - 1] == '\r')
+		len--;	/* "\r\n"; a bare final '\r' stays */
 	*ln = len;
 	return true;
 }

@@ -93,6 +93,7 @@ static void test_cpuinfo(void)
 	cpuinfo_case("model name: \xff\n", NULL, NULL, "invalid UTF-8 in the block");
 	cpuinfo_case("model name: ok\n\n\xff\n", "ok", NULL, "invalid UTF-8 after the block is never read");
 	cpuinfo_case("", NULL, NULL, "empty file");
+	cpuinfo_case("vendor_id: V\n\r", NULL, "V", "a bare final \\r is not a line ending");
 	{
 		char *m, *v;
 
