@@ -613,6 +613,7 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c,
 		complete(p, ev);
 		return;
 	}
+	p->kfmt = l->fmt;
 	if (c == KL_ERRORED) {
 		p->kev = ev;
 		p->kstate = K_OOT_REASON;
@@ -630,12 +631,21 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c,
 	complete(p, ev);
 }
 
+/* An unprefixed line inside a prefixed kernel event is another writer's
+ * (a scheduler printing to the same console): not the kernel's. */
+static bool kforeign(const struct scx_parser *p, const struct kmsg_line *l)
+{
+	return p->kev && p->kfmt != KMSG_FMT_RAW && l->fmt == KMSG_FMT_RAW;
+}
+
 static void kfeed(struct scx_parser *p, const struct kmsg_line *l,
 		  const char *raw, size_t rawlen)
 {
 	struct kline k;
 	int c = kclassify(l->text, l->len, &k);
 
+	if (c < KL_ENABLE && kforeign(p, l))
+		return;
 	if (p->kev) {
 		if (kcontinue(p, l, c, &k, raw, rawlen))
 			return;
@@ -723,6 +733,7 @@ static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l,
 		return true;
 	add_raw(p, p->sev, raw, rawlen);
 	p->sstate = S_BANNER;
+	p->sfmt = l->fmt;
 	return true;
 }
 
@@ -829,6 +840,9 @@ static bool sfeed(struct scx_parser *p, const struct kmsg_line *l,
 		return sexit(p, l, off, raw, rawlen);
 	if (p->sstate == S_IDLE)
 		return false;
+	/* a console mixes kernel lines ([ts]) into the scheduler's output */
+	if (l->fmt != p->sfmt)
+		return false;
 	if (p->sstate == S_AFTER) {
 		if (n && ++p->sskip > SSKIP_MAX)
 			sfinish(p);
@@ -855,7 +869,7 @@ void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l,
 {
 	p->nline++;
 	if (l->src != KMSG_SRC_KERNEL && sfeed(p, l, raw, rawlen)) {
-		if (l->src == KMSG_SRC_UNKNOWN && p->kev)
+		if (l->src == KMSG_SRC_UNKNOWN && p->kev && !kforeign(p, l))
 			kfinish(p);
 		return;
 	}

@@ -111,10 +111,12 @@ struct scx_parser {
 	/* kernel side */
 	int kstate;
 	int kskip;
+	int kfmt;		/* line format of the open kernel event */
 	struct scx_event *kev;
 	/* scheduler side */
 	int sstate;
 	int sskip;
+	int sfmt;		/* line format of the open scheduler event */
 	bool sexit_seen;
 	struct scx_event *sev;
 	/* completed, waiting for an earlier pending event to finish */

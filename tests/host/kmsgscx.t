@@ -24,7 +24,7 @@ grep -q "cannot open '$T/missing'" "$T/err"; ok $? "missing file: error names it
 # ---- fixtures ---------------------------------------------------------------------
 for f in dmesg_612:14 kmsg_records:4 dmesg_levels:4 printk_caller:2 journal_localized:6 \
 	 journal_iso:4 oot:3 sub_sched:5 partial_crlf:2 joined:3 nested_parens:2 \
-	 lookalikes:0 cut:2 sched_dump:3 both_origins:2 nul_huge:2; do
+	 lookalikes:0 cut:2 sched_dump:3 both_origins:2 nul_huge:2 console_interleaved:3; do
 	is "$(k -j -f "$FX/${f%%:*}.txt" | nev)" "${f#*:}" "${f%%:*}: ${f#*:} events"
 done
 for f in both_origins sched_dump journal_localized; do

@@ -340,6 +340,21 @@ static void test_both(void)
 	is_str(E[1].msg, "ktbox_test.bpf.c:42: failing on command (code 7)", "sched msg");
 }
 
+static void test_console(void)
+{
+	is_int(run("console_interleaved.txt"), 3, "console: enable + one exit of each origin");
+	ENABLE_IS(0, "ktbox_test");
+	EXIT_IS(1, S, "", "error_bpf", "scx_bpf_error");
+	is_str(E[1].msg, "ktbox_test: forced error after 100 dispatches (cpu 1)",
+	       "scheduler message despite kernel lines inside the dump");
+	is_int(E[1].nbt, 2, "dump backtrace: 2-space frames only");
+	EXIT_IS(2, K, "ktbox_test", "error_bpf", "scx_bpf_error");
+	is_str(E[2].msg, "ktbox_test: forced error after 100 dispatches (cpu 1)",
+	       "kernel message inside the dump");
+	is_int(E[2].nbt, 3, "kernel frames across unprefixed scheduler lines");
+	is_str(E[2].btlast, "balance_one+0x9c/0x2b0", "kernel's last frame");
+}
+
 static void test_nul_huge(void)
 {
 	is_int(run("nul_huge.txt"), 2, "NUL bytes and huge lines: 2 events");
@@ -417,6 +432,7 @@ int main(void)
 	test_cut();
 	test_dump();
 	test_both();
+	test_console();
 	test_nul_huge();
 	test_helpers();
 	test_stream();
