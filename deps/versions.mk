@@ -18,3 +18,5 @@ DEPS_STAMP_KEY := $(ZLIB_VER)|$(ELFUTILS_VER)|$(LIBBPF_VER)|$(JEMALLOC_VER)|$(LI
 # takes the newest linux-binary-*-amd64 whose config has CONFIG_SCHED_CLASS_EXT=y.
 VM_KERNEL_ABI := 7.2.13+deb14-amd64
 VM_KERNEL_VER := 7.2.13-1
+# the guest's shell for the test scripts (static; trixie), not the host's busybox
+VM_BUSYBOX_VER := 1:1.37.0-6+b9

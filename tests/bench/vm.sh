@@ -20,7 +20,7 @@ printf '%-44s %10d %10d\n' "ktbox only (/bin/ktbox + applet links + dirs)" \
 printf '%-44s %10d %10d\n' "VM suite guest (+ busybox, scx_test, scripts)" \
 	"$(stat -c %s "$tmp/guest.cpio")" "$(stat -c %s "$image")"
 printf '%-44s %10d\n' "  of which ktbox (stripped)" "$(stat -c %s "$KTBOX")"
-printf '%-44s %10d\n' "  of which busybox" "$(stat -c %s "$(command -v busybox)")"
+printf '%-44s %10d\n' "  of which busybox (busybox-static)" "$(stat -c %s "$BUILD/vm/kernel/busybox")"
 printf '%-44s %10d\n' "  of which scx_test (static, libbpf)" "$(stat -c %s "$BUILD/vm/sched/scx_test")"
 printf '%-44s %10d\n' "kernel vmlinuz ($(cat "$BUILD/vm/kernel/release"))" "$(stat -c %s "$kernel")"
 

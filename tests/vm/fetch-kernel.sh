@@ -12,8 +12,11 @@
 # left the archive, the newest linux-binary-*-amd64 is taken instead and its
 # config must have CONFIG_SCHED_CLASS_EXT=y and CONFIG_DEBUG_INFO_BTF=y.
 #
-# Result, cached until the pin changes: BUILD_DIR/vm/kernel/{vmlinuz,config,
-# System.map,vmlinux.h,release,version}.
+# Also the guest's shell: busybox-static (VM_BUSYBOX_VER; newest if the pin is
+# gone), so the host's busybox (often the dynamic one) does not matter.
+#
+# Result, cached until a pin changes: BUILD_DIR/vm/kernel/{vmlinuz,config,
+# System.map,vmlinux.h,release,version,busybox}.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,7 +30,7 @@ eval "$(sed -n '/^APTOPT="/,/"$/p' "$top/deps/sysroot.sh")"
 log() { printf '  VM      %s\n' "$*"; }
 die() { printf 'fetch-kernel: %s\n' "$*" >&2; exit 1; }
 
-stamp=$OUT/.stamp-$VM_KERNEL_ABI-$VM_KERNEL_VER
+stamp=$OUT/.stamp-$VM_KERNEL_ABI-$VM_KERNEL_VER-$(echo "$VM_BUSYBOX_VER" | tr : _)
 [ -f "$stamp" ] && exit 0
 [ -f "$APT/sources.list" ] || die "no private apt configuration in $APT (run make deps first)"
 
@@ -65,6 +68,12 @@ if ! download $pinned; then
 	fi
 fi
 
+log "fetch busybox-static $VM_BUSYBOX_VER"
+if ! download "busybox-static=$VM_BUSYBOX_VER"; then
+	echo "fetch-kernel: WARNING: busybox-static $VM_BUSYBOX_VER is gone; using the newest" >&2
+	download busybox-static || { cat "$WORK/download.log" >&2; die "cannot download busybox-static"; }
+fi
+
 for deb in "$WORK"/*.deb; do
 	dpkg-deb -x "$deb" "$WORK/root"
 done
@@ -77,10 +86,15 @@ for opt in CONFIG_SCHED_CLASS_EXT=y CONFIG_DEBUG_INFO_BTF=y CONFIG_BPF_SYSCALL=y
 	grep -qx "$opt" "$mod/config" || die "kernel $abi lacks $opt"
 done
 grep -q 'struct sched_ext_ops {' "$hdr" || die "vmlinux.h of $ver has no sched_ext types"
+bb=$WORK/root/bin/busybox
+[ -x "$bb" ] || bb=$WORK/root/usr/bin/busybox
+[ -x "$bb" ] || die "no busybox in busybox-static"
+LC_ALL=C readelf -l "$bb" | grep -q INTERP && die "busybox-static is not static"
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 cp "$mod/vmlinuz" "$mod/config" "$hdr" "$OUT/"
 cp "$mod/System.map" "$OUT/" 2>/dev/null || true
+cp "$bb" "$OUT/busybox"
 echo "$abi" >"$OUT/release"
 echo "$ver" >"$OUT/version"
 rm -rf "$WORK"

@@ -2,15 +2,16 @@
 # ktbox_test scheduler, the guest image, and `make demo`.
 #
 #   make vm-kernel   fetch the pinned kernel (deps/versions.mk) into build/vm/kernel
-#   make vm-image    build/vm/guest.cpio.gz: ktbox + busybox + scx_test + guest scripts
+#   make vm-image    build/vm/guest.cpio.gz: ktbox + busybox-static + scx_test + guest scripts
 #   make vm-shell    boot the guest and run one script (VM_RUN=/tests/smoke.sh)
 #   make demo        boot, make a scheduler fail, show what ktbox captured
 
 VM          := $(B)/vm
-VM_KERNEL   := $(VM)/kernel/.stamp-$(VM_KERNEL_ABI)-$(VM_KERNEL_VER)
+VM_KERNEL   := $(VM)/kernel/.stamp-$(VM_KERNEL_ABI)-$(VM_KERNEL_VER)-$(subst :,_,$(VM_BUSYBOX_VER))
 VM_SCHED    := $(VM)/sched
 VM_IMAGE    := $(VM)/guest.cpio.gz
-BUSYBOX     ?= $(firstword $(wildcard /bin/busybox /usr/bin/busybox))
+# static busybox for the guest's scripts, fetched with the kernel
+BUSYBOX     := $(VM)/kernel/busybox
 VM_GUEST    := $(sort $(wildcard tests/vm/guest/*.sh))
 
 VM_DEPS += $(MKINITRAMFS) $(VM_KERNEL) $(VM_IMAGE)
@@ -42,7 +43,6 @@ $(VM_SCHED)/scx_test: tests/vm/scx_test.c $(VM_SCHED)/scx_test.skel.h $(SYSROOT_
 		-L$(SYSROOT)/lib -lbpf -lelf -lz
 
 $(VM_IMAGE): $(B)/ktbox $(MKINITRAMFS) $(VM_SCHED)/scx_test tests/vm/init $(VM_GUEST)
-	@test -n "$(BUSYBOX)" || { echo "busybox-static is not installed"; exit 1; }
 	@echo "  CPIO    $@"
 	@$(MKINITRAMFS) -k $(B)/ktbox -i tests/vm/init -a $(BUSYBOX):/bin/busybox \
 		-a $(VM_SCHED)/scx_test:/bin/scx_test -a tests/vm/guest:/tests -o $@
