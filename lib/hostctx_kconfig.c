@@ -98,7 +98,7 @@ enum hc_xacct hc_kconfig_text(const char *s, size_t n)
 struct gz_scan {
 	z_stream zs;
 	struct hc_kconfig_scan k;
-	unsigned char out[16384];
+	unsigned char out[4096];
 	bool ended;		/* end of the first gzip member */
 };
 
@@ -159,7 +159,7 @@ enum hc_xacct hc_kconfig_gz(const void *gz, size_t n)
 
 enum hc_xacct hc_read_xacct(const char *root, const char *path)
 {
-	unsigned char in[16384];
+	unsigned char in[4096];
 	enum hc_xacct r = HC_XA_UNKNOWN;
 	struct gz_scan g;
 	ssize_t got;
