@@ -4,6 +4,7 @@
  * See kallsyms.h for the rules (regions, sizes, %pS).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct kt_ksyms {
 	uint16_t bpf_mod;	/* id of "bpf", or 0 */
 	uint32_t *mod_hash;	/* parse-time module index */
 	size_t mod_hash_cap;
+	bool oom;		/* an allocation failed while parsing */
 	struct kt_ksyms_stats st;
 };
 
@@ -131,27 +133,36 @@ static int mod_hash_grow(struct kt_ksyms *t)
 	return 0;
 }
 
-/* The id of module NAME (LEN bytes), adding it; 0 when full or OOM. */
+/* The slot of module NAME (LEN bytes) in mod_hash, or the empty one. */
+static size_t mod_slot(const struct kt_ksyms *t, const char *name, size_t len)
+{
+	size_t s = slot_of(hash_bytes(name, len), t->mod_hash_cap);
+
+	for (; t->mod_hash[s]; s = s + 1 == t->mod_hash_cap ? 0 : s + 1) {
+		const char *m = t->pool + t->mods[t->mod_hash[s]];
+
+		if (!strncmp(m, name, len) && !m[len])
+			break;
+	}
+	return s;
+}
+
+/* The id of module NAME (LEN bytes), adding it; 0 when full or out of
+ * memory (then t->oom is set). */
 static uint16_t mod_intern(struct kt_ksyms *t, const char *name, size_t len)
 {
 	uint32_t *nm;
 	size_t s;
 
-	if (t->mod_hash_cap)
-		for (s = slot_of(hash_bytes(name, len), t->mod_hash_cap); t->mod_hash[s];
-		     s = s + 1 == t->mod_hash_cap ? 0 : s + 1) {
-			const char *m = t->pool + t->mods[t->mod_hash[s]];
-
-			if (!strncmp(m, name, len) && !m[len])
-				return (uint16_t)t->mod_hash[s];
-		}
+	if (t->mod_hash_cap && t->mod_hash[s = mod_slot(t, name, len)])
+		return (uint16_t)t->mod_hash[s];
 	if (t->nmods == MAX_MODS)
 		return 0;
 	if ((t->nmods + 1) * 2 > t->mod_hash_cap && mod_hash_grow(t))
-		return 0;
+		goto oom;
 	nm = realloc(t->mods, (t->nmods + 2) * sizeof(*nm));
 	if (!nm)
-		return 0;
+		goto oom;
 	t->mods = nm;
 	t->mods[++t->nmods] = (uint32_t)t->pool_len;
 	memcpy(t->pool + t->pool_len, name, len);
@@ -159,11 +170,11 @@ static uint16_t mod_intern(struct kt_ksyms *t, const char *name, size_t len)
 	t->pool_len += len + 1;
 	if (len == 3 && !memcmp(name, "bpf", 3))
 		t->bpf_mod = (uint16_t)t->nmods;
-	for (s = slot_of(hash_bytes(name, len), t->mod_hash_cap); t->mod_hash[s];
-	     s = s + 1 == t->mod_hash_cap ? 0 : s + 1)
-		;
-	t->mod_hash[s] = (uint32_t)t->nmods;
+	t->mod_hash[mod_slot(t, name, len)] = (uint32_t)t->nmods;
 	return (uint16_t)t->nmods;
+oom:
+	t->oom = true;
+	return 0;
 }
 
 struct parse_state {
@@ -183,7 +194,7 @@ static int parse_module(struct kt_ksyms *t, struct parse_state *ps, const unsign
 		return -1;
 	for (q = m; q < e && *q != ']' && *q > 0x20; q++)
 		;
-	if (q == m || q == e || *q != ']')
+	if (q == m || q == e || *q != ']' || q - m > KT_KSYMS_MODULE_MAX)
 		return -1;
 	*qp = q + 1;
 	len = (size_t)(q - m);
@@ -250,7 +261,7 @@ static const unsigned char *parse_line(struct kt_ksyms *t, struct parse_state *p
 	name = q += 3;
 	while (q < e && *q > 0x20)
 		q++;
-	if (q == name)
+	if (q == name || q - name > KT_KSYMS_NAME_MAX)
 		goto bad;
 	name_end = q;
 	q = skip_blanks(q, e);
@@ -557,7 +568,7 @@ struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len)
 {
 	struct kt_ksyms *t;
 
-	if (len >= UINT32_MAX) {
+	if (len >= UINT32_MAX || len / 6 + 1 > SIZE_MAX / sizeof(struct ent)) {
 		errno = EFBIG;
 		return NULL;
 	}
@@ -575,7 +586,7 @@ struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len)
 	if (!t->mods)
 		goto fail;
 	parse_text(t, buf, len);
-	if (sort_entries(t) || compute_sizes(t) || build_index(t) || build_top(t))
+	if (t->oom || sort_entries(t) || compute_sizes(t) || build_index(t) || build_top(t))
 		goto fail;
 	count_kinds(t);
 	shrink(t);

@@ -4,7 +4,8 @@
  *
  * Input lines are "ADDR TYPE NAME" with an optional "\t[MODULE]"; ADDR is
  * 1..16 hex digits (16 on 64-bit kernels, 8 on 32-bit), TYPE one letter
- * (or '?'), NAME any run of non-blank bytes.  CRLF line ends are
+ * (or '?'), NAME any run of non-blank bytes up to KT_KSYMS_NAME_MAX (the
+ * kernel's KSYM_NAME_LEN - 1), MODULE up to KT_KSYMS_MODULE_MAX.  CRLF line ends are
  * accepted.  Anything else is a malformed line: counted, skipped, never
  * fatal.  Module "[bpf]" marks JITed BPF programs, trampolines and
  * dispatchers.
@@ -54,7 +55,9 @@
 #define KT_KSYMS_MAX_FILE (1ULL << 30)
 /* Offsets at or past this are not attributed to a symbol of unknown size. */
 #define KT_KSYMS_MAX_UNSIZED 0x100000ULL
-/* Room for any kt_ksyms_format() result (512-byte names + module). */
+#define KT_KSYMS_NAME_MAX 511
+#define KT_KSYMS_MODULE_MAX 255
+/* Room for any kt_ksyms_format() result: longest name and module. */
 #define KT_KSYMS_FMT_MAX 1024
 
 struct kt_ksyms;

@@ -22,7 +22,7 @@ static void query_all(const struct kt_ksyms *t, const uint8_t *data, size_t size
 			check(r.sym.addr <= s.addr && s.addr - r.sym.addr == r.off);
 			check(!r.sym.size || r.off < r.sym.size);
 		}
-		kt_ksyms_format(t, s.addr + 1, buf, sizeof(buf));
+		check(kt_ksyms_format(t, s.addr + 1, buf, sizeof(buf)) < (int)sizeof(buf));
 		kt_ksyms_format_bt(t, s.addr, buf, sizeof(buf));
 		prev = s;
 	}

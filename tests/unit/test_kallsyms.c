@@ -191,9 +191,13 @@ static void test_edge_inputs(void)
 	kt_ksyms_free(t);
 	memset(buf, 'n', sizeof(buf));
 	memcpy(buf, "ffffffff81000000 t ", 19);
-	t = kt_ksyms_parse(buf, sizeof(buf));
-	ok(t && kt_ksyms_count(t) == 1 && !kt_ksyms_get(t, 0, &s) && strlen(s.name) == 581,
-	   "long name kept whole");
+	t = kt_ksyms_parse(buf, 19 + KT_KSYMS_NAME_MAX);
+	ok(t && kt_ksyms_count(t) == 1 && !kt_ksyms_get(t, 0, &s) &&
+	   strlen(s.name) == KT_KSYMS_NAME_MAX, "longest name (KSYM_NAME_LEN - 1) kept whole");
+	kt_ksyms_free(t);
+	t = kt_ksyms_parse(buf, 19 + KT_KSYMS_NAME_MAX + 1);
+	ok(t && kt_ksyms_count(t) == 0 && kt_ksyms_stats(t)->malformed == 1,
+	   "longer names are malformed");
 	kt_ksyms_free(t);
 }
 
