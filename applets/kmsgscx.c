@@ -257,8 +257,8 @@ static int text_drain(struct ctx *c, int fd, struct kmsg_splitter *sp)
 			return 2;
 		if (errno == EAGAIN)
 			return 1;
-		if (errno == EINTR)
-			continue;
+		if (errno == EINTR || errno == EPIPE)
+			continue;	/* EPIPE: -f /dev/kmsg overrun */
 		kt_err("cannot read '%s'", c->file);
 		return -1;
 	}
@@ -373,6 +373,9 @@ static int run_text(struct ctx *c)
 			return -1;
 		}
 	}
+	/* a device such as /dev/kmsg itself: drain, never block */
+	if (!fstat(fd, &st) && S_ISCHR(st.st_mode) && !isatty(fd))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	if (kmsg_split_init(&sp, 0, text_line, c)) {
 		kt_err("cannot allocate");
 		r = -1;

@@ -306,6 +306,43 @@ static size_t syslog_time(const char *s, size_t n, size_t i)
 	return clock_time(s, n, skip_spaces(s, n, i));
 }
 
+/* short-unix "1737141845.123456": offset after, or 0. */
+static size_t unix_time(const char *s, size_t n, size_t i)
+{
+	size_t a = i, f;
+
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (i - a < 9 || i - a > 12 || i >= n || s[i] != '.')
+		return 0;
+	f = ++i;
+	while (i < n && is_digit(s[i]))
+		i++;
+	return i > f ? i : 0;
+}
+
+/* short-full "Fri 2025-01-17 22:24:05 CET": offset after, or 0. */
+static size_t full_time(const char *s, size_t n, size_t i)
+{
+	static const char pat[] = "dddd-dd-dd ";
+	size_t z;
+
+	if (i + 4 + 11 > n || !is_alpha(s[i]) || !is_alpha(s[i + 1]) ||
+	    !is_alpha(s[i + 2]) || s[i + 3] != ' ')
+		return 0;
+	i += 4;
+	for (int k = 0; k < 11; k++)
+		if (pat[k] == 'd' ? !is_digit(s[i + k]) : s[i + k] != pat[k])
+			return 0;
+	i = clock_time(s, n, i + 11);
+	if (!i || i >= n || s[i] != ' ')
+		return 0;
+	z = ++i;	/* time zone: letters, digits, + - */
+	while (i < n && s[i] != ' ')
+		i++;
+	return i > z ? i : 0;
+}
+
 static size_t token_end(const char *s, size_t n, size_t i)
 {
 	while (i < n && s[i] != ' ')
@@ -336,8 +373,8 @@ static bool ident_pid(const char *s, size_t len)
 
 /*
  * Journal/syslog prefix at s[0]: the text offset, or 0.  Accepts
- * [TIME] [HOST] IDENT: where TIME is syslog, short-iso or bare clock
- * time; without a time the ident must be "kernel:" or "NAME[PID]:".
+ * [TIME] [HOST] IDENT: where TIME is syslog (short, short-precise),
+ * short-iso, short-full, short-unix or bare clock time; without a time the ident must be "kernel:" or "NAME[PID]:".
  */
 static size_t journal_prefix(const char *s, size_t n, int *src)
 {
@@ -349,6 +386,10 @@ static size_t journal_prefix(const char *s, size_t n, int *src)
 	t = syslog_time(s, n, 0);
 	if (!t)
 		t = iso_time(s, n, 0);
+	if (!t)
+		t = full_time(s, n, 0);
+	if (!t)
+		t = unix_time(s, n, 0);
 	if (!t)
 		t = clock_time(s, n, 0);
 	timed = t != 0;

@@ -51,7 +51,7 @@ printf 'nothing here\n' | k --follow --timeout 5 -f - >/dev/null 2>&1; is $? 3 "
 
 # ---- live /dev/kmsg ------------------------------------------------------------------
 if [ "$(id -u)" != 0 ] || [ ! -w /dev/kmsg ] || ! [ -r /dev/kmsg ]; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do skip "needs root and a writable /dev/kmsg"; done
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18; do skip "needs root and a writable /dev/kmsg"; done
 	done_testing; exit
 fi
 TAG="ktbox$$"
@@ -87,6 +87,8 @@ M2=$(mark 1)
 k -j --since-seq "$((M2 + 1))" | grep -q "${TAG}_a"; ok $((! $?)) "window: --since-seq skips older records"
 timeout 10 "$KTBOX" kmsgscx >/dev/null; rc=$?
 is "$rc" 0 "window without --since-seq: never blocks"
+timeout 10 "$KTBOX" kmsgscx -j -f /dev/kmsg | grep -q "\"scheduler\":\"${TAG}_a\",\"kind\":\"error_stall\""
+ok $? "-f /dev/kmsg: read as text, drained without blocking"
 
 # --follow: reader first, writer after it is waiting
 M=$(mark 2)

@@ -117,6 +117,12 @@ static void test_journal(void)
 	is_str(parse(NULL, "2025-01-17T22:24:05+0300 host kernel: k"), "k", "short-iso");
 	is_str(parse(NULL, "2025-01-17T22:24:05.123Z host bash[5]: u"), "u", "iso with Z");
 	is_str(parse(NULL, "22:30:00 kernel: t"), "t", "trimmed time + kernel");
+	is_str(parse(NULL, "Fri 2025-01-17 22:24:05 CET host kernel: f"), "f", "short-full");
+	is_str(parse(NULL, "Fri 2025-01-17 22:24:05.5 +03 host scx[9]: g"), "g",
+	       "short-full, numeric zone");
+	is_str(parse(NULL, "1737141845.123456 host kernel: u"), "u", "short-unix");
+	is_str(parse(NULL, "1737141845.123456 is a number"), "1737141845.123456 is a number",
+	       "short-unix look-alike kept");
 	is_str(parse(NULL, "host kernel: h"), "h", "host + kernel");
 	is_str(parse(NULL, "kernel: only"), "only", "kernel: alone");
 	is_str(parse(NULL, "Jan  5 09:00:00 host kernel: [  123.456789] kl"), "kl",
