@@ -404,7 +404,8 @@ static size_t journal_prefix(const char *s, size_t n, int *src)
 		c = a;
 		d = b;
 	} else {
-		if (b >= n)
+		/* a host name holds no brackets: "12:00:00 [INFO] x: y" is text */
+		if (b >= n || b == a || memchr(s + a, '[', b - a) || memchr(s + a, ']', b - a))
 			return 0;
 		c = b + 1;
 		d = token_end(s, n, c);

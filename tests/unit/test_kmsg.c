@@ -143,6 +143,8 @@ static void test_journal(void)
 	is_str(parse(NULL, "CPU 0   : nr_run=2"), "CPU 0   : nr_run=2", "CPU states raw");
 	is_str(parse(NULL, "host sched_ext: x"), "host sched_ext: x", "non-kernel ident untimed");
 	is_str(parse(NULL, "10:05:00 [INFO] stats"), "10:05:00 [INFO] stats", "log time kept");
+	is_str(parse(NULL, "10:05:00 [ERROR] EXIT: runtime error"),
+	       "10:05:00 [ERROR] EXIT: runtime error", "log level is not a host");
 }
 
 static char *got[16];
