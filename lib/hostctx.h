@@ -169,8 +169,14 @@ enum hc_xacct hc_kconfig_finish(struct hc_kconfig_scan *k);
 enum hc_xacct hc_kconfig_text(const char *s, size_t n);
 enum hc_xacct hc_kconfig_gz(const void *gz, size_t n);
 
-/* The collapse rule and the mallctl read (weak; absent -> all absent). */
+/* jemalloc's state via mallctl: "epoch" advanced once, then the five
+ * reads, each of which may fail alone.  mallctl is a weak symbol: without
+ * jemalloc (or when the epoch advance fails) every field is absent, and
+ * heap_state is then an empty object, as ktstr's HostHeapState::default(). */
 void hc_heap_collect(struct hc_heap *h);
+/* The collapse rule: false (heap_state absent) only when allocated and
+ * active are both present and both 0 ("jemalloc linked but unused"). */
+bool hc_heap_kept(const struct hc_heap *h);
 
 /* ---- collection (lib/hostctx_collect.c) --------------------------------- */
 

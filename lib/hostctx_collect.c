@@ -490,6 +490,13 @@ void hc_heap_collect(struct hc_heap *h)
 	}
 }
 
+bool hc_heap_kept(const struct hc_heap *h)
+{
+	unsigned both = HC_HEAP_ALLOCATED | HC_HEAP_ACTIVE;
+
+	return (h->has & both) != both || h->allocated_bytes || h->active_bytes;
+}
+
 void hc_collector_init(struct hc_collector *c, const char *root)
 {
 	memset(c, 0, sizeof(*c));
@@ -538,13 +545,10 @@ static void read_dynamic(struct hc_collector *c, struct hostctx *out)
 	if (!c->use_heap)
 		return;
 	hc_heap_collect(&out->heap);
-	/* the "jemalloc linked but unused" shape collapses to absent */
-	if ((out->heap.has & (HC_HEAP_ALLOCATED | HC_HEAP_ACTIVE)) ==
-		    (HC_HEAP_ALLOCATED | HC_HEAP_ACTIVE) &&
-	    !out->heap.allocated_bytes && !out->heap.active_bytes)
-		memset(&out->heap, 0, sizeof(out->heap));
-	else
+	if (hc_heap_kept(&out->heap))
 		out->has |= HC_HEAP;
+	else
+		memset(&out->heap, 0, sizeof(out->heap));
 }
 
 int hc_collect(struct hc_collector *c, struct hostctx *out)

@@ -542,6 +542,16 @@ static void test_heap(void)
 		ok(h.narenas > 0, "narenas > 0");
 	}
 	memset(&h, 0, sizeof(h));
+	ok(hc_heap_kept(&h), "collapse: failed epoch (all absent) is kept, as {}");
+	h.has = HC_HEAP_ALLOCATED | HC_HEAP_ACTIVE | HC_HEAP_NARENAS;
+	h.narenas = 8;
+	ok(!hc_heap_kept(&h), "collapse: allocated 0 and active 0 -> heap_state absent");
+	h.active_bytes = 4096;
+	ok(hc_heap_kept(&h), "collapse: active > 0 is kept");
+	h.active_bytes = 0;
+	h.has = HC_HEAP_ALLOCATED;
+	ok(hc_heap_kept(&h), "collapse: active absent is kept");
+	memset(&h, 0, sizeof(h));
 	hc_heap_human(&b, &h);
 	is_str(b.p, "allocated_bytes: (unknown)\nactive_bytes: (unknown)\nresident_bytes: (unknown)\n"
 		    "mapped_bytes: (unknown)\nnarenas: (unknown)\n", "heap format_human order and (unknown)");
