@@ -4,8 +4,17 @@
  * HostHeapState (serde JSON shape, format_human, diff).
  *
  * Strings are NUL-terminated, valid UTF-8 (a source that is not valid
- * UTF-8 makes the field absent, like Rust's read_to_string; so does one
- * holding a NUL byte, which Rust would keep), NULL when absent.  Numeric fields carry a presence bit in ->has.
+ * UTF-8 makes the field absent, like Rust's read_to_string), NULL when
+ * absent.  Numeric fields carry a presence bit in ->has.
+ *
+ * Where this differs from ktstr, on purpose:
+ * - a source holding a NUL byte is treated like invalid UTF-8 (Rust would
+ *   keep the NUL; a C string cannot);
+ * - /proc/cpuinfo is read only up to the first empty line, so bytes that
+ *   are not UTF-8 after the first processor block go unnoticed;
+ * - /proc/config.gz is streamed and the scan stops at the "=y" line: a
+ *   corrupt tail after it still yields "on" (ktstr inflates it all);
+ * - online_cpus counts the listed CPUs whose cpuN directory exists.
  */
 #ifndef KT_HOSTCTX_H
 #define KT_HOSTCTX_H
@@ -122,9 +131,8 @@ const char *hc_trim(const char *s, size_t n, size_t *outn);
 /* Trimmed copy of valid UTF-8 text; NULL when invalid, empty or OOM. */
 char *hc_trimmed_dup(const char *s, size_t n);
 
-/* First processor block of /proc/cpuinfo: "model name", "vendor_id".
- * Returns the number of bytes that matter (up to the first empty line),
- * so readers can stop early; *model / *vendor are malloc'd or NULL. */
+/* First processor block of /proc/cpuinfo (up to the first empty line):
+ * the first non-empty "model name" and "vendor_id"; malloc'd or NULL. */
 void hc_parse_cpuinfo(const char *s, size_t n, char **model, char **vendor);
 /* True when S holds a complete empty line (end of the first block). */
 bool hc_cpuinfo_block_done(const char *s, size_t n);
