@@ -12,9 +12,9 @@ check_install() {
 		[ $how = symlink ] && flag=-s
 		# shellcheck disable=SC2086
 		if out=$(ktbox --install $flag "$d" 2>&1); then
-			kt_ok "ktbox --install $flag $d ($how links)"
+			kt_ok "ktbox --install ${flag:+$flag }$d ($how links)"
 		else
-			kt_fail "ktbox --install $flag $d ($how links)"
+			kt_fail "ktbox --install ${flag:+$flag }$d ($how links)"
 			kt_diag "$out"
 		fi
 		for a in $(ktbox --list); do
