@@ -43,6 +43,7 @@ static const char help[] =
 "  pair PRE.json       print {\"pre\":PRE,\"post\":NOW} with NOW captured now\n"
 "  diff A B            print the differing fields as '  key: before \u2192 after'\n"
 "  diff PAIR           the same for the pre and post of one pair file\n"
+"                      (a file named '-' is standard input)\n"
 "  thp                 the active THP enabled/defrag policy (bracketed token)\n"
 "\n"
 "Exit status: 0 ok; 1 runtime failure; 2 usage error.\n"
@@ -133,7 +134,7 @@ static int load(const char *path, struct hostctx *c, struct hostctx *post)
 {
 	struct jr_err e = { 0 };
 	size_t n;
-	char *s = kt_read_file(NULL, path, 64u << 20, &n);
+	char *s = kt_read_file(NULL, strcmp(path, "-") ? path : "/dev/stdin", 64u << 20, &n);
 	int r;
 
 	if (!s) {

@@ -89,6 +89,7 @@ $H | head -1 | grep -q '^kernel_name: '; ok $? "live human output starts with ke
 # ---- round trip, pair, diff ------------------------------------------------------
 out=$($H diff "$T/live.json" "$T/live.json"); r=$?
 is "$r:$out" "0:" "diff of a snapshot with itself: no output, exit 0"
+$H -j --root "$FIX/x86" --no-heap | $H diff - "$FIX/x86.json"; ok $? "diff reads '-' as standard input"
 $H --pretty >"$T/pretty.json"
 $H diff "$T/pretty.json" "$T/pretty.json" >/dev/null; ok $? "pretty JSON reads back"
 $H --root "$FIX/arm" --no-heap -j >"$T/arm.json"
