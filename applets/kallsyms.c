@@ -103,14 +103,34 @@ static void json_sym(struct jw *w, const struct kt_ksym *s)
 		jw_kbool(w, "bpf", true);
 }
 
+/* V as at least WIDTH hex digits (stdio's printf is the cost of big outputs). */
+static void put_addr(FILE *fp, uint64_t v, int width)
+{
+	char d[16];
+	int i;
+
+	while (width < 16 && v >> (4 * width))
+		width++;
+	for (i = 15; i >= 0; i--, v >>= 4)
+		d[i] = "0123456789abcdef"[v & 15];
+	fwrite(d + 16 - width, 1, (size_t)width, fp);
+}
+
 static void print_sym(struct ctx *c, const struct kt_ksym *s)
 {
-	fprintf(c->fp, "%0*llx %c %s", c->width, (unsigned long long)s->addr, s->type, s->name);
-	if (s->module)
-		fprintf(c->fp, " [%s]", s->module);
+	put_addr(c->fp, s->addr, c->width);
+	putc(' ', c->fp);
+	putc(s->type, c->fp);
+	putc(' ', c->fp);
+	fputs(s->name, c->fp);
+	if (s->module) {
+		fputs(" [", c->fp);
+		fputs(s->module, c->fp);
+		putc(']', c->fp);
+	}
 	if (s->size)
 		fprintf(c->fp, " size 0x%llx", (unsigned long long)s->size);
-	fputc('\n', c->fp);
+	putc('\n', c->fp);
 }
 
 static int lookup_one(struct ctx *c, const char *name)
@@ -194,7 +214,10 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 		snprintf(text, sizeof(text), "0x%llx", (unsigned long long)addr);
 	*missing |= !found;
 	if (!c->a->json) {
-		fprintf(c->fp, "%0*llx %s\n", c->width, (unsigned long long)addr, text);
+		put_addr(c->fp, addr, c->width);
+		putc(' ', c->fp);
+		fputs(text, c->fp);
+		putc('\n', c->fp);
 		return;
 	}
 	jw_obj_open(&c->w);
