@@ -6,7 +6,8 @@ set -eo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 kernel=$B/vm/kernel/vmlinuz image=$B/vm/guest.cpio.gz
-step() { printf '\033[1m[demo] %s\033[0m\n' "$*" 2>/dev/null || printf '[demo] %s\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' off=$'\033[0m'; else bold= off=; fi
+step() { printf '%s[demo] %s%s\n' "$bold" "$*" "$off"; }
 
 step "kernel: linux $(cat "$B/vm/kernel/release") ($(cat "$B/vm/kernel/version")), CONFIG_SCHED_CLASS_EXT=y"
 step "image:  $image ($(stat -c %s "$image") bytes: ktbox $(stat -c %s "$B/ktbox") bytes, busybox, scx_test)"

@@ -55,4 +55,4 @@ vm-shell: $(VM_KERNEL) $(VM_IMAGE)
 	@sh tests/vm/qemu-run.sh -k $(VM)/kernel/vmlinuz -i $(VM_IMAGE) -r $(VM_RUN)
 
 demo: $(VM_KERNEL) $(VM_IMAGE)
-	@sh tests/vm/demo.sh $(B)
+	@bash tests/vm/demo.sh $(B)
