@@ -424,6 +424,18 @@ fail:
 	return -1;
 }
 
+const struct jr_val *jr_get(const struct jr_val *obj, const char *key)
+{
+	const struct jr_val *found = NULL;
+
+	if (!obj || obj->type != JR_OBJECT)
+		return NULL;
+	for (size_t i = 0; i < obj->obj.n; i++)
+		if (!strcmp(obj->obj.m[i].key, key))
+			found = &obj->obj.m[i].val;
+	return found;
+}
+
 void jr_free(struct jr_val *v)
 {
 	switch (v->type) {

@@ -68,6 +68,9 @@ struct jr_err {
 int jr_parse(const char *s, size_t n, struct jr_val *root, struct jr_err *err);
 void jr_free(struct jr_val *v);
 
+/* The member KEY of object OBJ (the last one if repeated), or NULL when
+ * OBJ is not an object or has no such member. */
+const struct jr_val *jr_get(const struct jr_val *obj, const char *key);
 const char *jr_type_name(enum jr_type t);
 /* Record an error at OFF; returns -1. */
 int jr_fail(struct jr_err *err, size_t off, const char *fmt, ...)

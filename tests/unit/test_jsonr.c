@@ -46,6 +46,8 @@ static void test_values(void)
 	ok(!v.obj.m[0].val.arr.v[2].num.is_u64 && v.obj.m[0].val.arr.v[2].num.d == 35.0, "3.5e1 = 35.0");
 	is_str(v.obj.m[0].val.arr.v[6].str.s, "\xc3\xa9\xf0\x9f\x98\x80\n", "escapes and surrogate pairs decode");
 	ok(v.obj.m[1].val.off == 62, "value offsets recorded (%zu)", v.obj.m[1].val.off);
+	ok(jr_get(&v, "b") == &v.obj.m[1].val && !jr_get(&v, "c") &&
+	   !jr_get(&v.obj.m[0].val, "a"), "jr_get: member, absent, not an object");
 	jr_free(&v);
 	s = "18446744073709551615";
 	ok(!jr_parse(s, strlen(s), &v, &e) && v.num.is_u64 && v.num.u == UINT64_MAX, "u64 max");
