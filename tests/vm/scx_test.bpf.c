@@ -59,6 +59,32 @@ char uei_dump[KT_EXIT_DUMP_LEN];
 	scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));			\
 })
 
+/*
+ * Kernels before 6.13 name the two kfuncs scx_bpf_dispatch() and
+ * scx_bpf_consume(); 6.13+ (and this vmlinux.h) scx_bpf_dsq_insert() and
+ * scx_bpf_dsq_move_to_local().  Weak declarations of the old names and a
+ * bpf_ksym_exists() test keep one object loadable on both (CO-RE): the
+ * branch for the missing kfunc is dead code the verifier drops.
+ */
+void scx_bpf_dispatch(struct task_struct *p, u64 dsq_id, u64 slice, u64 enq_flags) __ksym __weak;
+bool scx_bpf_consume(u64 dsq_id) __ksym __weak;
+
+static void dsq_insert(struct task_struct *p, u64 dsq_id, u64 enq_flags)
+{
+	if (bpf_ksym_exists(scx_bpf_dsq_insert))
+		scx_bpf_dsq_insert(p, dsq_id, SCX_SLICE_DFL, enq_flags);
+	else
+		scx_bpf_dispatch(p, dsq_id, SCX_SLICE_DFL, enq_flags);
+}
+
+static void dsq_move_to_local(u64 dsq_id)
+{
+	if (bpf_ksym_exists(scx_bpf_dsq_move_to_local))
+		scx_bpf_dsq_move_to_local(dsq_id);
+	else
+		scx_bpf_consume(dsq_id);
+}
+
 /* Pick a CPU but never dispatch directly: every task goes through enqueue. */
 SEC("struct_ops/ktbox_select_cpu")
 s32 BPF_PROG(ktbox_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
@@ -73,11 +99,11 @@ void BPF_PROG(ktbox_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	if (mode == MODE_STALL && stall_pid && p->pid == stall_pid) {
 		__sync_fetch_and_add(&nr_stalled, 1);
-		scx_bpf_dsq_insert(p, STALL_DSQ, SCX_SLICE_DFL, enq_flags);
+		dsq_insert(p, STALL_DSQ, enq_flags);
 		return;
 	}
 	__sync_fetch_and_add(&nr_enqueued, 1);
-	scx_bpf_dsq_insert(p, SHARED_DSQ, SCX_SLICE_DFL, enq_flags);
+	dsq_insert(p, SHARED_DSQ, enq_flags);
 }
 
 SEC("struct_ops/ktbox_dispatch")
@@ -87,7 +113,7 @@ void BPF_PROG(ktbox_dispatch, s32 cpu, struct task_struct *prev)
 
 	if (mode == MODE_ERROR && n == error_after)
 		scx_bpf_error("ktbox_test: forced error after %llu dispatches (cpu %d)", n, cpu);
-	scx_bpf_dsq_move_to_local(SHARED_DSQ);
+	dsq_move_to_local(SHARED_DSQ);
 }
 
 SEC("struct_ops.s/ktbox_init")
