@@ -259,3 +259,33 @@ scx_mode() {
 	kt_has $dir/report.json "\"reason\":\"$reason\"" "$name: kmsgscx on the scheduler's report: reason"
 	kt_time "$name: done"
 }
+
+# After check_kallsyms_frames: the same addresses against the live
+# /proc/kallsyms (the default table) through `addr` and `symbolize` (a
+# stack dump with raw [<address>] entries).  BPF frames are gone by now.
+check_kallsyms_live() {
+	what=$1
+	if ! kt_ready kallsyms; then
+		kt_skip "kallsyms live table: $what" "applet not implemented yet"
+		return
+	fi
+	paste /tmp/kt/want /tmp/kt/addrs | grep -v '^bpf_' >/tmp/kt/live-pairs
+	# shellcheck disable=SC2046
+	kallsyms addr $(cut -f2 /tmp/kt/live-pairs) >/tmp/kt/live-got 2>&1
+	paste /tmp/kt/live-pairs /tmp/kt/live-got |
+		awk -F'\t' '{ n = split($3, w, " "); if (w[n] == $1) print $1 }' | sort -u >/tmp/kt/live-ok
+	want=$(cut -f1 /tmp/kt/live-pairs | sort -u | wc -l)
+	kt_is "$(wc -l </tmp/kt/live-ok)" "$want" "kallsyms addr on the live /proc/kallsyms: $what frames"
+	cut -f2 /tmp/kt/live-pairs | sed 's/^0x\(.*\)/ [<\1>] frame/' >/tmp/kt/dump.txt
+	kallsyms symbolize /tmp/kt/dump.txt >/tmp/kt/dump.sym 2>&1
+	bad=0
+	for fr in $(cat /tmp/kt/live-ok); do
+		grep -qF "] $fr frame" /tmp/kt/dump.sym || bad=$((bad + 1))
+	done
+	if [ $bad = 0 ] && [ -s /tmp/kt/live-ok ]; then
+		kt_ok "kallsyms symbolize annotates a raw [<address>] dump of the $what frames"
+	else
+		kt_fail "kallsyms symbolize annotates a raw [<address>] dump of the $what frames"
+		kt_diag "$(head -n 20 /tmp/kt/dump.sym)"
+	fi
+}
