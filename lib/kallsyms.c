@@ -37,6 +37,9 @@ struct kt_ksyms {
 	size_t n;
 	char *pool;		/* names and module names, NUL-terminated */
 	size_t pool_len;
+	uint64_t range_lo[2];	/* where the kernel looks vmlinux symbols up */
+	uint64_t range_hi[2];
+	int nranges;		/* 0: no section markers, no limit */
 	uint64_t *top;		/* address of every TOP_STEP-th entry */
 	size_t ntop;
 	uint32_t *hash;		/* (index + 1) | tag << 24; 0: empty */
@@ -511,6 +514,61 @@ static int build_index(struct kt_ksyms *t)
 	return 0;
 }
 
+/* ---- vmlinux lookup ranges ----------------------------------------------- */
+
+static bool vmlinux_addr(const struct kt_ksyms *t, const char *name, uint64_t *addr)
+{
+	uint32_t v = t->hash[find_slot(t, name, name_hash(name))] & 0xffffff;
+
+	for (; v; v = t->dup[v - 1])
+		if (!t->ents[v - 1].mod) {
+			*addr = t->ents[v - 1].addr;
+			return true;
+		}
+	return false;
+}
+
+static void add_range(struct kt_ksyms *t, uint64_t lo, uint64_t hi)
+{
+	if (hi > lo) {
+		t->range_lo[t->nranges] = lo;
+		t->range_hi[t->nranges++] = hi;
+	}
+}
+
+/*
+ * The kernel resolves a vmlinux address only inside is_ksym_addr(): with
+ * CONFIG_KALLSYMS_ALL (the table then lists _end) [_stext, _end), else
+ * [_stext, _etext) and [_sinittext, _einittext).
+ */
+static void build_ranges(struct kt_ksyms *t)
+{
+	uint64_t stext, end, sinit, einit;
+
+	if (!t->n || !vmlinux_addr(t, "_stext", &stext))
+		return;
+	if (vmlinux_addr(t, "_end", &end)) {
+		add_range(t, stext, end);
+		return;
+	}
+	if (!vmlinux_addr(t, "_etext", &end))
+		return;
+	add_range(t, stext, end);
+	if (t->nranges && vmlinux_addr(t, "_sinittext", &sinit) &&
+	    vmlinux_addr(t, "_einittext", &einit))
+		add_range(t, sinit, einit);
+}
+
+static bool in_vmlinux_ranges(const struct kt_ksyms *t, uint64_t addr)
+{
+	int i;
+
+	for (i = 0; i < t->nranges; i++)
+		if (addr >= t->range_lo[i] && addr < t->range_hi[i])
+			return true;
+	return !t->nranges;
+}
+
 /* ---- construction ------------------------------------------------------ */
 
 static int build_top(struct kt_ksyms *t)
@@ -589,6 +647,7 @@ struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len)
 	if (t->oom || sort_entries(t) || compute_sizes(t) || build_index(t) || build_top(t))
 		goto fail;
 	count_kinds(t);
+	build_ranges(t);
 	shrink(t);
 	return t;
 fail:
@@ -766,6 +825,8 @@ int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res
 	if (i < 0)
 		return -1;
 	off = addr - t->ents[i].addr;
+	if (!t->ents[i].mod && !in_vmlinux_ranges(t, addr))
+		return -1;
 	if (!t->size[i]) {
 		if (!t->ents[i].mod && (t->ents[i].flags & ENT_LAST) && off)
 			return -1;

@@ -17,12 +17,18 @@
  * entry, a 4-byte size, a 4-byte chain link and ~6 bytes of hash table,
  * so a table costs about 1.2x its text.
  *
+ * vmlinux addresses resolve only where the kernel's is_ksym_addr() would
+ * look them up, when the table has the section markers: [_stext, _end)
+ * if it lists _end (CONFIG_KALLSYMS_ALL), else [_stext, _etext) and
+ * [_sinittext, _einittext).  Without markers there is no such limit.
+ *
  * Symbol sizes (the "/0xSIZE" of %pS) are the distance to the next higher
  * address in the symbol's region:
  *  - vmlinux: one region, every type (the kernel's get_symbol_pos()).  The
  *    last vmlinux symbol marks the end of the image (_end or similar): it
  *    has no size and addresses beyond it resolve to nothing.
- *  - each module (including pseudo-modules such as __builtin__ftrace):
+ *  - each module (and pseudo-module such as __builtin__ftrace, which is
+ *    resolved like a module although the kernel may print a raw address):
  *    two regions, text (types t T w W) and everything else, because the
  *    kernel bounds a module symbol by its own memory area
  *    (find_kallsyms_symbol()).  Mapping symbols ($x, $d, .L*, L0*) are

@@ -53,7 +53,7 @@ static void test_mixed_resolve(const struct kt_ksyms *t)
 	is_str(fmt(t, 0xffffffff8100018f), "schedule+0x8f/0x90", "last byte of a symbol");
 	is_str(fmt(t, 0xffffffff81000190), "dup_static+0x0/0x170", "duplicate name, own size");
 	is_str(fmt(t, 0xffffffff81000401), "some_data+0x1/0xc00", "data symbol");
-	is_str(fmt(t, 0xffffffff81001000), "_end+0x0", "last vmlinux symbol: no size");
+	is_str(fmt(t, 0xffffffff81001000), "__bss_stop+0x0", "last vmlinux symbol: no size");
 	is_str(fmt(t, 0xffffffff81001001), "0xffffffff81001001", "past the image: unresolved");
 	is_str(fmt(t, 0xffffffffbfffffff), "0xffffffffbfffffff", "gap before modules");
 	is_str(fmt(t, 0x500), "fixed_percpu_data+0x500/0x1000", "percpu symbol");
@@ -144,6 +144,33 @@ static void test_hidden(void)
 	ok(kt_ksyms_resolve(t, 0, &r), "hidden: nothing resolves");
 	is_str(fmt(t, 0), "0x0", "hidden: format is raw");
 	ok(kt_ksyms_lookup(t, "schedule", &m, 1) == 1 && m.addr == 0, "hidden: names still listed");
+	kt_ksyms_free(t);
+}
+
+static void test_ranges(void)
+{
+	struct kt_ksyms *t = load_fixture("text_ranges.txt");
+
+	ok(t != NULL, "text ranges: loads");
+	if (t) {
+		is_str(fmt(t, 0xffffffff81000110), "schedule+0x10/0x100", "text: inside");
+		is_str(fmt(t, 0xffffffff810001ff), "schedule+0xff/0x100", "text: last byte");
+		is_str(fmt(t, 0xffffffff81000200), "0xffffffff81000200", "text: _etext excluded");
+		is_str(fmt(t, 0xffffffff81000310), "0xffffffff81000310",
+		       "text: rodata is not looked up without KALLSYMS_ALL");
+		is_str(fmt(t, 0xffffffff81001010), "start_kernel+0x10/0x100", "inittext: inside");
+		is_str(fmt(t, 0xffffffff81001100), "0xffffffff81001100", "inittext: _einittext excluded");
+		is_str(fmt(t, 0x10), "0x10", "text: percpu offsets are not symbols");
+		kt_ksyms_free(t);
+	}
+	t = load_fixture("kallsyms_all.txt");
+	ok(t != NULL, "KALLSYMS_ALL: loads");
+	if (!t)
+		return;
+	is_str(fmt(t, 0xffffffff81000310), "some_rodata+0x10/0xd00", "all: rodata resolves");
+	is_str(fmt(t, 0xffffffff81001150), "_einittext+0x50/0x100", "all: up to _end");
+	is_str(fmt(t, 0xffffffff81001200), "0xffffffff81001200", "all: _end excluded");
+	is_str(fmt(t, 0x10), "0x10", "all: percpu offsets are not symbols");
 	kt_ksyms_free(t);
 }
 
@@ -267,6 +294,7 @@ int main(void)
 		kt_ksyms_free(t);
 	}
 	test_hidden();
+	test_ranges();
 	test_32bit_crlf();
 	test_edge_inputs();
 	test_unsorted_large();
