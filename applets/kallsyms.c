@@ -43,6 +43,8 @@ static const char help[] =
 "Sizes are the distance to the next higher address of the same region\n"
 "(vmlinux; each module's text and data; [bpf]); the last symbol of a\n"
 "region has none.  BPF programs print without a module, as in the kernel.\n"
+"vmlinux addresses the kernel would not look up (outside _stext.._etext\n"
+"and the init text, or _stext.._end with CONFIG_KALLSYMS_ALL) print raw.\n"
 "\n"
 "Exit status: 0 ok; 1 runtime failure: unreadable or empty table, hidden\n"
 "addresses (every address zero: not CAP_SYSLOG, or kptr_restrict = 2) for\n"

@@ -4,8 +4,9 @@
  * flags by tests/bench/kallsyms.sh:
  *   kallsyms_bench gen TABLE NAMES ADDRS N   write N names and N addresses
  *   kallsyms_bench run TABLE NAMES ADDRS     print "key value" figures
- * Addresses are vmlinux symbols plus an offset inside their known size, so
- * every tool resolves them the same way and outputs can be compared.
+ * Addresses are vmlinux text symbols plus an offset inside their known
+ * size, so every tool resolves them the same way and outputs can be
+ * compared.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,12 +64,18 @@ static int gen(const char *table, const char *names, const char *addrs, long n)
 		fprintf(fn, "%s\n", s.name);
 	}
 	for (i = 0; i < n;) {
+		struct kt_ksym_res r;
 		struct kt_ksym s;
+		uint64_t a;
 
 		kt_ksyms_get(t, rnd(&seed) % cnt, &s);
-		if (s.module || !s.size || s.size > 1u << 20 || s.addr < 0xffff000000000000ULL)
+		if (s.module || !s.size || s.size > 1u << 20)
 			continue;
-		fprintf(fa, "%016llx\n", (unsigned long long)(s.addr + rnd(&seed) % s.size));
+		a = s.addr + rnd(&seed) % s.size;
+		/* only addresses the kernel itself would resolve to this symbol */
+		if (kt_ksyms_resolve(t, a, &r) || r.sym.addr != s.addr)
+			continue;
+		fprintf(fa, "%016llx\n", (unsigned long long)a);
 		i++;
 	}
 	fclose(fn);
