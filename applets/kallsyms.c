@@ -208,7 +208,10 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 {
 	char text[KT_KSYMS_FMT_MAX];
 	struct kt_ksym_res r;
-	int found = !(c->a->backtrace ? kt_ksyms_resolve_bt : kt_ksyms_resolve)(c->t, addr, &r);
+	int found;
+
+	memset(&r, 0, sizeof(r));
+	found = !(c->a->backtrace ? kt_ksyms_resolve_bt : kt_ksyms_resolve)(c->t, addr, &r);
 
 	if (found)
 		kt_ksym_res_format(&r, text, sizeof(text));

@@ -110,7 +110,8 @@ static bool token_at(const char *s, size_t len, size_t lo, size_t plus, struct k
 
 bool kt_stacksym_next(const char *line, size_t len, size_t *pos, struct kt_stacksym *sym)
 {
-	size_t i = *pos, lo = *pos;
+	const size_t lo = *pos;
+	size_t i = lo;
 
 	while (i + 3 <= len) {
 		const char *q = memchr(line + i, '+', len - i);
