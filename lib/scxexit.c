@@ -877,9 +877,50 @@ void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l,
 		kfeed(p, l, raw, rawlen);
 }
 
+/*
+ * Can this physical line open an event?  Only lines holding "sched_ext: "
+ * (kernel), "EXIT: " or ending in "DEBUG DUMP" (scheduler) can; while
+ * nothing is open, every other line is skipped without being parsed.
+ */
+static bool may_open(const char *s, size_t n)
+{
+	size_t m = rtrim(s, n);
+	const char *c = s, *end = s + n;
+
+	if (m >= 10 && !memcmp(s + m - 10, "DEBUG DUMP", 10))
+		return true;
+	while ((c = memchr(c, ':', (size_t)(end - c))) != NULL) {
+		size_t i = (size_t)(c - s);
+
+		if (i + 1 < n && c[1] == ' ' &&
+		    ((i >= 9 && !memcmp(c - 9, "sched_ext", 9)) ||
+		     (i >= 4 && !memcmp(c - 4, "EXIT", 4))))
+			return true;
+		c++;
+	}
+	return false;
+}
+
+/* Keep the record/dictionary state right for a skipped line. */
+static void skip_line(struct scx_parser *p, const char *s, size_t n)
+{
+	struct kmsg_line l;
+
+	p->nline++;
+	if (n && s[0] == ' ')
+		return;		/* dictionary line, or text: state unchanged */
+	p->kctx.after_record = n && s[0] >= '0' && s[0] <= '9' &&
+			       kmsg_parse_record_header(s, n, &l) >= 0;
+}
+
 void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
 {
 	struct kmsg_line l;
+
+	if (!p->parse_all && !p->kev && !p->sev && !p->ndone && !may_open(line, len)) {
+		skip_line(p, line, len);
+		return;
+	}
 
 	for (;;) {
 		size_t j, cut;

@@ -124,6 +124,7 @@ struct scx_parser {
 	int ndone;
 	int oom;		/* allocation failures (events may lack detail) */
 	const struct kt_ksyms *ksyms;	/* resolve raw-address frames (or NULL) */
+	bool parse_all;		/* parse every line, no skipping (for tests) */
 };
 
 void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);

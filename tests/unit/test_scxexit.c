@@ -416,6 +416,72 @@ static void test_stream(void)
 	scx_parser_free(&p);
 }
 
+/* The idle fast path (skipping lines that cannot open an event) gives
+ * exactly what parsing every line gives. */
+static void collect_json(const struct scx_event *ev, void *arg)
+{
+	struct jw w;
+
+	jw_init_buf(&w, arg, 0);
+	scx_event_json(&w, ev);
+	kt_buf_putc(arg, '\n');
+}
+
+static void scx_parser_feed_line_cb(char *line, size_t len, void *arg)
+{
+	scx_parser_feed(arg, line, len);
+}
+
+static void window_both(const char *name, char *buf, size_t len)
+{
+	struct kt_buf out[2] = { { 0 }, { 0 } };
+
+	for (int full = 0; full < 2; full++) {
+		struct scx_parser p;
+		struct kmsg_splitter sp;
+		char *copy = malloc(len + 1);
+
+		memcpy(copy, buf, len);
+		scx_parser_init(&p, collect_json, &out[full]);
+		p.parse_all = full;
+		kmsg_split_init(&sp, 0, scx_parser_feed_line_cb, &p);
+		kmsg_split_feed_inplace(&sp, copy, len);
+		kmsg_split_finish(&sp);
+		scx_parser_flush(&p);
+		scx_parser_free(&p);
+		kmsg_split_free(&sp);
+		free(copy);
+	}
+	is_str(out[0].p ? out[0].p : "", out[1].p ? out[1].p : "", "%s: fast path == full parse", name);
+	kt_buf_free(&out[0]);
+	kt_buf_free(&out[1]);
+}
+
+static void test_fastpath(void)
+{
+	static const char *const names[] = {
+		"dmesg_612.txt", "kmsg_records.txt", "dmesg_levels.txt", "printk_caller.txt",
+		"journal_localized.txt", "journal_iso.txt", "oot.txt", "sub_sched.txt",
+		"partial_crlf.txt", "joined.txt", "nested_parens.txt", "lookalikes.txt",
+		"cut.txt", "sched_dump.txt", "both_origins.txt", "nul_huge.txt",
+		"console_interleaved.txt",
+	};
+	const char *top = getenv("TOP");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[512];
+		size_t len = 0;
+		char *buf;
+
+		snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/%s", top ? top : ".", names[i]);
+		buf = kt_read_file(NULL, path, 64 << 20, &len);
+		if (!ok(buf != NULL, "read %s", names[i]))
+			continue;
+		window_both(names[i], buf, len);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	test_dmesg_612();
@@ -436,5 +502,6 @@ int main(void)
 	test_nul_huge();
 	test_helpers();
 	test_stream();
+	test_fastpath();
 	return tap_done();
 }
