@@ -1,4 +1,3 @@
-==> tests/bench/kmsgscx.sh <==
 #!/bin/sh
 # kmsgscx: events per second from a large generated dmesg log (hundreds of
 # MB, an enable + stall exit with message and 6 frames every ~200 lines)
