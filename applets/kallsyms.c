@@ -535,6 +535,9 @@ int kallsyms_main(int argc, char **argv)
 	cmd = find_command(&a);
 	if (!cmd)
 		return KT_EXIT_USAGE;
+	if (cmd->fn == cmd_symbolize && a.table && !strcmp(a.table, "-") &&
+	    (!a.nops || (a.nops == 1 && !strcmp(a.ops[0], "-"))))
+		return kt_usage_err("symbolize: stdin holds the table; give the text as FILE");
 	if (cmd->min_ops && a.nops == 1 && !strcmp(a.ops[0], "-")) {
 		if (a.table && !strcmp(a.table, "-"))
 			return kt_usage_err("stdin cannot hold both the table and the operands");
