@@ -75,16 +75,16 @@ enum {
 };
 
 static const struct kt_option opts[] = {
-	{ "file", 'f', 1 },
-	{ "since-seq", OPT_SINCE, 1 },
-	{ "follow", OPT_FOLLOW, 0 },
-	{ "timeout", OPT_TIMEOUT, 1 },
-	{ "kallsyms", OPT_KALLSYMS, 1 },
-	{ "json", 'j', 0 },
-	{ "pretty", OPT_PRETTY, 0 },
-	{ "output", 'o', 1 },
-	{ "help", 'h', 0 },
-	{ 0 },
+	{"file", 'f', 1},
+	{"since-seq", OPT_SINCE, 1},
+	{"follow", OPT_FOLLOW, 0},
+	{"timeout", OPT_TIMEOUT, 1},
+	{"kallsyms", OPT_KALLSYMS, 1},
+	{"json", 'j', 0},
+	{"pretty", OPT_PRETTY, 0},
+	{"output", 'o', 1},
+	{"help", 'h', 0},
+	{0},
 };
 
 struct ctx {
@@ -92,16 +92,16 @@ struct ctx {
 	const char *out_path;
 	const char *kallsyms;
 	unsigned long long since;
-	double timeout;		/* < 0: none */
+	double timeout; /* < 0: none */
 	bool has_since, follow, json, pretty;
 	/* run state */
 	struct kt_out out;
 	struct jw w;
-	struct kt_buf jbuf;	/* JSON is built here, written in big chunks */
+	struct kt_buf jbuf; /* JSON is built here, written in big chunks */
 	struct scx_parser p;
 	struct kt_ksyms *ksyms;
 	unsigned long events;
-	bool got_exit;		/* follow: printed the exit */
+	bool got_exit; /* follow: printed the exit */
 	uint64_t lines;
 };
 
@@ -150,8 +150,8 @@ static void print_overrun(struct ctx *c, uint64_t seq, uint64_t lost)
 		json_flush(c, 1 << 16);
 		return;
 	}
-	fprintf(c->out.fp, "overrun: %llu records lost before seq %llu\n",
-		(unsigned long long)lost, (unsigned long long)seq);
+	fprintf(c->out.fp, "overrun: %llu records lost before seq %llu\n", (unsigned long long)lost,
+		(unsigned long long)seq);
 }
 
 static uint64_t now_ms(void)
@@ -166,9 +166,9 @@ static uint64_t now_ms(void)
 
 struct kmsg_dev {
 	int fd;
-	bool epipe;		/* a gap is to be reported at the next record */
+	bool epipe; /* a gap is to be reported at the next record */
 	bool have_next;
-	uint64_t next;		/* seq expected next */
+	uint64_t next; /* seq expected next */
 };
 
 /* One record (its first line; dictionary lines are irrelevant). */
@@ -187,7 +187,8 @@ static void kmsg_record(struct ctx *c, struct kmsg_dev *k, char *rec, size_t n)
 		return;
 	}
 	if ((k->epipe || (k->have_next && l.seq > k->next) ||
-	     (!k->have_next && c->has_since && l.seq > c->since)) && !c->follow) {
+	     (!k->have_next && c->has_since && l.seq > c->since)) &&
+	    !c->follow) {
 		uint64_t from = k->have_next ? k->next : c->since;
 
 		print_overrun(c, l.seq, l.seq > from ? l.seq - from : 0);
@@ -217,7 +218,7 @@ static int kmsg_drain(struct ctx *c, struct kmsg_dev *k)
 		if (n == 0 || errno == EAGAIN)
 			return 0;
 		if (errno == EINTR || errno == EINVAL)
-			continue;	/* EINVAL: one oversized record, consumed */
+			continue; /* EINVAL: one oversized record, consumed */
 		if (errno == EPIPE) {
 			k->epipe = true;
 			continue;
@@ -258,7 +259,7 @@ static int text_drain(struct ctx *c, int fd, struct kmsg_splitter *sp)
 		if (errno == EAGAIN)
 			return 1;
 		if (errno == EINTR || errno == EPIPE)
-			continue;	/* EPIPE: -f /dev/kmsg overrun */
+			continue; /* EPIPE: -f /dev/kmsg overrun */
 		kt_err("cannot read '%s'", c->file);
 		return -1;
 	}
@@ -275,7 +276,7 @@ static int wait_input(struct ctx *c, int fd, bool regular, uint64_t deadline)
 {
 	uint64_t now = now_ms();
 	long ms = -1;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	int r;
 
 	if (c->timeout >= 0)
@@ -294,8 +295,8 @@ static int wait_input(struct ctx *c, int fd, bool regular, uint64_t deadline)
 	return r > 0 || (r < 0 && errno != EINTR);
 }
 
-static int follow_loop(struct ctx *c, int fd, bool regular,
-		       int (*drain)(struct ctx *, int, void *), void *arg)
+static int follow_loop(struct ctx *c, int fd, bool regular, int (*drain)(struct ctx *, int, void *),
+		       void *arg)
 {
 	uint64_t deadline = now_ms() + (uint64_t)(c->timeout * 1000.0);
 
@@ -307,7 +308,7 @@ static int follow_loop(struct ctx *c, int fd, bool regular,
 		if (c->got_exit)
 			return 1;
 		if (r == 3)
-			return 0;	/* input ended */
+			return 0; /* input ended */
 		if (c->timeout >= 0 && now_ms() >= deadline) {
 			scx_parser_flush(&c->p);
 			return c->got_exit;
@@ -342,7 +343,7 @@ static int text_drain_cb(struct ctx *c, int fd, void *arg)
 
 static int run_kmsg(struct ctx *c)
 {
-	struct kmsg_dev k = { .fd = -1 };
+	struct kmsg_dev k = {.fd = -1};
 	int r;
 
 	k.fd = open(KMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -409,12 +410,24 @@ static int parse_args(struct ctx *c, int argc, char **argv)
 	kt_getopt_init(&g, argc, argv);
 	while ((o = kt_getopt(&g, opts)) != -1) {
 		switch (o) {
-		case 'f': c->file = g.arg; break;
-		case 'o': c->out_path = g.arg; break;
-		case 'j': c->json = true; break;
-		case OPT_PRETTY: c->pretty = true; break;
-		case OPT_FOLLOW: c->follow = true; break;
-		case OPT_KALLSYMS: c->kallsyms = g.arg; break;
+		case 'f':
+			c->file = g.arg;
+			break;
+		case 'o':
+			c->out_path = g.arg;
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case OPT_PRETTY:
+			c->pretty = true;
+			break;
+		case OPT_FOLLOW:
+			c->follow = true;
+			break;
+		case OPT_KALLSYMS:
+			c->kallsyms = g.arg;
+			break;
 		case OPT_SINCE:
 			if (kt_opt_u64(&g, 0, UINT64_MAX, &c->since))
 				return KT_EXIT_USAGE;
@@ -424,8 +437,10 @@ static int parse_args(struct ctx *c, int argc, char **argv)
 			if (kt_opt_double(&g, 0, 1e9, &c->timeout))
 				return KT_EXIT_USAGE;
 			break;
-		case 'h': return kt_help(help) ? KT_EXIT_FAIL : -1;
-		default: return KT_EXIT_USAGE;
+		case 'h':
+			return kt_help(help) ? KT_EXIT_FAIL : -1;
+		default:
+			return KT_EXIT_USAGE;
 		}
 	}
 	if (kt_noperands(&g))
@@ -453,7 +468,7 @@ static int load_ksyms(struct ctx *c)
 
 int kmsgscx_main(int argc, char **argv)
 {
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	int r, rc;
 
 	r = parse_args(&c, argc, argv);

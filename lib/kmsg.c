@@ -66,10 +66,9 @@ int kmsg_level_from_name(const char *s, size_t n)
 }
 
 static const char *const facility_names[] = {
-	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-	"uucp", "cron", "authpriv", "ftp", "res0", "res1", "res2", "res3",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6",
-	"local7",
+	"kern",	  "user",   "mail",	"daemon", "auth",   "syslog", "lpr",	"news",
+	"uucp",	  "cron",   "authpriv", "ftp",	  "res0",   "res1",   "res2",	"res3",
+	"local0", "local1", "local2",	"local3", "local4", "local5", "local6", "local7",
 };
 
 static int facility_from_name(const char *s, size_t n)
@@ -87,8 +86,8 @@ size_t kmsg_unescape(char *s, size_t n)
 	while (i < n) {
 		int hi, lo;
 
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' &&
-		    (hi = hexval(s[i + 2])) >= 0 && (lo = hexval(s[i + 3])) >= 0) {
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && (hi = hexval(s[i + 2])) >= 0 &&
+		    (lo = hexval(s[i + 3])) >= 0) {
 			s[o++] = (char)(hi << 4 | lo);
 			i += 4;
 			continue;
@@ -137,8 +136,7 @@ static size_t level_prefix(const char *s, size_t n, struct kmsg_line *l)
 	size_t i = 1;
 	uint64_t v;
 
-	if (n < 3 || s[0] != '<' || !parse_dec(s, n, &i, &v) || i >= n ||
-	    s[i] != '>' || v > 1023)
+	if (n < 3 || s[0] != '<' || !parse_dec(s, n, &i, &v) || i >= n || s[i] != '>' || v > 1023)
 		return 0;
 	l->level = (int)(v & 7);
 	l->facility = (int)(v >> 3);
@@ -229,8 +227,7 @@ static size_t dmesg_ctime(const char *s, size_t n, size_t i)
 		return 0;
 	for (j = i + 1; j < end && s[j] != ']'; j++)
 		;
-	if (j >= end || j - i < 20 || !memchr(s + i, ':', j - i) ||
-	    !is_digit(s[j - 1]))
+	if (j >= end || j - i < 20 || !memchr(s + i, ':', j - i) || !is_digit(s[j - 1]))
 		return 0;
 	return j + 1;
 }
@@ -292,8 +289,8 @@ static size_t syslog_time(const char *s, size_t n, size_t i)
 {
 	size_t m = i, d;
 
-	while (i < n && s[i] != ' ' && !is_digit(s[i]) && s[i] != ':' &&
-	       s[i] != '[' && s[i] != ']' && i - m <= 12)
+	while (i < n && s[i] != ' ' && !is_digit(s[i]) && s[i] != ':' && s[i] != '[' &&
+	       s[i] != ']' && i - m <= 12)
 		i++;
 	if (i - m < 2 || i - m > 12 || i >= n || s[i] != ' ')
 		return 0;
@@ -327,8 +324,8 @@ static size_t full_time(const char *s, size_t n, size_t i)
 	static const char pat[] = "dddd-dd-dd ";
 	size_t z;
 
-	if (i + 4 + 11 > n || !is_alpha(s[i]) || !is_alpha(s[i + 1]) ||
-	    !is_alpha(s[i + 2]) || s[i + 3] != ' ')
+	if (i + 4 + 11 > n || !is_alpha(s[i]) || !is_alpha(s[i + 1]) || !is_alpha(s[i + 2]) ||
+	    s[i + 3] != ' ')
 		return 0;
 	i += 4;
 	for (int k = 0; k < 11; k++)
@@ -337,7 +334,7 @@ static size_t full_time(const char *s, size_t n, size_t i)
 	i = clock_time(s, n, i + 11);
 	if (!i || i >= n || s[i] != ' ')
 		return 0;
-	z = ++i;	/* time zone: letters, digits, + - */
+	z = ++i; /* time zone: letters, digits, + - */
 	while (i < n && s[i] != ' ')
 		i++;
 	return i > z ? i : 0;
@@ -442,8 +439,8 @@ static size_t dmesg_prefix(const char *s, size_t n, size_t i, struct kmsg_line *
 
 static size_t trim_right(const char *s, size_t n)
 {
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
-		     s[n - 1] == '\n' || s[n - 1] == '\0'))
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n' ||
+		     s[n - 1] == '\0'))
 		n--;
 	return n;
 }
@@ -496,7 +493,7 @@ int kmsg_parse_line(struct kmsg_ctx *ctx, char *s, size_t n, struct kmsg_line *l
 	line_reset(l);
 	n = trim_right(s, n);
 	if (ctx && ctx->after_record && n && s[0] == ' ')
-		return 0;	/* dictionary line: " SUBSYSTEM=…" */
+		return 0; /* dictionary line: " SUBSYSTEM=…" */
 	off = kmsg_parse_record_header(s, n, l);
 	if (off >= 0) {
 		if (ctx)

@@ -25,28 +25,28 @@
 #include <stdint.h>
 
 enum kmsg_fmt {
-	KMSG_FMT_RAW,		/* no prefix recognised */
-	KMSG_FMT_RECORD,	/* /dev/kmsg record */
-	KMSG_FMT_DMESG,		/* [ts] prefix */
-	KMSG_FMT_JOURNAL,	/* journal / syslog prefix */
+	KMSG_FMT_RAW,	  /* no prefix recognised */
+	KMSG_FMT_RECORD,  /* /dev/kmsg record */
+	KMSG_FMT_DMESG,	  /* [ts] prefix */
+	KMSG_FMT_JOURNAL, /* journal / syslog prefix */
 };
 
 enum kmsg_src {
-	KMSG_SRC_UNKNOWN,	/* cannot tell who wrote it */
-	KMSG_SRC_KERNEL,	/* journal ident "kernel" */
-	KMSG_SRC_USER,		/* journal ident of a process */
+	KMSG_SRC_UNKNOWN, /* cannot tell who wrote it */
+	KMSG_SRC_KERNEL,  /* journal ident "kernel" */
+	KMSG_SRC_USER,	  /* journal ident of a process */
 };
 
 struct kmsg_line {
-	const char *text;	/* message text, trailing blanks trimmed */
+	const char *text; /* message text, trailing blanks trimmed */
 	size_t len;
-	int fmt;		/* enum kmsg_fmt: the outermost prefix */
-	int src;		/* enum kmsg_src */
-	int level;		/* 0..7, or -1 when the format has none */
-	int facility;		/* or -1 */
-	bool has_ts;		/* ts_usec valid (record or [ts]) */
-	bool has_seq;		/* seq valid (record) */
-	bool cont;		/* record flag 'c' (LOG_CONT fragment) */
+	int fmt;      /* enum kmsg_fmt: the outermost prefix */
+	int src;      /* enum kmsg_src */
+	int level;    /* 0..7, or -1 when the format has none */
+	int facility; /* or -1 */
+	bool has_ts;  /* ts_usec valid (record or [ts]) */
+	bool has_seq; /* seq valid (record) */
+	bool cont;    /* record flag 'c' (LOG_CONT fragment) */
 	uint64_t ts_usec;
 	uint64_t seq;
 };
@@ -93,8 +93,8 @@ struct kmsg_splitter {
 	char *buf;
 	size_t len;
 	size_t max;
-	bool overlong;		/* current line exceeded max */
-	unsigned long truncated;	/* lines cut to max so far */
+	bool overlong;		 /* current line exceeded max */
+	unsigned long truncated; /* lines cut to max so far */
 	kmsg_line_fn fn;
 	void *arg;
 };

@@ -21,7 +21,7 @@ enum { S_IDLE, S_BANNER, S_HEAD, S_BT, S_BODY, S_AFTER };
 #define KSKIP_MAX 8
 /* non-blank lines tolerated between a dump's end and its EXIT line */
 #define SSKIP_MAX 16
-#define SCX_NAME_MAX 127	/* SCX_OPS_NAME_LEN - 1 */
+#define SCX_NAME_MAX 127 /* SCX_OPS_NAME_LEN - 1 */
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -29,24 +29,24 @@ static const struct {
 	const char *text;
 	int kind;
 } reasons[] = {
-	{ "runtime error", SCX_KIND_ERROR },
-	{ "scx_bpf_error", SCX_KIND_ERROR_BPF },
-	{ "runnable task stall", SCX_KIND_ERROR_STALL },
-	{ "unregistered from user space", SCX_KIND_UNREG },
-	{ "unregistered from BPF", SCX_KIND_UNREG_BPF },
-	{ "unregistered from the main kernel", SCX_KIND_UNREG_KERN },
-	{ "disabled by sysrq-S", SCX_KIND_SYSRQ },
+	{"runtime error", SCX_KIND_ERROR},
+	{"scx_bpf_error", SCX_KIND_ERROR_BPF},
+	{"runnable task stall", SCX_KIND_ERROR_STALL},
+	{"unregistered from user space", SCX_KIND_UNREG},
+	{"unregistered from BPF", SCX_KIND_UNREG_BPF},
+	{"unregistered from the main kernel", SCX_KIND_UNREG_KERN},
+	{"disabled by sysrq-S", SCX_KIND_SYSRQ},
 	/* before 344576fa6a69 (for-6.12) and the oldest out-of-tree form */
-	{ "Scheduler unregistered from user space", SCX_KIND_UNREG },
-	{ "Scheduler unregistered from BPF", SCX_KIND_UNREG_BPF },
-	{ "Scheduler unregistered from the main kernel", SCX_KIND_UNREG_KERN },
-	{ "BPF scheduler unregistered", SCX_KIND_UNREG },
+	{"Scheduler unregistered from user space", SCX_KIND_UNREG},
+	{"Scheduler unregistered from BPF", SCX_KIND_UNREG_BPF},
+	{"Scheduler unregistered from the main kernel", SCX_KIND_UNREG_KERN},
+	{"BPF scheduler unregistered", SCX_KIND_UNREG},
 	/* known texts without a kind of their own */
-	{ "parent exiting", SCX_KIND_OTHER },
-	{ "killed by parent scheduler", SCX_KIND_OTHER },
-	{ "reenqueue limit", SCX_KIND_OTHER },
-	{ "rescue bandwidth overload", SCX_KIND_OTHER },
-	{ "<UNKNOWN>", SCX_KIND_OTHER },
+	{"parent exiting", SCX_KIND_OTHER},
+	{"killed by parent scheduler", SCX_KIND_OTHER},
+	{"reenqueue limit", SCX_KIND_OTHER},
+	{"rescue bandwidth overload", SCX_KIND_OTHER},
+	{"<UNKNOWN>", SCX_KIND_OTHER},
 };
 
 static const char *const kind_names[] = {
@@ -80,8 +80,7 @@ const char *scx_origin_name(int origin)
 
 static bool is_error_kind(int kind)
 {
-	return kind == SCX_KIND_ERROR || kind == SCX_KIND_ERROR_BPF ||
-	       kind == SCX_KIND_ERROR_STALL;
+	return kind == SCX_KIND_ERROR || kind == SCX_KIND_ERROR_BPF || kind == SCX_KIND_ERROR_STALL;
 }
 
 /* Index into reasons[] of the known reason S starts with, -1 if none;
@@ -109,14 +108,22 @@ int scx_kind_from_reason(const char *s, size_t n)
 int scx_kind_from_code(uint64_t code)
 {
 	switch (code) {
-	case 64: return SCX_KIND_UNREG;
-	case 65: return SCX_KIND_UNREG_BPF;
-	case 66: return SCX_KIND_UNREG_KERN;
-	case 67: return SCX_KIND_SYSRQ;
-	case 1024: return SCX_KIND_ERROR;
-	case 1025: return SCX_KIND_ERROR_BPF;
-	case 1026: return SCX_KIND_ERROR_STALL;
-	default: return SCX_KIND_OTHER;
+	case 64:
+		return SCX_KIND_UNREG;
+	case 65:
+		return SCX_KIND_UNREG_BPF;
+	case 66:
+		return SCX_KIND_UNREG_KERN;
+	case 67:
+		return SCX_KIND_SYSRQ;
+	case 1024:
+		return SCX_KIND_ERROR;
+	case 1025:
+		return SCX_KIND_ERROR_BPF;
+	case 1026:
+		return SCX_KIND_ERROR_STALL;
+	default:
+		return SCX_KIND_OTHER;
 	}
 }
 
@@ -146,8 +153,8 @@ static bool valid_name(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      is_digit(c) || c == '_' || c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+		      c == '.'))
 			return false;
 	}
 	return true;
@@ -193,8 +200,8 @@ static bool split_reason(const char *s, size_t n, bool any, struct reason_msg *r
 	return true;
 }
 
-bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_len,
-		     int64_t *pid, uint64_t *msec)
+bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_len, int64_t *pid,
+		     uint64_t *msec)
 {
 	static const char key[] = " failed to run for ";
 	const char *k = NULL, *lb;
@@ -350,8 +357,8 @@ static void event_finalize(struct scx_parser *p, struct scx_event *ev)
 	if (ev->type == SCX_EV_EXIT && ev->kind == SCX_KIND_NONE)
 		ev->kind = SCX_KIND_OTHER;
 	if (ev->kind == SCX_KIND_ERROR_STALL && ev->message &&
-	    scx_parse_stall(ev->message, strlen(ev->message), &c, &cl,
-			    &ev->stall_pid, &ev->stall_msec)) {
+	    scx_parse_stall(ev->message, strlen(ev->message), &c, &cl, &ev->stall_pid,
+			    &ev->stall_msec)) {
 		ev->stall_comm = dupn(p, c, cl);
 		ev->has_stall = ev->stall_comm != NULL;
 	}
@@ -408,8 +415,7 @@ static void complete(struct scx_parser *p, struct scx_event *ev)
 
 /* ---- frames ------------------------------------------------------------ */
 
-bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent,
-		     struct scx_frame *f)
+bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, struct scx_frame *f)
 {
 	struct kt_stacksym sym;
 	struct kt_addrtok tok;
@@ -479,7 +485,7 @@ void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t)
 enum { KL_NONE, KL_SCHED, KL_ENABLE, KL_DISABLED, KL_ERRORED };
 
 struct kline {
-	const char *name, *rest;	/* rest: after "sched_ext: " or "disabled (" */
+	const char *name, *rest; /* rest: after "sched_ext: " or "disabled (" */
 	size_t name_len, rest_len;
 	bool sub, partial;
 };
@@ -546,8 +552,8 @@ static bool kmessage(struct scx_parser *p, const struct kline *k)
 	const char *name = p->kev->scheduler;
 	size_t nl = name ? strlen(name) : 0;
 
-	if (!nl || k->rest_len < nl + 2 || memcmp(k->rest, name, nl) ||
-	    k->rest[nl] != ':' || k->rest[nl + 1] != ' ')
+	if (!nl || k->rest_len < nl + 2 || memcmp(k->rest, name, nl) || k->rest[nl] != ':' ||
+	    k->rest[nl + 1] != ' ')
 		return false;
 	set_str(p, &p->kev->message, k->rest + nl + 2, k->rest_len - nl - 2);
 	return true;
@@ -568,8 +574,8 @@ static bool kootreason(struct scx_parser *p, const struct kline *k)
 }
 
 /* An open kernel event takes the line: true when consumed. */
-static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c,
-		      const struct kline *k, const char *raw, size_t rawlen)
+static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c, const struct kline *k,
+		      const char *raw, size_t rawlen)
 {
 	struct scx_frame f;
 
@@ -592,8 +598,8 @@ static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c,
 	return ++p->kskip <= KSKIP_MAX;
 }
 
-static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c,
-		   const struct kline *k, const char *raw, size_t rawlen)
+static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const struct kline *k,
+		   const char *raw, size_t rawlen)
 {
 	struct scx_event *ev;
 	const char *close;
@@ -601,8 +607,7 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c,
 
 	if (c < KL_ENABLE)
 		return;
-	ev = event_new(p, c == KL_ENABLE ? SCX_EV_ENABLE : SCX_EV_EXIT,
-		       SCX_ORIGIN_KERNEL, l);
+	ev = event_new(p, c == KL_ENABLE ? SCX_EV_ENABLE : SCX_EV_EXIT, SCX_ORIGIN_KERNEL, l);
 	if (!ev)
 		return;
 	ev->scheduler = dupn(p, k->name, k->name_len);
@@ -620,7 +625,7 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c,
 		return;
 	}
 	close = last_char(k->rest, k->rest_len, ')');
-	rl = close ? (size_t)(close - k->rest) : k->rest_len;	/* cut line */
+	rl = close ? (size_t)(close - k->rest) : k->rest_len; /* cut line */
 	ev->reason = dupn(p, k->rest, rl);
 	ev->kind = close ? scx_kind_from_reason(k->rest, rl) : SCX_KIND_OTHER;
 	if (is_error_kind(ev->kind) || (ev->kind == SCX_KIND_OTHER && l->level != 6)) {
@@ -638,8 +643,7 @@ static bool kforeign(const struct scx_parser *p, const struct kmsg_line *l)
 	return p->kev && p->kfmt != KMSG_FMT_RAW && l->fmt == KMSG_FMT_RAW;
 }
 
-static void kfeed(struct scx_parser *p, const struct kmsg_line *l,
-		  const char *raw, size_t rawlen)
+static void kfeed(struct scx_parser *p, const struct kmsg_line *l, const char *raw, size_t rawlen)
 {
 	struct kline k;
 	int c = kclassify(l->text, l->len, &k);
@@ -705,8 +709,8 @@ static void sreason(struct scx_parser *p, const struct reason_msg *rm, bool is_e
 		ev->kind = kind;
 }
 
-static bool sexit(struct scx_parser *p, const struct kmsg_line *l, size_t off,
-		  const char *raw, size_t rawlen)
+static bool sexit(struct scx_parser *p, const struct kmsg_line *l, size_t off, const char *raw,
+		  size_t rawlen)
 {
 	struct reason_msg rm;
 
@@ -723,8 +727,8 @@ static bool sexit(struct scx_parser *p, const struct kmsg_line *l, size_t off,
 	return true;
 }
 
-static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l,
-			const char *raw, size_t rawlen)
+static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
+			size_t rawlen)
 {
 	if (p->sev)
 		sfinish(p);
@@ -761,8 +765,7 @@ static bool triggered(const char *t, size_t n, uint64_t *code)
 }
 
 /* Dump header lines before "Backtrace:". */
-static void shead(struct scx_parser *p, const char *t, size_t n,
-		  const char *raw, size_t rawlen)
+static void shead(struct scx_parser *p, const char *t, size_t n, const char *raw, size_t rawlen)
 {
 	struct scx_event *ev = p->sev;
 	struct reason_msg rm;
@@ -791,8 +794,8 @@ static void shead(struct scx_parser *p, const char *t, size_t n,
 }
 
 /* A line inside a DEBUG DUMP block (always consumed). */
-static void sdump_line(struct scx_parser *p, const struct kmsg_line *l,
-		       const char *raw, size_t rawlen)
+static void sdump_line(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
+		       size_t rawlen)
 {
 	const char *t = l->text;
 	size_t n = l->len;
@@ -822,12 +825,11 @@ static void sdump_line(struct scx_parser *p, const struct kmsg_line *l,
 		p->sstate = S_BODY;
 		return;
 	default:
-		return;		/* CPU states, per-task stacks, counters */
+		return; /* CPU states, per-task stacks, counters */
 	}
 }
 
-static bool sfeed(struct scx_parser *p, const struct kmsg_line *l,
-		  const char *raw, size_t rawlen)
+static bool sfeed(struct scx_parser *p, const struct kmsg_line *l, const char *raw, size_t rawlen)
 {
 	const char *t = l->text;
 	size_t n = l->len, off;
@@ -864,8 +866,8 @@ void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg)
 	p->arg = arg;
 }
 
-void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l,
-			    const char *raw, size_t rawlen)
+void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
+			    size_t rawlen)
 {
 	p->nline++;
 	if (l->src != KMSG_SRC_KERNEL && sfeed(p, l, raw, rawlen)) {
@@ -908,9 +910,9 @@ static void skip_line(struct scx_parser *p, const char *s, size_t n)
 
 	p->nline++;
 	if (n && s[0] == ' ')
-		return;		/* dictionary line, or text: state unchanged */
-	p->kctx.after_record = n && s[0] >= '0' && s[0] <= '9' &&
-			       kmsg_parse_record_header(s, n, &l) >= 0;
+		return; /* dictionary line, or text: state unchanged */
+	p->kctx.after_record =
+		n && s[0] >= '0' && s[0] <= '9' && kmsg_parse_record_header(s, n, &l) >= 0;
 }
 
 void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
@@ -977,8 +979,7 @@ static void window_line(char *line, size_t len, void *arg)
 	scx_parser_feed(arg, line, len);
 }
 
-long scx_parse_window(const char *buf, size_t len, size_t maxline,
-		      scx_emit_fn emit, void *arg)
+long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn emit, void *arg)
 {
 	struct scx_parser p;
 	struct kmsg_splitter sp;
@@ -1075,12 +1076,11 @@ void scx_event_human(FILE *fp, const struct scx_event *ev)
 	if (ev->has_ts)
 		fprintf(fp, "[%5llu.%06llu] ", (unsigned long long)(ev->ts_usec / 1000000),
 			(unsigned long long)(ev->ts_usec % 1000000));
-	fprintf(fp, "%s %s", scx_event_name(ev->type),
-		ev->scheduler ? ev->scheduler : "(unknown)");
+	fprintf(fp, "%s %s", scx_event_name(ev->type), ev->scheduler ? ev->scheduler : "(unknown)");
 	if (ev->type == SCX_EV_EXIT)
 		fprintf(fp, " %s", scx_kind_name(ev->kind));
-	fprintf(fp, " (%s%s%s%s)", scx_origin_name(ev->origin),
-		ev->sub ? ", sub-scheduler" : "", ev->partial ? ", partial" : "",
+	fprintf(fp, " (%s%s%s%s)", scx_origin_name(ev->origin), ev->sub ? ", sub-scheduler" : "",
+		ev->partial ? ", partial" : "",
 		ev->origin == SCX_ORIGIN_SCHEDULER ? " output" : "");
 	if (ev->has_seq)
 		fprintf(fp, " seq=%llu", (unsigned long long)ev->seq);
@@ -1093,8 +1093,7 @@ void scx_event_human(FILE *fp, const struct scx_event *ev)
 		fprintf(fp, "  message: %s\n", ev->message);
 	if (ev->has_stall)
 		fprintf(fp, "  stall: %s[%lld] for %llu.%03llus\n", ev->stall_comm,
-			(long long)ev->stall_pid,
-			(unsigned long long)(ev->stall_msec / 1000),
+			(long long)ev->stall_pid, (unsigned long long)(ev->stall_msec / 1000),
 			(unsigned long long)(ev->stall_msec % 1000));
 	if (ev->nbt)
 		fprintf(fp, "  backtrace:\n");

@@ -47,7 +47,7 @@ enum scx_origin {
 
 /* The SCX_EXIT_* kinds a parser names; everything else is OTHER. */
 enum scx_kind {
-	SCX_KIND_NONE,		/* enable events */
+	SCX_KIND_NONE, /* enable events */
 	SCX_KIND_ERROR,
 	SCX_KIND_ERROR_BPF,
 	SCX_KIND_ERROR_STALL,
@@ -59,72 +59,72 @@ enum scx_kind {
 };
 
 /* Bounds that keep one event's memory small whatever the input. */
-#define SCX_MAX_FRAMES	128
-#define SCX_MAX_RAW	192
-#define SCX_MAX_RAWLEN	4096
+#define SCX_MAX_FRAMES 128
+#define SCX_MAX_RAW 192
+#define SCX_MAX_RAWLEN 4096
 
 struct scx_frame {
-	char *symbol;		/* name, or the address text of a raw frame */
-	char *module;		/* NULL when none */
+	char *symbol; /* name, or the address text of a raw frame */
+	char *module; /* NULL when none */
 	uint64_t offset;
 	uint64_t size;
-	uint64_t addr;		/* raw-address frame: the address */
-	bool has_offset;	/* a func+0xoff/0xsz frame (or resolved) */
-	bool is_addr;		/* a raw address frame */
+	uint64_t addr;	 /* raw-address frame: the address */
+	bool has_offset; /* a func+0xoff/0xsz frame (or resolved) */
+	bool is_addr;	 /* a raw address frame */
 };
 
 struct scx_event {
-	int type;		/* enum scx_ev_type */
-	int origin;		/* enum scx_origin */
-	int kind;		/* enum scx_kind (exit) */
-	char *scheduler;	/* NULL when the lines do not say */
+	int type;	 /* enum scx_ev_type */
+	int origin;	 /* enum scx_origin */
+	int kind;	 /* enum scx_kind (exit) */
+	char *scheduler; /* NULL when the lines do not say */
 	char *reason;
 	char *message;
-	bool partial;		/* enabled (partial) */
-	bool sub;		/* BPF sub-scheduler */
+	bool partial; /* enabled (partial) */
+	bool sub;     /* BPF sub-scheduler */
 	bool has_ts, has_seq;
 	uint64_t ts_usec;
 	uint64_t seq;
-	int level;		/* printk level, -1 when unknown */
-	bool has_stall;		/* "COMM[PID] failed to run for N.NNNs" */
+	int level;	/* printk level, -1 when unknown */
+	bool has_stall; /* "COMM[PID] failed to run for N.NNNs" */
 	char *stall_comm;
 	int64_t stall_pid;
 	uint64_t stall_msec;
 	struct scx_frame *bt;
 	size_t nbt;
-	char **raw;		/* the physical lines the event was built from */
+	char **raw; /* the physical lines the event was built from */
 	size_t nraw;
-	uint64_t line;		/* 1-based number of its first line */
+	uint64_t line; /* 1-based number of its first line */
 };
 
 /* The callback borrows the event; it is freed when the callback returns. */
 typedef void (*scx_emit_fn)(const struct scx_event *ev, void *arg);
 
-struct scx_pend;		/* internal */
+struct scx_pend; /* internal */
 
 struct scx_parser {
 	scx_emit_fn emit;
 	void *arg;
 	struct kmsg_ctx kctx;
-	uint64_t nline;		/* physical lines fed */
-	uint64_t nevents;	/* events emitted */
+	uint64_t nline;	  /* physical lines fed */
+	uint64_t nevents; /* events emitted */
 	/* kernel side */
 	int kstate;
 	int kskip;
-	int kfmt;		/* line format of the open kernel event */
+	int kfmt; /* line format of the open kernel event */
 	struct scx_event *kev;
 	/* scheduler side */
 	int sstate;
 	int sskip;
-	int sfmt;		/* line format of the open scheduler event */
+	int sfmt; /* line format of the open scheduler event */
 	bool sexit_seen;
 	struct scx_event *sev;
 	/* completed, waiting for an earlier pending event to finish */
 	struct scx_event *done[8];
 	int ndone;
-	int oom;		/* allocation failures (events may lack detail) */
-	const struct kt_ksyms *ksyms;	/* resolve raw-address frames (or NULL) */
-	bool parse_all;		/* parse every line, no skipping (for tests) */
+	int oom;		      /* allocation failures (events may lack detail) */
+	const struct kt_ksyms *ksyms; /* resolve raw-address frames (or NULL) */
+	bool parse_all;		      /* parse every line, no skipping (for tests) */
 };
 
 void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);
@@ -134,8 +134,8 @@ void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);
  */
 void scx_parser_feed(struct scx_parser *p, char *line, size_t len);
 /* Feed an already parsed line; RAW is the physical line it came from. */
-void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l,
-			    const char *raw, size_t rawlen);
+void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
+			    size_t rawlen);
 /* True while an event is open (more lines could still extend it). */
 bool scx_parser_pending(const struct scx_parser *p);
 /* Complete and emit every open event (end of window, or idle in follow). */
@@ -147,8 +147,7 @@ void scx_parser_free(struct scx_parser *p);
  * a line splitter capped at MAXLINE bytes per line (0: 64 KiB).  Returns
  * the number of events, or -1 (ENOMEM).
  */
-long scx_parse_window(const char *buf, size_t len, size_t maxline,
-		      scx_emit_fn emit, void *arg);
+long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn emit, void *arg);
 
 /* Reason text (exact, 6.12+ and out-of-tree spellings) -> enum scx_kind. */
 int scx_kind_from_reason(const char *s, size_t n);
@@ -160,16 +159,15 @@ const char *scx_event_name(int type);
 const char *scx_origin_name(int origin);
 
 /* "COMM[PID] failed to run for N.NNNs": true and the parts (COMM in S). */
-bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_len,
-		     int64_t *pid, uint64_t *msec);
+bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_len, int64_t *pid,
+		     uint64_t *msec);
 
 /*
  * One backtrace frame after an indent of MIN_INDENT..MAX_INDENT spaces:
  * "func+0xoff/0xsz[ [module]][ trailing]" or a raw address.  Fills F
  * (strings allocated; free with scx_frame_clear) and returns true.
  */
-bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent,
-		     struct scx_frame *f);
+bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, struct scx_frame *f);
 void scx_frame_clear(struct scx_frame *f);
 
 /* Resolve raw-address frames of EV through a symbol table (in place). */

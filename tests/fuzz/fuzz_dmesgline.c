@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kmsg_parse_line(NULL, buf, size, &l)) {
 		if (l.text < buf || l.text + l.len > buf + size)
 			abort();
-		if (l.level < -1 || l.level > 7 || l.src < KMSG_SRC_UNKNOWN || l.src > KMSG_SRC_USER)
+		if (l.level < -1 || l.level > 7 || l.src < KMSG_SRC_UNKNOWN ||
+		    l.src > KMSG_SRC_USER)
 			abort();
 		j = kmsg_joined_split(l.text, l.len);
 		if (j > l.len || (j < l.len && l.text[j] != '['))

@@ -29,7 +29,7 @@ static void check_line(struct kmsg_ctx *ctx, char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kmsg_ctx ctx = { 0 };
+	struct kmsg_ctx ctx = {0};
 	char *buf = malloc(size + 1);
 	size_t i = 0;
 

@@ -18,7 +18,7 @@ static FILE *devnull;
 
 static void on_ev(const struct scx_event *ev, void *arg)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	(void)arg;

@@ -27,7 +27,7 @@ static const char *parse(struct kmsg_ctx *ctx, const char *s)
 
 static void test_records(void)
 {
-	struct kmsg_ctx ctx = { 0 };
+	struct kmsg_ctx ctx = {0};
 
 	is_str(parse(&ctx, "6,1001,12345678,-;sched_ext: x"), "sched_ext: x", "record text");
 	is_int(L.fmt, KMSG_FMT_RECORD, "record format");
@@ -52,8 +52,7 @@ static void test_records(void)
 	       "indented raw line outside records is text");
 	ok(parse(&ctx, "6,1,2,x;bad flag") && L.fmt == KMSG_FMT_RAW, "bad flag: raw");
 	ok(parse(&ctx, "6,1,2;no flag") && L.fmt == KMSG_FMT_RAW, "missing field: raw");
-	ok(parse(&ctx, "6,1,2,-,caller=T1 no semicolon") && L.fmt == KMSG_FMT_RAW,
-	   "no ';': raw");
+	ok(parse(&ctx, "6,1,2,-,caller=T1 no semicolon") && L.fmt == KMSG_FMT_RAW, "no ';': raw");
 	ok(parse(&ctx, "99999999999999999999,1,2,-;x") && L.fmt == KMSG_FMT_RAW,
 	   "overflowing number: raw");
 }
@@ -175,7 +174,7 @@ static void test_splitter(void)
 
 	ok(!kmsg_split_init(&sp, 8, collect, NULL), "splitter init");
 	for (size_t i = 0; i < sizeof(in) - 1; i++)
-		kmsg_split_feed(&sp, in + i, 1);	/* byte by byte */
+		kmsg_split_feed(&sp, in + i, 1); /* byte by byte */
 	kmsg_split_finish(&sp);
 	is_int(ngot, 5, "five lines");
 	is_str(got[0], "a", "CR dropped");
@@ -194,7 +193,7 @@ static void test_splitter(void)
 		char in2[] = "ab\r\nlong-line-here\nc\0d\npart";
 
 		kmsg_split_feed_inplace(&sp, in2, sizeof(in2) - 1);
-		kmsg_split_feed_inplace(&sp, (char[]){ 'i', 'a', 'l', '\n' }, 4);
+		kmsg_split_feed_inplace(&sp, (char[]){'i', 'a', 'l', '\n'}, 4);
 		is_int(ngot, 4, "in place: four lines");
 		is_str(got[0], "ab", "in place: CR dropped");
 		is_str(got[1], "long-lin", "in place: long line capped");

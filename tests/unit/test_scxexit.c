@@ -39,9 +39,9 @@ static void cp(char *dst, size_t size, const char *s)
 static void frame_text(char *dst, size_t size, const struct scx_frame *f)
 {
 	if (f->has_offset)
-		snprintf(dst, size, "%s+%#llx/%#llx%s%s", f->symbol,
-			 (unsigned long long)f->offset, (unsigned long long)f->size,
-			 f->module ? " " : "", f->module ? f->module : "");
+		snprintf(dst, size, "%s+%#llx/%#llx%s%s", f->symbol, (unsigned long long)f->offset,
+			 (unsigned long long)f->size, f->module ? " " : "",
+			 f->module ? f->module : "");
 	else
 		cp(dst, size, f->symbol);
 }
@@ -49,7 +49,7 @@ static void frame_text(char *dst, size_t size, const struct scx_frame *f)
 static void on_ev(const struct scx_event *ev, void *arg)
 {
 	struct evrec *r;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	(void)arg;
@@ -104,20 +104,20 @@ static long run(const char *name)
 	return n;
 }
 
-#define EXIT_IS(i, origin_, sched_, kind_, reason_)				\
-	do {									\
-		ok(E[i].type == SCX_EV_EXIT && E[i].origin == (origin_),	\
-		   "event %d: exit of origin %d", i, origin_);			\
-		is_str(E[i].sched, sched_, "event %d scheduler", i);		\
-		is_str(scx_kind_name(E[i].kind), kind_, "event %d kind", i);	\
-		is_str(E[i].reason, reason_, "event %d reason", i);		\
+#define EXIT_IS(i, origin_, sched_, kind_, reason_)                          \
+	do {                                                                 \
+		ok(E[i].type == SCX_EV_EXIT && E[i].origin == (origin_),     \
+		   "event %d: exit of origin %d", i, origin_);               \
+		is_str(E[i].sched, sched_, "event %d scheduler", i);         \
+		is_str(scx_kind_name(E[i].kind), kind_, "event %d kind", i); \
+		is_str(E[i].reason, reason_, "event %d reason", i);          \
 	} while (0)
 
-#define ENABLE_IS(i, sched_)							\
-	do {									\
+#define ENABLE_IS(i, sched_)                                                       \
+	do {                                                                       \
 		ok(E[i].type == SCX_EV_ENABLE && E[i].origin == SCX_ORIGIN_KERNEL, \
-		   "event %d: kernel enable", i);				\
-		is_str(E[i].sched, sched_, "event %d scheduler", i);		\
+		   "event %d: kernel enable", i);                                  \
+		is_str(E[i].sched, sched_, "event %d scheduler", i);               \
 	} while (0)
 
 #define K SCX_ORIGIN_KERNEL
@@ -163,7 +163,8 @@ static void test_dmesg_612(void)
 	       "{\"symbol\":\"kthread\",\"offset\":210,\"size\":256},"
 	       "{\"symbol\":\"ret_from_fork\",\"offset\":52,\"size\":80},"
 	       "{\"symbol\":\"ret_from_fork_asm\",\"offset\":26,\"size\":48}],"
-	       "\"raw\":[\"[   51.127238] sched_ext: BPF scheduler \\\"rusty\\\" disabled (runnable task stall)\","
+	       "\"raw\":[\"[   51.127238] sched_ext: BPF scheduler \\\"rusty\\\" disabled "
+	       "(runnable task stall)\","
 	       "\"[   51.127240] sched_ext: rusty: kworker/31:1[311] failed to run for 13.736s\","
 	       "\"[   51.127245]    scx_watchdog_workfn+0x154/0x1e0\","
 	       "\"[   51.127247]    process_one_work+0x18e/0x350\","
@@ -173,13 +174,15 @@ static void test_dmesg_612(void)
 	       "\"[   51.127252]    ret_from_fork_asm+0x1a/0x30\"]}",
 	       "pinned JSON of a stall exit");
 	ok(strstr(E[13].json, "{\"symbol\":\"scx_dsq_move\",\"offset\":673,\"size\":768,"
-		  "\"module\":\"some_mod\"}") != NULL, "module frame JSON");
+			      "\"module\":\"some_mod\"}") != NULL,
+	   "module frame JSON");
 	ok(strstr(E[13].json, "{\"symbol\":\"0xffffffffc0a1b2c3\"}") != NULL,
 	   "raw address frame JSON has no offset");
 	is_str(E[0].json,
 	       "{\"event\":\"enable\",\"origin\":\"kernel\",\"scheduler\":\"rusty\","
 	       "\"timestamp\":12.345678,\"raw\":[\"[   12.345678] sched_ext: BPF scheduler "
-	       "\\\"rusty\\\" enabled\"]}", "pinned JSON of an enable");
+	       "\\\"rusty\\\" enabled\"]}",
+	       "pinned JSON of an enable");
 }
 
 static void test_records(void)
@@ -384,17 +387,21 @@ static void test_helpers(void)
 	is_int(scx_kind_from_code(1026), SCX_KIND_ERROR_STALL, "code 1026");
 	is_int(scx_kind_from_code(68), SCX_KIND_OTHER, "code 68 (parent)");
 	ok(scx_parse_stall(LITERAL_ARGS("a [b][7] failed to run for 0.010s"), &c, &cl, &pid, &ms) &&
-	   cl == 5 && !memcmp(c, "a [b]", 5) && pid == 7 && ms == 10, "stall: comm with brackets");
+		   cl == 5 && !memcmp(c, "a [b]", 5) && pid == 7 && ms == 10,
+	   "stall: comm with brackets");
 	ok(!scx_parse_stall(LITERAL_ARGS("x[] failed to run for 1.000s"), &c, &cl, &pid, &ms),
 	   "stall: empty pid");
 	ok(!scx_parse_stall(LITERAL_ARGS("x[1] failed to run for 1.0s"), &c, &cl, &pid, &ms),
 	   "stall: needs 3 decimals");
-	ok(scx_parse_frame(LITERAL_ARGS("   foo.part.0+0x0/0xe0 [mod 0123abcd] (f.c:1)"), 2, 3, &f) &&
-	   f.offset == 0 && f.size == 0xe0 && !strcmp(f.module, "mod"), "frame with build id, lineinfo");
+	ok(scx_parse_frame(LITERAL_ARGS("   foo.part.0+0x0/0xe0 [mod 0123abcd] (f.c:1)"), 2, 3,
+			   &f) &&
+		   f.offset == 0 && f.size == 0xe0 && !strcmp(f.module, "mod"),
+	   "frame with build id, lineinfo");
 	scx_frame_clear(&f);
 	ok(!scx_parse_frame(LITERAL_ARGS(" foo+0x1/0x2"), 2, 3, &f), "1-space frame rejected");
 	ok(!scx_parse_frame(LITERAL_ARGS("    foo+0x1/0x2"), 2, 3, &f), "4-space frame rejected");
-	ok(!scx_parse_frame(LITERAL_ARGS("   ? foo+0x1/0x2"), 2, 3, &f), "unreliable frame rejected");
+	ok(!scx_parse_frame(LITERAL_ARGS("   ? foo+0x1/0x2"), 2, 3, &f),
+	   "unreliable frame rejected");
 	ok(!scx_parse_frame(LITERAL_ARGS("   foo+0x1/0x2x"), 2, 3, &f), "run-on token rejected");
 	ok(!scx_parse_frame(LITERAL_ARGS("   text foo+0x1/0x2"), 2, 3, &f), "text before token");
 }
@@ -434,7 +441,7 @@ static void scx_parser_feed_line_cb(char *line, size_t len, void *arg)
 
 static void window_both(const char *name, char *buf, size_t len)
 {
-	struct kt_buf out[2] = { { 0 }, { 0 } };
+	struct kt_buf out[2] = {{0}, {0}};
 
 	for (int full = 0; full < 2; full++) {
 		struct scx_parser p;
@@ -452,7 +459,8 @@ static void window_both(const char *name, char *buf, size_t len)
 		kmsg_split_free(&sp);
 		free(copy);
 	}
-	is_str(out[0].p ? out[0].p : "", out[1].p ? out[1].p : "", "%s: fast path == full parse", name);
+	is_str(out[0].p ? out[0].p : "", out[1].p ? out[1].p : "", "%s: fast path == full parse",
+	       name);
 	kt_buf_free(&out[0]);
 	kt_buf_free(&out[1]);
 }
@@ -460,11 +468,12 @@ static void window_both(const char *name, char *buf, size_t len)
 static void test_fastpath(void)
 {
 	static const char *const names[] = {
-		"dmesg_612.txt", "kmsg_records.txt", "dmesg_levels.txt", "printk_caller.txt",
-		"journal_localized.txt", "journal_iso.txt", "oot.txt", "sub_sched.txt",
-		"partial_crlf.txt", "joined.txt", "nested_parens.txt", "lookalikes.txt",
-		"cut.txt", "sched_dump.txt", "both_origins.txt", "nul_huge.txt",
-		"console_interleaved.txt",
+		"dmesg_612.txt",     "kmsg_records.txt",	"dmesg_levels.txt",
+		"printk_caller.txt", "journal_localized.txt",	"journal_iso.txt",
+		"oot.txt",	     "sub_sched.txt",		"partial_crlf.txt",
+		"joined.txt",	     "nested_parens.txt",	"lookalikes.txt",
+		"cut.txt",	     "sched_dump.txt",		"both_origins.txt",
+		"nul_huge.txt",	     "console_interleaved.txt",
 	};
 	const char *top = getenv("TOP");
 
@@ -473,7 +482,8 @@ static void test_fastpath(void)
 		size_t len = 0;
 		char *buf;
 
-		snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/%s", top ? top : ".", names[i]);
+		snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/%s", top ? top : ".",
+			 names[i]);
 		buf = kt_read_file(NULL, path, 64 << 20, &len);
 		if (!ok(buf != NULL, "read %s", names[i]))
 			continue;
