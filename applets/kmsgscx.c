@@ -186,12 +186,16 @@ static void kmsg_record(struct ctx *c, struct kmsg_dev *k, char *rec, size_t n)
 		k->have_next = true;
 		return;
 	}
-	if ((k->epipe || (k->have_next && l.seq > k->next) ||
-	     (!k->have_next && c->has_since && l.seq > c->since)) &&
-	    !c->follow) {
+	if (k->epipe || (k->have_next && l.seq > k->next) ||
+	    (!k->have_next && c->has_since && l.seq > c->since)) {
 		uint64_t from = k->have_next ? k->next : c->since;
+		uint64_t lost = l.seq > from ? l.seq - from : 0;
 
-		print_overrun(c, l.seq, l.seq > from ? l.seq - from : 0);
+		if (c->follow) /* only the exit goes to the output */
+			kt_warn("%llu records lost before seq %llu (overrun)",
+				(unsigned long long)lost, (unsigned long long)l.seq);
+		else
+			print_overrun(c, l.seq, lost);
 	}
 	k->epipe = false;
 	k->next = l.seq + 1;
