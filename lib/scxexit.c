@@ -587,7 +587,9 @@ static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c, co
 		add_raw(p, p->kev, raw, rawlen);
 		return true;
 	}
-	if (scx_parse_frame(l->text, l->len, 2, 3, &f)) {
+	/* frames follow the message, or the disabled line itself when the
+	 * message is empty; not a frame after unrelated lines */
+	if ((p->kstate >= K_AFTER_MSG || !p->kskip) && scx_parse_frame(l->text, l->len, 2, 3, &f)) {
 		add_frame(p, p->kev, &f);
 		add_raw(p, p->kev, raw, rawlen);
 		p->kstate = K_FRAMES;

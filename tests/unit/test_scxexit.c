@@ -406,6 +406,23 @@ static void test_helpers(void)
 	ok(!scx_parse_frame(LITERAL_ARGS("   text foo+0x1/0x2"), 2, 3, &f), "text before token");
 }
 
+static void test_interleave(void)
+{
+	static const char a[] = "sched_ext: BPF scheduler \"s\" disabled (runtime error)\n"
+				"usb 1-1: unrelated\n"
+				"sched_ext: s: late message\n"
+				"   kthread+0xd2/0x100\n";
+	static const char b[] = "sched_ext: BPF scheduler \"s\" disabled (runtime error)\n"
+				"usb 1-1: unrelated\n"
+				"   other_stack+0x1/0x2\n";
+
+	is_int(run_buf(a, sizeof(a) - 1), 1, "interleaved line before the message");
+	is_str(E[0].msg, "late message", "message found past an unrelated line");
+	is_int(E[0].nbt, 1, "frames after that message");
+	is_int(run_buf(b, sizeof(b) - 1), 1, "no message, unrelated line, frame");
+	is_int(E[0].nbt, 0, "a frame after unrelated lines is not the exit's");
+}
+
 static void test_stream(void)
 {
 	struct scx_parser p;
@@ -511,6 +528,7 @@ int main(void)
 	test_console();
 	test_nul_huge();
 	test_helpers();
+	test_interleave();
 	test_stream();
 	test_fastpath();
 	return tap_done();
