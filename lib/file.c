@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -25,48 +26,42 @@ char *kt_path(char *buf, size_t size, const char *root, const char *path)
 	return buf;
 }
 
-char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
+int kt_open_ro(const char *root, const char *path)
 {
 	char p[4096];
-	size_t cap_alloc = 4096, n = 0;
-	char *buf = NULL, *nb;
-	int fd, e;
+	int fd;
 
 	if (!kt_path(p, sizeof(p), root, path))
-		return NULL;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	kt_file_opens++;
-	if (cap_alloc > cap + 1)
-		cap_alloc = cap + 1;
-	for (;;) {
-		ssize_t r;
+		return -1;
+	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		kt_file_opens++;
+	return fd;
+}
 
-		if (!buf || n + 1 >= cap_alloc) {
-			if (buf)
-				cap_alloc = cap_alloc * 2 > cap + 1 ? cap + 1 : cap_alloc * 2;
-			nb = realloc(buf, cap_alloc);
+/*
+ * Read FD to EOF into a NUL-terminated buffer of at most CAP bytes (EFBIG
+ * beyond: the buffer grows to CAP + 1 to tell).  SHORT_ENDS: a short read
+ * is the end (single-record pseudo-files), saving the read() of EOF.
+ */
+static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends)
+{
+	size_t n = 0, size = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+	int e;
+
+	for (;;) {
+		if (n == size) {
+			size = size ? size * 2 : 4096;
+			if (size > cap + 1)
+				size = cap + 1;
+			nb = realloc(buf, size + 1);
 			if (!nb)
 				goto fail;
 			buf = nb;
 		}
-		if (n >= cap) {
-			/* at the cap: one more byte means too big */
-			char c;
-
-			r = read(fd, &c, 1);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				goto fail;
-			if (r > 0) {
-				errno = EFBIG;
-				goto fail;
-			}
-			break;
-		}
-		r = read(fd, buf + n, cap_alloc - 1 - n);
+		r = read(fd, buf + n, size - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -74,8 +69,16 @@ char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > cap) {
+			errno = EFBIG;
+			goto fail;
+		}
+		if (short_ends && n < size)
+			break;
 	}
 	close(fd);
+	if (!buf && !(buf = malloc(1)))
+		return NULL;
 	buf[n] = '\0';
 	if (len)
 		*len = n;
@@ -86,6 +89,20 @@ fail:
 	close(fd);
 	errno = e;
 	return NULL;
+}
+
+char *kt_read_small(const char *root, const char *path, size_t cap, size_t *len)
+{
+	int fd = kt_open_ro(root, path);
+
+	return fd < 0 ? NULL : read_fd(fd, cap, len, true);
+}
+
+char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
+{
+	int fd = kt_open_ro(root, path);
+
+	return fd < 0 ? NULL : read_fd(fd, cap, len, false);
 }
 
 static int is_space(char c)
@@ -107,7 +124,7 @@ char *kt_trim(char *s)
 
 char *kt_read_trim(const char *root, const char *path)
 {
-	char *raw = kt_read_file(root, path, 1 << 16, NULL);
+	char *raw = kt_read_small(root, path, 1 << 16, NULL);
 	char *t;
 	size_t n;
 
@@ -129,27 +146,66 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kt_list_dir(const char *root, const char *path, char ***names, size_t *n)
+int kt_dir_open(struct kt_dir *d, const char *root, const char *path)
 {
 	char p[4096];
-	DIR *d;
-	struct dirent *de;
+
+	d->pos = d->len = 0;
+	if (!kt_path(p, sizeof(p), root, path))
+		return -1;
+	d->fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0)
+		return -1;
+	kt_file_opens++;
+	return 0;
+}
+
+struct kt_dirent *kt_dir_next(struct kt_dir *d)
+{
+	struct kt_dirent *e;
+	long r;
+
+	for (;;) {
+		if (d->pos >= d->len) {
+			r = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
+			if (r <= 0)
+				return NULL;
+			d->len = (size_t)r;
+			d->pos = 0;
+		}
+		e = (struct kt_dirent *)(d->buf + d->pos);
+		d->pos += e->reclen;
+		if (strcmp(e->name, ".") && strcmp(e->name, ".."))
+			return e;
+	}
+}
+
+void kt_dir_close(struct kt_dir *d)
+{
+	close(d->fd);
+	d->fd = -1;
+}
+
+int kt_list_dir(const char *root, const char *path, char ***names, size_t *n)
+{
+	struct kt_dir *d = malloc(sizeof(*d));
+	struct kt_dirent *de;
 	char **v = NULL, **nv;
 	size_t cnt = 0, cap = 0;
 	int e;
 
 	*names = NULL;
 	*n = 0;
-	if (!kt_path(p, sizeof(p), root, path))
-		return -1;
-	d = opendir(p);
 	if (!d)
 		return -1;
-	kt_file_opens++;
+	if (kt_dir_open(d, root, path)) {
+		e = errno;
+		free(d);
+		errno = e;
+		return -1;
+	}
 	errno = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
+	while ((de = kt_dir_next(d))) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			nv = realloc(v, cap * sizeof(*v));
@@ -157,7 +213,7 @@ int kt_list_dir(const char *root, const char *path, char ***names, size_t *n)
 				goto fail;
 			v = nv;
 		}
-		v[cnt] = strdup(de->d_name);
+		v[cnt] = strdup(de->name);
 		if (!v[cnt])
 			goto fail;
 		cnt++;
@@ -165,7 +221,8 @@ int kt_list_dir(const char *root, const char *path, char ***names, size_t *n)
 	}
 	if (errno)
 		goto fail;
-	closedir(d);
+	kt_dir_close(d);
+	free(d);
 	if (cnt)
 		qsort(v, cnt, sizeof(*v), cmp_str);
 	*names = v;
@@ -174,7 +231,8 @@ int kt_list_dir(const char *root, const char *path, char ***names, size_t *n)
 fail:
 	e = errno ? errno : ENOMEM;
 	kt_free_list(v, cnt);
-	closedir(d);
+	kt_dir_close(d);
+	free(d);
 	errno = e;
 	return -1;
 }

@@ -20,12 +20,46 @@ char *kt_path(char *buf, size_t size, const char *root, const char *path);
  */
 char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len);
 
+/*
+ * open(2) read-only, close-on-exec, below ROOT, as one openat syscall (musl's
+ * open() adds an fcntl for O_CLOEXEC).  Counts kt_file_opens.  fd or -1.
+ */
+int kt_open_ro(const char *root, const char *path);
+
+/*
+ * Read a single-record pseudo-file (sysfs attribute, sysctl, /proc/meminfo,
+ * /proc/cmdline) of at most CAP bytes.  These hand out their whole content
+ * in one read() when the buffer is large enough, so a short read ends the
+ * file and the extra read() for EOF is saved.  Not for multi-record seq
+ * files such as /proc/kallsyms (use kt_read_file).  Same return contract
+ * as kt_read_file.
+ */
+char *kt_read_small(const char *root, const char *path, size_t cap, size_t *len);
+
 /* Read a small value (sysfs, procfs sysctl) and trim surrounding
  * whitespace.  NULL when unreadable or empty after trimming. */
 char *kt_read_trim(const char *root, const char *path);
 
 /* Trim leading and trailing ASCII whitespace in place. */
 char *kt_trim(char *s);
+
+/* Directory iteration with getdents64 into one buffer (no per-entry
+ * allocation).  kt_dir_next skips "." and ".."; NULL at the end/on error. */
+struct kt_dirent {
+	unsigned long long ino;
+	long long off;
+	unsigned short reclen;
+	unsigned char type;	/* DT_* (DT_UNKNOWN on some filesystems) */
+	char name[];
+};
+struct kt_dir {
+	int fd;
+	size_t pos, len;
+	char buf[16384] __attribute__((aligned(8)));
+};
+int kt_dir_open(struct kt_dir *d, const char *root, const char *path);
+struct kt_dirent *kt_dir_next(struct kt_dir *d);
+void kt_dir_close(struct kt_dir *d);
 
 /* A directory's entries, excluding "." and "..", sorted by strcmp.
  * Returns 0 and a malloc'd vector (free with kt_free_list), or -1/errno. */

@@ -205,8 +205,6 @@ void hc_collector_free(struct hc_collector *c);
 /* Always succeeds (failed reads drop fields); -1 only on OOM. */
 int hc_collect(struct hc_collector *c, struct hostctx *out);
 
-/* open(2) for reading below ROOT, counted in kt_file_opens; -1 on error */
-int hc_open_ro(const char *root, const char *path);
 /* sched_* tunables below ROOT/proc/sys/kernel (or DIR itself). */
 int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_t *n);
 enum hc_xacct hc_read_xacct(const char *root, const char *path);

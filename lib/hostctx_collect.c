@@ -93,61 +93,9 @@ int hc_copy(struct hostctx *d, const struct hostctx *s)
 
 /* ---- small readers -------------------------------------------------------- */
 
-/*
- * Open for reading without musl's O_CLOEXEC fallback (an extra fcntl per
- * open, for kernels older than 2.6.23): the snapshot's syscall budget is
- * mostly opens.
- */
-int hc_open_ro(const char *root, const char *path)
-{
-	char p[4096];
-	int fd;
-
-	if (!kt_path(p, sizeof(p), root, path))
-		return -1;
-	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		kt_file_opens++;
-	return fd;
-}
-
-/*
- * A small value file (sysfs attribute, sysctl, single-record /proc file):
- * these hand out their whole content in one read when it fits, so a short
- * read is the end (regular files too); a full buffer reads on.
- */
 static char *read_small(const char *root, const char *path, size_t *len)
 {
-	size_t n = 0, cap = 4096;
-	char *buf = NULL, *nb;
-	ssize_t r;
-	int fd = hc_open_ro(root, path);
-
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		nb = cap <= READ_CAP ? realloc(buf, cap + 1) : NULL;
-		if (!nb)
-			goto fail;
-		buf = nb;
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		n += (size_t)r;
-		if (n < cap)
-			break;
-		cap *= 2;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
+	return kt_read_small(root, path, READ_CAP, len);
 }
 
 /* read_trimmed_sysfs: NULL when unreadable, not UTF-8 or empty */
@@ -171,7 +119,7 @@ static char *read_cpuinfo_head(const char *root, size_t *len)
 	size_t n = 0, cap = 8192;
 	char *buf, *nb;
 	ssize_t r;
-	int fd = hc_open_ro(root, "/proc/cpuinfo");
+	int fd = kt_open_ro(root, "/proc/cpuinfo");
 
 	if (fd < 0)
 		return NULL;
@@ -206,62 +154,6 @@ fail:
 	return NULL;
 }
 
-/* ---- directories: getdents64 straight into one big buffer -------------- */
-
-struct dent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-struct hc_dir {
-	int fd;
-	size_t pos, len;
-	char buf[16384] __attribute__((aligned(8)));
-};
-
-static int dir_open(struct hc_dir *d, const char *root, const char *path)
-{
-	char p[4096];
-
-	d->pos = d->len = 0;
-	if (!kt_path(p, sizeof(p), root, path))
-		return -1;
-	d->fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d->fd < 0)
-		return -1;
-	kt_file_opens++;
-	return 0;
-}
-
-/* Next entry (not "." or ".."), NULL at the end or on error. */
-static struct dent64 *dir_next(struct hc_dir *d)
-{
-	struct dent64 *e;
-	long r;
-
-	for (;;) {
-		if (d->pos >= d->len) {
-			r = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
-			if (r <= 0)
-				return NULL;
-			d->len = (size_t)r;
-			d->pos = 0;
-		}
-		e = (struct dent64 *)(d->buf + d->pos);
-		d->pos += e->d_reclen;
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			return e;
-	}
-}
-
-static void dir_close(struct hc_dir *d)
-{
-	close(d->fd);
-}
-
 /* ---- sched_* tunables ----------------------------------------------------- */
 
 static int cmp_kv(const void *a, const void *b)
@@ -269,13 +161,13 @@ static int cmp_kv(const void *a, const void *b)
 	return strcmp(((const struct hc_kv *)a)->key, ((const struct hc_kv *)b)->key);
 }
 
-static bool is_regular(const struct hc_dir *d, const struct dent64 *de)
+static bool is_regular(const struct kt_dir *d, const struct kt_dirent *de)
 {
 	struct stat st;
 
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type == DT_REG;
-	return !fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
+	if (de->type != DT_UNKNOWN)
+		return de->type == DT_REG;
+	return !fstatat(d->fd, de->name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
 static int add_tunable(struct hc_kv **kv, size_t *n, size_t *cap, const char *name,
@@ -299,30 +191,30 @@ static int add_tunable(struct hc_kv **kv, size_t *n, size_t *cap, const char *na
 
 int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_t *n)
 {
-	struct hc_dir *d = malloc(sizeof(*d));
-	struct dent64 *de;
+	struct kt_dir *d = malloc(sizeof(*d));
+	struct kt_dirent *de;
 	char rel[4096];
 	size_t cap = 0;
 	char *val;
 
 	*kv = NULL;
 	*n = 0;
-	if (!d || dir_open(d, root, dir)) {
+	if (!d || kt_dir_open(d, root, dir)) {
 		free(d);
 		return -1;
 	}
-	while ((de = dir_next(d))) {
-		if (strncmp(de->d_name, "sched_", 6) ||
-		    !hc_utf8_valid(de->d_name, strlen(de->d_name)) || !is_regular(d, de))
+	while ((de = kt_dir_next(d))) {
+		if (strncmp(de->name, "sched_", 6) ||
+		    !hc_utf8_valid(de->name, strlen(de->name)) || !is_regular(d, de))
 			continue;
-		snprintf(rel, sizeof(rel), "%s/%s", dir, de->d_name);
+		snprintf(rel, sizeof(rel), "%s/%s", dir, de->name);
 		val = read_trimmed(root, rel);
-		if (val && add_tunable(kv, n, &cap, de->d_name, val)) {
+		if (val && add_tunable(kv, n, &cap, de->name, val)) {
 			free(val);
 			break;
 		}
 	}
-	dir_close(d);
+	kt_dir_close(d);
 	free(d);
 	if (*n)
 		qsort(*kv, *n, sizeof(**kv), cmp_kv);
@@ -335,29 +227,29 @@ int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_
  * -1 when the cpuN directory is missing. */
 static int cpu_node(const char *root, uint64_t cpu, uint64_t *node)
 {
-	struct hc_dir *d = malloc(sizeof(*d));
-	struct dent64 *de;
+	struct kt_dir *d = malloc(sizeof(*d));
+	struct kt_dirent *de;
 	char rel[128];
 	bool found = false;
 	uint64_t m;
 
 	snprintf(rel, sizeof(rel), CPU_DIR "/cpu%llu", (unsigned long long)cpu);
-	if (!d || dir_open(d, root, rel)) {
+	if (!d || kt_dir_open(d, root, rel)) {
 		free(d);
 		return -1;
 	}
 	*node = 0;
-	while ((de = dir_next(d))) {
-		const char *s = de->d_name + 4;
+	while ((de = kt_dir_next(d))) {
+		const char *s = de->name + 4;
 
-		if (strncmp(de->d_name, "node", 4) || *s < '0' || *s > '9' ||
+		if (strncmp(de->name, "node", 4) || *s < '0' || *s > '9' ||
 		    hc_parse_u64(s, strlen(s), &m))
 			continue;
 		if (!found || m < *node)
 			*node = m;
 		found = true;
 	}
-	dir_close(d);
+	kt_dir_close(d);
 	free(d);
 	return 0;
 }

@@ -163,7 +163,7 @@ enum hc_xacct hc_read_xacct(const char *root, const char *path)
 	enum hc_xacct r = HC_XA_UNKNOWN;
 	struct gz_scan g;
 	ssize_t got;
-	int fd = hc_open_ro(root, path);
+	int fd = kt_open_ro(root, path);
 
 	if (fd < 0)
 		return HC_XA_UNKNOWN;

@@ -129,7 +129,12 @@ int kt_parse_u64(const char *s, unsigned long long *out)
 		return -1;
 	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* decimal, or hex with 0x; never octal (010 is ten, 08 is eight) */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		v = (s[2] >= '0' && s[2] <= '9') || (s[2] >= 'a' && s[2] <= 'f') ||
+		    (s[2] >= 'A' && s[2] <= 'F') ? strtoull(s + 2, &end, 16) : (end = (char *)s, 0);
+	else
+		v = strtoull(s, &end, 10);
 	if (errno)
 		return -1;
 	if (*end) {

@@ -41,7 +41,8 @@ static inline char **kt_operands(const struct kt_getopt *g) { return g->argv + 1
 int kt_help(const char *text);
 
 /* Strict number parsing for option values: whole string, no sign unless
- * allowed, range-checked.  Return 0 on success, -1 (errno EINVAL/ERANGE). */
+ * allowed, range-checked; integers are decimal or 0x-prefixed hex (never
+ * octal).  Return 0 on success, -1 (errno EINVAL/ERANGE). */
 int kt_parse_u64(const char *s, unsigned long long *out);
 int kt_parse_double(const char *s, double *out);
 /* Same, printing "option 'NAME': invalid value 'S'" on failure.  */

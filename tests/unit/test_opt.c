@@ -67,6 +67,10 @@ int main(void)
 
 	ok(!kt_parse_u64("42", &u) && u == 42, "u64 42");
 	ok(!kt_parse_u64("0x10", &u) && u == 16, "u64 hex");
+	ok(!kt_parse_u64("010", &u) && u == 10, "u64 010 is decimal ten, not octal");
+	ok(!kt_parse_u64("08", &u) && u == 8, "u64 08 accepted as decimal");
+	ok(kt_parse_u64("0x", &u), "u64 rejects bare 0x");
+	ok(kt_parse_u64("0x-1", &u), "u64 rejects 0x-1");
 	ok(kt_parse_u64("-1", &u), "u64 rejects minus");
 	ok(kt_parse_u64(" 1", &u), "u64 rejects leading space");
 	ok(kt_parse_u64("1x", &u), "u64 rejects trailing junk");
