@@ -11,6 +11,8 @@
  *   MODE_STALL   never dispatch one task (stall_pid): the watchdog fires
  *                after timeout_ms (exit kind ERROR_STALL); the struct_ops
  *                map ktbox_stall_ops carries the short timeout
+ *   MODE_EXIT    scx_bpf_exit() after N dispatches: the scheduler leaves
+ *                on its own (exit kind UNREG_BPF, exit code 42)
  *
  * ops.exit() copies the exit info (kind, code, reason, message, debug dump)
  * into .bss, where the loader reads it and prints it like the scx
@@ -28,10 +30,10 @@ char _license[] SEC("license") = "GPL";
 #define SHARED_DSQ	0
 #define STALL_DSQ	1	/* nobody ever consumes it */
 
-enum { MODE_NORMAL, MODE_ERROR, MODE_STALL };
+enum { MODE_NORMAL, MODE_ERROR, MODE_STALL, MODE_EXIT };
 
 const volatile u32 mode = MODE_NORMAL;
-const volatile u64 error_after = 100;	/* dispatches before scx_bpf_error() */
+const volatile u64 error_after = 100;	/* dispatches before scx_bpf_error/exit() */
 
 /* written by the loader after the program is loaded */
 volatile s32 stall_pid;
@@ -46,17 +48,26 @@ char uei_reason[128];
 char uei_msg[1024];
 char uei_dump[KT_EXIT_DUMP_LEN];
 
-/* scx_bpf_error(fmt, args...) as scx's common.bpf.h defines it */
-#define scx_bpf_error(fmt, args...)						\
-({										\
+/* scx_bpf_error(fmt, args...) and scx_bpf_exit() as scx's common.bpf.h has them */
+#define scx_bpf_bstr_preamble(fmt, args...)					\
 	static char ___fmt[] = fmt;						\
 	unsigned long long ___param[___bpf_narg(args)];				\
 										\
 	_Pragma("GCC diagnostic push")						\
 	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")			\
 	___bpf_fill(___param, args);						\
-	_Pragma("GCC diagnostic pop")						\
+	_Pragma("GCC diagnostic pop")
+
+#define scx_bpf_error(fmt, args...)						\
+({										\
+	scx_bpf_bstr_preamble(fmt, args)					\
 	scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));			\
+})
+
+#define scx_bpf_exit(code, fmt, args...)					\
+({										\
+	scx_bpf_bstr_preamble(fmt, args)					\
+	scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param));		\
 })
 
 /*
@@ -113,6 +124,8 @@ void BPF_PROG(ktbox_dispatch, s32 cpu, struct task_struct *prev)
 
 	if (mode == MODE_ERROR && n == error_after)
 		scx_bpf_error("ktbox_test: forced error after %llu dispatches (cpu %d)", n, cpu);
+	if (mode == MODE_EXIT && n == error_after)
+		scx_bpf_exit(42, "ktbox_test: leaving after %llu dispatches", n);
 	dsq_move_to_local(SHARED_DSQ);
 }
 

@@ -30,7 +30,7 @@ typedef __s64 s64;
 
 #include "scx_test.skel.h"
 
-enum { MODE_NORMAL, MODE_ERROR, MODE_STALL };	/* as in scx_test.bpf.c */
+enum { MODE_NORMAL, MODE_ERROR, MODE_STALL, MODE_EXIT };	/* as in scx_test.bpf.c */
 #define SCX_EXIT_ERROR 1024
 
 static volatile sig_atomic_t stop;
@@ -43,7 +43,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *fp)
 {
-	fputs("Usage: scx_test [-m normal|error|stall] [-n N] [-t SECONDS] [-w SECONDS] [-x CMD] [-v]\n"
+	fputs("Usage: scx_test [-m normal|error|stall|exit] [-n N] [-t SECONDS] [-w SECONDS] [-x CMD] [-v]\n"
 	      "       scx_test -k [SEQ]\n"
 	      "\n"
 	      "Run the ktbox_test sched_ext scheduler (a global FIFO) until it ends.\n"
@@ -52,6 +52,8 @@ static void usage(FILE *fp)
 	      "             (cpu C)\") on the N-th dispatch (-n, default 100)\n"
 	      "  -m stall   a child task 'ktbox_stall' is never dispatched: the watchdog\n"
 	      "             (timeout_ms 1000) ends the scheduler with a runnable task stall\n"
+	      "  -m exit    scx_bpf_exit(42, \"ktbox_test: leaving after N dispatches\") on\n"
+	      "             the N-th dispatch: the scheduler unregisters itself\n"
 	      "  -t SECONDS normal mode: unregister after SECONDS (default: on a signal)\n"
 	      "  -w SECONDS give up waiting for the exit after SECONDS (default 60)\n"
 	      "  -x CMD     run CMD (sh -c) after the exit, while the BPF programs are still\n"
@@ -172,6 +174,8 @@ int main(int argc, char **argv)
 		mode = MODE_ERROR;
 	else if (!strcmp(mode_s, "stall"))
 		mode = MODE_STALL;
+	else if (!strcmp(mode_s, "exit"))
+		mode = MODE_EXIT;
 	else {
 		usage(stderr);
 		return 2;
@@ -223,8 +227,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	printf("scx_test: attached ktbox_test mode=%s", mode_s);
-	if (mode == MODE_ERROR)
-		printf(" error_after=%llu", n);
+	if (mode == MODE_ERROR || mode == MODE_EXIT)
+		printf(" %s_after=%llu", mode == MODE_ERROR ? "error" : "exit", n);
 	if (stall > 0)
 		printf(" stall_pid=%d", (int)stall);
 	printf("\n");
@@ -261,6 +265,9 @@ int main(int argc, char **argv)
 		if (system(after))
 			fprintf(stderr, "scx_test: -x '%s' failed\n", after);
 	}
+	if (skel->bss->uei_kind)
+		printf("scx_test: exit kind %d code %lld\n", skel->bss->uei_kind,
+		       (long long)skel->bss->uei_exit_code);
 	printf("scx_test: dispatched=%llu enqueued=%llu stalled=%llu\n",
 	       (unsigned long long)skel->bss->nr_dispatched,
 	       (unsigned long long)skel->bss->nr_enqueued,

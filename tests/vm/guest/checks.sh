@@ -198,9 +198,11 @@ check_kmsgscx_json() {
 }
 
 # One failure mode of the scheduler, end to end.
-#   scx_mode NAME LOADER_ARGS RC KIND LEVEL REASON [MSG_RE]
+#   scx_mode NAME LOADER_ARGS RC KIND LEVEL REASON [MSG_RE [UEI_MSG]]
+# MSG_RE: the kmsg message (error kinds); UEI_MSG: the message only the
+# scheduler sees on a non-error exit (the kernel logs none).
 scx_mode() {
-	name=$1 args=$2 want_rc=$3 kind=$4 lvl=$5 reason=$6 msgre=${7:-}
+	name=$1 args=$2 want_rc=$3 kind=$4 lvl=$5 reason=$6 msgre=${7:-} ueimsg=${8:-}
 	dir=/tmp/kt/$name
 	mkdir -p $dir
 	kt_time "$name: start"
@@ -238,7 +240,9 @@ scx_mode() {
 			kt_diag "$(diff $dir/dumpframes $dir/frames)"
 		fi
 	else
-		kt_is "$exitline" "EXIT: $reason" "$name: loader prints EXIT: reason"
+		want="EXIT: $reason"
+		[ -n "$ueimsg" ] && want="$want ($ueimsg)"
+		kt_is "$exitline" "$want" "$name: loader prints '$want'"
 	fi
 
 	if ! kt_ready kmsgscx; then

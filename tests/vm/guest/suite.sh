@@ -1,6 +1,7 @@
 #!/bin/sh
-# Boot 1: hostctx against the topology, then every failure mode of the
-# ktbox_test scheduler checked in the raw /dev/kmsg, in the loader's report,
+# Boot 1: hostctx against the topology, then every way the ktbox_test
+# scheduler ends (scx_bpf_error, watchdog stall, unregister from user space,
+# scx_bpf_exit) checked in the raw /dev/kmsg, in the loader's report,
 # and through kmsgscx (window and --follow) and kallsyms.
 . /tests/lib.sh
 . /tests/checks.sh
@@ -32,6 +33,11 @@ kt_check "stall: scx_watchdog_workfn in the kmsg backtrace" \
 check_kallsyms_frames /tmp/kt/stall/frames /tmp/kt/stall/kallsyms "watchdog exit"
 
 scx_mode normal "-m normal -t 1" 0 unreg 6 "unregistered from user space" ""
+
+scx_mode exit "-m exit -n 40" 0 unreg_bpf 6 "unregistered from BPF" "" \
+	"ktbox_test: leaving after 40 dispatches"
+kt_check "exit: the scheduler saw exit code 42 (kernel logs none)" \
+	grep -qx "scx_test: exit kind 65 code 42" /tmp/kt/exit/out
 kt_check "sched_ext state is disabled after all runs" \
 	grep -qx disabled /sys/kernel/sched_ext/state
 exit 0
