@@ -52,7 +52,8 @@ vm-kernel: $(VM_KERNEL)
 vm-image: $(VM_IMAGE)
 VM_RUN ?= /tests/smoke.sh
 vm-shell: $(VM_KERNEL) $(VM_IMAGE)
-	@sh tests/vm/qemu-run.sh -k $(VM)/kernel/vmlinuz -i $(VM_IMAGE) -r $(VM_RUN)
+	@sh tests/vm/qemu-run.sh -k $(VM)/kernel/vmlinuz -i $(VM_IMAGE) -r $(VM_RUN) -s 2 \
+		-a "ktbox.smp=2 ktbox.numa=1 ktbox.release=$$(cat $(VM)/kernel/release)"
 
 demo: $(VM_KERNEL) $(VM_IMAGE)
 	@bash tests/vm/demo.sh $(B)
