@@ -93,6 +93,11 @@ $(B)/ktbox: $(B)/ktbox.unstripped
 -include $(OBJS:.o=.d)
 
 # ---- tests ----------------------------------------------------------------
+# fragments owned by the VM suite and the initramfs builder (they add to
+# VM_DEPS, which the check rule below needs expanded already)
+include initramfs/initramfs.mk
+include tests/vm/vm.mk
+
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 # unit tests: built with musl against the same objects as ktbox
@@ -144,10 +149,6 @@ fuzz: $(FUZZ_BINS)
 bench: $(B)/ktbox
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) CC=$(CC) \
 		sh tests/bench/run.sh
-
-# fragments owned by the VM suite / initramfs builder
--include initramfs/initramfs.mk
--include tests/vm/vm.mk
 
 format:
 	@clang-format -i main.c lib/*.[ch] applets/*.[ch] tests/unit/*.[ch]

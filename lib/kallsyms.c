@@ -25,6 +25,7 @@ struct ent {
 enum {
 	ENT_MAPPING = 1,	/* module mapping symbol: never resolved to */
 	ENT_LAST = 2,		/* last address of its region */
+	ENT_EXACT = 4,		/* size from an exact source (bpf() prog info) */
 };
 
 #define MAX_SYMS (1u << 24)	/* hash slots hold a 24-bit index */
@@ -673,6 +674,9 @@ struct kt_ksyms *kt_ksyms_load(const char *path)
 	t = kt_ksyms_parse(buf, len);
 	e = errno;
 	free(buf);
+	/* this kernel's own table: JITed BPF programs can be sized exactly */
+	if (t && !strcmp(path, KT_KALLSYMS_PATH) && t->st.bpf_symbols && !t->st.hidden)
+		kt_ksyms_bpf_sizes(t);	/* best effort: no bpf() rights, no sizes */
 	errno = e;
 	return t;
 }
@@ -720,6 +724,9 @@ static void fill(const struct kt_ksyms *t, size_t i, struct kt_ksym *out)
 
 	out->addr = e->addr;
 	out->size = t->size[i];
+	/* a [bpf] gap is only a bound (JIT images are padded): not a size */
+	if (e->mod && e->mod == t->bpf_mod && !(e->flags & ENT_EXACT))
+		out->size = 0;
 	out->name = t->pool + e->name;
 	out->module = e->mod ? t->pool + t->mods[e->mod] : NULL;
 	out->type = (char)e->type;
@@ -833,9 +840,26 @@ int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res
 		if (off >= KT_KSYMS_MAX_UNSIZED)
 			return -1;
 	}
+	if ((t->ents[i].flags & ENT_EXACT) && off >= t->size[i])
+		return -1;	/* past the end of the JITed program */
 	fill(t, (size_t)i, &res->sym);
 	res->off = off;
 	return 0;
+}
+
+int kt_ksyms_set_bpf_size(struct kt_ksyms *t, uint64_t addr, uint32_t size)
+{
+	long i = upper(t, addr);
+	int n = 0;
+
+	for (; i >= 0 && t->ents[i].addr == addr; i--) {
+		if (!t->ents[i].mod || t->ents[i].mod != t->bpf_mod || !size)
+			continue;
+		t->size[i] = size;
+		t->ents[i].flags |= ENT_EXACT;
+		n++;
+	}
+	return n;
 }
 
 int kt_ksyms_resolve_bt(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res)

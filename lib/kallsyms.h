@@ -33,8 +33,12 @@
  *    kernel bounds a module symbol by its own memory area
  *    (find_kallsyms_symbol()).  Mapping symbols ($x, $d, .L*, L0*) are
  *    listed but never resolved to.
- *  - [bpf]: one region (programs are packed; the true end of a program is
- *    not in /proc/kallsyms, so this is an upper bound).
+ *  - [bpf]: one region.  The true end of a JITed program is not in
+ *    /proc/kallsyms and images are padded, so the distance to the next
+ *    symbol only bounds lookups: [bpf] symbols report no size (%pS text
+ *    "name+0xOFF") unless an exact one was set with kt_ksyms_set_bpf_size()
+ *    (kt_ksyms_bpf_sizes() takes them from the bpf() syscall on a live
+ *    system); then addresses past the end resolve to nothing.
  * The last symbol of a module or [bpf] region has no known size: it
  * resolves with an offset only ("name+0xOFF [mod]"), and only for offsets
  * below KT_KSYMS_MAX_UNSIZED.  A gap of 4 GiB or more is not a size.
@@ -109,7 +113,9 @@ struct kt_ksyms_stats {
 struct kt_ksyms *kt_ksyms_parse(const char *buf, size_t len);
 /*
  * Read and parse a file: PATH NULL or "live" means /proc/kallsyms, "-"
- * standard input.  NULL with errno on failure.
+ * standard input.  NULL with errno on failure.  The live table also gets
+ * the exact sizes of JITed BPF programs (kt_ksyms_bpf_sizes), when bpf()
+ * allows it.
  */
 struct kt_ksyms *kt_ksyms_load(const char *path);
 void kt_ksyms_free(struct kt_ksyms *t);
@@ -135,6 +141,20 @@ int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr)
 /* The symbol containing ADDR (see the rules above): 0, or -1 if none. */
 int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
 
+/*
+ * Exact size of the [bpf] symbol(s) at ADDR (a JITed program's length).
+ * Returns how many symbols were updated (aliases at ADDR), 0 if none.
+ */
+int kt_ksyms_set_bpf_size(struct kt_ksyms *t, uint64_t addr, uint32_t size);
+/*
+ * Set the exact size of every [bpf] program symbol from the running
+ * kernel (bpf(BPF_OBJ_GET_INFO_BY_FD): jited_ksyms and jited_func_lens of
+ * each loaded program).  Needs CAP_SYS_ADMIN (or CAP_BPF+CAP_PERFMON) and
+ * raw kernel addresses; returns the number of symbols sized, or -1 with
+ * errno when programs cannot be enumerated.  Only meaningful for a table
+ * read from this kernel's /proc/kallsyms.
+ */
+int kt_ksyms_bpf_sizes(struct kt_ksyms *t);
 /*
  * The same for a return address, as the kernel's %pB (stack traces,
  * /proc/PID/stack): ADDR - 1 is looked up and the offset reported one

@@ -24,7 +24,7 @@ ks -f "$FX/mixed.txt" lookup schedule nope >/dev/null 2>&1; is $? 1 "lookup: a m
 is "$(ks -f "$FX/mixed.txt" addr ffffffff81000110 0xffffffffc0000004 ffffffffc0001010)" \
 "ffffffff81000110 schedule+0x10/0x90
 ffffffffc0000004 mod_fn_a+0x4/0x40 [mymod]
-ffffffffc0001010 bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10/0x200" \
+ffffffffc0001010 bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10" \
 	"addr: one %pS line per address, in order"
 is "$(ks -f "$FX/mixed.txt" -j addr ffffffff81000000)" \
 '[{"address":"0xffffffff81000000","text":"_stext+0x0/0x10","symbol":{"name":"_stext","address":"0xffffffff81000000","type":"T","size":16},"offset":0}]' \

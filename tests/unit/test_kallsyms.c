@@ -65,8 +65,11 @@ static void test_mixed_resolve(const struct kt_ksyms *t)
 	is_str(fmt(t, 0xffffffffc0000090), "mod_fn_b+0x10 [mymod]",
 	       "last module text symbol: size unknown (data is another region)");
 	is_str(fmt(t, 0xffffffffc0001010),
-	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10/0x200",
-	       "bpf: no module suffix");
+	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10",
+	       "bpf: no module suffix, no size (the gap to the next program is only a bound)");
+	is_str(fmt(t, 0xffffffffc00011f0),
+	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x1f0",
+	       "bpf: the gap still bounds the lookup");
 	is_str(fmt(t, 0xffffffffc0001220), "bpf_prog_0123456789abcdef_other+0x20",
 	       "last bpf symbol: size unknown");
 	is_str(fmt(t, 0xffffffffc0002008), "mod_data+0x8 [mymod]", "module data");
@@ -266,7 +269,7 @@ static void test_symbolize(const struct kt_ksyms *t)
 		{ "past ffffffffbfffffff end", "past ffffffffbfffffff end" },
 		{ "two ffffffff81000000 ffffffffc0001010",
 		  "two ffffffff81000000 _stext+0x0/0x10 ffffffffc0001010 "
-		  "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10/0x200" },
+		  "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10" },
 	};
 	size_t i;
 
@@ -277,6 +280,29 @@ static void test_symbolize(const struct kt_ksyms *t)
 		is_str(b.p ? b.p : "", cases[i].out, "symbolize: %s", cases[i].in);
 		kt_buf_free(&b);
 	}
+}
+
+/* exact sizes from bpf() prog info (kt_ksyms_bpf_sizes feeds this) */
+static void test_bpf_exact_size(void)
+{
+	struct kt_ksyms *t = load_fixture("mixed.txt");
+	struct kt_ksym s;
+
+	if (!ok(t != NULL, "fixture for exact bpf sizes"))
+		return;
+	is_int(kt_ksyms_set_bpf_size(t, 0xffffffffc0001000, 0x1df), 1, "set one bpf size");
+	is_int(kt_ksyms_set_bpf_size(t, 0xffffffffc0000000, 0x10), 0,
+	       "a module symbol is not a bpf program: untouched");
+	is_int(kt_ksyms_set_bpf_size(t, 0xffffffffc0001001, 0x10), 0, "no symbol at that address");
+	is_str(fmt(t, 0xffffffffc0001010),
+	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10/0x1df",
+	       "exact size printed as the kernel does");
+	is_str(fmt(t, 0xffffffffc00011df), "0xffffffffc00011df",
+	       "past the end of the JITed program: unresolved");
+	is_str(fmt(t, 0xffffffffc0000004), "mod_fn_a+0x4/0x40 [mymod]", "modules unaffected");
+	ok(kt_ksyms_lookup(t, "bpf_prog_615c6e385c3ea84d_rustland_dispatch", &s, 1) == 1 &&
+		   s.size == 0x1df, "lookup reports the exact size");
+	kt_ksyms_free(t);
 }
 
 int main(void)
@@ -298,6 +324,7 @@ int main(void)
 	test_32bit_crlf();
 	test_edge_inputs();
 	test_unsorted_large();
+	test_bpf_exact_size();
 	ok(kt_ksyms_load("/nonexistent/kallsyms") == NULL, "missing file: NULL");
 	return tap_done();
 }

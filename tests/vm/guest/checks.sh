@@ -97,15 +97,17 @@ check_kallsyms_frames() {
 	# shellcheck disable=SC2046
 	kallsyms -f "$tab" addr $(cat /tmp/kt/addrs) >/tmp/kt/got 2>&1
 	# a frame is resolved when some candidate address prints as the frame.
-	# BPF frames: /proc/kallsyms has no sizes, and the JIT images are padded,
-	# so the distance to the next symbol can exceed the kernel's program
-	# length: for them name+0xoff must match, the size is only reported.
+	# BPF frames: a saved /proc/kallsyms has no sizes for JITed programs
+	# (images are padded, the gap to the next symbol is only a bound), so
+	# kallsyms prints name+0xoff for them: that must match, and
+	# check_bpf_sizes checks the exact size taken live from bpf().
 	paste /tmp/kt/want /tmp/kt/got | awk -F'\t' '{
 		n = split($2, w, " ")
 		if (w[n] == $1) { print $1; next }
-		if ($1 ~ /^bpf_/ && substr(w[n], 1, index(w[n], "/")) == substr($1, 1, index($1, "/"))) {
+		k = $1
+		if (k ~ /^bpf_/ && sub(/\/0x[0-9a-f]+$/, "", k) && w[n] == k) {
 			print $1
-			print "size: " $1 " -> " w[n] > "/tmp/kt/bpfsizes"
+			print "unsized: " $1 " -> " w[n] > "/tmp/kt/bpfsizes"
 		}
 	}' >/tmp/kt/resolved
 	n=0 bad=0 bpf=0
@@ -119,7 +121,7 @@ check_kallsyms_frames() {
 		fi
 	done <"$frames"
 	kt_diag "$what: $n frames resolved, $bpf of them BPF program or trampoline frames"
-	[ -s /tmp/kt/bpfsizes ] && kt_diag "$(cat /tmp/kt/bpfsizes) (BPF JIT padding)"
+	[ -s /tmp/kt/bpfsizes ] && kt_diag "$(cat /tmp/kt/bpfsizes) (saved table: no BPF sizes)"
 	if [ $bad = 0 ] && [ $n -gt 0 ]; then
 		kt_ok "kallsyms resolves the $what backtrace ($n frames)"
 	else
@@ -218,7 +220,8 @@ scx_mode() {
 	# error exits: snapshot /proc/kallsyms while the BPF programs of the
 	# backtrace are still loaded (for check_kallsyms_frames)
 	snap=true
-	[ "$want_rc" = 1 ] && snap="cat /proc/kallsyms >$dir/kallsyms"
+	# and let kallsyms size the loaded BPF programs live (bpf() prog info)
+	[ "$want_rc" = 1 ] && snap="cat /proc/kallsyms >$dir/kallsyms; sh /tests/bpf-live.sh $dir"
 	# shellcheck disable=SC2086
 	scx_test $args -x "$snap" >$dir/out 2>$dir/err
 	kt_is "$?" "$want_rc" "$name: scx_test $args exits $want_rc"
@@ -291,5 +294,33 @@ check_kallsyms_live() {
 	else
 		kt_fail "kallsyms symbolize annotates a raw [<address>] dump of the $what frames"
 		kt_diag "$(head -n 20 /tmp/kt/dump.sym)"
+	fi
+}
+
+# BPF program frames of an exit backtrace: the size kallsyms gets live from
+# bpf() (looked up by /tests/bpf-live.sh while the programs were loaded)
+# must be the kernel's own /0xSIZE.
+#   check_bpf_sizes DIR WHAT
+check_bpf_sizes() {
+	dir=$1 what=$2
+	if ! kt_ready kallsyms; then
+		kt_skip "kallsyms sizes BPF programs exactly: $what" "applet not implemented yet"
+		return
+	fi
+	n=0 bad=0
+	for fr in $(grep '^bpf_prog_' $dir/frames); do
+		name=${fr%%+*} size=${fr##*/}
+		n=$((n + 1))
+		if ! awk -v n="$name" -v s="$size" '$3 == n {
+			for (i = 4; i < NF; i++) if ($i == "size" && $(i + 1) == s) f = 1
+		} END { exit !f }' $dir/bpf-live; then
+			bad=$((bad + 1))
+			kt_diag "kernel: $fr; kallsyms live: $(grep " $name " $dir/bpf-live)"
+		fi
+	done
+	if [ $n -gt 0 ] && [ $bad = 0 ]; then
+		kt_ok "kallsyms sizes the $n BPF program frame(s) of the $what exactly as the kernel"
+	else
+		kt_fail "kallsyms sizes BPF program frames exactly: $what ($bad of $n wrong)"
 	fi
 }

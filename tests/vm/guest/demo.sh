@@ -19,8 +19,9 @@ if kt_ready kmsgscx; then
 fi
 
 say "scx_test -m error -n 200: the ktbox_test scheduler errors after 200 dispatches"
-# -x: copy /proc/kallsyms while the scheduler's BPF programs are still loaded
-scx_test -m error -n 200 -x 'cat /proc/kallsyms >/tmp/kallsyms' 2>/tmp/err.txt
+# -x: copy /proc/kallsyms while the scheduler's BPF programs are still
+# loaded, and look them up live (kallsyms sizes them exactly through bpf())
+scx_test -m error -n 200 -x 'cat /proc/kallsyms >/tmp/kallsyms; sh /tests/bpf-live.sh /tmp' 2>/tmp/err.txt
 echo "--- the scheduler's own report (stderr): the DEBUG DUMP head and the EXIT line"
 sed -n '/^DEBUG DUMP/,/^CPU states/p' /tmp/err.txt | head -n 24
 grep '^EXIT:' /tmp/err.txt
@@ -49,9 +50,13 @@ if stub kallsyms; then
 		a=$(awk -v s="$sym" '$3 == s { print $1; exit }' /tmp/lookup)
 		addrs="$addrs $(printf '0x%x' $((0x${a#0x} + 0x${rest%%/*})))"
 	done
-	echo "--- kallsyms -f TABLE addr ADDR... (function+offset/size as the kernel prints it):"
+	echo "--- kallsyms -f TABLE addr ADDR... (function+offset/size as the kernel prints it;"
+	echo "    a saved table has no sizes for JITed BPF programs, so those print name+offset):"
 	# shellcheck disable=SC2086
 	kallsyms -f /tmp/kallsyms addr $addrs
+	echo "--- kallsyms lookup on the live table while the scheduler was loaded"
+	echo "    (BPF program sizes from bpf(): compare with the kernel's /0xSIZE above):"
+	cat /tmp/bpf-live
 	echo "--- kallsyms stats:"
 	kallsyms -f /tmp/kallsyms stats | head -n 4
 fi

@@ -14,6 +14,7 @@ kt_check "error: scx_bpf_error_bstr in the kmsg backtrace" \
 	grep -q '^scx_bpf_error_bstr+0x' /tmp/kt/error/frames
 check_kallsyms_frames /tmp/kt/error/frames /tmp/kt/error/kallsyms "scx_bpf_error exit"
 check_kallsyms_live "scx_bpf_error exit"
+check_bpf_sizes /tmp/kt/error "scx_bpf_error exit"
 kt_check "error: the BPF dispatch program is in the backtrace" \
 	grep -q '^bpf_prog_[0-9a-f]*_ktbox_dispatch+0x' /tmp/kt/error/frames
 
