@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "applets.h"
@@ -272,6 +273,19 @@ static int cmd_thp(const struct args *a)
 	return kt_out_close(&o, 1);
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return false;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return false;
+	}
+	return true;
+}
+
 static int parse_args(int argc, char **argv, struct args *a, struct kt_getopt *g)
 {
 	int c;
@@ -314,6 +328,9 @@ int hostctx_main(int argc, char **argv)
 		return r;
 	if (a.pretty)
 		a.json = 1;
+	/* a mistyped --root must not pass for a tree where nothing is readable */
+	if (a.root && !is_dir(a.root))
+		return kt_err("--root '%s'", a.root);
 	ops = kt_operands(&g);
 	n = kt_noperands(&g);
 	if (!n)

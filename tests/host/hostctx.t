@@ -122,4 +122,7 @@ $H --help | grep -q 'Exit status'; ok $? "--help documents exit codes"
 $H --bogus 2>/dev/null; is "$?" 2 "unknown option: exit 2"
 $H -n 0 2>/dev/null; is "$?" 2 "-n 0: exit 2"
 $H frobnicate 2>/dev/null; is "$?" 2 "unknown command: exit 2"
+$H --root "$T/no-such-tree" >"$T/out" 2>"$T/err"; is "$?" 1 "--root on a missing directory: exit 1"
+[ ! -s "$T/out" ] && grep -q "^hostctx: --root '$T/no-such-tree': No such file or directory" "$T/err"
+ok $? "... with an error, not a snapshot of nothing"
 done_testing
