@@ -61,7 +61,8 @@ static const char help[] =
 	"unreg, unreg_bpf, unreg_kern, sysrq, other), reason, message, timestamp\n"
 	"(seconds), seq, level, stall {comm, pid, seconds}, backtrace [{symbol,\n"
 	"offset, size, module}], raw [lines].  Records lost to a /dev/kmsg\n"
-	"overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"}.\n"
+	"overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"} (\"lost\"\n"
+	"omitted when the count cannot be known).\n"
 	"\n"
 	"Exit status: 0 ok (also when no event is found), 1 failure, 2 usage,\n"
 	"3 --follow timed out without an exit event.\n";
@@ -150,8 +151,12 @@ static void print_overrun(struct ctx *c, uint64_t seq, uint64_t lost)
 		json_flush(c, 1 << 16);
 		return;
 	}
-	fprintf(c->out.fp, "overrun: %llu records lost before seq %llu\n", (unsigned long long)lost,
-		(unsigned long long)seq);
+	if (lost)
+		fprintf(c->out.fp, "overrun: %llu records lost before seq %llu\n",
+			(unsigned long long)lost, (unsigned long long)seq);
+	else
+		fprintf(c->out.fp, "overrun: records lost before seq %llu (how many is unknown)\n",
+			(unsigned long long)seq);
 }
 
 static uint64_t now_ms(void)
@@ -188,12 +193,18 @@ static void kmsg_record(struct ctx *c, struct kmsg_dev *k, char *rec, size_t n)
 	}
 	if (k->epipe || (k->have_next && l.seq > k->next) ||
 	    (!k->have_next && c->has_since && l.seq > c->since)) {
+		/* the count is known only from a known position: a record read
+		 * before, or --since-seq (not a reader that started at the end) */
+		bool known = k->have_next || c->has_since;
 		uint64_t from = k->have_next ? k->next : c->since;
-		uint64_t lost = l.seq > from ? l.seq - from : 0;
+		uint64_t lost = known && l.seq > from ? l.seq - from : 0;
 
-		if (c->follow) /* only the exit goes to the output */
+		if (c->follow && lost) /* only the exit goes to the output */
 			kt_warn("%llu records lost before seq %llu (overrun)",
 				(unsigned long long)lost, (unsigned long long)l.seq);
+		else if (c->follow)
+			kt_warn("records lost before seq %llu (overrun; how many is unknown)",
+				(unsigned long long)l.seq);
 		else
 			print_overrun(c, l.seq, lost);
 	}

@@ -324,3 +324,53 @@ check_bpf_sizes() {
 		kt_fail "kallsyms sizes BPF program frames exactly: $what ($bad of $n wrong)"
 	fi
 }
+
+# /dev/kmsg overrun, for real: flood the guest's 128 KiB log ring while a
+# `kmsgscx --follow` reader is stopped (its position is overwritten: the
+# next read() fails with EPIPE), then log an exit.  Also a window read
+# --since-seq a position that no longer exists.  Wipes the guest's log:
+# run it last.
+check_kmsg_overrun() {
+	d=/tmp/kt/overrun
+	if ! kt_ready kmsgscx; then
+		kt_skip "kmsgscx survives a /dev/kmsg overrun" "applet not implemented yet"
+		return
+	fi
+	mkdir -p $d
+	# our own writes must not be rate-limited (printk.devkmsg=ratelimit)
+	echo on >/proc/sys/kernel/printk_devkmsg
+	start=$(($(kt_kmsg_seq) + 1))
+	kmsgscx --follow --timeout 60 -j >$d/follow.json 2>$d/follow.err &
+	fpid=$!
+	sleep 1
+	kill -STOP $fpid
+	pad=$(printf '%0200d' 0)
+	i=0
+	while [ $i -lt 1500 ]; do
+		echo "<6>ktbox-flood $i $pad"
+		i=$((i + 1))
+	done >/dev/kmsg
+	echo '<3>sched_ext: BPF scheduler "ktbox_flood" disabled (runtime error)' >/dev/kmsg
+	now=$(kt_kmsg_seq)
+	kt_diag "overrun: flooded seq $start..$now"
+	kill -CONT $fpid
+	wait $fpid
+	kt_is "$?" 0 "overrun: kmsgscx --follow reads on past EPIPE and catches the exit"
+	kt_diag "follow: $(cat $d/follow.err)"
+	kt_has $d/follow.err "records lost before seq" "overrun: --follow warns that records were lost"
+	if grep -q "^kmsgscx: warning: [0-9]* records lost" $d/follow.err; then
+		kt_fail "overrun: --follow cannot know how many (it started at the end)"
+	else
+		kt_ok "overrun: --follow does not invent a count it cannot know"
+	fi
+	kt_has $d/follow.json '"scheduler":"ktbox_flood"' "overrun: --follow prints the exit after the gap"
+	kmsgscx -j --since-seq $start >$d/window.json 2>$d/window.err
+	kt_diag "window: $(grep -o "{\"event\":\"overrun\"[^}]*}" $d/window.json)"
+	kt_has $d/window.json '"event":"overrun"' \
+		"overrun: a window --since-seq an overwritten position reports the gap"
+	first=$(scx_test -k | sed -n '1s/^[0-9]*,\([0-9]*\),.*/\1/p')
+	kt_has $d/window.json "{\"event\":\"overrun\",\"seq\":$first,\"lost\":$((first - start))}" \
+		"overrun: the window counts exactly the records lost ($start..$((first - 1)))"
+	kt_has $d/window.json '"scheduler":"ktbox_flood"' "overrun: ... and still finds the exit"
+	echo ratelimit >/proc/sys/kernel/printk_devkmsg
+}

@@ -41,4 +41,7 @@ kt_check "exit: the scheduler saw exit code 42 (kernel logs none)" \
 	grep -qx "scx_test: exit kind 65 code 42" /tmp/kt/exit/out
 kt_check "sched_ext state is disabled after all runs" \
 	grep -qx disabled /sys/kernel/sched_ext/state
+
+# last: it wipes the guest's kernel log
+check_kmsg_overrun
 exit 0
