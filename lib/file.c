@@ -43,8 +43,10 @@ int kt_open_ro(const char *root, const char *path)
  * Read FD to EOF into a NUL-terminated buffer of at most CAP bytes (EFBIG
  * beyond: the buffer grows to CAP + 1 to tell).  SHORT_ENDS: a short read
  * is the end (single-record pseudo-files), saving the read() of EOF.
+ * ENOUGH (may be NULL): stop as soon as it says the prefix read suffices.
  */
-static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends)
+static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
+		     bool (*enough)(const char *buf, size_t n))
 {
 	size_t n = 0, size = 0;
 	char *buf = NULL, *nb;
@@ -73,7 +75,7 @@ static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends)
 			errno = EFBIG;
 			goto fail;
 		}
-		if (short_ends && n < size)
+		if ((short_ends && n < size) || (enough && enough(buf, n)))
 			break;
 	}
 	close(fd);
@@ -95,14 +97,22 @@ char *kt_read_small(const char *root, const char *path, size_t cap, size_t *len)
 {
 	int fd = kt_open_ro(root, path);
 
-	return fd < 0 ? NULL : read_fd(fd, cap, len, true);
+	return fd < 0 ? NULL : read_fd(fd, cap, len, true, NULL);
 }
 
 char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
 {
 	int fd = kt_open_ro(root, path);
 
-	return fd < 0 ? NULL : read_fd(fd, cap, len, false);
+	return fd < 0 ? NULL : read_fd(fd, cap, len, false, NULL);
+}
+
+char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
+		    bool (*enough)(const char *buf, size_t n))
+{
+	int fd = kt_open_ro(root, path);
+
+	return fd < 0 ? NULL : read_fd(fd, cap, len, false, enough);
 }
 
 static int is_space(char c)

@@ -7,6 +7,7 @@
 #ifndef KT_FILE_H
 #define KT_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* ROOT + PATH into buf; returns buf, or NULL (ENAMETOOLONG). */
@@ -35,6 +36,15 @@ int kt_open_ro(const char *root, const char *path);
  * as kt_read_file.
  */
 char *kt_read_small(const char *root, const char *path, size_t cap, size_t *len);
+
+/*
+ * Read only as much of a file as needed: stop at EOF or as soon as
+ * ENOUGH(buf, n) is true for the prefix read so far (e.g. the first block
+ * of /proc/cpuinfo).  Same return contract as kt_read_file; the result may
+ * hold more than the needed prefix (whatever the last read() returned).
+ */
+char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
+		    bool (*enough)(const char *buf, size_t n));
 
 /* Read a small value (sysfs, procfs sysctl) and trim surrounding
  * whitespace.  NULL when unreadable or empty after trimming. */

@@ -116,42 +116,7 @@ static char *read_trimmed(const char *root, const char *path)
  * 256-CPU host's file is hundreds of KiB, its first block ~1.5 KiB. */
 static char *read_cpuinfo_head(const char *root, size_t *len)
 {
-	size_t n = 0, cap = 8192;
-	char *buf, *nb;
-	ssize_t r;
-	int fd = kt_open_ro(root, "/proc/cpuinfo");
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap);
-	if (!buf)
-		goto fail;
-	for (;;) {
-		if (n == cap) {
-			cap *= 2;
-			nb = cap <= READ_CAP ? realloc(buf, cap) : NULL;
-			if (!nb)
-				goto fail;
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (hc_cpuinfo_block_done(buf, n))
-			break;
-	}
-	close(fd);
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
+	return kt_read_until(root, "/proc/cpuinfo", READ_CAP, len, hc_cpuinfo_block_done);
 }
 
 /* ---- sched_* tunables ----------------------------------------------------- */
