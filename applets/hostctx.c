@@ -107,11 +107,8 @@ static int snapshot(const struct args *a)
 	struct kt_out o;
 	int ok = 1;
 
-	static char obuf[1 << 16];
-
-	if (kt_out_open(&o, a->output))
+	if (kt_out_open(&o, a->output))	/* 64 KiB buffer: one write per snapshot */
 		return KT_EXIT_FAIL;
-	setvbuf(o.fp, obuf, _IOFBF, sizeof(obuf));	/* one write per snapshot */
 	hc_collector_init(&col, a->root);
 	col.use_heap = !a->no_heap;
 	for (unsigned long long i = 0; i < a->count; i++) {

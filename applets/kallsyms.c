@@ -215,8 +215,8 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 
 	if (found)
 		kt_ksym_res_format(&r, text, sizeof(text));
-	else
-		snprintf(text, sizeof(text), "0x%llx", (unsigned long long)addr);
+	else	/* the lib owns the rule for unresolved addresses */
+		kt_ksyms_format(c->t, addr, text, sizeof(text));
 	*missing |= !found;
 	if (!c->a->json) {
 		put_addr(c->fp, addr, c->width);

@@ -98,7 +98,6 @@ struct ctx {
 	/* run state */
 	struct kt_out out;
 	struct jw w;
-	struct kt_buf jbuf; /* JSON is built here, written in big chunks */
 	struct scx_parser p;
 	struct kt_ksyms *ksyms;
 	unsigned long events;
@@ -106,23 +105,15 @@ struct ctx {
 	uint64_t lines;
 };
 
-static void json_flush(struct ctx *c, size_t above)
-{
-	if (c->jbuf.len > above) {
-		fwrite(c->jbuf.p, 1, c->jbuf.len, c->out.fp);
-		kt_buf_reset(&c->jbuf);
-	}
-}
-
 static void print_event(struct ctx *c, const struct scx_event *ev)
 {
 	c->events++;
-	if (c->json) {
+	if (c->json)
 		scx_event_json(&c->w, ev);
-		json_flush(c, c->follow ? 0 : 1 << 16);
-	} else {
+	else
 		scx_event_human(c->out.fp, ev);
-	}
+	if (c->follow)
+		fflush(c->out.fp);
 }
 
 static void on_event(const struct scx_event *ev, void *arg)
@@ -148,7 +139,6 @@ static void print_overrun(struct ctx *c, uint64_t seq, uint64_t lost)
 		if (lost)
 			jw_ku64(&c->w, "lost", lost);
 		jw_obj_close(&c->w);
-		json_flush(c, 1 << 16);
 		return;
 	}
 	if (lost)
@@ -497,7 +487,7 @@ int kmsgscx_main(int argc, char **argv)
 		return KT_EXIT_FAIL;
 	}
 	if (c.json) {
-		jw_init_buf(&c.w, &c.jbuf, c.pretty);
+		jw_init_file(&c.w, c.out.fp, c.pretty);
 		jw_arr_open(&c.w);
 	}
 	r = c.file ? run_text(&c) : run_kmsg(&c);
@@ -506,12 +496,6 @@ int kmsgscx_main(int argc, char **argv)
 	if (c.json) {
 		jw_arr_close(&c.w);
 		jw_newline(&c.w);
-		json_flush(&c, 0);
-		if (c.jbuf.oom) {
-			kt_errx("out of memory");
-			r = -1;
-		}
-		kt_buf_free(&c.jbuf);
 	} else if (r >= 0 && !c.follow && !c.events) {
 		fprintf(c.out.fp, "no sched_ext events (%llu lines read)\n",
 			(unsigned long long)c.lines);

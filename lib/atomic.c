@@ -110,23 +110,34 @@ fail:
 	return -1;
 }
 
+#define KT_OUT_BUF (1 << 16)
+
 int kt_out_open(struct kt_out *o, const char *path)
 {
+	static char stdout_buf[KT_OUT_BUF];
+
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	if (!path || !strcmp(path, "-")) {
 		o->fp = stdout;
+		if (!isatty(STDOUT_FILENO))
+			setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 		return 0;
 	}
 	if (kt_atomic_open(&o->a, path))
 		return kt_err("cannot write '%s'", path);
 	o->atomic = 1;
 	o->fp = o->a.fp;
+	o->buf = malloc(KT_OUT_BUF);
+	if (o->buf)	/* without it, stdio's own small buffer does */
+		setvbuf(o->fp, o->buf, _IOFBF, KT_OUT_BUF);
 	return 0;
 }
 
 int kt_out_close(struct kt_out *o, int ok)
 {
+	int rc;
+
 	if (!o->atomic) {
 		if (fflush(stdout) || ferror(stdout))
 			return kt_err("write error on standard output");
@@ -134,10 +145,13 @@ int kt_out_close(struct kt_out *o, int ok)
 	}
 	if (!ok) {
 		kt_atomic_abort(&o->a);
+		free(o->buf);
 		return KT_EXIT_FAIL;
 	}
 	errno = 0;
-	if (kt_atomic_commit(&o->a))
+	rc = kt_atomic_commit(&o->a);	/* closes the stream: the buffer is free */
+	free(o->buf);
+	if (rc)
 		return kt_err("cannot write '%s' (left unchanged)", o->path);
 	return 0;
 }

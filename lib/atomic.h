@@ -25,6 +25,9 @@ void kt_atomic_abort(struct kt_atomic *a);
 
 /*
  * Applet output: stdout when PATH is NULL or "-", an atomic file otherwise.
+ * Either is fully buffered in 64 KiB (musl's default is 1 KiB, one write
+ * per KiB) unless it is a terminal; call before anything else is written
+ * to stdout.  Flush explicitly where output must appear now (follow modes).
  * kt_out_close(o, ok): commit when ok (returns 0 or KT_EXIT_FAIL after
  * reporting the error), abort otherwise (returns KT_EXIT_FAIL).  Also
  * reports write errors on stdout (e.g. EPIPE, ENOSPC).
@@ -34,6 +37,7 @@ struct kt_out {
 	const char *path;
 	struct kt_atomic a;
 	int atomic;
+	char *buf;		/* the atomic file's stdio buffer */
 };
 int kt_out_open(struct kt_out *o, const char *path);
 int kt_out_close(struct kt_out *o, int ok);

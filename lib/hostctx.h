@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h"
+
 #include "buf.h"
 #include "json.h"
 
@@ -116,11 +118,6 @@ bool hc_is_empty(const struct hostctx *c);
 /* Rust's u64::from_str: ASCII digits with an optional leading '+', no
  * whitespace, overflow rejected.  0 on success, -1 otherwise. */
 int hc_parse_u64(const char *s, size_t n, uint64_t *out);
-/* Streaming UTF-8 decoder step: 0 complete, 1 needs more, -1 invalid. */
-struct hc_u8 {
-	uint32_t need, lo, hi;
-};
-int hc_u8_step(struct hc_u8 *st, unsigned char c);
 /* Strict UTF-8 (no overlongs, surrogates or > U+10FFFF) without NUL
  * bytes: text holding NUL cannot be a C string, so such a source is
  * treated like one that is not UTF-8 (the field is absent). */
@@ -165,7 +162,7 @@ struct hc_kconfig_scan {
 	bool overflow;		/* line too long to be a match */
 	bool seen_off;
 	bool bad_utf8;
-	struct hc_u8 u8;
+	struct kt_u8 u8;
 };
 void hc_kconfig_init(struct hc_kconfig_scan *k);
 /* Feed bytes; returns HC_XA_ON as soon as the answer is certain,

@@ -54,7 +54,7 @@ enum hc_xacct hc_kconfig_feed(struct hc_kconfig_scan *k, const char *s, size_t n
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!c || hc_u8_step(&k->u8, c) < 0) {
+		if (!c || kt_u8_step(&k->u8, c) < 0) {
 			k->bad_utf8 = true;
 			return HC_XA_UNKNOWN;
 		}

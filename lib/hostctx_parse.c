@@ -35,44 +35,12 @@ int hc_parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-int hc_u8_step(struct hc_u8 *st, unsigned char c)
-{
-	if (st->need) {
-		if (c < st->lo || c > st->hi)
-			return -1;
-		st->lo = 0x80;
-		st->hi = 0xbf;
-		return --st->need ? 1 : 0;
-	}
-	st->lo = 0x80;
-	st->hi = 0xbf;
-	if (c < 0x80)
-		return 0;
-	if (c >= 0xc2 && c <= 0xdf)
-		st->need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		st->need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		st->need = 3;
-	else
-		return -1;
-	if (c == 0xe0)
-		st->lo = 0xa0;	/* no overlongs */
-	else if (c == 0xed)
-		st->hi = 0x9f;	/* no surrogates */
-	else if (c == 0xf0)
-		st->lo = 0x90;
-	else if (c == 0xf4)
-		st->hi = 0x8f;	/* <= U+10FFFF */
-	return 1;
-}
-
 bool hc_utf8_valid(const char *s, size_t n)
 {
-	struct hc_u8 st = { 0 };
+	struct kt_u8 st = { 0 };
 
 	for (size_t i = 0; i < n; i++)
-		if (!s[i] || hc_u8_step(&st, (unsigned char)s[i]) < 0)
+		if (!s[i] || kt_u8_step(&st, (unsigned char)s[i]) < 0)
 			return false;
 	return st.need == 0;
 }
@@ -124,16 +92,6 @@ const char *hc_trim(const char *s, size_t n, size_t *outn)
 	return (const char *)p;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
 
 char *hc_trimmed_dup(const char *s, size_t n)
 {
@@ -143,7 +101,7 @@ char *hc_trimmed_dup(const char *s, size_t n)
 	if (!s || !hc_utf8_valid(s, n))
 		return NULL;
 	t = hc_trim(s, n, &tn);
-	return tn ? dupn(t, tn) : NULL;
+	return tn ? strndup(t, tn) : NULL;
 }
 
 /* Rust's str::lines: next line of [*pos, n), split at "\n" or "\r\n";
@@ -226,9 +184,9 @@ void hc_parse_cpuinfo(const char *s, size_t n, char **model, char **vendor)
 		if (!split_kv(l, ln, &k, &kn, &v, &vn) || !vn)
 			continue;
 		if (!*model && key_is(k, kn, "model name"))
-			*model = dupn(v, vn);
+			*model = strndup(v, vn);
 		else if (!*vendor && key_is(k, kn, "vendor_id"))
-			*vendor = dupn(v, vn);
+			*vendor = strndup(v, vn);
 	}
 }
 

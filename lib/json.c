@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "text.h"
 
 static void emit(struct jw *w, const char *s, size_t n)
 {
@@ -88,36 +89,6 @@ void jw_obj_close(struct jw *w) { close_(w, "}"); }
 void jw_arr_open(struct jw *w) { open_(w, "["); }
 void jw_arr_close(struct jw *w) { close_(w, "]"); }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* Write escaped content through a sink. */
 typedef void (*sink_fn)(void *ctx, const char *s, size_t n);
 
@@ -138,7 +109,7 @@ static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
 			continue;
 		}
 		if (c >= 0x80) {
-			l = utf8_len(s + i, n - i);
+			l = kt_utf8_seq_len(str + i, n - i);
 			if (l) {
 				i += l;
 				continue;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsonr.h"
+#include "text.h"
 
 #define JR_MAX_DEPTH 128
 
@@ -126,15 +127,11 @@ static int hex4(struct jp *p, unsigned *out)
 	if (p->n - p->i < 4)
 		return jr_fail(p->err, p->i, "truncated \\u escape");
 	for (int k = 0; k < 4; k++) {
-		unsigned c = p->s[p->i + k];
+		int d = kt_hexval(p->s[p->i + k]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v |= (c | 0x20) - 'a' + 10;
-		else
+		if (d < 0)
 			return jr_fail(p->err, p->i + k, "invalid hex digit in \\u escape");
+		v = v << 4 | (unsigned)d;
 	}
 	p->i += 4;
 	*out = v;
@@ -200,38 +197,13 @@ static int parse_escape(struct jp *p, char *o, size_t *k)
 /* Raw UTF-8 sequence at p->i: copy it, or fail. */
 static int copy_utf8(struct jp *p, char *o, size_t *k)
 {
-	unsigned char c = p->s[p->i];
-	unsigned need, lo = 0x80, hi = 0xbf;
+	size_t len = kt_utf8_seq_len((const char *)p->s + p->i, p->n - p->i);
 
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3;
-	else
+	if (!len)
 		return jr_fail(p->err, p->i, "invalid UTF-8");
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (p->n - p->i <= need)
-		return jr_fail(p->err, p->i, "invalid UTF-8");
-	for (unsigned j = 1; j <= need; j++) {
-		unsigned char d = p->s[p->i + j];
-
-		if (d < lo || d > hi)
-			return jr_fail(p->err, p->i, "invalid UTF-8");
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	memcpy(o + *k, p->s + p->i, need + 1);
-	*k += need + 1;
-	p->i += need + 1;
+	memcpy(o + *k, p->s + p->i, len);
+	*k += len;
+	p->i += len;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kmsg.h"
+#include "text.h"
 
 static bool is_digit(char c)
 {
@@ -20,16 +21,6 @@ static bool is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int hexval(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static size_t skip_spaces(const char *s, size_t n, size_t i)
 {
@@ -86,8 +77,9 @@ size_t kmsg_unescape(char *s, size_t n)
 	while (i < n) {
 		int hi, lo;
 
-		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && (hi = hexval(s[i + 2])) >= 0 &&
-		    (lo = hexval(s[i + 3])) >= 0) {
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' &&
+		    (hi = kt_hexval((unsigned char)s[i + 2])) >= 0 &&
+		    (lo = kt_hexval((unsigned char)s[i + 3])) >= 0) {
 			s[o++] = (char)(hi << 4 | lo);
 			i += 4;
 			continue;

@@ -244,14 +244,10 @@ bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_le
 
 static char *dupn(struct scx_parser *p, const char *s, size_t n)
 {
-	char *d = malloc(n + 1);
+	char *d = strndup(s, n);
 
-	if (!d) {
+	if (!d)
 		p->oom++;
-		return NULL;
-	}
-	memcpy(d, s, n);
-	d[n] = '\0';
 	return d;
 }
 

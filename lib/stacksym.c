@@ -3,16 +3,8 @@
 #include <string.h>
 
 #include "stacksym.h"
+#include "text.h"
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static bool is_alnum(unsigned char c)
 {
@@ -38,7 +30,7 @@ static bool parse_0x(const char *s, size_t len, size_t *p, uint64_t *v)
 
 	if (i + 2 > len || s[i] != '0' || (s[i + 1] | 0x20) != 'x')
 		return false;
-	for (i += 2; i < len && (d = hexval((unsigned char)s[i])) >= 0; i++, n++) {
+	for (i += 2; i < len && (d = kt_hexval((unsigned char)s[i])) >= 0; i++, n++) {
 		if (n == 16)
 			return false;
 		x = x << 4 | (uint64_t)d;
@@ -64,7 +56,7 @@ static size_t parse_module(const char *s, size_t len, size_t p, struct kt_stacks
 	if (s[m] == ' ') {
 		size_t b = m + 1;
 
-		while (b < len && hexval((unsigned char)s[b]) >= 0)
+		while (b < len && kt_hexval((unsigned char)s[b]) >= 0)
 			b++;
 		if (b == m + 1 || b >= len || s[b] != ']')
 			return p;
@@ -151,7 +143,7 @@ bool kt_stacksym_bpf_prog(const char *name, size_t len, const char **tag,
 	if (len < pl + 16 + 1 || memcmp(name, pfx, pl))
 		return false;
 	for (i = pl; i < pl + 16; i++)
-		if (hexval((unsigned char)name[i]) < 0)
+		if (kt_hexval((unsigned char)name[i]) < 0)
 			return false;
 	if (len > pl + 16 && name[pl + 16] != '_')
 		return false;
@@ -168,7 +160,7 @@ static bool hex_run(const char *s, size_t len, size_t i, int min, size_t *end, u
 	uint64_t x = 0;
 	int d;
 
-	while (j < len && (d = hexval((unsigned char)s[j])) >= 0) {
+	while (j < len && (d = kt_hexval((unsigned char)s[j])) >= 0) {
 		if (j - i == 16)
 			return false;
 		x = x << 4 | (uint64_t)d;
@@ -205,7 +197,7 @@ static bool addr_at(const char *s, size_t len, size_t i, struct kt_addrtok *tok)
 	tok->start = i;
 	tok->end = end;
 	tok->digits = 0;
-	while (h < len && hexval((unsigned char)s[h]) >= 0 && tok->digits < 16) {
+	while (h < len && kt_hexval((unsigned char)s[h]) >= 0 && tok->digits < 16) {
 		tok->digits++;
 		h++;
 	}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#include "text.h"
+
+int kt_u8_step(struct kt_u8 *st, unsigned char c)
+{
+	if (st->need) {
+		if (c < st->lo || c > st->hi)
+			return -1;
+		st->lo = 0x80;
+		st->hi = 0xbf;
+		return --st->need ? 1 : 0;
+	}
+	st->lo = 0x80;
+	st->hi = 0xbf;
+	if (c < 0x80)
+		return 0;
+	if (c >= 0xc2 && c <= 0xdf)
+		st->need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		st->need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		st->need = 3;
+	else
+		return -1;
+	if (c == 0xe0)
+		st->lo = 0xa0;	/* no overlongs */
+	else if (c == 0xed)
+		st->hi = 0x9f;	/* no surrogates */
+	else if (c == 0xf0)
+		st->lo = 0x90;
+	else if (c == 0xf4)
+		st->hi = 0x8f;	/* <= U+10FFFF */
+	return 1;
+}
+
+size_t kt_utf8_seq_len(const char *s, size_t n)
+{
+	struct kt_u8 st = { 0 };
+
+	for (size_t i = 0; i < n && i < 4; i++) {
+		int r = kt_u8_step(&st, (unsigned char)s[i]);
+
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			return i + 1;
+	}
+	return 0;
+}
