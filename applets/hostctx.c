@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "applets.h"
-#include "atomic.h"
+#include "out.h"
 #include "err.h"
 #include "file.h"
 #include "hostctx.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "applets.h"
-#include "atomic.h"
+#include "out.h"
 #include "err.h"
 #include "file.h"
 #include "json.h"

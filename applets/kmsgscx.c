@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "applets.h"
-#include "atomic.h"
+#include "out.h"
 #include "err.h"
 #include "json.h"
 #include "kallsyms.h"

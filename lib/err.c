@@ -7,6 +7,7 @@
 #include "err.h"
 
 const char *kt_prog = "ktbox";
+const char *kt_help_hint;
 
 static void vreport(int errnum, const char *prefix, const char *fmt, va_list ap)
 {
@@ -58,7 +59,8 @@ int kt_usage_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(0, "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", kt_prog);
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+		kt_help_hint ? kt_help_hint : kt_prog);
 	return KT_EXIT_USAGE;
 }
 

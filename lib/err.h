@@ -12,6 +12,8 @@ enum {
 
 /* Name printed before every message; set by the dispatcher. */
 extern const char *kt_prog;
+/* What usage errors tell to run with --help ("APPLET SUBCMD"); NULL: kt_prog. */
+extern const char *kt_help_hint;
 
 /* "prog: MSG: strerror(errno)" on stderr; returns KT_EXIT_FAIL. */
 int kt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -19,7 +21,7 @@ int kt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kt_errn(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "prog: MSG" on stderr; returns KT_EXIT_FAIL. */
 int kt_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "prog: MSG" + "Try 'prog --help'." on stderr; returns KT_EXIT_USAGE. */
+/* "prog: MSG" + "Try 'HINT --help'." on stderr; returns KT_EXIT_USAGE. */
 int kt_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warning that does not change the exit code: "prog: warning: MSG". */
 void kt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
+ * The output sink of every applet and of capture's bundle files.
+ *
  * Atomic output for -o FILE: write a temporary file in the target's
  * directory, fsync it, rename it over the target, fsync the directory.
  * Until commit succeeds the target is untouched; on any failure the
  * temporary is removed.
  */
-#ifndef KT_ATOMIC_H
-#define KT_ATOMIC_H
+#ifndef KT_OUT_H
+#define KT_OUT_H
 
 #include <stdio.h>
 
@@ -26,8 +28,9 @@ void kt_atomic_abort(struct kt_atomic *a);
 /*
  * Applet output: stdout when PATH is NULL or "-", an atomic file otherwise.
  * Either is fully buffered in 64 KiB (musl's default is 1 KiB, one write
- * per KiB) unless it is a terminal; call before anything else is written
- * to stdout.  Flush explicitly where output must appear now (follow modes).
+ * per KiB) unless it is a terminal; stdout's buffer is set by the first
+ * open, before anything is written to it, and kept.  Any number of sinks
+ * may be opened and closed in one process (capture writes many files).  Flush explicitly where output must appear now (follow modes).
  * kt_out_close(o, ok): commit when ok (returns 0 or KT_EXIT_FAIL after
  * reporting the error), abort otherwise (returns KT_EXIT_FAIL).  Also
  * reports write errors on stdout (e.g. EPIPE, ENOSPC).

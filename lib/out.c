@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "out.h"
 #include "err.h"
 
 static char *dir_of(const char *path)
@@ -115,13 +116,16 @@ fail:
 int kt_out_open(struct kt_out *o, const char *path)
 {
 	static char stdout_buf[KT_OUT_BUF];
+	static bool stdout_set;
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	if (!path || !strcmp(path, "-")) {
 		o->fp = stdout;
-		if (!isatty(STDOUT_FILENO))
+		/* setvbuf is valid only before the first I/O on the stream */
+		if (!stdout_set && !isatty(STDOUT_FILENO))
 			setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+		stdout_set = true;
 		return 0;
 	}
 	if (kt_atomic_open(&o->a, path))

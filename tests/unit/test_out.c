@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "out.h"
 #include "file.h"
 #include "tap.h"
 
