@@ -183,7 +183,7 @@ static int load(const char *path, struct hostctx *c, struct hostctx *post)
 {
 	struct jr_err e = { 0 };
 	size_t n;
-	char *s = kt_read_file(NULL, strcmp(path, "-") ? path : "/dev/stdin", 64u << 20, &n);
+	char *s = kt_read_arg(path, 64u << 20, &n);
 	int r;
 
 	if (!s) {
