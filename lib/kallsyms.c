@@ -55,7 +55,8 @@ struct kt_ksyms {
 	struct kt_ksyms_stats st;
 };
 
-/* hex digit values, -1 for anything else */
+/* hex digit values, -1 for anything else: a table, not kt_hexval(), because
+ * this is the hottest lookup of the table parse (every address digit) */
 static const signed char hexv[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
