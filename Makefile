@@ -7,6 +7,7 @@
 #   make fuzz       libFuzzer targets for every parser (FUZZ_SECONDS=N each)
 #   make check-asan lib/ and unit tests under ASan+UBSan (host compiler)
 #   make bpf        BPF objects and skeletons (bpf/bpf.mk)
+#   make oci        OCI image of ktbox (pkg/pkg.mk)
 #   make clean      remove build outputs, keep the sysroot; distclean: all
 
 include deps/versions.mk
@@ -20,7 +21,6 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 DEPS_HASH := $(shell printf '%s' '$(DEPS_STAMP_KEY)' | cat - deps/sysroot.sh | md5sum | cut -c1-12)
 SYSROOT_STAMP := $(SYSROOT)/.stamp-$(DEPS_HASH)
-TOOLS_STAMP := $(B)/.tools-ok
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
 INCS     := -I. -Ilib -Iapplets -Ibpf -I$(B)/gen
@@ -58,8 +58,11 @@ all: $(B)/ktbox
 TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 dpkg-source:dpkg-dev gzip:gzip patch:patch prove:perl \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
-	 strace:strace file:file cpio:cpio
+	 strace:strace file:file cpio:cpio \
+	 skopeo:skopeo umoci:umoci runc:runc
 HOST_PKGS := zlib1g-dev libbpf-dev libelf-dev libclang-rt-14-dev hyperfine
+# keyed on the lists: a new tool is installed on the next make
+TOOLS_STAMP := $(B)/.tools-ok-$(shell printf '%s' '$(TOOLS) $(HOST_PKGS)' | md5sum | cut -c1-8)
 tools: $(TOOLS_STAMP)
 $(TOOLS_STAMP): deps/versions.mk
 	@missing=""; for t in $(TOOLS); do \
@@ -112,6 +115,7 @@ $(B)/ktbox: $(B)/ktbox.unstripped
 # VM_DEPS, which the check rule below needs expanded already)
 include initramfs/initramfs.mk
 include tests/vm/vm.mk
+include pkg/pkg.mk
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
@@ -124,7 +128,7 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_A)
 check-unit: $(UNIT_BINS)
 
 # Every suite: unit binaries, host scripts, VM scripts; one summary line.
-check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS)
+check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS) $(CHECK_DEPS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) \
 		perl tests/run-tap $(UNIT_BINS) $(sort $(wildcard tests/host/*.t)) \
 		$(sort $(wildcard tests/vm/*.t))
