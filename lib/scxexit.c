@@ -28,7 +28,7 @@ enum { S_IDLE, S_BANNER, S_HEAD, S_BT, S_BODY, S_AFTER };
 
 static const struct {
 	const char *text;
-	int kind;
+	enum scx_kind kind;
 } reasons[] = {
 	{"runtime error", SCX_KIND_ERROR},
 	{"scx_bpf_error", SCX_KIND_ERROR_BPF},
@@ -62,24 +62,24 @@ static const char *const kind_names[] = {
 	[SCX_KIND_OTHER] = "other",
 };
 
-const char *scx_kind_name(int kind)
+const char *scx_kind_name(enum scx_kind kind)
 {
-	if (kind < 0 || kind > SCX_KIND_OTHER)
+	if ((unsigned)kind > SCX_KIND_OTHER)
 		return "other";
 	return kind_names[kind];
 }
 
-const char *scx_event_name(int type)
+const char *scx_event_name(enum scx_ev_type type)
 {
 	return type == SCX_EV_ENABLE ? "enable" : "exit";
 }
 
-const char *scx_origin_name(int origin)
+const char *scx_origin_name(enum scx_origin origin)
 {
 	return origin == SCX_ORIGIN_SCHEDULER ? "scheduler" : "kernel";
 }
 
-static bool is_error_kind(int kind)
+static bool is_error_kind(enum scx_kind kind)
 {
 	return kind == SCX_KIND_ERROR || kind == SCX_KIND_ERROR_BPF || kind == SCX_KIND_ERROR_STALL;
 }
@@ -99,14 +99,14 @@ static int reason_prefix(const char *s, size_t n)
 	return -1;
 }
 
-int scx_kind_from_reason(const char *s, size_t n)
+enum scx_kind scx_kind_from_reason(const char *s, size_t n)
 {
 	int r = reason_prefix(s, n);
 
 	return r >= 0 && strlen(reasons[r].text) == n ? reasons[r].kind : SCX_KIND_OTHER;
 }
 
-int scx_kind_from_code(uint64_t code)
+enum scx_kind scx_kind_from_code(uint64_t code)
 {
 	switch (code) {
 	case 64:
