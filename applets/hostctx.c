@@ -173,6 +173,8 @@ static int do_snap(struct kt_cmdline *cl)
 		emit(o.fp, &a, &c, i == 0);
 		hc_free(&c);
 		fflush(o.fp);
+		if (kt_out_failed(&o))
+			break;	/* a closed pipe: the rest would be lost too */
 	}
 	hc_collector_free(&col);
 	return kt_out_close(&o, ok);
