@@ -13,7 +13,7 @@ APPLET_NAMES := $(shell sed -n 's/^[[:space:]]*X.\([a-z0-9_]*\),.*/\1/p' applets
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 OCI_SOURCE   ?= $(shell git remote get-url origin 2>/dev/null)
 OCI_REVISION := $(shell git rev-parse HEAD 2>/dev/null)
-OCI_ARCH     ?= amd64
+OCI_ARCH     := $(ARCH)
 
 $(OCI): $(B)/ktbox pkg/mkoci.sh applets/applets.h
 	@echo "  OCI     $(OCI_DIR)"
