@@ -90,7 +90,8 @@ TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 dpkg-source:dpkg-dev gzip:gzip patch:patch prove:perl \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 	 strace:strace file:file cpio:cpio \
-	 skopeo:skopeo umoci:umoci runc:runc
+	 skopeo:skopeo umoci:umoci runc:runc help2man:help2man lintian:lintian \
+	 dpkg-deb:dpkg
 ifneq ($(ARCH),amd64)
 TOOLS += $(CROSS)gcc:gcc-$(CROSS:-=) qemu-aarch64-static:qemu-user-static
 endif
