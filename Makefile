@@ -117,7 +117,7 @@ check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS)
 # ASan+UBSan: lib/ and unit tests with the host compiler (glibc).
 ASAN_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all $(WARN) $(INCS) -Itests/unit -D_GNU_SOURCE
-ASAN_LIBS  := -lbpf -lelf -lz
+ASAN_LIBS  := -lbpf -lelf -lz -lm
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/%)
 $(B)/asan/%: tests/unit/%.c tests/unit/tap.h $(LIB_SRCS) | $(TOOLS_STAMP)
 	@mkdir -p $(dir $@)

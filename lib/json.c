@@ -192,6 +192,25 @@ void jw_i64(struct jw *w, int64_t v)
 	emit(w, b, (size_t)snprintf(b, sizeof(b), "%" PRId64, v));
 }
 
+void jw_udec(struct jw *w, uint64_t v, unsigned frac)
+{
+	uint64_t scale = 1;
+	char b[48];
+	int n;
+
+	if (frac > 18)
+		frac = 18;
+	for (unsigned i = 0; i < frac; i++)
+		scale *= 10;
+	sep(w);
+	if (!frac)
+		n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	else
+		n = snprintf(b, sizeof(b), "%" PRIu64 ".%0*" PRIu64, v / scale, (int)frac,
+			     v % scale);
+	emit(w, b, (size_t)n);
+}
+
 void jw_double(struct jw *w, double v)
 {
 	char b[40];
