@@ -241,6 +241,31 @@ void tl_comms_free(struct tl_comms *c);
  * of events written. */
 uint64_t tl_dump(FILE *fp, const void *buf, size_t len, bool json);
 
+/* ---- flight recorder ------------------------------------------------------
+ *
+ * The last WINDOW_NS of records in a ring of BUDGET bytes: pushing drops
+ * the oldest records when the ring is full or they are older than the
+ * window (counted in DROPPED; a text continuation is never left without
+ * its header).  Task names are learnt from every record pushed, and
+ * written as Comm records (cpu TL_CPU_NONE) ahead of the window, since
+ * the originals may have aged out.
+ */
+struct tl_flight {
+	unsigned char *buf;
+	size_t cap;		/* records */
+	size_t head, n;
+	uint64_t window_ns;
+	uint64_t newest;	/* highest ts pushed */
+	uint64_t dropped;
+	struct tl_comms comms;
+};
+/* 0, or -1 (ENOMEM, or EINVAL for a budget below one record). */
+int tl_flight_init(struct tl_flight *f, size_t budget, uint64_t window_ns);
+void tl_flight_push(struct tl_flight *f, const void *recs, size_t nrec);
+/* The names, then the window, oldest first.  0 or -1 (stdio error). */
+int tl_flight_write(struct tl_flight *f, struct tl_writer *w);
+void tl_flight_free(struct tl_flight *f);
+
 /* ---- report ---------------------------------------------------------------- */
 
 struct tl_filter {

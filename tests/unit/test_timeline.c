@@ -477,6 +477,58 @@ static void test_export(void)
 	free(out);
 }
 
+static void test_flight(void)
+{
+	unsigned char b[40 * 12], *p = b;
+	struct tl_flight f;
+	struct tl_writer w;
+	struct tl_file_header h;
+	struct tl_file tf;
+	struct tl_events e;
+	char *mem = NULL;
+	size_t len;
+	FILE *fp;
+
+	memset(b, 0, sizeof(b));
+	p = rec(p, TL_EVT_COMM, 0, 1, 10, 10, 0, 0);
+	memcpy(p - 16, "early", 5);
+	for (int i = 0; i < 8; i++)
+		p = rec(p, TL_EVT_SWITCH, 0, 100 + (uint64_t)i * 100, 10, 0, 1, 0);
+	ok(tl_flight_init(&f, 39, 0) == -1, "budget below a record: error");
+	ok(!tl_flight_init(&f, 4 * 40, 0), "flight ring of 4 records");
+	tl_flight_push(&f, b, 3);
+	tl_flight_push(&f, b + 3 * 40, 6);
+	ok(f.n == 4 && f.dropped == 5, "4 kept, 5 dropped (budget)");
+	fp = open_memstream(&mem, &len);
+	tl_header_init(&h, 1);
+	tl_write_header(&w, fp, &h);
+	tl_flight_write(&f, &w);
+	tl_write_trailer(&w, 0, f.dropped, NULL, 0);
+	fclose(fp);
+	ok(!tl_file_parse(mem, len, &tf) && !tf.cut && tf.nrecords == 5 && tf.flight_dropped == 5,
+	   "written: the name plus 4 records, drop count in the trailer");
+	ok(!parse_buf(tf.records, tf.nrecords * 40, &e) && e.n == 5 &&
+	   e.ev[0].kind == TL_K_COMM && !strcmp(e.ev[0].comm.comm, "early") &&
+	   e.ev[0].raw.cpu == TL_CPU_NONE && e.ev[1].raw.ts == 500 && e.ev[4].raw.ts == 800,
+	   "a name that aged out is re-written ahead of the last 4 records");
+	tl_events_free(&e);
+	tl_file_close(&tf);
+	free(mem);
+	tl_flight_free(&f);
+
+	/* the time window; a text continuation never leads */
+	ok(!tl_flight_init(&f, 1 << 16, 250), "flight ring with a 250 ns window");
+	tl_flight_push(&f, b + 40, 8);
+	ok(f.n == 3 && f.dropped == 5, "records older than the window dropped (%zu kept)", f.n);
+	p = text_rec(b, TL_EVT_SCX_DUMP, 0, 900, 1, 0, 0, "a dump line long enough for two");
+	p = rec(p, TL_EVT_SWITCH, 0, 1200, 1, 0, 0, 0);
+	tl_flight_free(&f);
+	ok(!tl_flight_init(&f, 3 * 40, 0), "3-record ring");
+	tl_flight_push(&f, b, 4);
+	ok(f.n == 1 && f.dropped == 3, "dropping the header drops its continuations (%zu kept)", f.n);
+	tl_flight_free(&f);
+}
+
 static void test_options(void)
 {
 	uint64_t m[2];
@@ -502,6 +554,7 @@ int main(void)
 	test_file();
 	test_report();
 	test_export();
+	test_flight();
 	test_options();
 	return tap_done();
 }
