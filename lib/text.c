@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <string.h>
+
 #include "text.h"
 
 int kt_u8_step(struct kt_u8 *st, unsigned char c)
@@ -46,4 +48,19 @@ size_t kt_utf8_seq_len(const char *s, size_t n)
 			return i + 1;
 	}
 	return 0;
+}
+
+size_t kt_hex(char *d, uint64_t v, int width)
+{
+	char t[16];
+	int n = 0;
+
+	do {
+		t[15 - n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width && n < 16)
+		t[15 - n++] = '0';
+	memcpy(d, t + 16 - n, (size_t)n);
+	return (size_t)n;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Streaming UTF-8 validator (RFC 3629: no overlongs, no surrogates, at
@@ -32,5 +33,11 @@ static inline int kt_hexval(unsigned char c)
 		return c - 'a' + 10;
 	return -1;
 }
+
+/*
+ * V in lowercase hex, no prefix, at least WIDTH (1..16) digits, into D
+ * (16 bytes, not terminated); returns the digit count.
+ */
+size_t kt_hex(char *d, uint64_t v, int width);
 
 #endif
