@@ -535,35 +535,43 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f)
 	return 0;
 }
 
+static int sys_fail(struct tl_file *f, int fd, const char *what, const char *path)
+{
+	int e = errno ? errno : EINVAL;
+
+	if (fd >= 0)
+		close(fd);
+	f->sys_errno = e;
+	errno = e;
+	return ferr(f, "%s '%s': %s", what, path, strerror(e));
+}
+
 int tl_file_open(const char *path, struct tl_file *f)
 {
 	struct stat st;
 	void *m = NULL;
-	int fd, rc, e;
+	int fd, rc;
 
 	memset(f, 0, sizeof(*f));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return ferr(f, "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		e = errno;
-		close(fd);
-		return ferr(f, "'%s' is not a regular file%s%s", path, e ? ": " : "",
-			    e ? strerror(e) : "");
+		return sys_fail(f, -1, "cannot open", path);
+	if (fstat(fd, &st))
+		return sys_fail(f, fd, "cannot stat", path);
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return sys_fail(f, fd, "not a regular file:", path);
 	}
 	if (st.st_size > 0) {
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
-			e = errno;
-			close(fd);
-			return ferr(f, "cannot map '%s': %s", path, strerror(e));
-		}
+		if (m == MAP_FAILED)
+			return sys_fail(f, fd, "cannot map", path);
 		madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 	}
 	close(fd);
 	rc = tl_file_parse(m ? m : "", m ? (size_t)st.st_size : 0, f);
 	f->map = m;
-	f->map_len = (size_t)st.st_size;
+	f->map_len = m ? (size_t)st.st_size : 0;
 	return rc;
 }
 
@@ -573,6 +581,103 @@ void tl_file_close(struct tl_file *f)
 	if (f->map)
 		munmap(f->map, f->map_len);
 	memset(f, 0, sizeof(*f));
+}
+
+static const char *const attach_names[TL_AT_NR] = {
+	[TL_AT_SWITCH] = "sched_switch",
+	[TL_AT_MIGRATE] = "sched_migrate_task",
+	[TL_AT_WAKEUP] = "sched_wakeup",
+	[TL_AT_WAKEUP_NEW] = "sched_wakeup_new",
+	[TL_AT_WAKING] = "sched_waking",
+	[TL_AT_FORK] = "sched_process_fork",
+	[TL_AT_EXIT] = "sched_process_exit",
+	[TL_AT_EXEC] = "sched_process_exec",
+	[TL_AT_PI] = "sched_pi_setprio",
+	[TL_AT_LOCK] = "contention_begin",
+	[TL_AT_SCX_EVENT] = "sched_ext_event",
+	[TL_AT_SCX_DUMP] = "sched_ext_dump",
+	[TL_AT_SCX_EXIT] = "sched_ext_exit",
+};
+
+const char *tl_attach_name(unsigned i)
+{
+	return i < TL_AT_NR ? attach_names[i] : NULL;
+}
+
+void tl_file_info_text(FILE *fp, const struct tl_file *f)
+{
+	const struct tl_file_header *h = &f->hdr;
+	uint64_t span = f->end_ns > h->start_ns ? f->end_ns - h->start_ns : 0;
+
+	fprintf(fp, "capture: %s %s %s, %u CPUs, %" PRIu64 " records", h->sysname, h->release,
+		h->machine, h->ncpus, f->nrecords);
+	if (!f->cut)
+		fprintf(fp, " over %.3f s", (double)span / 1e9);
+	fprintf(fp, "%s\n", h->flags & TL_FILE_FLIGHT ? " (flight recorder window)" : "");
+	fputs("attached:", fp);
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if (h->attached >> i & 1)
+			fprintf(fp, " %s", attach_names[i]);
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if ((h->requested & ~h->attached) >> i & 1 && i != TL_AT_SCX_EXIT)
+			fprintf(fp, " (%s: not on this kernel)", attach_names[i]);
+	fputc('\n', fp);
+	if (h->cpus[0] || h->filter_tgid)
+		fprintf(fp, "filters: cpus %s, tgid %u\n", h->cpus[0] ? h->cpus : "all",
+			h->filter_tgid);
+	if (f->cut)
+		fprintf(fp, "cut: no trailer (the recorder did not finish); lost counts unknown%s\n",
+			f->tail ? ", a torn last record" : "");
+	else
+		fprintf(fp, "lost: %" PRIu64 " events%s\n", f->lost_total,
+			f->lost_total ? " (the ring buffer was full)" : "");
+	if (f->flight_dropped)
+		fprintf(fp, "flight window: %" PRIu64 " older records let go\n", f->flight_dropped);
+}
+
+void tl_file_info_json(struct jw *w, const struct tl_file *f)
+{
+	const struct tl_file_header *h = &f->hdr;
+
+	jw_kstr(w, "release", h->release);
+	jw_kstr(w, "machine", h->machine);
+	jw_kstr(w, "nodename", h->nodename);
+	jw_ku64(w, "ncpus", h->ncpus);
+	jw_ku64(w, "start_ns", h->start_ns);
+	jw_ki64(w, "realtime_offset_ns", h->realtime_offset_ns);
+	if (!f->cut)
+		jw_ku64(w, "end_ns", f->end_ns);
+	jw_ku64(w, "records", f->nrecords);
+	jw_kbool(w, "flight", h->flags & TL_FILE_FLIGHT);
+	jw_key(w, "attached");
+	jw_arr_open(w);
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if (h->attached >> i & 1)
+			jw_str(w, attach_names[i]);
+	jw_arr_close(w);
+	jw_key(w, "missing");
+	jw_arr_open(w);
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if ((h->requested & ~h->attached) >> i & 1)
+			jw_str(w, attach_names[i]);
+	jw_arr_close(w);
+	if (h->cpus[0])
+		jw_kstr(w, "cpus", h->cpus);
+	if (h->filter_tgid)
+		jw_ku64(w, "tgid", h->filter_tgid);
+	jw_kbool(w, "cut", f->cut);
+	if (f->cut) {
+		jw_ku64(w, "tail_bytes", f->tail);
+	} else {
+		jw_ku64(w, "lost", f->lost_total);
+		jw_key(w, "lost_per_cpu");
+		jw_arr_open(w);
+		for (uint32_t i = 0; i < f->lost_ncpus; i++)
+			jw_u64(w, f->lost[i]);
+		jw_arr_close(w);
+	}
+	if (f->flight_dropped)
+		jw_ku64(w, "flight_dropped", f->flight_dropped);
 }
 
 /* ---- task names --------------------------------------------------------------- */
@@ -874,6 +979,13 @@ uint64_t tl_dump(FILE *fp, const void *buf, size_t len, bool json)
 	if (!it)
 		return 0;
 	jw_init_file(&w, fp, 0);
+	/* names first: a task's Comm record may come after its first event */
+	if (!json) {
+		tl_iter_init(it, buf, len);
+		while (tl_iter_next(it, &ev))
+			if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK)
+				tl_comms_learn(&c, &ev);
+	}
 	tl_iter_init(it, buf, len);
 	while (tl_iter_next(it, &ev)) {
 		if (json) {

@@ -182,7 +182,8 @@ struct tl_file {
 	uint32_t lost_ncpus;
 	uint64_t *lost;			/* per CPU, lost_ncpus entries (malloc'ed) */
 	uint64_t lost_total;
-	char err[160];			/* why parsing failed */
+	char err[160];			/* why opening or parsing failed */
+	int sys_errno;			/* tl_file_open: the file could not be read */
 	void *map;			/* tl_file_open's mapping */
 	size_t map_len;
 };
@@ -193,6 +194,14 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f);
 /* mmap PATH and parse it: 0, or -1 with F->err set (errno kept). */
 int tl_file_open(const char *path, struct tl_file *f);
 void tl_file_close(struct tl_file *f);
+
+struct jw;
+/* Tracepoint name of attach point I (TL_AT_*), or NULL. */
+const char *tl_attach_name(unsigned i);
+/* The file's facts (kernel, CPUs, attached events, losses, cut) as text
+ * lines or JSON members of the open object. */
+void tl_file_info_text(FILE *fp, const struct tl_file *f);
+void tl_file_info_json(struct jw *w, const struct tl_file *f);
 
 /* Fill the header's fixed fields (magic, version, sizes, clock, uname,
  * clocks now); the caller sets attached/requested/filters. */
