@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "text.h"
 
 unsigned long kt_file_opens;
 
@@ -128,23 +129,6 @@ char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
 	int fd = kt_open_ro(root, path);
 
 	return fd < 0 ? NULL : read_fd(fd, cap, len, false, enough);
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-char *kt_trim(char *s)
-{
-	size_t n;
-
-	while (is_space(*s))
-		s++;
-	n = strlen(s);
-	while (n && is_space(s[n - 1]))
-		s[--n] = '\0';
-	return s;
 }
 
 char *kt_read_trim(const char *root, const char *path)

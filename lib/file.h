@@ -56,8 +56,6 @@ char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
  * whitespace.  NULL when unreadable or empty after trimming. */
 char *kt_read_trim(const char *root, const char *path);
 
-/* Trim leading and trailing ASCII whitespace in place. */
-char *kt_trim(char *s);
 
 /* Directory iteration with getdents64 into one buffer (no per-entry
  * allocation).  kt_dir_next skips "." and ".."; NULL at the end/on error. */

@@ -55,7 +55,8 @@ struct kt_ksyms {
 	struct kt_ksyms_stats st;
 };
 
-/* hex digit values, -1 for anything else */
+/* hex digit values, -1 for anything else: a table, not kt_hexval(), because
+ * this is the hottest lookup of the table parse (every address digit) */
 static const signed char hexv[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -754,16 +755,6 @@ size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksy
 		n++;
 	}
 	return n;
-}
-
-int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr)
-{
-	struct kt_ksym s;
-
-	if (!kt_ksyms_lookup(t, name, &s, 1))
-		return -1;
-	*addr = s.addr;
-	return 0;
 }
 
 /* Index of the last entry with address <= ADDR, or -1. */

@@ -40,8 +40,8 @@ enum kmsg_src {
 struct kmsg_line {
 	const char *text; /* message text, trailing blanks trimmed */
 	size_t len;
-	int fmt;      /* enum kmsg_fmt: the outermost prefix */
-	int src;      /* enum kmsg_src */
+	enum kmsg_fmt fmt; /* the outermost prefix */
+	enum kmsg_src src;
 	int level;    /* 0..7, or -1 when the format has none */
 	int facility; /* or -1 */
 	bool has_ts;  /* ts_usec valid (record or [ts]) */

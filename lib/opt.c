@@ -113,12 +113,6 @@ int kt_getopt(struct kt_getopt *g, const struct kt_option *opts)
 	return -1;
 }
 
-int kt_help(const char *text)
-{
-	fputs(text, stdout);
-	return KT_EXIT_OK;
-}
-
 int kt_parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;

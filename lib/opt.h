@@ -37,9 +37,6 @@ int kt_getopt(struct kt_getopt *g, const struct kt_option *opts);
 static inline int kt_noperands(const struct kt_getopt *g) { return g->npos; }
 static inline char **kt_operands(const struct kt_getopt *g) { return g->argv + 1; }
 
-/* Print help text to stdout; returns KT_EXIT_OK. */
-int kt_help(const char *text);
-
 /* Strict number parsing for option values: whole string, no sign unless
  * allowed, range-checked; integers are decimal or 0x-prefixed hex (never
  * octal).  Return 0 on success, -1 (errno EINVAL/ERANGE). */

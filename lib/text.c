@@ -64,3 +64,36 @@ size_t kt_hex(char *d, uint64_t v, int width)
 	memcpy(d, t + 16 - n, (size_t)n);
 	return (size_t)n;
 }
+
+bool kt_scan_dec(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+	size_t j = *i;
+	uint64_t x = 0;
+
+	while (j < n && kt_is_digit(s[j]) && j - *i < 19)
+		x = x * 10 + (uint64_t)(s[j++] - '0');
+	if (j == *i || (j < n && kt_is_digit(s[j])))
+		return false;
+	*i = j;
+	*v = x;
+	return true;
+}
+
+char *kt_trim(char *s)
+{
+	size_t n;
+
+	while (kt_is_space(*s))
+		s++;
+	n = strlen(s);
+	while (n && kt_is_space(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+size_t kt_rtrim_len(const char *s, size_t n)
+{
+	while (n && (kt_is_space(s[n - 1]) || !s[n - 1]))
+		n--;
+	return n;
+}
