@@ -59,7 +59,8 @@ TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 dpkg-source:dpkg-dev gzip:gzip patch:patch prove:perl \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 	 strace:strace file:file cpio:cpio \
-	 skopeo:skopeo umoci:umoci runc:runc
+	 skopeo:skopeo umoci:umoci runc:runc \
+	 perf:linux-perf node:nodejs npm:npm
 HOST_PKGS := zlib1g-dev libbpf-dev libelf-dev libclang-rt-14-dev hyperfine
 # keyed on the lists: a new tool is installed on the next make
 TOOLS_STAMP := $(B)/.tools-ok-$(shell printf '%s' '$(TOOLS) $(HOST_PKGS)' | md5sum | cut -c1-8)
@@ -116,6 +117,7 @@ $(B)/ktbox: $(B)/ktbox.unstripped
 include initramfs/initramfs.mk
 include tests/vm/vm.mk
 include pkg/pkg.mk
+include tests/host/timeline.mk
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
