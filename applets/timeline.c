@@ -376,8 +376,7 @@ static int do_export(struct kt_cmdline *cl)
 	struct tl_export_stats st;
 	struct tl_filter f;
 	struct kt_out o;
-	struct jw w;
-	int c;
+	int c, ok;
 
 	while ((c = kt_cmd_getopt(cl)) != -1) {
 		int e = filter_opt(cl, c, &fo);
@@ -396,15 +395,13 @@ static int do_export(struct kt_cmdline *cl)
 		tl_file_close(&in.f);
 		return KT_EXIT_FAIL;
 	}
-	jw_init_file(&w, o.fp, 0);
-	tl_export_chrome(&w, in.recs, in.len, &f, &st);
-	jw_newline(&w);
+	ok = !tl_export_chrome(o.fp, in.recs, in.len, &f, &st);
 	tl_file_close(&in.f);
 	if (st.unmatched)
 		kt_warn("%llu slices ended at a switch whose prev_pid was not the running task "
 			"(a switch the kernel did not trace, or a lost event)",
 			(unsigned long long)st.unmatched);
-	return kt_out_close(&o, 1);
+	return kt_out_close(&o, ok);
 }
 
 /* ---- record ---- */
@@ -511,6 +508,68 @@ static int do_record(struct kt_cmdline *cl)
 	return tl_record(&ro);
 }
 
+/* ---- count ---- */
+
+static const char count_help[] =
+"  -d, --duration SEC   stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
+"      --events LIST    attach points, as for record\n"
+KT_HELP_OUT
+KT_HELP_HELP
+"\n"
+"Events per attach point, counted in BPF without recording them: how many\n"
+"a recording would hold, and the overhead floor of any BPF recorder on\n"
+"these tracepoints (make bench compares it with record).\n";
+
+static const struct kt_option count_opts[] = {
+	{ "duration", 'd', 1 }, { "events", OPT_EVENTS, 1 }, KT_OPT_OUT, KT_OPT_END,
+};
+
+static int do_count(struct kt_cmdline *cl)
+{
+	uint64_t events = 0, dur = 0, counts[TL_AT_NR] = { 0 }, attached = 0;
+	struct kt_out o;
+	struct jw w;
+	double d;
+	int c, rc;
+
+	while ((c = kt_cmd_getopt(cl)) != -1) {
+		switch (c) {
+		case 'd':
+			if (kt_opt_double(&cl->g, 0.001, 1e7, &d))
+				return KT_EXIT_USAGE;
+			dur = (uint64_t)(d * 1e9);
+			break;
+		case OPT_EVENTS:
+			if (tl_rec_parse_events(cl->g.arg, &events))
+				return kt_cmd_usage(cl, "--events: unknown event in '%s'", cl->g.arg);
+			break;
+		default:
+			return cl->rc;
+		}
+	}
+	rc = tl_count_run(events, dur, counts, &attached);
+	if (rc)
+		return rc;
+	if (kt_out_open(&o, cl->out.path))
+		return KT_EXIT_FAIL;
+	jw_init_file(&w, o.fp, cl->out.pretty);
+	if (cl->out.json)
+		jw_obj_open(&w);
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		if (!(attached >> i & 1))
+			continue;
+		if (cl->out.json)
+			jw_ku64(&w, tl_attach_name(i), counts[i]);
+		else
+			fprintf(o.fp, "%-20s %llu\n", tl_attach_name(i), (unsigned long long)counts[i]);
+	}
+	if (cl->out.json) {
+		jw_obj_close(&w);
+		jw_newline(&w);
+	}
+	return kt_out_close(&o, 1);
+}
+
 static const struct kt_cmd cmds[] = {
 	{ "record", do_record, record_opts, "", "record events to a capture file", record_help,
 	  0, 0, 0 },
@@ -522,6 +581,8 @@ static const struct kt_cmd cmds[] = {
 	{ "export", do_export, export_opts, "FILE", "Chrome trace-event JSON for a viewer",
 	  export_help, 1, 1, 0 },
 	{ "info", do_info, info_opts, "FILE", "what a capture file holds", info_help, 1, 1, 0 },
+	{ "count", do_count, count_opts, "", "count events in BPF without recording (the floor)",
+	  count_help, 0, 0, 0 },
 	{ 0 },
 };
 

@@ -46,6 +46,22 @@ const char *tl_kind_name(enum tl_kind k)
 
 /* ---- decoding ------------------------------------------------------------ */
 
+static uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
 static void decode_comm(struct tl_event *ev)
 {
 	memcpy(ev->comm.comm, &ev->raw.a, 8);
@@ -163,7 +179,14 @@ int parse_record(const void *p, size_t n, struct tl_event *ev)
 		errno = EINVAL;
 		return -1;
 	}
-	memcpy(&ev->raw, p, TL_RECORD_SIZE);
+	/* field by field: fixed-size loads, no memcpy call per record */
+	ev->raw.type = rd32(p);
+	ev->raw.cpu = rd32((const unsigned char *)p + 4);
+	ev->raw.ts = rd64((const unsigned char *)p + 8);
+	ev->raw.prev_pid = rd32((const unsigned char *)p + 16);
+	ev->raw.next_pid = rd32((const unsigned char *)p + 20);
+	ev->raw.a = rd64((const unsigned char *)p + 24);
+	ev->raw.b = rd64((const unsigned char *)p + 32);
 	decode(ev);
 	return 0;
 }
@@ -193,11 +216,10 @@ static void join_text(struct tl_iter *it, struct tl_event *ev)
 
 	for (k = 0; k < need && it->off + TL_RECORD_SIZE <= it->len; k++) {
 		const unsigned char *rec = it->p + it->off;
-		struct timeline_event h;
 		size_t take;
 
-		memcpy(&h, rec, 16);
-		if (h.type != TL_EVT_TEXT || h.cpu != ev->raw.cpu || h.ts != ev->raw.ts)
+		if (rd32(rec) != TL_EVT_TEXT || rd32(rec + 4) != ev->raw.cpu ||
+		    rd64(rec + 8) != ev->raw.ts)
 			break;
 		take = want - got < TL_TEXT_CHUNK ? want - got : TL_TEXT_CHUNK;
 		if (got + take > TL_TEXT_MAX)
@@ -438,22 +460,6 @@ static int ferr(struct tl_file *f, const char *fmt, ...)
 	vsnprintf(f->err, sizeof(f->err), fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
 }
 
 /* The trailer, if BODY (after the header, LEN bytes) ends with a valid one. */

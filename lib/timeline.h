@@ -328,9 +328,10 @@ struct tl_export_stats {
 	uint64_t slices, instants, counters, meta;
 	uint64_t unmatched;	/* switches whose slice could not be closed */
 };
-/* Write BUF's records as one Chrome trace-event JSON document. */
-void tl_export_chrome(struct jw *w, const void *buf, size_t len, const struct tl_filter *f,
-		      struct tl_export_stats *st);
+/* Write BUF's records as one Chrome trace-event JSON document (and a
+ * newline) to FP: 0, or -1 on a write error. */
+int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filter *f,
+		     struct tl_export_stats *st);
 
 /* Parse a CPU list ("0-3,8") into a bitmap of WORDS u64: 0 or -1. */
 int tl_parse_cpus(const char *s, uint64_t *mask, size_t words);

@@ -71,11 +71,23 @@ static void head(struct xstate *x, const char *ph, const char *name, uint32_t ti
 	ts_us(w, "ts", ts);
 }
 
+/* "comm pid" into B (at least 40 bytes) */
 static void task_name(struct xstate *x, char *b, size_t n, uint32_t pid)
 {
 	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	const char *c = e && e->comm[0] ? e->comm : "?";
+	char d[12], *q = d + sizeof(d);
+	size_t k = strlen(c);
 
-	snprintf(b, n, "%s %u", e && e->comm[0] ? e->comm : "?", pid);
+	*--q = '\0';
+	do
+		*--q = (char)('0' + pid % 10);
+	while (pid /= 10);
+	if (k + 1 + (size_t)(d + sizeof(d) - q) > n)
+		k = 0;
+	memcpy(b, c, k);
+	b[k] = ' ';
+	memcpy(b + k + 1, q, (size_t)(d + sizeof(d) - q));
 }
 
 static struct xcpu *xcpu(struct xstate *x, uint32_t cpu)
@@ -246,15 +258,42 @@ static void meta(struct xstate *x, const char *what, uint32_t tid, const char *k
 	x->st->meta++;
 }
 
-void tl_export_chrome(struct jw *w, const void *buf, size_t len, const struct tl_filter *f,
-		      struct tl_export_stats *st)
+/* The writer goes to a memory buffer, handed to stdio in 64 KiB blocks:
+ * one fwrite per token was most of the export's time. */
+#define FLUSH_AT (64 * 1024)
+
+static int flush(struct xstate *x, FILE *fp, struct kt_buf *b)
 {
+	int rc = 0;
+
+	if (b->oom || (b->len && fwrite(b->p, 1, b->len, fp) != b->len))
+		rc = -1;
+	b->len = 0;
+	return rc;
+}
+
+int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filter *f,
+		     struct tl_export_stats *st)
+{
+	struct kt_buf b = { 0 };
+	struct jw jw, *w = &jw;
 	struct xstate x = { .w = w, .f = f, .st = st };
+	int rc = 0;
 	struct tl_sorted s;
 	struct tl_event ev;
-	char b[32];
+	char name[32];
 
 	memset(st, 0, sizeof(*st));
+	jw_init_buf(w, &b, 0);
+	/* names first: a task's Comm record may come after its first slice */
+	{
+		struct tl_iter it;
+
+		tl_iter_init(&it, buf, len);
+		while (tl_iter_next(&it, &ev))
+			if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK)
+				tl_comms_learn(&x.comms, &ev);
+	}
 	jw_obj_open(w);
 	jw_kstr(w, "displayTimeUnit", "ns");
 	jw_key(w, "traceEvents");
@@ -268,6 +307,8 @@ void tl_export_chrome(struct jw *w, const void *buf, size_t len, const struct tl
 		tl_comms_learn(&x.comms, &ev);
 		if (!keep(f, &ev))
 			continue;
+		if (b.len >= FLUSH_AT && flush(&x, fp, &b))
+			rc = -1;
 		if (ev.kind == TL_K_SWITCH)
 			on_switch(&x, &ev, ts);
 		else if (ev.kind == TL_K_SCX_EVENT)
@@ -284,13 +325,18 @@ void tl_export_chrome(struct jw *w, const void *buf, size_t len, const struct tl
 	for (size_t i = 0; i < x.ncpus; i++) {
 		if (!x.cpus[i].seen)
 			continue;
-		snprintf(b, sizeof(b), "CPU %zu", i);
-		meta(&x, "thread_name", (uint32_t)i, "name", b, 0);
+		snprintf(name, sizeof(name), "CPU %zu", i);
+		meta(&x, "thread_name", (uint32_t)i, "name", name, 0);
 		meta(&x, "thread_sort_index", (uint32_t)i, "sort_index", NULL, i);
 	}
 out:
 	jw_arr_close(w);
 	jw_obj_close(w);
+	jw_newline(w);
+	if (flush(&x, fp, &b))
+		rc = -1;
+	kt_buf_free(&b);
 	free(x.cpus);
 	tl_comms_free(&x.comms);
+	return rc;
 }

@@ -413,3 +413,49 @@ out:
 	free(r);
 	return rc;
 }
+
+/* ---- count-only ---- */
+
+static int count_stop(void *arg, int signo)
+{
+	return STOP_DONE;
+}
+
+static int count_done(void *arg, uint32_t n)
+{
+	return STOP_DONE;
+}
+
+int tl_count_run(uint64_t events, uint64_t duration_ns, uint64_t counts[TL_AT_NR],
+		 uint64_t *attached)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, 0 };
+	struct tl_count *c;
+	struct kt_loop l;
+	char err[256];
+	int rc = KT_EXIT_FAIL;
+
+	c = tl_count_open(events ? events : tl_rec_default_events(), attached, err, sizeof(err));
+	if (!c)
+		return kt_errx("%s", err);
+	if (kt_loop_init(&l)) {
+		tl_count_close(c);
+		return kt_err("cannot set up the event loop");
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (kt_loop_add_signals(&l, sigs, count_stop, NULL) ||
+	    (duration_ns && kt_loop_add_timer(&l, duration_ns, 0, count_done, NULL) < 0)) {
+		kt_err("cannot set up the event loop");
+		goto out;
+	}
+	kt_loop_run(&l, -1);
+	if (tl_count_read(c, counts))
+		kt_err("cannot read the counters");
+	else
+		rc = KT_EXIT_OK;
+out:
+	kt_loop_free(&l);
+	tl_count_close(c);
+	return rc;
+}

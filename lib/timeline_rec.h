@@ -41,6 +41,14 @@ int tl_bpf_rb_fd(const struct tl_bpf *b);
 int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus);
 void tl_bpf_close(struct tl_bpf *b);
 
+/* The count-only floor (bpf/tlcount.bpf.c): the same attach points, each
+ * bumping a per-CPU counter.  NULL with ERR on failure. */
+struct tl_count;
+struct tl_count *tl_count_open(uint64_t events, uint64_t *attached, char *err, size_t errlen);
+/* Totals over CPUs per attach point; 0 or -1. */
+int tl_count_read(const struct tl_count *c, uint64_t counts[TL_AT_NR]);
+void tl_count_close(struct tl_count *c);
+
 /* ---- the recorder ---- */
 
 enum tl_trigger {
@@ -68,6 +76,10 @@ struct tl_rec_opts {
 uint64_t tl_rec_default_events(void);
 /* "switch,wakeup,..." into TL_AT_* bits: 0, or -1 for an unknown name. */
 int tl_rec_parse_events(const char *s, uint64_t *mask);
+/* Count events for DURATION_NS (0: until SIGINT/SIGTERM) into COUNTS;
+ * returns the exit status (errors reported), *ATTACHED what was live. */
+int tl_count_run(uint64_t events, uint64_t duration_ns, uint64_t counts[TL_AT_NR],
+		 uint64_t *attached);
 /* Run a recording; returns the exit status (errors reported). */
 int tl_record(const struct tl_rec_opts *o);
 

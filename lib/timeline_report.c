@@ -90,10 +90,10 @@ struct tl_report {
 	bool oom;
 };
 
-static void vpush(struct tl_report *r, struct vec *v, uint64_t x)
+static inline void vpush(struct tl_report *r, struct vec *v, uint64_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
+	if (__builtin_expect(v->n == v->cap, 0)) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
 		uint64_t *p = realloc(v->v, cap * sizeof(*p));
 
 		if (!p) {
@@ -408,11 +408,68 @@ static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 		remember(r, ev->raw.cpu, off);
 }
 
-static int cmp_u64(const void *a, const void *b)
+/*
+ * Sort samples: LSD radix sort, 16-bit digits, passes over digits that are
+ * the same in every sample skipped (nanosecond delays mostly fit in 32
+ * bits: two passes).  Insertion sort for small sets.  musl's qsort
+ * (smoothsort behind a comparison call) was a third of the report's time.
+ */
+static void sort_u64(uint64_t *v, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint64_t *tmp, *src = v, *dst, or_all = 0, and_all = ~0ull;
+	size_t cnt[65536];
 
-	return x < y ? -1 : x > y;
+	if (n < 64) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t k = i;
+
+			for (; k > 0 && v[k - 1] > x; k--)
+				v[k] = v[k - 1];
+			v[k] = x;
+		}
+		return;
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		/* no memory for the radix buffer: a slow but in-place sort */
+		for (size_t gap = n / 2; gap; gap /= 2)
+			for (size_t i = gap; i < n; i++)
+				for (size_t k = i; k >= gap && v[k - gap] > v[k]; k -= gap) {
+					uint64_t t = v[k];
+
+					v[k] = v[k - gap];
+					v[k - gap] = t;
+				}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		or_all |= v[i];
+		and_all &= v[i];
+	}
+	dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		if (!(((or_all ^ and_all) >> shift) & 0xffff))
+			continue;	/* every sample has this digit */
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[src[i] >> shift & 0xffff]++;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[src[i] >> shift & 0xffff]++] = src[i];
+		src = dst;
+		dst = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
 }
 
 /* Nearest rank: the smallest value with at least P% of samples at or below. */
@@ -430,7 +487,7 @@ static void stat_of(struct vec *v, struct tl_stat *s)
 	memset(s, 0, sizeof(*s));
 	if (!v->n)
 		return;
-	qsort(v->v, v->n, sizeof(*v->v), cmp_u64);
+	sort_u64(v->v, v->n);
 	s->count = v->n;
 	for (size_t i = 0; i < v->n; i++)
 		s->sum += v->v[i];

@@ -11,6 +11,7 @@
 
 #include "timeline.h"
 #include "timeline.skel.h"
+#include "tlcount.skel.h"
 #include "timeline_rec.h"
 
 struct tl_bpf {
@@ -159,4 +160,105 @@ void tl_bpf_close(struct tl_bpf *b)
 		bpf_link__destroy(b->links[i]);
 	timeline__destroy(b->skel);
 	free(b);
+}
+
+/* ---- the count-only floor (bpf/tlcount.bpf.c) ---- */
+
+struct tl_count {
+	struct tlcount *skel;
+	struct bpf_link *links[TL_AT_NR];
+};
+
+static struct bpf_program *count_prog(struct tlcount *s, unsigned at)
+{
+	switch (at) {
+	case TL_AT_SWITCH: return s->progs.c_switch;
+	case TL_AT_MIGRATE: return s->progs.c_migrate;
+	case TL_AT_WAKEUP: return s->progs.c_wakeup;
+	case TL_AT_WAKEUP_NEW: return s->progs.c_wakeup_new;
+	case TL_AT_WAKING: return s->progs.c_waking;
+	case TL_AT_FORK: return s->progs.c_fork;
+	case TL_AT_EXIT: return s->progs.c_exit;
+	case TL_AT_EXEC: return s->progs.c_exec;
+	case TL_AT_PI: return s->progs.c_pi;
+	case TL_AT_LOCK: return s->progs.c_lock;
+	case TL_AT_SCX_EVENT: return s->progs.c_scx_event;
+	case TL_AT_SCX_DUMP: return s->progs.c_scx_dump;
+	default: return NULL;
+	}
+}
+
+struct tl_count *tl_count_open(uint64_t events, uint64_t *attached, char *err, size_t errlen)
+{
+	struct tl_count *c = calloc(1, sizeof(*c));
+	uint64_t have = tl_bpf_available(events);
+	int e = 0;
+
+	*attached = 0;
+	if (!c)
+		return NULL;
+	libbpf_set_print(silent);
+	c->skel = tlcount__open();
+	if (!c->skel) {
+		e = errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(e));
+		goto fail;
+	}
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if (count_prog(c->skel, i))
+			bpf_program__set_autoload(count_prog(c->skel, i), have >> i & 1);
+	e = tlcount__load(c->skel);
+	if (e) {
+		e = -e;
+		snprintf(err, errlen, "cannot load the BPF programs: %s", strerror(e));
+		goto fail;
+	}
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		if (!count_prog(c->skel, i) || !(have >> i & 1))
+			continue;
+		c->links[i] = bpf_program__attach(count_prog(c->skel, i));
+		if (!c->links[i]) {
+			e = errno;
+			snprintf(err, errlen, "cannot attach to %s: %s", tl_attach_name(i),
+				 strerror(e));
+			goto fail;
+		}
+		*attached |= 1ull << i;
+	}
+	return c;
+fail:
+	tl_count_close(c);
+	errno = e;
+	return NULL;
+}
+
+int tl_count_read(const struct tl_count *c, uint64_t counts[TL_AT_NR])
+{
+	int n = libbpf_num_possible_cpus();
+	uint64_t *v;
+
+	if (n <= 0)
+		return -1;
+	v = calloc((size_t)n, sizeof(*v));
+	if (!v)
+		return -1;
+	for (uint32_t k = 0; k < TL_AT_NR; k++) {
+		counts[k] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counts), &k, v))
+			continue;
+		for (int i = 0; i < n; i++)
+			counts[k] += v[i];
+	}
+	free(v);
+	return 0;
+}
+
+void tl_count_close(struct tl_count *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		bpf_link__destroy(c->links[i]);
+	tlcount__destroy(c->skel);
+	free(c);
 }

@@ -50,8 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tl_report_json(&w, r);
 		tl_report_free(r);
 	}
-	jw_init_file(&w, null, 0);
-	tl_export_chrome(&w, data, size, &o.f, &st);
+	tl_export_chrome(null, data, size, &o.f, &st);
 	tl_events_free(&e);
 	fclose(null);
 	return 0;

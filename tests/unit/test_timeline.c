@@ -427,7 +427,6 @@ static void test_export(void)
 	char *out = NULL;
 	size_t n;
 	FILE *fp = open_memstream(&out, &n);
-	struct jw w;
 	struct jr_val v;
 	struct jr_err err;
 	const struct jr_val *evs;
@@ -443,8 +442,7 @@ static void test_export(void)
 	p = rec(p, TL_EVT_SWITCH, 1, 2500, 20, 10, 0, 1);
 	p = text_rec(p, TL_EVT_SCX_EVENT, 1, 2600, 0, 2, 0, "SCX_EV_BYPASS_DISPATCH");
 	p = text_rec(p, TL_EVT_SCX_EXIT, TL_CPU_NONE, 2700, 0, 1024, 1, "unregistered");
-	jw_init_file(&w, fp, 0);
-	tl_export_chrome(&w, b, (size_t)(p - b), &f, &st);
+	ok(!tl_export_chrome(fp, b, (size_t)(p - b), &f, &st), "export writes");
 	fclose(fp);
 	ok(!jr_parse(out, n, &v, &err), "export parses as JSON (%s)", err.msg);
 	evs = jr_get(&v, "traceEvents");
@@ -529,6 +527,49 @@ static void test_flight(void)
 	tl_flight_free(&f);
 }
 
+static int cmp64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Percentiles over many samples (the report's own sort) against qsort. */
+static void test_percentiles(void)
+{
+	enum { N = 20011 };
+	unsigned char *b = calloc(3 * N + 1, 40), *p = b;
+	uint64_t *d = malloc(N * sizeof(*d)), ts = 1000, x = 12345;
+	struct tl_report_opts o = { 0 };
+	const struct tl_task_stats *t;
+	struct tl_report *r;
+
+	p = rec(p, TL_EVT_SWITCH, 0, ts, 0, 0, 0, 0);
+	for (int i = 0; i < N; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		/* many ties and a spread: values 0..4095 ns, some huge */
+		d[i] = (x >> 40) % 4096 + (i % 1000 == 0 ? 1000000 : 0);
+		p = rec(p, TL_EVT_WAKEUP, 1, ts, 42, 0, 0, 0);
+		ts += d[i];
+		p = rec(p, TL_EVT_SWITCH, 0, ts, 0, 42, 0, 0);
+		ts += 10;
+		p = rec(p, TL_EVT_SWITCH, 0, ts, 42, 0, 1, 0);	/* sleeps again */
+	}
+	r = tl_report_build(b, (size_t)(p - b), &o);
+	t = r ? tl_report_find(r, 42) : NULL;
+	qsort(d, N, sizeof(*d), cmp64);
+	ok(t && t->delay.count == N, "%d delays", N);
+	if (t) {
+		is_int(t->delay.p50, d[(N * 50 + 99) / 100 - 1], "p50 (nearest rank)");
+		is_int(t->delay.p90, d[(N * 90 + 99) / 100 - 1], "p90");
+		is_int(t->delay.p99, d[(N * 99 + 99) / 100 - 1], "p99");
+		is_int(t->delay.max, d[N - 1], "max");
+	}
+	tl_report_free(r);
+	free(d);
+	free(b);
+}
+
 static void test_options(void)
 {
 	uint64_t m[2];
@@ -555,6 +596,7 @@ int main(void)
 	test_report();
 	test_export();
 	test_flight();
+	test_percentiles();
 	test_options();
 	return tap_done();
 }
