@@ -91,7 +91,7 @@ TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 	 strace:strace file:file cpio:cpio \
 	 skopeo:skopeo umoci:umoci runc:runc help2man:help2man lintian:lintian \
-	 dpkg-deb:dpkg
+	 dpkg-deb:dpkg perf:linux-perf node:nodejs npm:npm
 ifneq ($(ARCH),amd64)
 TOOLS += $(CROSS)gcc:gcc-$(CROSS:-=) qemu-aarch64-static:qemu-user-static
 endif
@@ -161,6 +161,7 @@ endif
 include initramfs/initramfs.mk
 include tests/vm/vm.mk
 include pkg/pkg.mk
+include tests/host/timeline.mk
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
@@ -188,7 +189,7 @@ endif
 # ASan+UBSan: lib/ and unit tests with the host compiler (glibc).
 ASAN_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all $(WARN) $(INCS) -Itests/unit -D_GNU_SOURCE
-ASAN_LIBS  := -lbpf -lelf -lz
+ASAN_LIBS  := -lbpf -lelf -lz -lm
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/%)
 ASAN_OBJS  := $(LIB_SRCS:%.c=$(B)/asan/obj/%.o)
 $(B)/asan/obj/%.o: %.c Makefile | $(TOOLS_STAMP)
