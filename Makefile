@@ -108,8 +108,16 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJS)
 
 check-unit: $(UNIT_BINS)
 
+# host-suite helpers (tests/host/*_helper.c): musl, static, against libbpf
+HOST_HELPER_SRCS := $(sort $(wildcard tests/host/*_helper.c))
+HOST_HELPERS := $(HOST_HELPER_SRCS:tests/host/%.c=$(B)/tests/host/%)
+$(B)/tests/host/%: tests/host/%.c tests/unit/btf_fixture.h $(SYSROOT_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # Every suite: unit binaries, host scripts, VM scripts; one summary line.
-check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS)
+check: $(B)/ktbox $(UNIT_BINS) $(HOST_HELPERS) $(VM_DEPS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) \
 		perl tests/run-tap $(UNIT_BINS) $(sort $(wildcard tests/host/*.t)) \
 		$(sort $(wildcard tests/vm/*.t))
@@ -146,7 +154,7 @@ fuzz: $(FUZZ_BINS)
 		grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -1; \
 	done
 
-bench: $(B)/ktbox
+bench: $(B)/ktbox $(HOST_HELPERS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) CC=$(CC) \
 		sh tests/bench/run.sh
 

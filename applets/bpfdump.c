@@ -25,7 +25,8 @@ enum {
 static int enum_err(int r, const char *what)
 {
 	if (r == -EPERM || r == -EACCES)
-		return kt_errn(-r, "cannot enumerate BPF %s (" KT_BPF_EPERM_HINT ")", what);
+		return kt_errx("cannot enumerate BPF %s: %s (" KT_BPF_EPERM_HINT ")", what,
+			       strerror(-r));
 	return kt_errn(-r, "cannot enumerate BPF %s", what);
 }
 
@@ -295,9 +296,10 @@ static int resolve(struct kt_cmdline *cl, struct target *t)
 		r = kt_bpf_prog_map_ids(id, &ids, &n);
 		if (r == -ENOENT)
 			return kt_errx("no program with id %u", id);
+		if (r == -EPERM)
+			return kt_errx("program %u: %s (" KT_BPF_EPERM_HINT ")", id, strerror(-r));
 		if (r)
-			return kt_errn(-r, "program %u%s", id,
-				       r == -EPERM ? " (" KT_BPF_EPERM_HINT ")" : "");
+			return kt_errn(-r, "program %u", id);
 		for (size_t i = 0; i < n; i++)
 			kt_idlist_add(&t->ids, ids[i]);
 		free(ids);
@@ -392,11 +394,12 @@ static int do_dump(struct kt_cmdline *cl)
 		if (fd == -ENOENT && t.multi && !recursive)
 			continue;	/* went away since it was listed */
 		if (fd < 0) {
-			rc = kt_errn(-fd, "map %u%s", id,
-				     fd == -EPERM ? " (" KT_BPF_EPERM_HINT ")" :
-				     fd == -ENOENT ? ": no such map" : "");
-			if (fd == -EPERM)
+			if (fd == -EPERM) {
+				rc = kt_errx("map %u: %s (" KT_BPF_EPERM_HINT ")", id, strerror(EPERM));
 				break;
+			}
+			rc = fd == -ENOENT ? kt_errx("map %u: no such map", id) :
+					     kt_errn(-fd, "map %u", id);
 			continue;
 		}
 		r = dump_one(&d, fd, !t.multi, id, recursive ? &inner : NULL);

@@ -300,6 +300,18 @@ int kt_ringbuf_read(int fd, const struct bpf_map_info *info,
 
 	memset(st, 0, sizeof(*st));
 	cons_pg = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	if (cons_pg == MAP_FAILED && errno == EINVAL && info->id) {
+		/* a BPF_F_RDONLY fd cannot be mapped at all: map a plain one, still
+		 * read-only (PROT_READ), so the consumer position cannot move */
+		int rw = bpf_map_get_fd_by_id(info->id);
+
+		if (rw < 0)
+			return -errno;
+		r = kt_ringbuf_read(rw, &(struct bpf_map_info){ .max_entries = info->max_entries },
+				    cb, arg, st);
+		close(rw);
+		return r;
+	}
 	if (cons_pg == MAP_FAILED)
 		return -errno;
 	/* producer page, then the data pages mapped twice (read-only) */

@@ -84,7 +84,7 @@ int kt_bpf_map_info(int fd, struct bpf_map_info *info)
 	uint32_t len = sizeof(*info);
 
 	memset(info, 0, sizeof(*info));
-	return bpf_map_get_info_by_fd(fd, info, &len) ? -errno : 0;
+	return bpf_obj_get_info_by_fd(fd, info, &len) ? -errno : 0;
 }
 
 /* What an fd of this process or another is ("bpf-map", "bpf-prog", ...). */
@@ -276,7 +276,7 @@ static struct btf *btf_obj(struct btf_cache *c, uint32_t obj_id)
 	memset(&bi, 0, sizeof(bi));
 	bi.name = (uint64_t)(uintptr_t)name;
 	bi.name_len = sizeof(name);
-	if (bpf_btf_get_info_by_fd(fd, &bi, &len)) {
+	if (bpf_obj_get_info_by_fd(fd, &bi, &len)) {
 		close(fd);
 		return NULL;
 	}
@@ -316,7 +316,7 @@ static int prog_info(int fd, struct kt_bpf_progdesc *p)
 	uint32_t len = sizeof(p->info), nmaps;
 
 	memset(&p->info, 0, sizeof(p->info));
-	if (bpf_prog_get_info_by_fd(fd, &p->info, &len))
+	if (bpf_obj_get_info_by_fd(fd, &p->info, &len))
 		return -errno;
 	nmaps = p->info.nr_map_ids;
 	if (!nmaps)
@@ -328,7 +328,7 @@ static int prog_info(int fd, struct kt_bpf_progdesc *p)
 	p->info.nr_map_ids = nmaps;
 	p->info.map_ids = (uint64_t)(uintptr_t)p->map_ids;
 	len = sizeof(p->info);
-	if (bpf_prog_get_info_by_fd(fd, &p->info, &len))
+	if (bpf_obj_get_info_by_fd(fd, &p->info, &len))
 		return -errno;
 	/* the program cannot gain maps, but be safe against a short answer */
 	p->nmaps = p->info.nr_map_ids < nmaps ? p->info.nr_map_ids : nmaps;
@@ -431,7 +431,7 @@ static void load_links(struct kt_bpf_inv *inv)
 		if (fd < 0)
 			continue;
 		memset(&li, 0, sizeof(li));
-		if (!bpf_link_get_info_by_fd(fd, &li, &len)) {
+		if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
 			p = find_prog(inv, li.prog_id);
 			if (p && !p->attach_type)
 				p->attach_type = link_attach_type(&li);
@@ -516,7 +516,7 @@ static void pin_file(struct pinwalk *w, const char *path)
 		struct kt_bpf_progdesc *p;
 
 		memset(&pi, 0, sizeof(pi));
-		if (!bpf_prog_get_info_by_fd(fd, &pi, &len) && (p = find_prog(w->inv, pi.id)))
+		if (!bpf_obj_get_info_by_fd(fd, &pi, &len) && (p = find_prog(w->inv, pi.id)))
 			push_str(&p->pinned, &p->npinned, path);
 	}
 	close(fd);

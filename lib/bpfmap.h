@@ -140,6 +140,6 @@ void kt_bpf_tag(char out[17], const unsigned char tag[8]);
 void kt_bpf_map_header_json(struct jw *w, const struct bpf_map_info *info);
 
 /* The message for an EPERM from enumeration or GET_FD_BY_ID. */
-#define KT_BPF_EPERM_HINT "needs CAP_SYS_ADMIN (run as root)"
+#define KT_BPF_EPERM_HINT "needs CAP_SYS_ADMIN: run as root"
 
 #endif
