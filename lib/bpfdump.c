@@ -340,18 +340,44 @@ out:
 
 static const char hexd[] = "0123456789abcdef";
 
-/* ["0x01","0x02",...] as bpftool's print_hex_data_json. */
+/* PFX then ["0x01","0x02",...] (bpftool's print_hex_data_json) at O. */
+static char *hex_put(char *o, const char *pfx, const unsigned char *p, size_t n)
+{
+	size_t l = strlen(pfx);
+
+	memcpy(o, pfx, l);
+	o += l;
+	*o++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = ',';
+		memcpy(o, "\"0x", 3);
+		o[3] = hexd[p[i] >> 4];
+		o[4] = hexd[p[i] & 15];
+		o[5] = '"';
+		o += 6;
+	}
+	*o++ = ']';
+	return o;
+}
+
 static void hex_json(struct jw *w, const unsigned char *p, size_t n)
 {
-	char t[6] = { '"', '0', 'x', 0, 0, '"' };
+	char t[7 * 160 + 2];
 
-	jw_arr_open(w);
-	for (size_t i = 0; i < n; i++) {
-		t[3] = hexd[p[i] >> 4];
-		t[4] = hexd[p[i] & 15];
-		jw_raw(w, t, 6);
+	if (w->pretty || n > 160) {
+		char e[6] = { '"', '0', 'x', 0, 0, '"' };
+
+		jw_arr_open(w);
+		for (size_t i = 0; i < n; i++) {
+			e[3] = hexd[p[i] >> 4];
+			e[4] = hexd[p[i] & 15];
+			jw_raw(w, e, 6);
+		}
+		jw_arr_close(w);
+		return;
 	}
-	jw_arr_close(w);
+	jw_raw(w, t, (size_t)(hex_put(t, "", p, n) - t));
 }
 
 static void hex_text(struct kt_buf *b, const unsigned char *p, size_t n)
@@ -378,11 +404,22 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 
 	(void)cpus;
 	jw_obj_open(w);
-	jw_key(w, "key");
-	hex_json(w, key, info->key_size);
+	if (!percpu && !w->pretty && info->key_size <= 160 && info->value_size <= 160) {
+		/* compact: both byte arrays as one piece (the hot path of big dumps) */
+		char t[2 * (7 * 160 + 2) + 20], *o = t;
+
+		o = hex_put(o, "\"key\":", key, info->key_size);
+		o = hex_put(o, ",\"value\":", val, info->value_size);
+		jw_raw(w, t, (size_t)(o - t));
+	} else {
+		jw_key(w, "key");
+		hex_json(w, key, info->key_size);
+		if (!percpu) {
+			jw_key(w, "value");
+			hex_json(w, val, info->value_size);
+		}
+	}
 	if (!percpu) {
-		jw_key(w, "value");
-		hex_json(w, val, info->value_size);
 		if (kt_bpf_map_of_maps(info->type) && info->value_size >= 4) {
 			uint32_t id;
 

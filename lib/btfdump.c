@@ -31,16 +31,31 @@ typedef unsigned __int128 u128;
 
 size_t kt_fmt_u64(char *out, uint64_t v)
 {
+	static const char d2[] = "00010203040506070809101112131415161718192021222324"
+				 "25262728293031323334353637383940414243444546474849"
+				 "50515253545556575859606162636465666768697071727374"
+				 "75767778798081828384858687888990919293949596979899";
 	char t[20];
-	size_t n = 0, i;
+	size_t n = 20, len;
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		out[i] = t[n - 1 - i];
-	return n;
+	/* two digits per step; v / 100 by multiplication (-Os would divide) */
+	while (v >= 100) {
+		uint64_t q = (uint64_t)(((u128)(v >> 2) * 0x28F5C28F5C28F5C3ull) >> 66);
+		unsigned r = (unsigned)(v - q * 100);
+
+		n -= 2;
+		memcpy(t + n, d2 + 2 * r, 2);
+		v = q;
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(t + n, d2 + 2 * v, 2);
+	} else {
+		t[--n] = (char)('0' + v);
+	}
+	len = 20 - n;
+	memcpy(out, t + n, len);
+	return len;
 }
 
 size_t kt_fmt_i64(char *out, int64_t v)
