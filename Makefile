@@ -6,6 +6,8 @@
 #   make bench      size / speed figures next to the tools users would pick
 #   make fuzz       libFuzzer targets for every parser (FUZZ_SECONDS=N each)
 #   make check-asan lib/ and unit tests under ASan+UBSan (host compiler)
+#   make bpf        BPF objects and skeletons (bpf/bpf.mk)
+#   make oci        OCI image of ktbox (pkg/pkg.mk)
 #   make clean      remove build outputs, keep the sysroot; distclean: all
 
 include deps/versions.mk
@@ -19,7 +21,6 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 DEPS_HASH := $(shell printf '%s' '$(DEPS_STAMP_KEY)' | cat - deps/sysroot.sh | md5sum | cut -c1-12)
 SYSROOT_STAMP := $(SYSROOT)/.stamp-$(DEPS_HASH)
-TOOLS_STAMP := $(B)/.tools-ok
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
 INCS     := -I. -Ilib -Iapplets -Ibpf -I$(B)/gen
@@ -42,9 +43,14 @@ APPLET_SRCS := $(sort $(wildcard applets/*.c))
 SRCS        := main.c $(LIB_SRCS) $(APPLET_SRCS)
 OBJS        := $(SRCS:%.c=$(B)/obj/%.o)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+# lib/ as an archive: tests and fuzzers link only the members they use.
+# lib/*_skel.c include BPF skeletons (bpf/bpf.mk); the rest of lib/ is pure
+# code or plain syscalls, so the fuzzers' archive leaves those out.
+LIB_A       := $(B)/libkt.a
+GCC_AR      ?= gcc-ar
 
 .PHONY: all tools deps check check-unit check-asan fuzz bench demo clean distclean \
-	format lint
+	format lint lib
 all: $(B)/ktbox
 
 # ---- build tools ----------------------------------------------------------
@@ -52,8 +58,11 @@ all: $(B)/ktbox
 TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 dpkg-source:dpkg-dev gzip:gzip patch:patch prove:perl \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
-	 strace:strace file:file cpio:cpio
+	 strace:strace file:file cpio:cpio \
+	 skopeo:skopeo umoci:umoci runc:runc
 HOST_PKGS := zlib1g-dev libbpf-dev libelf-dev libclang-rt-14-dev hyperfine
+# keyed on the lists: a new tool is installed on the next make
+TOOLS_STAMP := $(B)/.tools-ok-$(shell printf '%s' '$(TOOLS) $(HOST_PKGS)' | md5sum | cut -c1-8)
 tools: $(TOOLS_STAMP)
 $(TOOLS_STAMP): deps/versions.mk
 	@missing=""; for t in $(TOOLS); do \
@@ -76,11 +85,20 @@ $(SYSROOT_STAMP): | $(TOOLS_STAMP)
 	@sh deps/sysroot.sh $(B)
 	@touch $@
 
+# ---- BPF programs and skeletons (bpf/bpf.mk) -------------------------------
+include bpf/bpf.mk
+
 # ---- ktbox ----------------------------------------------------------------
 $(B)/obj/%.o: %.c $(SYSROOT_STAMP) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# gcc-ar: the members are LTO objects
+$(LIB_A): $(LIB_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@ && $(GCC_AR) rcs $@ $(LIB_OBJS)
+lib: $(LIB_A)
 
 $(B)/ktbox.unstripped: $(OBJS) Makefile
 	@echo "  LD      $@"
@@ -97,14 +115,15 @@ $(B)/ktbox: $(B)/ktbox.unstripped
 # VM_DEPS, which the check rule below needs expanded already)
 include initramfs/initramfs.mk
 include tests/vm/vm.mk
+include pkg/pkg.mk
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
 # unit tests: built with musl against the same objects as ktbox
-$(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJS)
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_A)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 check-unit: $(UNIT_BINS)
 
@@ -117,7 +136,7 @@ $(B)/tests/host/%: tests/host/%.c tests/unit/btf_fixture.h $(SYSROOT_STAMP)
 	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # Every suite: unit binaries, host scripts, VM scripts; one summary line.
-check: $(B)/ktbox $(UNIT_BINS) $(HOST_HELPERS) $(VM_DEPS)
+check: $(B)/ktbox $(UNIT_BINS) $(HOST_HELPERS) $(VM_DEPS) $(CHECK_DEPS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) \
 		perl tests/run-tap $(UNIT_BINS) $(sort $(wildcard tests/host/*.t)) \
 		$(sort $(wildcard tests/vm/*.t))
@@ -127,32 +146,59 @@ ASAN_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-poi
 	      -fno-sanitize-recover=all $(WARN) $(INCS) -Itests/unit -D_GNU_SOURCE
 ASAN_LIBS  := -lbpf -lelf -lz
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/%)
-$(B)/asan/%: tests/unit/%.c tests/unit/tap.h $(LIB_SRCS) | $(TOOLS_STAMP)
+ASAN_OBJS  := $(LIB_SRCS:%.c=$(B)/asan/obj/%.o)
+$(B)/asan/obj/%.o: %.c Makefile | $(TOOLS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  ASAN    $<"
-	@$(HOSTCC) $(ASAN_FLAGS) -o $@ $< $(LIB_SRCS) $(ASAN_LIBS)
+	@$(HOSTCC) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
+# every member of lib/, skeleton users too (host libbpf)
+$(B)/asan/libkt.a: $(ASAN_OBJS)
+	@rm -f $@ && $(AR) rcs $@ $(ASAN_OBJS)
+$(B)/asan/%: tests/unit/%.c tests/unit/tap.h $(B)/asan/libkt.a
+	@echo "  ASAN    $<"
+	@$(HOSTCC) $(ASAN_FLAGS) -MMD -MP -o $@ $< $(B)/asan/libkt.a $(ASAN_LIBS)
 check-asan: $(ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		TOP=$(CURDIR) perl tests/run-tap $(ASAN_BINS)
 
-# libFuzzer: one target per parser in tests/fuzz/fuzz_*.c
-FUZZ_SECONDS ?= 10
+# libFuzzer: one target per parser in tests/fuzz/fuzz_*.c, linked against an
+# archive of lib/ without the skeleton users (no BPF toolchain needed).
+# Every target runs even when one fails; crash/leak/timeout inputs go to
+# FUZZ_ARTIFACTS/NAME/, the summary lists them and the exit is non-zero.
+FUZZ_SECONDS   ?= 10
+FUZZ_ARTIFACTS ?= $(B)/fuzz/artifacts
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(TOOLS_STAMP)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 $(INCS) -D_GNU_SOURCE
+FUZZ_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(filter-out $(SKEL_SRCS),$(LIB_SRCS)))
+$(B)/fuzz/obj/%.o: %.c Makefile | $(TOOLS_STAMP)
 	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+$(B)/fuzz/libkt.a: $(FUZZ_OBJS)
+	@rm -f $@ && $(AR) rcs $@ $(FUZZ_OBJS)
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libkt.a
 	@echo "  FUZZ    $<"
-	@$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -D_GNU_SOURCE \
-		-o $@ $< $(LIB_SRCS) $(ASAN_LIBS)
+	@$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -MMD -MP \
+		-o $@ $< $(B)/fuzz/libkt.a $(ASAN_LIBS)
 fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do \
-		n=$$(basename $$f); mkdir -p $(B)/fuzz/corpus/$$n; \
+	@failed=""; for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); a=$(FUZZ_ARTIFACTS)/$$n; \
+		rm -rf $$a; mkdir -p $(B)/fuzz/corpus/$$n $$a; \
 		echo "  RUN     $$n ($(FUZZ_SECONDS)s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(B)/fuzz/corpus/$$n \
-			$$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) \
-			2>$(B)/fuzz/$$n.log || { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
-		grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -1; \
-	done
+		if $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=$$a/ \
+			$(B)/fuzz/corpus/$$n $$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) \
+			2>$(B)/fuzz/$$n.log; then \
+			grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -1; \
+		else \
+			tail -40 $(B)/fuzz/$$n.log; failed="$$failed $$n"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "fuzz: failed:$$failed (logs in $(B)/fuzz/NAME.log)"; \
+		for n in $$failed; do ls -d $(FUZZ_ARTIFACTS)/$$n/* 2>/dev/null | sed 's/^/  artefact /'; done; \
+		exit 1; \
+	fi
 
 bench: $(B)/ktbox $(HOST_HELPERS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) CC=$(CC) \
@@ -165,8 +211,12 @@ lint:
 	@cppcheck -q --std=c11 --enable=warning,portability --inline-suppr \
 		-Ilib -Iapplets main.c lib applets
 
+-include $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(ASAN_BINS:=.d) $(FUZZ_BINS:=.d)
+
+# keeps the sysroot, the VM kernel and vmlinux.h (build/bpf/include)
 clean:
-	rm -rf $(B)/obj $(B)/tests $(B)/asan $(B)/fuzz $(B)/ktbox $(B)/ktbox.unstripped $(B)/gen
+	rm -rf $(B)/obj $(B)/tests $(B)/asan $(B)/fuzz $(B)/ktbox $(B)/ktbox.unstripped $(B)/gen \
+		$(B)/libkt.a $(BPF_OBJDIR)
 
 distclean:
 	rm -rf $(B)

@@ -12,10 +12,14 @@ JEMALLOC_VER  := 5.3.0-3
 # kernel UAPI headers for the musl sysroot (binary package, trixie)
 LINUX_LIBC_DEV_VER := 6.12.107-1
 DEPS_STAMP_KEY := $(ZLIB_VER)|$(ELFUTILS_VER)|$(LIBBPF_VER)|$(JEMALLOC_VER)|$(LINUX_LIBC_DEV_VER)|cflags-v1
-# VM suite guest kernel (sid): linux-binary-ABI (vmlinuz), linux-base-ABI
-# (config, System.map) and linux-bpf-dev (vmlinux.h with sched_ext types) of
-# the same version.  When the pin leaves the archive, tests/vm/fetch-kernel.sh
-# takes the newest linux-binary-*-amd64 whose config has CONFIG_SCHED_CLASS_EXT=y.
+# vmlinux.h for the BPF programs (bpf/bpf.mk): linux-bpf-dev from sid, a
+# BTF-generated header with the sched_ext types and kfuncs, for the target's
+# Debian architecture.  Normally the same version as the VM kernel below.
+# Not part of DEPS_STAMP_KEY: it is cached on its own in build/bpf/include.
+LINUX_BPF_DEV_VER := 7.2.13-1
+# VM suite guest kernel (sid): linux-binary-ABI (vmlinuz) and linux-base-ABI
+# (config, System.map) of the same version.  When the pin leaves the archive,
+# tests/vm/fetch-kernel.sh takes the newest linux-binary-*-amd64 whose config has CONFIG_SCHED_CLASS_EXT=y.
 VM_KERNEL_ABI := 7.2.13+deb14-amd64
 VM_KERNEL_VER := 7.2.13-1
 # the guest's shell for the test scripts (static; trixie), not the host's busybox

@@ -91,9 +91,10 @@ int kt_cmd_help(const struct kt_cmdset *set, const struct kt_cmd *cmd)
 
 	if (cmd && !(cmd->flags & KT_CMD_DEFAULT)) {
 		synopsis(stdout, set, cmd, lead);
-		printf("\n%s.\n", cmd->summary);
 		if (cmd->help)
 			printf("\n%s", cmd->help);
+		else
+			printf("\n%s.\n", cmd->summary);
 		return KT_EXIT_OK;
 	}
 	for (c = set->cmds; c->name; c++) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "text.h"
 
 unsigned long kt_file_opens;
 
@@ -40,13 +41,13 @@ int kt_open_ro(const char *root, const char *path)
 }
 
 /*
- * Read FD to EOF into a NUL-terminated buffer of at most CAP bytes (EFBIG
+ * Read FD (closed after, unless KEEP) to EOF into a NUL-terminated buffer of at most CAP bytes (EFBIG
  * beyond: the buffer grows to CAP + 1 to tell).  SHORT_ENDS: a short read
  * is the end (single-record pseudo-files), saving the read() of EOF.
  * ENOUGH (may be NULL): stop as soon as it says the prefix read suffices.
  */
-static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
-		     bool (*enough)(const char *buf, size_t n))
+static char *read_fd_keep(int fd, size_t cap, size_t *len, bool short_ends,
+			  bool (*enough)(const char *buf, size_t n), bool keep)
 {
 	size_t n = 0, size = 0;
 	char *buf = NULL, *nb;
@@ -78,7 +79,8 @@ static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
 		if ((short_ends && n < size) || (enough && enough(buf, n)))
 			break;
 	}
-	close(fd);
+	if (!keep)
+		close(fd);
 	if (!buf && !(buf = malloc(1)))
 		return NULL;
 	buf[n] = '\0';
@@ -88,9 +90,16 @@ static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
 fail:
 	e = errno;
 	free(buf);
-	close(fd);
+	if (!keep)
+		close(fd);
 	errno = e;
 	return NULL;
+}
+
+static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
+		     bool (*enough)(const char *buf, size_t n))
+{
+	return read_fd_keep(fd, cap, len, short_ends, enough, false);
 }
 
 char *kt_read_small(const char *root, const char *path, size_t cap, size_t *len)
@@ -107,29 +116,19 @@ char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
 	return fd < 0 ? NULL : read_fd(fd, cap, len, false, NULL);
 }
 
+char *kt_read_arg(const char *path, size_t cap, size_t *len)
+{
+	if (!strcmp(path, "-"))
+		return read_fd_keep(STDIN_FILENO, cap, len, false, NULL, true);
+	return kt_read_file(NULL, path, cap, len);
+}
+
 char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
 		    bool (*enough)(const char *buf, size_t n))
 {
 	int fd = kt_open_ro(root, path);
 
 	return fd < 0 ? NULL : read_fd(fd, cap, len, false, enough);
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-char *kt_trim(char *s)
-{
-	size_t n;
-
-	while (is_space(*s))
-		s++;
-	n = strlen(s);
-	while (n && is_space(s[n - 1]))
-		s[--n] = '\0';
-	return s;
 }
 
 char *kt_read_trim(const char *root, const char *path)

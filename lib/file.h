@@ -22,6 +22,12 @@ char *kt_path(char *buf, size_t size, const char *root, const char *path);
 char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len);
 
 /*
+ * The same for a file named by the user: "-" is standard input (fd 0, read
+ * directly: no /dev/stdin needed, as in an initramfs without /dev).
+ */
+char *kt_read_arg(const char *path, size_t cap, size_t *len);
+
+/*
  * open(2) read-only, close-on-exec, below ROOT, as one openat syscall (musl's
  * open() adds an fcntl for O_CLOEXEC).  Counts kt_file_opens.  fd or -1.
  */
@@ -50,8 +56,6 @@ char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
  * whitespace.  NULL when unreadable or empty after trimming. */
 char *kt_read_trim(const char *root, const char *path);
 
-/* Trim leading and trailing ASCII whitespace in place. */
-char *kt_trim(char *s);
 
 /* Directory iteration with getdents64 into one buffer (no per-entry
  * allocation).  kt_dir_next skips "." and ".."; NULL at the end/on error. */

@@ -173,9 +173,15 @@ void scx_frame_clear(struct scx_frame *f);
 /* Resolve raw-address frames of EV through a symbol table (in place). */
 void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t);
 
-/* One event as a JSON object (keys of issue 5, absent values omitted). */
+/* ---- output (scxexit_fmt.c) ---- */
+
+/* One event as a JSON object (absent values omitted; keys in kmsgscx --help). */
 void scx_event_json(struct jw *w, const struct scx_event *ev);
 /* Human form: one header line plus indented detail lines. */
 void scx_event_human(FILE *fp, const struct scx_event *ev);
+/* Records lost to a /dev/kmsg overrun before SEQ (LOST 0: unknown count):
+ * {"event":"overrun","seq","lost"} / one human line. */
+void scx_overrun_json(struct jw *w, uint64_t seq, uint64_t lost);
+void scx_overrun_human(FILE *fp, uint64_t seq, uint64_t lost);
 
 #endif

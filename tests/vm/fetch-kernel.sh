@@ -7,7 +7,6 @@
 # under BUILD_DIR/apt (apt checks every .deb against the signed index):
 #   linux-binary-ABI   vmlinuz
 #   linux-base-ABI     config, System.map
-#   linux-bpf-dev      vmlinux.h (BTF-generated, sched_ext types + kfuncs)
 # pinned in deps/versions.mk (VM_KERNEL_ABI, VM_KERNEL_VER).  If the pin has
 # left the archive, the newest linux-binary-*-amd64 is taken instead and its
 # config must have CONFIG_SCHED_CLASS_EXT=y and CONFIG_DEBUG_INFO_BTF=y.
@@ -16,7 +15,8 @@
 # gone), so the host's busybox (often the dynamic one) does not matter.
 #
 # Result, cached until a pin changes: BUILD_DIR/vm/kernel/{vmlinuz,config,
-# System.map,vmlinux.h,release,version,busybox}.
+# System.map,release,version,busybox}.  vmlinux.h for the BPF programs is not
+# taken from here: bpf/fetch-vmlinux.sh fetches linux-bpf-dev on its own.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,8 +44,8 @@ download() {
 }
 
 abi=$VM_KERNEL_ABI ver=$VM_KERNEL_VER
-pinned="linux-binary-$abi=$ver linux-base-$abi=$ver linux-bpf-dev=$ver"
-log "fetch linux-binary-$abi $ver (+ linux-base, linux-bpf-dev)"
+pinned="linux-binary-$abi=$ver linux-base-$abi=$ver"
+log "fetch linux-binary-$abi $ver (+ linux-base)"
 # shellcheck disable=SC2086
 if ! download $pinned; then
 	log "pinned kernel not found: apt-get update"
@@ -63,7 +63,7 @@ if ! download $pinned; then
 		ver=$(apt-cache $APTOPT policy "linux-binary-$abi" | sed -n 's/^ *Candidate: //p')
 		echo "fetch-kernel: WARNING: pinned kernel $VM_KERNEL_ABI $VM_KERNEL_VER is gone;" \
 			"using linux-binary-$abi $ver (update deps/versions.mk)" >&2
-		download "linux-binary-$abi=$ver" "linux-base-$abi=$ver" "linux-bpf-dev=$ver" ||
+		download "linux-binary-$abi=$ver" "linux-base-$abi=$ver" ||
 			{ cat "$WORK/download.log" >&2; die "cannot download kernel $abi $ver"; }
 	fi
 fi
@@ -78,21 +78,19 @@ for deb in "$WORK"/*.deb; do
 	dpkg-deb -x "$deb" "$WORK/root"
 done
 mod=$WORK/root/usr/lib/modules/$abi
-hdr=$WORK/root/usr/include/x86_64-linux-gnu/linux/bpf/vmlinux.h
-[ -f "$mod/vmlinuz" ] && [ -f "$mod/config" ] && [ -f "$hdr" ] ||
-	die "unexpected package layout (no vmlinuz, config or vmlinux.h for $abi)"
+[ -f "$mod/vmlinuz" ] && [ -f "$mod/config" ] ||
+	die "unexpected package layout (no vmlinuz or config for $abi)"
 for opt in CONFIG_SCHED_CLASS_EXT=y CONFIG_DEBUG_INFO_BTF=y CONFIG_BPF_SYSCALL=y \
 	CONFIG_SERIAL_8250_CONSOLE=y CONFIG_DEVTMPFS=y CONFIG_RD_GZIP=y; do
 	grep -qx "$opt" "$mod/config" || die "kernel $abi lacks $opt"
 done
-grep -q 'struct sched_ext_ops {' "$hdr" || die "vmlinux.h of $ver has no sched_ext types"
 bb=$WORK/root/bin/busybox
 [ -x "$bb" ] || bb=$WORK/root/usr/bin/busybox
 [ -x "$bb" ] || die "no busybox in busybox-static"
 LC_ALL=C readelf -l "$bb" | grep -q INTERP && die "busybox-static is not static"
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-cp "$mod/vmlinuz" "$mod/config" "$hdr" "$OUT/"
+cp "$mod/vmlinuz" "$mod/config" "$OUT/"
 cp "$mod/System.map" "$OUT/" 2>/dev/null || true
 cp "$bb" "$OUT/busybox"
 echo "$abi" >"$OUT/release"

@@ -19,25 +19,14 @@ VM_DEPS += $(MKINITRAMFS) $(VM_KERNEL) $(VM_IMAGE)
 $(VM_KERNEL): tests/vm/fetch-kernel.sh | $(SYSROOT_STAMP)
 	@sh tests/vm/fetch-kernel.sh $(B)
 
-# The test scheduler: BPF object (CO-RE, against the fetched vmlinux.h),
-# a bpftool skeleton, and a static musl loader against the sysroot libbpf.
-$(VM_SCHED)/scx_test.bpf.o: tests/vm/scx_test.bpf.c $(VM_KERNEL)
+# The test scheduler: tests/vm/scx_test.bpf.c through bpf/bpf.mk's rules
+# (vmlinux.h, CO-RE object, build/gen/scx_test.skel.h), and a static musl
+# loader against the sysroot libbpf.
+$(VM_SCHED)/scx_test: tests/vm/scx_test.c $(GEN)/scx_test.skel.h $(SYSROOT_STAMP)
 	@mkdir -p $(dir $@)
-	@echo "  BPF     $<"
-	@$(CLANG) -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wno-missing-declarations \
-		-I$(VM)/kernel -isystem $(SYSROOT)/include -c -o $@.tmp $<
-	@llvm-strip -g $@.tmp && mv $@.tmp $@
-
-# bpftool 7.1 (libbpf 1.1) skips .struct_ops.link while generating: the
-# loader finds those maps by name through the sysroot libbpf at run time.
-$(VM_SCHED)/scx_test.skel.h: $(VM_SCHED)/scx_test.bpf.o
-	@echo "  SKEL    $@"
-	@bpftool gen skeleton $< name scx_test >$@.tmp 2>/dev/null && mv $@.tmp $@
-
-$(VM_SCHED)/scx_test: tests/vm/scx_test.c $(VM_SCHED)/scx_test.skel.h $(SYSROOT_STAMP)
 	@echo "  CC      $<"
 	@$(CC) -std=gnu11 -Os -Wall -Wextra -Wno-maybe-uninitialized -static \
-		-isystem $(SYSROOT)/include -I$(VM_SCHED) -o $@ $< \
+		-isystem $(SYSROOT)/include -I$(GEN) -o $@ $< \
 		-L$(SYSROOT)/lib -lbpf -lelf -lz
 
 $(VM_IMAGE): $(B)/ktbox $(MKINITRAMFS) $(VM_SCHED)/scx_test tests/vm/init $(VM_GUEST)
