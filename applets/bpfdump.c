@@ -2,6 +2,7 @@
 /* bpfdump: live BPF maps and programs: list, dump. */
 #include <errno.h>
 #include <fnmatch.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 #include "applets.h"
 #include "bpfdump.h"
 #include "bpfmap.h"
+#include "bpfsnap.h"
+#include "loop.h"
+#include "scxtrig.h"
 #include "cmd.h"
 #include "err.h"
 #include "json.h"
@@ -20,6 +24,7 @@
 
 enum {
 	OPT_TYPE = KT_OPT_LONG, OPT_NAME, OPT_RAW, OPT_RECURSIVE, OPT_NO_BATCH, OPT_BATCH,
+	OPT_INTERVAL, OPT_RING, OPT_BUDGET, OPT_TRIGGER,
 };
 
 static int enum_err(int r, const char *what)
@@ -260,12 +265,12 @@ static int parse_id(struct kt_cmdline *cl, const char *s, uint32_t *id)
 
 static int resolve(struct kt_cmdline *cl, struct target *t)
 {
-	const char *kind = cl->ops[0], *arg = cl->nops > 1 ? cl->ops[1] : NULL;
+	const char *kind = cl->nops ? cl->ops[0] : "scx", *arg = cl->nops > 1 ? cl->ops[1] : NULL;
 	bool one = !strcmp(kind, "all") || !strcmp(kind, "scx");
 	uint32_t id;
 	int r;
 
-	if (one ? cl->nops != 1 : cl->nops != 2)
+	if (one ? cl->nops > 1 : cl->nops != 2)
 		return kt_cmd_usage(cl, "expected TARGET: id N | name NAME | pinned PATH | prog ID"
 				    " | scx | all");
 	if (!strcmp(kind, "id")) {
@@ -438,6 +443,237 @@ out_free:
 	return r;
 }
 
+/* ---- watch, show --------------------------------------------------------- */
+
+static const struct kt_option watch_opts[] = {
+	{ "interval", 'i', 1 }, { "ring", OPT_RING, 1 }, { "budget", OPT_BUDGET, 1 },
+	{ "trigger", OPT_TRIGGER, 1 }, { "output", 'o', 1 }, KT_OPT_END,
+};
+
+static const char watch_help[] =
+	"TARGET as for dump (default: scx, the running scheduler's maps).\n\n"
+	"  -i, --interval SEC  seconds between snapshots (default 1)\n"
+	"      --ring N        snapshots kept, oldest dropped first (default 60)\n"
+	"      --budget BYTES  memory for the ring (K/M/G suffixes; default 256M):\n"
+	"                      the oldest snapshots go first, and when even one\n"
+	"                      does not fit, snapshots stop and the ring says so\n"
+	"      --trigger T     scx-exit (default: /sys/kernel/sched_ext/state\n"
+	"                      leaving enabled, polled every 10 ms), signal\n"
+	"                      (SIGUSR1 only) or none (until SIGINT/SIGTERM)\n"
+	"  -o, --output DIR    where the ring is written (required; atomically:\n"
+	"                      DIR.tmp-PID renamed to DIR)\n" KT_HELP_HELP
+	"\nThe map fds are opened once, at the first snapshot, and held, so the maps\n"
+	"outlive the scheduler: on the trigger one final snapshot is taken (the\n"
+	"state the scheduler died in) and the ring is written.  SIGUSR1 fires the\n"
+	"trigger by hand; SIGINT/SIGTERM write what is held.  Every snapshot\n"
+	"after the oldest stores what changed.  Read a ring with bpfdump show.\n";
+
+struct watch {
+	struct kt_snapring ring;
+	struct kt_scxtrig trig;
+	struct kt_loop loop;
+	uint64_t trigger_ns;
+	const char *why;
+	bool budget_said;
+};
+
+static int on_tick(void *arg, uint32_t ev)
+{
+	struct watch *w = arg;
+	int r = kt_snapring_take(&w->ring, false);
+
+	(void)ev;
+	if (r < 0)
+		return kt_errn(-r, "snapshot failed"), 1;
+	if (r == 1 && !w->budget_said) {
+		w->budget_said = true;
+		kt_warn("byte budget reached (%llu bytes): no more snapshots until the trigger",
+			(unsigned long long)w->ring.bytes);
+	}
+	return 0;
+}
+
+static int on_signal(void *arg, int signo)
+{
+	struct watch *w = arg;
+
+	w->trigger_ns = kt_mono_ns();
+	w->why = signo == SIGUSR1 ? "signal" : signo == SIGINT ? "sigint" : "sigterm";
+	return 2;
+}
+
+static int on_scx_exit(void *arg, struct kt_scxtrig *t)
+{
+	struct watch *w = arg;
+
+	w->trigger_ns = t->exit_ns ? t->exit_ns : kt_mono_ns();
+	w->why = "scx-exit";
+	return 2;
+}
+
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char num[32];
+	size_t n = strlen(s), sh = 0;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': sh = 10; break;
+	case 'm': case 'M': sh = 20; break;
+	case 'g': case 'G': sh = 30; break;
+	}
+	if (sh)
+		num[n - 1] = 0;
+	if (kt_parse_u64(num, out) || *out > (~0ull >> sh))
+		return -1;
+	*out <<= sh;
+	return 0;
+}
+
+static int do_watch(struct kt_cmdline *cl)
+{
+	static const int sigs[] = { SIGUSR1, SIGINT, SIGTERM, SIGHUP, 0 };
+	struct target t = { .pinned_fd = -1 };
+	struct watch w = { 0 };
+	double interval = 1;
+	unsigned long long depth = KT_SNAP_DEFAULT_DEPTH, budget = 256ull << 20;
+	const char *trigger = "scx-exit";
+	uint32_t errid = 0;
+	int c, r;
+
+	while ((c = kt_cmd_getopt(cl)) != -1)
+		switch (c) {
+		case 'i':
+			if (kt_opt_double(&cl->g, 0.001, 86400, &interval))
+				return KT_EXIT_USAGE;
+			break;
+		case OPT_RING:
+			if (kt_opt_u64(&cl->g, 1, 100000, &depth))
+				return KT_EXIT_USAGE;
+			break;
+		case OPT_BUDGET:
+			if (parse_size(cl->g.arg, &budget))
+				return kt_cmd_usage(cl, "invalid --budget '%s'", cl->g.arg);
+			break;
+		case OPT_TRIGGER:
+			trigger = cl->g.arg;
+			if (strcmp(trigger, "scx-exit") && strcmp(trigger, "signal") &&
+			    strcmp(trigger, "none"))
+				return kt_cmd_usage(cl, "--trigger: scx-exit, signal or none");
+			break;
+		default:
+			return cl->rc;
+		}
+	if (!cl->out.path)
+		return kt_cmd_usage(cl, "-o DIR is required");
+	if (!access(cl->out.path, F_OK))	/* say so now, not after the exit */
+		return kt_errx("'%s' exists: the ring is written to a new directory", cl->out.path);
+	r = resolve(cl, &t);
+	if (r)
+		goto out;
+	if (t.pinned_fd >= 0) {
+		struct bpf_map_info info;
+
+		if (!kt_bpf_map_info(t.pinned_fd, &info))
+			kt_idlist_add(&t.ids, info.id);
+		close(t.pinned_fd);
+	}
+	r = kt_snapring_init(&w.ring, t.ids.v, t.ids.n, (size_t)depth, budget, &errid);
+	if (r) {
+		r = kt_errn(-r, "map %u", errid);
+		goto out_ring;
+	}
+	r = kt_snapring_take(&w.ring, false);
+	if (r < 0) {
+		r = kt_errn(-r, "first snapshot");
+		goto out_ring;
+	}
+	/* a shell starts background jobs with SIGINT ignored: an ignored signal
+	 * is discarded even while blocked, so the loop would never see it */
+	for (const int *s = sigs; *s; s++)
+		signal(*s, SIG_DFL);
+	if (kt_loop_init(&w.loop) ||
+	    kt_loop_add_timer(&w.loop, (uint64_t)(interval * 1e9), (uint64_t)(interval * 1e9),
+			      on_tick, &w) < 0 ||
+	    kt_loop_add_signals(&w.loop, sigs, on_signal, &w)) {
+		r = kt_err("event loop");
+		goto out_loop;
+	}
+	if (!strcmp(trigger, "scx-exit")) {
+		if (kt_scxtrig_init(&w.trig, NULL) ||
+		    kt_scxtrig_arm(&w.trig, &w.loop, 10 * 1000000ull, on_scx_exit, &w)) {
+			r = kt_err("sched_ext trigger");
+			goto out_loop;
+		}
+		if (w.trig.state == KT_SCX_NONE)
+			kt_warn("no sched_ext in this kernel: the scx-exit trigger cannot fire");
+	}
+	fprintf(stderr, "bpfdump: watching %zu map%s every %gs (ring %llu, budget %llu bytes), "
+		"trigger %s; SIGUSR1 writes now\n", w.ring.nmaps, w.ring.nmaps == 1 ? "" : "s",
+		interval, depth, budget, trigger);
+	r = kt_loop_run(&w.loop, -1);
+	if (r != 2) {
+		r = r < 0 ? kt_errn(-r, "event loop") : KT_EXIT_FAIL;
+		if (!w.why)
+			w.why = "error";
+	}
+	{
+		int e = kt_snapring_take(&w.ring, true);
+		int64_t delay = (int64_t)(kt_mono_ns() - w.trigger_ns);
+
+		if (e < 0)
+			kt_warn("final snapshot failed: %s (the ring is written without it)",
+				strerror(-e));
+		e = kt_snapring_write(&w.ring, cl->out.path, w.why, w.trigger_ns ? delay : -1);
+		if (e)
+			r = kt_errn(-e, "cannot write '%s'", cl->out.path);
+		else {
+			fprintf(stderr, "bpfdump: %s: wrote %zu snapshots of %zu maps to %s "
+				"(final %.3f ms after the trigger)\n", w.why, w.ring.nsnaps,
+				w.ring.nmaps, cl->out.path, w.trigger_ns ? delay / 1e6 : 0.0);
+			if (r == 2)
+				r = 0;
+		}
+	}
+out_loop:
+	if (!strcmp(trigger, "scx-exit"))
+		kt_scxtrig_free(&w.trig);
+	kt_loop_free(&w.loop);
+out_ring:
+	kt_snapring_free(&w.ring);
+out:
+	free(t.ids.v);
+	return r;
+}
+
+static const struct kt_option show_opts[] = { KT_OPT_OUT, KT_OPT_END };
+
+static const char show_help[] = KT_HELP_OUT KT_HELP_HELP
+	"\nPer map: every key that changed within the ring, its values over the\n"
+	"snapshots (ms relative to the final one) and the entry count at the end.\n"
+	"Values render by the BTF saved with the ring, as hex without one.\n";
+
+static int do_show(struct kt_cmdline *cl)
+{
+	struct kt_buf b = { 0 };
+	struct kt_out o;
+	struct jw w;
+	int c, r;
+
+	while ((c = kt_cmd_getopt(cl)) != -1)
+		return cl->rc;
+	if (kt_out_open(&o, cl->out.path))
+		return KT_EXIT_FAIL;
+	jw_init_buf(&w, &b, cl->out.pretty);
+	r = kt_snapring_show(cl->ops[0], &b, cl->out.json ? &w : NULL);
+	if (!r)
+		fwrite(b.p ? b.p : "", 1, b.len, o.fp);
+	kt_buf_free(&b);
+	return kt_out_close(&o, !r) ? KT_EXIT_FAIL : (r ? KT_EXIT_FAIL : 0);
+}
+
 static const struct kt_cmd cmds[] = {
 	{ "list", do_list, list_opts, "", "every map: type, sizes, BTF, pins, users, holders",
 	  list_help, 0, 0, 0 },
@@ -445,6 +681,10 @@ static const struct kt_cmd cmds[] = {
 	  progs_help, 0, 0, 0 },
 	{ "dump", do_dump, dump_opts, "TARGET", "map contents, BTF-typed (bpftool -j compatible)",
 	  dump_help, 1, 2, 0 },
+	{ "watch", do_watch, watch_opts, "[TARGET] -o DIR",
+	  "snapshot ring written when the scheduler exits (or on a signal)", watch_help, 0, 2, 0 },
+	{ "show", do_show, show_opts, "DIR", "a written ring: changed entries over time", show_help,
+	  1, 1, 0 },
 	{ 0 },
 };
 
