@@ -73,3 +73,21 @@ bench_map "hash, 1M entries, 4-byte key, 64-byte value (struct of 8 u64)" --big 
 bench_map "array, 100k entries, 8-byte value" --array 100000 array
 bench_map "percpu_array, 100k entries, 8-byte value, $(cat /sys/devices/system/cpu/possible) CPUs" \
 	--array 100000 percpu_array
+
+# ---- watch: snapshot cost with 1% of a 1M-entry hash changing -------------------
+SB=$BENCH/bpfsnap_bench
+if [ -f "$BUILD/libkt.a" ] && $CC -std=gnu11 -Os -static -D_GNU_SOURCE -I"$TOP/lib" \
+	-isystem "$BUILD/sysroot/include" -o "$SB" "$TOP/tests/bench/bpfsnap_bench.c" \
+	"$BUILD/libkt.a" -L"$BUILD/sysroot/lib" -lbpf -lelf -lz -ljemalloc -lpthread; then
+	"$SB" 1000000 >"$BENCH/snap.txt"
+	f() { awk -v k="$1" '$1 == k { print $2 }' "$BENCH/snap.txt"; }
+	echo "watch (lib/bpfsnap) on a 1M-entry hash, 1% of the entries changed between snapshots"
+	printf '  %-44s %10s ms\n' "first snapshot (full base)" "$(f first_snapshot_ms)"
+	printf '  %-44s %10s ms\n' "each later snapshot (walk + delta)" "$(f delta_snapshot_ms)"
+	printf '  %-44s %10s bytes\n' "ring bytes added per snapshot ($(f changes_per_snapshot) changes)" \
+		"$(f delta_bytes_per_snapshot)"
+	printf '  %-44s %10s bytes\n' "base + current tables" "$(f base_bytes)"
+	printf '  %-44s %10s ms\n' "writing the ring (atomic directory)" "$(f write_ring_ms)"
+else
+	echo "watch bench: driver build failed (needs $BUILD/libkt.a: make)"
+fi
