@@ -173,6 +173,14 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_A)
 
 check-unit: $(UNIT_BINS)
 
+# host-suite helpers (tests/host/*_helper.c): musl, static, against libbpf
+HOST_HELPER_SRCS := $(sort $(wildcard tests/host/*_helper.c))
+HOST_HELPERS := $(HOST_HELPER_SRCS:tests/host/%.c=$(B)/tests/host/%)
+$(B)/tests/host/%: tests/host/%.c tests/unit/btf_fixture.h $(SYSROOT_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # Every suite: unit binaries, host scripts, VM scripts; one summary line.
 # (A cross build is checked from the amd64 one: tests/host/arm64.t runs
 # build/arm64/ktbox and its unit tests under qemu-aarch64-static.)
@@ -180,7 +188,7 @@ ifneq ($(ARCH),amd64)
 check:
 	@echo "make check runs the amd64 build; it covers build/$(ARCH) in tests/host/$(ARCH).t" >&2; exit 2
 else
-check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS) $(CHECK_DEPS)
+check: $(B)/ktbox $(UNIT_BINS) $(HOST_HELPERS) $(VM_DEPS) $(CHECK_DEPS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) \
 		perl tests/run-tap $(UNIT_BINS) $(sort $(wildcard tests/host/*.t)) \
 		$(sort $(wildcard tests/vm/*.t))
@@ -245,7 +253,7 @@ fuzz: $(FUZZ_BINS)
 		exit 1; \
 	fi
 
-bench: $(B)/ktbox
+bench: $(B)/ktbox $(HOST_HELPERS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) CC=$(CC) \
 		sh tests/bench/run.sh
 

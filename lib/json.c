@@ -270,6 +270,12 @@ void jw_null(struct jw *w)
 	emit(w, "null", 4);
 }
 
+void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	emit(w, s, n);
+}
+
 void jw_newline(struct jw *w)
 {
 	emit(w, "\n", 1);
