@@ -193,9 +193,12 @@ static void test_records(void)
 	is_int(E[1].pid, 4156, "pid");
 	is_int(E[1].nbt, 3, "frames across caller= and cont records");
 	ok(strstr(E[1].json, "\"seq\":1003,\"level\":3") != NULL, "seq and level");
-	ENABLE_IS(2, "fromuser");
+	ok(E[2].type == SCX_EV_ENABLE && E[2].origin == SCX_ORIGIN_USER,
+	   "LOG_USER record: enable of origin user (written to /dev/kmsg, not the kernel's)");
+	is_str(E[2].sched, "fromuser", "event 2 scheduler");
+	ok(strstr(E[2].json, "\"origin\":\"user\"") != NULL, "JSON origin user");
 	ok(strstr(E[2].json, "\"level\":6") != NULL, "LOG_USER record: level from pri");
-	EXIT_IS(3, K, "fromuser", "error_bpf", "scx_bpf_error");
+	EXIT_IS(3, SCX_ORIGIN_USER, "fromuser", "error_bpf", "scx_bpf_error");
 	is_str(E[3].msg, "msg with \\ backslash", "\\x5c unescaped");
 }
 
@@ -490,7 +493,9 @@ static void test_fastpath(void)
 		"oot.txt",	     "sub_sched.txt",		"partial_crlf.txt",
 		"joined.txt",	     "nested_parens.txt",	"lookalikes.txt",
 		"cut.txt",	     "sched_dump.txt",		"both_origins.txt",
-		"nul_huge.txt",	     "console_interleaved.txt",
+		"nul_huge.txt",	     "console_interleaved.txt",	"mangled_indent.txt",
+		"mangled_prefix.txt", "mangled_nobanner.txt",	"mangled_prompt.txt",
+		"mangled_negative.txt",
 	};
 	const char *top = getenv("TOP");
 
@@ -507,6 +512,53 @@ static void test_fastpath(void)
 		window_both(names[i], buf, len);
 		free(buf);
 	}
+}
+
+
+/* Logs as people paste them (issue 13, section 4): each of these failed
+ * before the content-keyed reader (frames only at 2-3 spaces, prefixes
+ * only of known shapes, dumps only from their banner). */
+static void test_mangled(void)
+{
+	is_int(run("mangled_indent.txt"), 4, "quoted / re-indented: 4 events");
+	EXIT_IS(0, K, "bpfland", "error_stall", "runnable task stall");
+	is_int(E[0].nbt, 5, "frames at 0, 1, 3 and 6 spaces after '>' quoting");
+	ok(strstr(E[0].json, "\"timestamp\":31456.56") != NULL, "dmesg time stamp read behind the quoting");
+	ENABLE_IS(1, "bpfland");
+	EXIT_IS(2, K, "rusty", "error_stall", "runnable task stall");
+	is_int(E[2].nbt, 3, "OOT frames at any indentation under indented journal lines");
+	EXIT_IS(3, S, "", "error_stall", "runnable task stall");
+	is_int(E[3].nbt, 3, "re-indented dump: backtrace frames only");
+	is_str(E[3].msg, "yes[1632] failed to run for 5.314s", "dump message");
+
+	is_int(run("mangled_prefix.txt"), 4, "ad-hoc time prefixes: 4 events");
+	ENABLE_IS(0, "bpfland");
+	EXIT_IS(1, K, "bpfland", "error_stall", "runnable task stall");
+	is_int(E[1].nbt, 3, "frames under a '2025-… | ' prefix, unrelated line ends them");
+	EXIT_IS(2, K, "lavd", "error_bpf", "scx_bpf_error");
+	is_str(E[2].msg, "task_ctx_stor first lookup failed", "message under a 'T+N.Ns' prefix");
+	is_int(E[2].nbt, 2, "frames under a prefix whose digits grow");
+	EXIT_IS(3, S, "", "error_bpf", "scx_bpf_error");
+	is_int(E[3].nbt, 2, "dump frames under a '<HH:MM:SS.f> ' prefix");
+
+	is_int(run("mangled_nobanner.txt"), 2, "dumps without banner: 2 events");
+	EXIT_IS(0, S, "", "error_stall", "runnable task stall");
+	is_int(E[0].nbt, 3, "banner-less dump backtrace");
+	is_int(E[0].pid, 105, "banner-less dump stall pid");
+	EXIT_IS(1, S, "", "error", "runtime error");
+	is_str(E[1].msg, "RCU CPU stall detected!", "'… on CPU N:' header, comm with spaces");
+	is_int(E[1].nbt, 2, "banner-less dump frames under [ts]");
+
+	is_int(run("mangled_prompt.txt"), 4, "terminal noise in front: 4 events");
+	EXIT_IS(0, S, "", "unreg", "unregistered from user space");
+	EXIT_IS(1, K, "rusty", "error", "runtime error");
+	is_str(E[1].msg, "ops.init() failed (-22)", "kernel line after a shell prompt");
+	is_int(E[1].nbt, 1, "its frame");
+	EXIT_IS(2, S, "", "unreg_bpf", "unregistered from BPF");
+	EXIT_IS(3, S, "", "error_stall", "runnable task stall");
+	is_str(E[3].msg, "watchdog failed to check in for 30.001s", "EXIT inside HTML");
+
+	is_int(run("mangled_negative.txt"), 0, "mangled look-alikes: no event");
 }
 
 int main(void)
@@ -530,6 +582,7 @@ int main(void)
 	test_helpers();
 	test_interleave();
 	test_stream();
+	test_mangled();
 	test_fastpath();
 	return tap_done();
 }
