@@ -26,6 +26,9 @@ struct evrec {
 	char comm[64];
 	long long pid;
 	unsigned long long msec;
+	bool json_trunc;	/* "truncated":true in the whole JSON */
+	bool human_ctrl;	/* a control byte other than \n in human output */
+	char human_tail[2048];	/* the end of the human output */
 };
 
 static struct evrec E[MAXEV];
@@ -60,7 +63,22 @@ static void on_ev(const struct scx_event *ev, void *arg)
 	jw_init_buf(&w, &b, 0);
 	scx_event_json(&w, ev);
 	cp(r->json, sizeof(r->json), b.p);
+	r->json_trunc = b.p && strstr(b.p, "\"truncated\":true");
 	kt_buf_free(&b);
+	{
+		char *h = NULL;
+		size_t hl = 0;
+		FILE *fp = open_memstream(&h, &hl);
+
+		scx_event_human(fp, ev);
+		fclose(fp);
+		for (size_t i = 0; i < hl; i++)
+			if ((unsigned char)h[i] < 0x20 && h[i] != '\n')
+				r->human_ctrl = true;
+		cp(r->human_tail, sizeof(r->human_tail),
+		   hl >= sizeof(r->human_tail) ? h + hl - sizeof(r->human_tail) + 1 : h);
+		free(h);
+	}
 	r->type = ev->type;
 	r->origin = ev->origin;
 	r->kind = ev->kind;
@@ -561,6 +579,50 @@ static void test_mangled(void)
 	is_int(run("mangled_negative.txt"), 0, "mangled look-alikes: no event");
 }
 
+/* Bounds say what they cut (issue 13 §3): failed before, no marker. */
+static void test_limits(void)
+{
+	struct kt_buf b = {0};
+
+	kt_buf_puts(&b, "[ 1.0] sched_ext: BPF scheduler \"deep\" disabled (runtime error)\n"
+			"[ 1.0] sched_ext: deep: recursion\n");
+	for (int i = 0; i < 200; i++)
+		kt_buf_printf(&b, "[ 1.0]    f%d+0x1/0x10\n", i);
+	kt_buf_puts(&b, "[ 1.1] sched_ext: BPF scheduler \"long\" disabled (runtime error)\n"
+			"[ 1.1] sched_ext: long: ");
+	for (int i = 0; i < 70000; i++)
+		kt_buf_putc(&b, 'x');
+	kt_buf_puts(&b, "\n[ 1.2] sched_ext: BPF scheduler \"fine\" disabled (runtime error)\n"
+			"[ 1.2] sched_ext: fine: ok\n[ 1.2]    kthread+0xd2/0x100\n");
+	is_int(run_buf(b.p, b.len), 3, "limits: 3 events");
+	is_int(E[0].nbt, SCX_MAX_FRAMES, "frames capped");
+	ok(E[0].json_trunc, "capped frames: \"truncated\": true");
+	ok(strstr(E[0].human_tail, "truncated: more than 128 frames") != NULL,
+	   "capped frames: human marker");
+	ok(E[1].json_trunc, "line over the cap: \"truncated\": true");
+	ok(strstr(E[1].human_tail, "line over the line cap (message cut)") != NULL,
+	   "line over the cap: human marker");
+	ok(!E[2].json_trunc && !strstr(E[2].human_tail, "truncated"), "whole event: no marker");
+	kt_buf_free(&b);
+}
+
+/* Control bytes from the input never reach human output raw (failed before:
+ * a message holding \x0aFAKE: printed a forged line). */
+static void test_escape(void)
+{
+	static const char log[] =
+		"3,1,2,-;sched_ext: BPF scheduler \"esc\" disabled (runtime error)\n"
+		"3,2,3,-;sched_ext: esc: boom\\x0a  reason: forged\\x1b[31m\\x07\n";
+
+	is_int(run_buf(LITERAL_ARGS(log)), 1, "escape: 1 event");
+	is_str(E[0].msg, "boom\n  reason: forged\x1b[31m\a", "message keeps the bytes");
+	ok(!E[0].human_ctrl, "human output has no raw control byte");
+	ok(strstr(E[0].human_tail, "boom\\x0a  reason: forged\\x1b[31m\\x07") != NULL,
+	   "control bytes as \\xNN");
+	ok(strstr(E[0].json, "boom\\n  reason: forged\\u001b[31m\\u0007") != NULL,
+	   "JSON escapes them as before");
+}
+
 int main(void)
 {
 	test_dmesg_612();
@@ -583,6 +645,8 @@ int main(void)
 	test_interleave();
 	test_stream();
 	test_mangled();
+	test_limits();
+	test_escape();
 	test_fastpath();
 	return tap_done();
 }
