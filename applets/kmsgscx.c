@@ -174,6 +174,14 @@ static void on_line(char *line, size_t len, void *arg)
 	scx_parser_feed(&c->p, line, len);
 }
 
+/* Lines that cannot open an event, skipped unparsed while none is open. */
+static size_t on_skip(void *arg, const char *data, size_t n)
+{
+	struct ctx *c = arg;
+
+	return c->got_exit ? 0 : scx_parser_skip(&c->p, data, n, &c->lines);
+}
+
 /* ---- follow ----------------------------------------------------------------- */
 
 /* After input: done at the exit; else settle a pending event in quiet. */
@@ -267,6 +275,7 @@ static int open_input(struct ctx *c)
 	if (c->file) {
 		if (kt_logfile_open(&c->f, c->file, c->follow, 0, on_line, c))
 			return kt_err("cannot open '%s'", c->file);
+		c->f.sp.skip = on_skip;
 		return 0;
 	}
 	if (c->has_since)

@@ -565,8 +565,20 @@ static void split_append(struct kmsg_splitter *sp, const char *s, size_t n)
 static void split_feed(struct kmsg_splitter *sp, const char *data, size_t n, char *wr)
 {
 	while (n) {
-		const char *nl = memchr(data, '\n', n);
-		size_t k = nl ? (size_t)(nl - data) : n;
+		const char *nl;
+		size_t k;
+
+		if (sp->skip && !sp->len && !sp->overlong) {
+			k = sp->skip(sp->arg, data, n);
+			data += k;
+			if (wr)
+				wr += k;
+			n -= k;
+			if (!n)
+				return;
+		}
+		nl = memchr(data, '\n', n);
+		k = nl ? (size_t)(nl - data) : n;
 
 		/* a whole line, clean and short enough: hand it over as is */
 		if (wr && nl && !sp->len && !sp->overlong && k <= sp->max &&

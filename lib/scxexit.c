@@ -397,6 +397,25 @@ static void set_str(struct scx_parser *p, char **dst, const char *s, size_t n)
 	*dst = dupn(p, s, n);
 }
 
+/* Room for element N of *V, whose capacity doubles from 8 up to MAX
+ * (N < MAX): false on ENOMEM. */
+static bool grow(void **v, size_t n, size_t size, size_t max)
+{
+	size_t cap;
+	void *nv;
+
+	if (n && (n < 8 || (n & (n - 1))))
+		return true; /* not at a power of two: there is room */
+	cap = n ? n * 2 : 8;
+	if (cap > max)
+		cap = max;
+	nv = realloc(*v, cap * size);
+	if (!nv)
+		return false;
+	*v = nv;
+	return true;
+}
+
 static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, size_t n)
 {
 	char *d;
@@ -407,12 +426,9 @@ static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, s
 		ev->truncated |= SCX_TRUNC_RAW;
 		return;
 	}
-	if (!ev->raw) {
-		ev->raw = calloc(SCX_MAX_RAW, sizeof(*ev->raw));
-		if (!ev->raw) {
-			p->oom++;
-			return;
-		}
+	if (!grow((void **)&ev->raw, ev->nraw, sizeof(*ev->raw), SCX_MAX_RAW)) {
+		p->oom++;
+		return;
 	}
 	n = kt_rtrim_len(s, n);
 	if (n > SCX_MAX_RAWLEN)
@@ -429,12 +445,9 @@ static void add_frame(struct scx_parser *p, struct scx_event *ev, struct scx_fra
 		ev->truncated |= SCX_TRUNC_FRAMES;
 		goto drop;
 	}
-	if (!ev->bt) {
-		ev->bt = calloc(SCX_MAX_FRAMES, sizeof(*ev->bt));
-		if (!ev->bt) {
-			p->oom++;
-			goto drop;
-		}
+	if (!grow((void **)&ev->bt, ev->nbt, sizeof(*ev->bt), SCX_MAX_FRAMES)) {
+		p->oom++;
+		goto drop;
 	}
 	ev->bt[ev->nbt++] = *f;
 	return;
@@ -1137,6 +1150,98 @@ static bool may_open(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * The idle scan: the offset of the first byte that may start one of the
+ * strings may_open() looks for ("sched_ext", "EXIT", "DEBUG DUMP", "exit
+ * kind") or a NUL (the splitter drops NULs, which could join one), and
+ * the newlines before it in *NL.  Sixteen bytes at a time where SSE2 is
+ * there: a candidate needs its first byte and one more at a fixed
+ * distance, so ordinary text rarely stops the scan.
+ */
+static bool cand_at(const char *s, size_t n)
+{
+	switch (s[0]) {
+	case 's':
+		return n >= 9 && !memcmp(s, "sched_ext", 9);
+	case 'E':
+		return n >= 4 && !memcmp(s, "EXIT", 4);
+	case 'D':
+		return n >= 10 && !memcmp(s, "DEBUG DUMP", 10);
+	case 'e':
+		return n >= 9 && !memcmp(s, "exit kind", 9);
+	case '\0':
+		return true;
+	default:
+		return false;
+	}
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+static inline __m128i pair(__m128i a, char ca, __m128i b, char cb)
+{
+	return _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(ca)),
+			     _mm_cmpeq_epi8(b, _mm_set1_epi8(cb)));
+}
+
+static inline uint64_t sum_bytes(__m128i acc)
+{
+	__m128i s = _mm_sad_epu8(acc, _mm_setzero_si128());
+
+	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
+}
+#endif
+
+static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
+{
+	size_t i = 0;
+	uint64_t c = 0;
+
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+
+	while (i + 24 <= n) {
+		__m128i acc = _mm_setzero_si128();
+		unsigned rounds = 0;
+
+		/* per-byte newline counts, folded before they can wrap */
+		for (; i + 24 <= n && rounds < 255; i += 16, rounds++) {
+			__m128i x0 = _mm_loadu_si128((const void *)(s + i));
+			__m128i x3 = _mm_loadu_si128((const void *)(s + i + 3));
+			__m128i x8 = _mm_loadu_si128((const void *)(s + i + 8));
+			__m128i m = _mm_or_si128(
+				_mm_or_si128(pair(x0, 's', x8, 't'), pair(x0, 'E', x3, 'T')),
+				_mm_or_si128(pair(x0, 'D', x8, 'M'), pair(x0, 'e', x8, 'd')));
+			unsigned cm;
+
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(x0, _mm_setzero_si128()));
+			cm = (unsigned)_mm_movemask_epi8(m);
+			while (cm) {
+				unsigned j = (unsigned)__builtin_ctz(cm);
+
+				if (cand_at(s + i + j, n - i - j)) {
+					for (unsigned k = 0; k < j; k++)
+						c += s[i + k] == '\n';
+					*nl += c + sum_bytes(acc);
+					return i + j;
+				}
+				cm &= cm - 1;
+			}
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x0, lf));
+		}
+		c += sum_bytes(acc);
+	}
+#endif
+	for (; i < n; i++) {
+		if (cand_at(s + i, n - i))
+			break;
+		c += s[i] == '\n';
+	}
+	*nl += c;
+	return i;
+}
+
 /* Keep the record/dictionary state right for a skipped line. */
 static void skip_line(struct scx_parser *p, const char *s, size_t n)
 {
@@ -1147,6 +1252,43 @@ static void skip_line(struct scx_parser *p, const char *s, size_t n)
 		return; /* dictionary line, or text: state unchanged */
 	p->kctx.after_record =
 		n && s[0] >= '0' && s[0] <= '9' && kmsg_parse_record_header(s, n, &l) >= 0;
+}
+
+size_t scx_parser_skip(struct scx_parser *p, const char *data, size_t n, uint64_t *lines)
+{
+	uint64_t nl = 0;
+	size_t c, ls, e;
+
+	if (p->parse_all || p->kev || p->sev || p->ndone)
+		return 0;
+	c = scan_cand(data, n, &nl);
+	/* back to the start of the candidate's line (or of the last partial one) */
+	for (ls = c; ls > 0 && data[ls - 1] != '\n'; ls--)
+		;
+	if (!ls)
+		return 0;
+	p->nline += nl;
+	if (lines)
+		*lines += nl;
+	/* the last skipped line not starting with a blank decides whether a
+	 * dictionary line may follow (skip_line's rule) */
+	for (e = ls - 1;;) { /* data[e] is the '\n' ending line [b, e) */
+		size_t b = e;
+
+		while (b > 0 && data[b - 1] != '\n')
+			b--;
+		if (b == e || data[b] != ' ') {
+			struct kmsg_line l;
+
+			p->kctx.after_record = b < e && data[b] >= '0' && data[b] <= '9' &&
+					       kmsg_parse_record_header(data + b, e - b, &l) >= 0;
+			break;
+		}
+		if (!b)
+			break;
+		e = b - 1;
+	}
+	return ls;
 }
 
 void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
@@ -1221,6 +1363,13 @@ static void window_line(char *line, size_t len, void *arg)
 	scx_parser_feed(&w->p, line, len);
 }
 
+static size_t window_skip(void *arg, const char *data, size_t n)
+{
+	struct window *w = arg;
+
+	return scx_parser_skip(&w->p, data, n, NULL);
+}
+
 long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn emit, void *arg)
 {
 	struct window w;
@@ -1229,6 +1378,7 @@ long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn e
 	scx_parser_init(&w.p, emit, arg);
 	if (kmsg_split_init(&w.sp, maxline, window_line, &w))
 		return -1;
+	w.sp.skip = window_skip;
 	kmsg_split_feed(&w.sp, buf, len);
 	kmsg_split_finish(&w.sp);
 	scx_parser_flush(&w.p);

@@ -477,30 +477,53 @@ static void scx_parser_feed_line_cb(char *line, size_t len, void *arg)
 	scx_parser_feed(arg, line, len);
 }
 
+static size_t skip_cb(void *arg, const char *data, size_t n)
+{
+	return scx_parser_skip(arg, data, n, NULL);
+}
+
+/* VARIANT 0: fast path, whole buffer; 1: every line parsed; 2..: fast path
+ * fed in chunks of 1, 13 and 4096 bytes (chunk edges inside lines). */
+static void window_run(struct kt_buf *out, int variant, const char *buf, size_t len)
+{
+	static const size_t chunk[] = { 0, 0, 1, 13, 4096 };
+	struct scx_parser p;
+	struct kmsg_splitter sp;
+	char *copy = malloc(len + 1);
+	size_t step = chunk[variant] ? chunk[variant] : len;
+
+	memcpy(copy, buf, len);
+	scx_parser_init(&p, collect_json, out);
+	p.parse_all = variant == 1;
+	kmsg_split_init(&sp, 0, scx_parser_feed_line_cb, &p);
+	if (variant != 1)
+		sp.skip = skip_cb;
+	for (size_t i = 0; i < len; i += step)
+		kmsg_split_feed_inplace(&sp, copy + i, len - i < step ? len - i : step);
+	kmsg_split_finish(&sp);
+	scx_parser_flush(&p);
+	kt_buf_printf(out, "lines %llu\n", (unsigned long long)p.nline);
+	scx_parser_free(&p);
+	kmsg_split_free(&sp);
+	free(copy);
+}
+
 static void window_both(const char *name, char *buf, size_t len)
 {
-	struct kt_buf out[2] = {{0}, {0}};
+	struct kt_buf full = {0};
 
-	for (int full = 0; full < 2; full++) {
-		struct scx_parser p;
-		struct kmsg_splitter sp;
-		char *copy = malloc(len + 1);
+	window_run(&full, 1, buf, len);
+	for (int v = 0; v < 5; v++) {
+		struct kt_buf fast = {0};
 
-		memcpy(copy, buf, len);
-		scx_parser_init(&p, collect_json, &out[full]);
-		p.parse_all = full;
-		kmsg_split_init(&sp, 0, scx_parser_feed_line_cb, &p);
-		kmsg_split_feed_inplace(&sp, copy, len);
-		kmsg_split_finish(&sp);
-		scx_parser_flush(&p);
-		scx_parser_free(&p);
-		kmsg_split_free(&sp);
-		free(copy);
+		if (v == 1)
+			continue;
+		window_run(&fast, v, buf, len);
+		is_str(fast.p ? fast.p : "", full.p ? full.p : "",
+		       "%s: fast path (variant %d) == full parse, line count too", name, v);
+		kt_buf_free(&fast);
 	}
-	is_str(out[0].p ? out[0].p : "", out[1].p ? out[1].p : "", "%s: fast path == full parse",
-	       name);
-	kt_buf_free(&out[0]);
-	kt_buf_free(&out[1]);
+	kt_buf_free(&full);
 }
 
 static void test_fastpath(void)
