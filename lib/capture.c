@@ -379,7 +379,8 @@ static void take_at_enable(struct kt_capture *c)
 	c->have_enabled = true;
 	c->enabled.mono_ns = kt_mono_ns();
 	c->enabled.real_ns = kt_real_ns();
-	snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
+	if (c->trig.name[0])
+		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
 	maps_start(c);		/* fds first: they outlive the scheduler */
 	ksyms_take(c);
 	scx_state(&c->scx_pre, true);
@@ -738,8 +739,13 @@ int kt_cap_run(struct kt_capture *c)
 
 	if (setup_loop(c))
 		return KT_EXIT_FAIL;
-	if (c->o.mode == KT_CAP_RUN && child_start(c))
-		return KT_EXIT_FAIL;
+	if (c->o.mode == KT_CAP_RUN) {
+		const char *b = strrchr(c->o.argv[0], '/');
+
+		snprintf(c->sched, sizeof(c->sched), "%s", b ? b + 1 : c->o.argv[0]);
+		if (child_start(c))
+			return KT_EXIT_FAIL;
+	}
 	arm_common(c);
 	if (c->o.mode == KT_CAP_NOW) {
 		c->end = KT_END_NOW;
