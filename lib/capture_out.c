@@ -400,6 +400,10 @@ static int write_scx(struct bw *b)
 		return -1;
 	fputs("{\"pre\":", fp);
 	fwrite(c->scx_pre.p, 1, c->scx_pre.len, fp);
+	if (c->scx_en.len) {
+		fputs(",\n\"enabled\":", fp);
+		fwrite(c->scx_en.p, 1, c->scx_en.len, fp);
+	}
 	fputs(",\n\"post\":", fp);
 	if (c->scx_post.len)
 		fwrite(c->scx_post.p, 1, c->scx_post.len, fp);
