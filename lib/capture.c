@@ -11,11 +11,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -769,6 +771,17 @@ int kt_cap_run(struct kt_capture *c)
 
 	if (setup_loop(c))
 		return KT_EXIT_FAIL;
+	/* arm, run: the poller is SCHED_FIFO (reset on fork: the scheduler
+	 * under test is not): a sched_ext task itself, it would wait for the
+	 * very scheduler that is failing and see it enabled too late */
+	if (c->o.mode != KT_CAP_NOW) {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		/* musl's sched_setscheduler is ENOSYS by design: the system call */
+		c->rt = !syscall(SYS_sched_setscheduler, 0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+		if (!c->rt)
+			snprintf(c->rt_err, sizeof(c->rt_err), "%s", strerror(errno));
+	}
 	arm_common(c);
 	/* run: the scheduler starts once everything is armed (loading the
 	 * timeline takes seconds under TCG; a scheduler can die in 100 ms) */

@@ -111,6 +111,8 @@ struct kt_capture {
 	/* trigger */
 	struct kt_scxtrig trig;
 	bool have_trig, taken;
+	bool rt;			/* the poller runs SCHED_FIFO */
+	char rt_err[64];
 	int grace_timer;
 	/* run */
 	pid_t child;
