@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "bpfmap.h"
 #include "capture.h"
 #include "err.h"
@@ -287,13 +289,20 @@ static void maps_start(struct kt_capture *c)
 	if (c->o.maps == KT_CAP_MAPS_ALL) {
 		r = kt_bpf_ids(KT_BPF_MAPS, &ids, &n);
 	} else {
-		r = kt_bpf_inventory(&inv, KT_INV_MAPS);
+		/* run: also the maps the scheduler process holds (while it is
+		 * enabling, root/ops and the struct_ops link may not be there) */
+		r = kt_bpf_inventory(&inv, KT_INV_MAPS | (c->child > 0 ? KT_INV_PIDS : 0));
 		if (!r) {
 			ids = calloc(inv.nmaps + 1, sizeof(*ids));
-			for (size_t i = 0; ids && i < inv.nmaps; i++)
-				if (inv.maps[i].scx)
+			for (size_t i = 0; ids && i < inv.nmaps; i++) {
+				bool held = false;
+
+				for (size_t j = 0; c->child > 0 && j < inv.maps[i].npids; j++)
+					held |= inv.maps[i].pids[j].pid == c->child;
+				if (inv.maps[i].scx || held)
 					ids[n++] = inv.maps[i].info.id;
-			if (!inv.scx_ops) {
+			}
+			if (!inv.scx_ops && !n) {
 				kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
 						"no sched_ext scheduler loaded (state: %s)",
 						inv.scx_state ? inv.scx_state :
@@ -385,6 +394,61 @@ static void ksyms_take(struct kt_capture *c)
 		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_OK, NULL);
 }
 
+/* Hold an fd of every BPF program: a program with an open fd stays loaded
+ * and keeps its kallsyms entry, so the table read next (slow under TCG)
+ * still lists the scheduler's programs after it died. */
+static size_t progs_hold(struct kt_capture *c, uint32_t above)
+{
+	uint32_t *ids;
+	size_t n, added = 0;
+	int *nv;
+
+	if (kt_bpf_ids(KT_BPF_PROGS, &ids, &n))
+		return 0;
+	nv = realloc(c->prog_fds, (c->nprog_fds + n + 1) * sizeof(*nv));
+	if (nv)
+		c->prog_fds = nv;
+	for (size_t i = 0; nv && i < n; i++) {
+		int fd;
+
+		if (ids[i] <= above)
+			continue;
+		fd = bpf_prog_get_fd_by_id(ids[i]);
+		if (fd >= 0) {
+			c->prog_fds[c->nprog_fds++] = fd;
+			added++;
+		}
+		if (ids[i] > c->prog_max)
+			c->prog_max = ids[i];
+	}
+	free(ids);
+	return added;
+}
+
+/* run: the scheduler's programs and maps as soon as they are loaded, before
+ * it is enabled (under TCG one can enable and die between two polls) */
+static void run_watch_bpf(struct kt_capture *c)
+{
+	if (c->child <= 0 || c->have_exited)
+		return;
+	if (progs_hold(c, c->prog_max) && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE)
+		maps_start(c);
+}
+
+static uint32_t prog_max_now(void)
+{
+	uint32_t *ids, m = 0;
+	size_t n;
+
+	if (kt_bpf_ids(KT_BPF_PROGS, &ids, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] > m)
+			m = ids[i];
+	free(ids);
+	return m;
+}
+
 static void take_at_enable(struct kt_capture *c)
 {
 	if (c->taken)
@@ -393,11 +457,20 @@ static void take_at_enable(struct kt_capture *c)
 	c->have_enabled = true;
 	c->enabled.mono_ns = kt_mono_ns();
 	c->enabled.real_ns = kt_real_ns();
-	if (c->trig.name[0])
+	if (c->trig.name[0]) {
 		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
-	maps_start(c);		/* fds first: they outlive the scheduler */
+	} else {
+		char *ops = kt_read_trim(NULL, SCX_DIR "/root/ops");
+
+		if (ops)
+			snprintf(c->sched, sizeof(c->sched), "%s", ops);
+		free(ops);
+	}
+	scx_state(&c->scx_en, true);	/* a few preads */
+	progs_hold(c, c->prog_max);	/* its programs stay loaded, [bpf] symbols too */
+	if (!c->have_ring)
+		maps_start(c);	/* map fds: they outlive the scheduler */
 	ksyms_take(c);
-	scx_state(&c->scx_en, true);
 	if (c->trig.state != KT_SCX_ENABLED && c->trig.state != KT_SCX_ENABLING) {
 		if (c->part[KT_PART_MAPS].st != KT_PART_OK)
 			kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
@@ -438,10 +511,15 @@ static void note_exit(struct kt_capture *c)
 static int on_poll(void *arg, uint32_t n)
 {
 	struct kt_capture *c = arg;
-	int fired = kt_scxtrig_poll(&c->trig);
+	int fired;
+
+	run_watch_bpf(c);
+	fired = kt_scxtrig_poll(&c->trig);
 
 	if (c->trig.armed && !c->taken)
 		take_at_enable(c);
+	else if (c->trig.armed && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE)
+		maps_start(c);	/* enabling: its maps were not to be found yet */
 	if (fired) {
 		if (!c->taken)	/* enabled and gone between two polls */
 			take_at_enable(c);
@@ -675,6 +753,8 @@ static void finish_common(struct kt_capture *c)
 	maps_finish(c);
 	child_finish(c);
 	kmsg_finish(c);
+	if (c->ex.have && c->ex.sched[0] && c->ex.origin == SCX_ORIGIN_KERNEL)
+		snprintf(c->sched, sizeof(c->sched), "%s", c->ex.sched);
 	if (c->have_pre && !hc_collect(&c->col, &c->post))
 		c->have_post = true;
 	if (c->tl && tl_flightrec_dropped(c->tl) && c->end != KT_END_NOW &&
@@ -789,6 +869,7 @@ int kt_cap_run(struct kt_capture *c)
 		const char *b = strrchr(c->o.argv[0], '/');
 
 		snprintf(c->sched, sizeof(c->sched), "%s", b ? b + 1 : c->o.argv[0]);
+		c->prog_max = prog_max_now();
 		if (child_start(c))
 			return KT_EXIT_FAIL;
 	}
@@ -836,6 +917,9 @@ void kt_cap_free(struct kt_capture *c)
 	}
 	if (c->have_ring)
 		kt_snapring_free(&c->ring);
+	for (size_t i = 0; i < c->nprog_fds; i++)
+		close(c->prog_fds[i]);
+	free(c->prog_fds);
 	kt_ksyms_free(c->ksyms);
 	if (c->have_trig)
 		kt_scxtrig_free(&c->trig);

@@ -78,6 +78,7 @@ struct kt_capture {
 	struct kt_cap_part part[KT_PART_NR];
 	enum kt_cap_end end;
 	struct kt_cap_time armed, enabled, exited, written;
+	uint64_t write_start_ns;	/* mono: the bundle's writing began */
 	bool have_enabled, have_exited;
 	char sched[64];
 	char host[65], release[65];
@@ -110,6 +111,9 @@ struct kt_capture {
 	struct tl_flightrec *tl;
 	/* trigger */
 	struct kt_scxtrig trig;
+	int *prog_fds;			/* held from enable: keeps [bpf] symbols */
+	size_t nprog_fds;
+	uint32_t prog_max;		/* highest program id held or seen at arming */
 	bool have_trig, taken;
 	bool rt;			/* the poller runs SCHED_FIFO */
 	char rt_err[64];

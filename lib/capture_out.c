@@ -249,6 +249,8 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 	if (c->have_exited && c->written.mono_ns >= c->exited.mono_ns)
 		jw_kdouble(w, "exit_to_bundle_ms",
 			   (double)(c->written.mono_ns - c->exited.mono_ns) / 1e6);
+	if (c->write_start_ns && c->written.mono_ns >= c->write_start_ns)
+		jw_kdouble(w, "write_ms", (double)(c->written.mono_ns - c->write_start_ns) / 1e6);
 	if (c->o.mode == KT_CAP_RUN && c->child_exited) {
 		jw_key(w, "scheduler_exit");
 		jw_obj_open(w);
@@ -595,6 +597,7 @@ int kt_cap_write(struct kt_capture *c)
 	char top[4096];
 	int ok;
 
+	c->write_start_ns = kt_mono_ns();
 	if (strlen(out) >= sizeof(top) - 32)
 		return kt_errx("cannot write the bundle: '%s': name too long", out);
 	snprintf(top, sizeof(top), "%.*s", (int)(strlen(out) - (tgz ? 7 : 0)), out);
