@@ -661,10 +661,12 @@ void tl_file_info_json(struct jw *w, const struct tl_file *f)
 		if (h->attached >> i & 1)
 			jw_str(w, attach_names[i]);
 	jw_arr_close(w);
+	/* asked for, not on this kernel (sched_ext_exit: no tracepoint, the
+	 * exit comes from sysfs) */
 	jw_key(w, "missing");
 	jw_arr_open(w);
 	for (unsigned i = 0; i < TL_AT_NR; i++)
-		if ((h->requested & ~h->attached) >> i & 1)
+		if ((h->requested & ~h->attached) >> i & 1 && i != TL_AT_SCX_EXIT)
 			jw_str(w, attach_names[i]);
 	jw_arr_close(w);
 	if (h->cpus[0])

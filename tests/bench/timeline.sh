@@ -23,9 +23,16 @@ EVENTS=${TIMELINE_BENCH_EVENTS:-10000000}
 # tracer's cost per event shows directly (the machine's other load moves
 # between rounds: rounds are interleaved and the median taken)
 PIN=${TIMELINE_BENCH_CPU:-0}
-ops() {	# ops/s of one pipe bench run
-	taskset -c "$PIN" perf bench sched pipe -l "$LOOPS" 2>/dev/null |
-		awk '/ops\/sec/ { print $1 }'
+# Two figures per run: ops/s (wall: moved by whatever else runs on the
+# CPU), and CPU time per op of the two bench processes (user + sys from
+# their rusage: the tracepoint programs run in their context, so this is
+# what tracing costs them, much less moved by other load).
+ops() {	# "ops/s cpu_ns_per_op" of one pipe bench run
+	/usr/bin/time -o "$T/bt" -f '%U %S' taskset -c "$PIN" \
+		perf bench sched pipe -l "$LOOPS" >"$T/bo" 2>/dev/null
+	o=$(awk '/ops\/sec/ { print $1 }' "$T/bo")
+	c=$(awk -v l="$LOOPS" 'END { printf "%.0f", ($1 + $2) * 1e9 / l }' "$T/bt")
+	echo "$o $c"
 }
 
 # start a tracer in the background (pid in $TP), let it attach
@@ -57,9 +64,10 @@ elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	for r in $(seq "$ROUNDS"); do
 		for m in $modes; do
 			start $m
-			o=$(ops)
+			set -- $(ops)
 			stop
-			echo "$o" >>"$T/ops.$m"
+			echo "$1" >>"$T/ops.$m"
+			echo "$2" >>"$T/cpu.$m"
 			if [ $m = timeline ]; then
 				"$KTBOX" timeline info -j "$T/tl.cap" >"$T/tl.info.$r" 2>/dev/null
 				stat -c %s "$T/tl.cap" >>"$T/tl.size"
@@ -67,12 +75,15 @@ elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 		done
 	done
 	base=$(median <"$T/ops.none")
+	cbase=$(median <"$T/cpu.none")
 	echo "perf bench sched pipe -l $LOOPS on CPU $PIN, median of $ROUNDS interleaved rounds:"
-	printf '  %-28s %10s %9s\n' tracer ops/s overhead
+	printf '  %-12s %10s %9s %12s %9s\n' tracer ops/s overhead "CPU ns/op" overhead
 	for m in $modes; do
 		v=$(median <"$T/ops.$m")
-		printf '  %-28s %10s %8s%%\n' "$m" "$v" \
-			"$(awk -v b="$base" -v v="$v" 'BEGIN { printf "%+.1f", (b / v - 1) * 100 }')"
+		c=$(median <"$T/cpu.$m")
+		printf '  %-12s %10s %8s%% %12s %8s%%\n' "$m" "$v" \
+			"$(awk -v b="$base" -v v="$v" 'BEGIN { printf "%+.1f", (b / v - 1) * 100 }')" \
+			"$c" "$(awk -v b="$cbase" -v v="$c" 'BEGIN { printf "%+.1f", (v / b - 1) * 100 }')"
 	done
 	command -v bpftrace >/dev/null 2>&1 || echo "  (bpftrace not installed: not measured)"
 	for r in $(seq "$ROUNDS"); do
@@ -82,12 +93,13 @@ elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 			"$r" <"$f"
 	done
 	echo "  capture bytes per record: 40 (+ a 512-byte header and a trailer of 56 + 8 per CPU)"
-	echo "  overhead = base ops/s / traced ops/s - 1"
+	echo "  overhead: base ops/s / traced ops/s - 1; traced CPU ns/op / base - 1"
 else
 	echo "recording overhead: skipped (needs root and perf)"
 fi
 
 # ---- readers on a synthetic 10 M-event capture ----
+[ "${TIMELINE_BENCH_READERS:-1}" = 0 ] && exit 0
 gen=$BENCH/timeline_gen
 $CC -std=gnu11 -O2 -static -D_GNU_SOURCE -I"$TOP/lib" -I"$TOP/bpf" \
 	-isystem "$BUILD/sysroot/include" -o "$gen" "$TOP/tests/bench/timeline_gen.c" \
