@@ -389,6 +389,15 @@ static void hex_text(struct kt_buf *b, const unsigned char *p, size_t n)
 	}
 }
 
+/* "cpu": I without printf (per CPU of every entry) */
+static void cpu_key(struct jw *w, size_t i)
+{
+	char t[24];
+
+	jw_key(w, "cpu");
+	jw_raw(w, t, kt_fmt_u64(t, i));
+}
+
 static uint32_t value_type(const struct bpf_map_info *info)
 {
 	return info->btf_vmlinux_value_type_id ? info->btf_vmlinux_value_type_id :
@@ -431,7 +440,7 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_arr_open(w);
 		for (size_t i = 0; i < ncpus; i++) {
 			jw_obj_open(w);
-			jw_ku64(w, "cpu", i);
+			cpu_key(w, i);
 			jw_key(w, "value");
 			hex_json(w, val + i * step, info->value_size);
 			jw_obj_close(w);
@@ -453,7 +462,7 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 			jw_arr_open(w);
 			for (size_t i = 0; i < ncpus; i++) {
 				jw_obj_open(w);
-				jw_ku64(w, "cpu", i);
+				cpu_key(w, i);
 				jw_key(w, "value");
 				kt_btf_json(w, btf, value_type(info), val + i * step,
 					    info->value_size);
@@ -563,8 +572,19 @@ static void flush(struct kt_dump *d, bool force)
 {
 	if (!d->buf.len || (!force && d->buf.len < FLUSH_AT))
 		return;
-	if (fwrite(d->buf.p, 1, d->buf.len, d->fp) != d->buf.len && !d->err)
+	/* big chunks straight to the fd: stdio would copy them once more */
+	if (fflush(d->fp) && !d->err)
 		d->err = errno ? -errno : -EIO;
+	for (size_t off = 0; off < d->buf.len && !d->err;) {
+		ssize_t n = write(fileno(d->fp), d->buf.p + off, d->buf.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			d->err = n < 0 ? -errno : -EIO;
+		else
+			off += (size_t)n;
+	}
 	kt_buf_reset(&d->buf);
 }
 
