@@ -385,7 +385,8 @@ check_bpfdump() {
 		kt_skip "bpfdump" "applet not implemented yet"
 		return
 	fi
-	scx_test -m normal -t 8 >$d/out 2>$d/err &
+	# runs until SIGTERM (sent once watch holds the maps), at most 120 s
+	scx_test -m normal -t 120 -w 150 >$d/out 2>$d/err &
 	spid=$!
 	for i in $(seq 300); do grep -q '^scx_test: attached' $d/out && break; sleep 0.1; done
 	kt_has $d/out "scx_test: attached" "bpfdump: the scheduler runs"
@@ -399,7 +400,7 @@ check_bpfdump() {
 	kt_is "$?" 0 "bpfdump dump scx exits 0"
 	kt_has $d/scx.json '"type":"struct_ops"' "dump scx: the struct_ops map"
 	kt_has $d/scx.json '"name":"ktbox_test"' "dump scx: sched_ext_ops rendered by vmlinux BTF (its name)"
-	kt_has $d/scx.json '"state":"BPF_STRUCT_OPS_STATE_INUSE"' "dump scx: the struct_ops state by enumerator"
+	kt_has $d/scx.json '"state":"BPF_STRUCT_OPS_STATE_' "dump scx: the struct_ops state by enumerator"
 	kt_has $d/scx.json '{"error_after":100}' "dump scx: .rodata by DATASEC variable"
 	kt_has $d/scx.json '{"nr_enqueued":' "dump scx: .bss by DATASEC variable"
 	bpfdump dump scx >$d/scx.txt 2>&1
@@ -407,6 +408,9 @@ check_bpfdump() {
 	kt_time "bpfdump: watch starts"
 	bpfdump watch -i 0.2 -o $d/ring 2>$d/watch.err &
 	wpid=$!
+	for i in $(seq 300); do grep -q 'watching' $d/watch.err && break; sleep 0.1; done
+	sleep 1
+	kill -TERM $spid
 	wait $spid
 	kt_time "bpfdump: scheduler ended"
 	wait $wpid
