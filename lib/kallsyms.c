@@ -757,16 +757,6 @@ size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksy
 	return n;
 }
 
-int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr)
-{
-	struct kt_ksym s;
-
-	if (!kt_ksyms_lookup(t, name, &s, 1))
-		return -1;
-	*addr = s.addr;
-	return 0;
-}
-
 /* Index of the last entry with address <= ADDR, or -1. */
 static long upper(const struct kt_ksyms *t, uint64_t addr)
 {

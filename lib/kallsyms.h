@@ -136,8 +136,6 @@ const char *kt_ksyms_module_name(const struct kt_ksyms *t, size_t n);
  */
 size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name,
 		       struct kt_ksym *out, size_t max);
-/* Address of the first match of NAME; 0 and *addr untouched if none. */
-int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr);
 
 /* The symbol containing ADDR (see the rules above): 0, or -1 if none. */
 int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);

@@ -40,8 +40,8 @@ enum kmsg_src {
 struct kmsg_line {
 	const char *text; /* message text, trailing blanks trimmed */
 	size_t len;
-	int fmt;      /* enum kmsg_fmt: the outermost prefix */
-	int src;      /* enum kmsg_src */
+	enum kmsg_fmt fmt; /* the outermost prefix */
+	enum kmsg_src src;
 	int level;    /* 0..7, or -1 when the format has none */
 	int facility; /* or -1 */
 	bool has_ts;  /* ts_usec valid (record or [ts]) */
@@ -97,6 +97,12 @@ struct kmsg_splitter {
 	unsigned long truncated; /* lines cut to max so far */
 	kmsg_line_fn fn;
 	void *arg;
+	/*
+	 * Optional fast path: at a line start with nothing buffered, SKIP
+	 * may claim the whole lines at the start of DATA that need no
+	 * parsing; it returns their length (0: hand the next line to FN).
+	 */
+	size_t (*skip)(void *arg, const char *data, size_t n);
 };
 
 /* 0, or -1 (ENOMEM). */
