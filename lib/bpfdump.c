@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "bpfarena.h"
 #include "bpfdump.h"
 #include "bpfmap.h"
 #include "btfdump.h"
@@ -734,6 +735,106 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 	return st.corrupt ? 1 : 0;
 }
 
+struct arena_emit {
+	struct kt_dump *d;
+	uint64_t start;
+};
+
+static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_t len)
+{
+	struct arena_emit *a = arg;
+	struct kt_dump *d = a->d;
+	static const char hx[] = "0123456789abcdef";
+
+	if (d->json) {
+		jw_obj_open(&d->w);
+		jw_ku64(&d->w, "page", page);
+		jw_khex(&d->w, "address", a->start + page * len);
+		kt_buf_reset(&d->tmp);
+		for (size_t i = 0; i < len; i++) {
+			kt_buf_putc(&d->tmp, hx[bytes[i] >> 4]);
+			kt_buf_putc(&d->tmp, hx[bytes[i] & 15]);
+		}
+		jw_key(&d->w, "bytes");
+		jw_strn(&d->w, d->tmp.p, d->tmp.len);
+		jw_obj_close(&d->w);
+	} else {
+		kt_buf_printf(&d->buf, "page %llu at 0x%llx:\n", (unsigned long long)page,
+			      (unsigned long long)(a->start + page * len));
+		for (size_t o = 0; o < len; o += 16) {
+			size_t z = o;
+
+			while (z < len && !bytes[z])
+				z++;
+			if (z - o >= 16 && o)	/* zero lines after the first: elided */
+				continue;
+			kt_buf_printf(&d->buf, "  %04zx:", o);
+			for (size_t i = o; i < o + 16; i++)
+				kt_buf_printf(&d->buf, " %02x", bytes[i]);
+			kt_buf_putc(&d->buf, '\n');
+		}
+	}
+	flush(d, false);
+	return d->err;
+}
+
+static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
+{
+	uint64_t budget = d->budget ? d->budget : KT_DUMP_BUDGET;
+	struct kt_arena_where where;
+	struct arena_emit a = { d, 0 };
+	bool cut = false;
+	long n;
+	int r;
+
+	r = kt_arena_find(info->id, (uint64_t)info->max_entries * 4096, info->map_extra, &where);
+	if (r) {
+		const char *why = r == -ENOENT ?
+			"no process maps this arena and holds its fd: its pages cannot be read"
+			" without making the kernel allocate them" : strerror(-r);
+
+		if (d->json)
+			jw_kstr(&d->w, "unavailable", why);
+		else
+			kt_buf_printf(&d->buf, "unavailable: %s\n", why);
+		return r == -ENOENT ? 1 : r;
+	}
+	a.start = where.start;
+	if (d->json) {
+		jw_ku64(&d->w, "pid", (uint64_t)where.pid);
+		jw_khex(&d->w, "user_vm_start", where.start);
+		jw_ku64(&d->w, "pages", where.len / 4096);
+		if (!where.confirmed)
+			jw_ku64(&d->w, "ambiguous_mappings", (uint64_t)where.candidates);
+		jw_key(&d->w, "present");
+		jw_arr_open(&d->w);
+	} else {
+		kt_buf_printf(&d->buf, "mapped by pid %d at 0x%llx, %llu pages%s\n", where.pid,
+			      (unsigned long long)where.start,
+			      (unsigned long long)(where.len / 4096),
+			      where.confirmed ? "" : " (one of several mappings of this size)");
+	}
+	n = kt_arena_read(&where, budget, emit_page, &a, &cut);
+	if (d->json) {
+		jw_arr_close(&d->w);
+		if (n >= 0)
+			jw_ku64(&d->w, "present_pages", (uint64_t)n);
+		jw_kstr(&d->w, "not_shown", "pages the BPF side allocated that the mapping process"
+			" never touched (not in its page tables)");
+		if (cut)
+			jw_kstr(&d->w, "partial", "the byte budget was reached");
+		if (n < 0)
+			jw_kstr(&d->w, "error", strerror((int)-n));
+	} else if (n >= 0) {
+		kt_buf_printf(&d->buf, "%ld present page%s shown%s (pages only the BPF side touched"
+			      " are not visible)\n", n, n == 1 ? "" : "s",
+			      cut ? "; partial: the byte budget was reached" : "");
+	}
+	if (n < 0)
+		return (int)n;
+	return cut ? 1 : 0;
+}
+
 int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info,
 		struct kt_idlist *inner)
 {
@@ -766,6 +867,10 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info,
 	}
 	if (kind == KT_DUMP_RINGBUF) {
 		r = dump_ringbuf(d, fd, info);
+		goto out;
+	}
+	if (kind == KT_DUMP_ARENA) {
+		r = dump_arena(d, info);
 		goto out;
 	}
 	btf = map_btf(d, info, &owned);
@@ -821,6 +926,7 @@ int kt_dump_end(struct kt_dump *d)
 void kt_dump_free(struct kt_dump *d)
 {
 	kt_buf_free(&d->buf);
+	kt_buf_free(&d->tmp);
 	btf__free(d->vmlinux);
 	d->vmlinux = NULL;
 }

@@ -52,5 +52,10 @@ int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out
  */
 int kt_parse_seconds(const char *s, double *out);
 int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *out);
+/* Sizes in bytes: an integer with an optional binary suffix, K/M/G or
+ * KiB/MiB/GiB ("256M", "64KiB"). */
+int kt_parse_size(const char *s, unsigned long long *out);
+int kt_opt_size(const struct kt_getopt *g, unsigned long long min, unsigned long long max,
+		unsigned long long *out);
 
 #endif
