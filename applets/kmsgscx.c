@@ -51,7 +51,8 @@ static const char scan_help[] =
 "                       (/dev/kmsg: records after now, or from --since-seq;\n"
 "                       -f: the file as it grows, from its start again when\n"
 "                       it is truncated)\n"
-"      --timeout SEC    with --follow: give up after SEC seconds (exit 3)\n"
+"      --timeout SEC    with --follow: give up after SEC seconds (exit 3;\n"
+"                       a decimal number, or with a unit: 500ms, 2m, 1h)\n"
 "      --kallsyms FILE  resolve raw-address frames with a symbol table\n"
 "                       ('live' for /proc/kallsyms)\n"
 "  -j, --json           JSON array of events\n"
@@ -326,7 +327,7 @@ static int parse(struct kt_cmdline *cl, struct ctx *c)
 			c->has_since = true;
 			break;
 		case OPT_TIMEOUT:
-			if (kt_opt_double(&cl->g, 0, 1e9, &c->timeout))
+			if (kt_opt_seconds(&cl->g, 0, 1e9, &c->timeout))
 				return KT_EXIT_USAGE;
 			break;
 		default:

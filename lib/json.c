@@ -176,20 +176,63 @@ void jw_str(struct jw *w, const char *s)
 	jw_strn(w, s, strlen(s));
 }
 
+/* V in decimal at the end of B[24]; returns where the digits start. */
+static char *u64_dec(char *b, uint64_t v)
+{
+	char *p = b + 24;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char b[24];
+	char b[24], *p = u64_dec(b, v);
 
 	sep(w);
-	emit(w, b, (size_t)snprintf(b, sizeof(b), "%" PRIu64, v));
+	emit(w, p, (size_t)(b + 24 - p));
 }
 
 void jw_i64(struct jw *w, int64_t v)
 {
-	char b[24];
+	char b[25], *p = u64_dec(b + 1, v < 0 ? -(uint64_t)v : (uint64_t)v);
 
+	if (v < 0)
+		*--p = '-';
 	sep(w);
-	emit(w, b, (size_t)snprintf(b, sizeof(b), "%" PRId64, v));
+	emit(w, p, (size_t)(b + 25 - p));
+}
+
+void jw_udec(struct jw *w, uint64_t v, unsigned frac)
+{
+	uint64_t scale = 1;
+	char b[48];
+	int n;
+
+	if (frac > 18)
+		frac = 18;
+	for (unsigned i = 0; i < frac; i++)
+		scale *= 10;
+	sep(w);
+	/* integer part, then exactly FRAC digits */
+	{
+		char *p = u64_dec(b, v / scale);
+		uint64_t f = v % scale;
+
+		n = (int)(b + 24 - p);
+		memmove(b, p, (size_t)n);
+		if (frac) {
+			b[n++] = '.';
+			for (unsigned i = frac; i > 0; i--) {
+				b[n + i - 1] = (char)('0' + f % 10);
+				f /= 10;
+			}
+			n += (int)frac;
+		}
+	}
+	emit(w, b, (size_t)n);
 }
 
 void jw_double(struct jw *w, double v)
@@ -225,6 +268,12 @@ void jw_null(struct jw *w)
 {
 	sep(w);
 	emit(w, "null", 4);
+}
+
+void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	emit(w, s, n);
 }
 
 void jw_newline(struct jw *w)

@@ -41,8 +41,12 @@ void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
 void jw_double(struct jw *w, double v);	/* NaN/inf -> null */
+/* V / 10^FRAC with exactly FRAC decimals (ns as "12.345" us: FRAC 3). */
+void jw_udec(struct jw *w, uint64_t v, unsigned frac);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* A value the caller formatted as valid JSON already (numbers, literals). */
+void jw_raw(struct jw *w, const char *s, size_t n);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 

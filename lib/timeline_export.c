@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Chrome trace-event JSON (the "JSON Object Format": {"traceEvents":[...]})
+ * from timeline records, for Perfetto UI, chrome://tracing and speedscope.
+ *
+ *	process TL_EXPORT_PID "CPUs", one thread (track) per CPU, tid = cpu:
+ *	  X   a slice per running task (switch-in to the next switch on that
+ *	      CPU; the idle task gets none), name "comm pid", args pid, tgid,
+ *	      end_state
+ *	  i   wakeups (on the waking CPU), migrations, lock contention, PI
+ *	      boosts, sched_ext dump lines (thread scope)
+ *	  i   the sched_ext exit (global scope)
+ *	  C   sched_ext event counters (cumulative per name, one counter track
+ *	      each)
+ *	  M   process_name, thread_name ("CPU n"), thread_sort_index
+ *
+ * Times are microseconds with three decimals (ns exact).  Slices on a track
+ * never overlap: each ends where the next switch on its CPU begins, and
+ * events come out of tl_sorted in time order (a late record is clamped to
+ * the track's last time).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "timeline.h"
+
+#define TL_EXPORT_PID 4194305u	/* above PID_MAX_LIMIT: never a real tgid */
+#define MAX_CPUS 8192
+
+struct xcpu {
+	bool seen;
+	uint32_t cur;
+	uint64_t since;
+};
+
+struct xctr {
+	char name[64];
+	int64_t value;
+};
+
+struct xstate {
+	struct jw *w;
+	const struct tl_filter *f;
+	struct tl_export_stats *st;
+	struct tl_comms comms;
+	struct xcpu *cpus;
+	size_t ncpus;
+	struct xctr ctr[64];
+	size_t nctr;
+	uint64_t last_ts;
+};
+
+static void ts_us(struct jw *w, const char *key, uint64_t ns)
+{
+	jw_key(w, key);
+	jw_udec(w, ns, 3);
+}
+
+static void head(struct xstate *x, const char *ph, const char *name, uint32_t tid,
+		 uint64_t ts)
+{
+	struct jw *w = x->w;
+
+	jw_obj_open(w);
+	jw_kstr(w, "ph", ph);
+	jw_kstr(w, "name", name);
+	jw_ku64(w, "pid", TL_EXPORT_PID);
+	jw_ku64(w, "tid", tid);
+	ts_us(w, "ts", ts);
+}
+
+/* "comm pid" into B (at least 40 bytes) */
+static void task_name(struct xstate *x, char *b, size_t n, uint32_t pid)
+{
+	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	const char *c = e && e->comm[0] ? e->comm : "?";
+	char d[12], *q = d + sizeof(d);
+	size_t k = strlen(c);
+
+	*--q = '\0';
+	do
+		*--q = (char)('0' + pid % 10);
+	while (pid /= 10);
+	if (k + 1 + (size_t)(d + sizeof(d) - q) > n)
+		k = 0;
+	memcpy(b, c, k);
+	b[k] = ' ';
+	memcpy(b + k + 1, q, (size_t)(d + sizeof(d) - q));
+}
+
+static struct xcpu *xcpu(struct xstate *x, uint32_t cpu)
+{
+	if (cpu >= MAX_CPUS)
+		return NULL;
+	if (cpu >= x->ncpus) {
+		struct xcpu *p = realloc(x->cpus, (cpu + 1) * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		memset(p + x->ncpus, 0, (cpu + 1 - x->ncpus) * sizeof(*p));
+		x->cpus = p;
+		x->ncpus = cpu + 1;
+	}
+	return &x->cpus[cpu];
+}
+
+static void slice(struct xstate *x, uint32_t cpu, const struct xcpu *c, uint64_t end,
+		  const char *end_state)
+{
+	const struct tl_comm_ent *e = tl_comms_get(&x->comms, c->cur);
+	struct jw *w = x->w;
+	char name[40];
+
+	task_name(x, name, sizeof(name), c->cur);
+	head(x, "X", name, cpu, c->since);
+	jw_key(w, "dur");
+	jw_udec(w, end - c->since, 3);
+	jw_kstr(w, "cat", "sched");
+	jw_key(w, "args");
+	jw_obj_open(w);
+	jw_ku64(w, "pid", c->cur);
+	if (e && e->tgid)
+		jw_ku64(w, "tgid", e->tgid);
+	if (end_state)
+		jw_kstr(w, "end_state", end_state);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	x->st->slices++;
+}
+
+static void on_switch(struct xstate *x, const struct tl_event *ev, uint64_t ts)
+{
+	struct xcpu *c = xcpu(x, ev->raw.cpu);
+
+	if (!c)
+		return;
+	if (c->seen && c->cur) {
+		if (c->cur == ev->sw.prev_pid)
+			slice(x, ev->raw.cpu, c, ts, tl_state_str(ev->sw.prev_state,
+								 ev->sw.preempt));
+		else {
+			/* a switch went missing: close what we had, unnamed state */
+			slice(x, ev->raw.cpu, c, ts, NULL);
+			x->st->unmatched++;
+		}
+	}
+	c->seen = true;
+	c->cur = ev->sw.next_pid;
+	c->since = ts;
+}
+
+static void instant(struct xstate *x, const struct tl_event *ev, uint64_t ts)
+{
+	struct jw *w = x->w;
+	char name[64], who[40];
+	uint32_t tid = ev->raw.cpu == TL_CPU_NONE ? 0 : ev->raw.cpu;
+	bool global = ev->kind == TL_K_SCX_EXIT;
+
+	switch (ev->kind) {
+	case TL_K_WAKEUP:
+	case TL_K_WAKEUP_NEW:
+		task_name(x, who, sizeof(who), ev->wake.pid);
+		snprintf(name, sizeof(name), "%s %s",
+			 ev->kind == TL_K_WAKEUP ? "wakeup" : "wakeup_new", who);
+		break;
+	case TL_K_MIGRATE:
+		task_name(x, who, sizeof(who), ev->mig.pid);
+		snprintf(name, sizeof(name), "migrate %s", who);
+		break;
+	case TL_K_LOCK_CONTEND:
+		snprintf(name, sizeof(name), "lock contention");
+		break;
+	case TL_K_PI_BOOST:
+		snprintf(name, sizeof(name), "PI boost");
+		break;
+	case TL_K_SCX_EXIT:
+		snprintf(name, sizeof(name), "sched_ext exit");
+		break;
+	case TL_K_SCX_DUMP:
+		snprintf(name, sizeof(name), "sched_ext dump");
+		break;
+	default:
+		return;
+	}
+	head(x, "i", name, tid, ts);
+	jw_kstr(w, "s", global ? "g" : "t");
+	jw_key(w, "args");
+	jw_obj_open(w);
+	tl_event_json_fields(w, ev);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	x->st->instants++;
+}
+
+static void counter(struct xstate *x, const struct tl_event *ev, uint64_t ts)
+{
+	struct jw *w = x->w;
+	struct xctr *c = NULL;
+	char name[64];
+	size_t n = ev->text_len < sizeof(name) - 1 ? ev->text_len : sizeof(name) - 1;
+
+	memcpy(name, ev->text ? ev->text : "", ev->text ? n : 0);
+	name[ev->text ? n : 0] = '\0';
+	for (size_t i = 0; i < x->nctr; i++)
+		if (!strcmp(x->ctr[i].name, name))
+			c = &x->ctr[i];
+	if (!c) {
+		if (x->nctr == sizeof(x->ctr) / sizeof(x->ctr[0]))
+			return;
+		c = &x->ctr[x->nctr++];
+		strcpy(c->name, name);
+		c->value = 0;
+	}
+	c->value += ev->scx_event.delta;
+	head(x, "C", name[0] ? name : "scx_event", 0, ts);
+	jw_key(w, "args");
+	jw_obj_open(w);
+	jw_ki64(w, "value", c->value);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	x->st->counters++;
+}
+
+static bool keep(const struct tl_filter *f, const struct tl_event *ev)
+{
+	uint32_t cpu = ev->raw.cpu;
+
+	if (f->t1 && ev->raw.ts >= f->t1)
+		return false;
+	if (ev->raw.ts < f->t0)
+		return false;
+	if (f->cpus && cpu != TL_CPU_NONE &&
+	    (cpu / 64 >= f->cpus_words || !(f->cpus[cpu / 64] >> (cpu % 64) & 1)))
+		return false;
+	return true;
+}
+
+static void meta(struct xstate *x, const char *what, uint32_t tid, const char *key,
+		 const char *s, uint64_t v)
+{
+	struct jw *w = x->w;
+
+	jw_obj_open(w);
+	jw_kstr(w, "ph", "M");
+	jw_kstr(w, "name", what);
+	jw_ku64(w, "pid", TL_EXPORT_PID);
+	jw_ku64(w, "tid", tid);
+	jw_key(w, "args");
+	jw_obj_open(w);
+	if (s)
+		jw_kstr(w, key, s);
+	else
+		jw_ku64(w, key, v);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	x->st->meta++;
+}
+
+/* The writer goes to a memory buffer, handed to stdio in 64 KiB blocks:
+ * one fwrite per token was most of the export's time. */
+#define FLUSH_AT (64 * 1024)
+
+static int flush(struct xstate *x, FILE *fp, struct kt_buf *b)
+{
+	int rc = 0;
+
+	if (b->oom || (b->len && fwrite(b->p, 1, b->len, fp) != b->len))
+		rc = -1;
+	b->len = 0;
+	return rc;
+}
+
+int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filter *f,
+		     struct tl_export_stats *st)
+{
+	struct kt_buf b = { 0 };
+	struct jw jw, *w = &jw;
+	struct xstate x = { .w = w, .f = f, .st = st };
+	int rc = 0;
+	struct tl_sorted s;
+	struct tl_event ev;
+	char name[32];
+
+	memset(st, 0, sizeof(*st));
+	jw_init_buf(w, &b, 0);
+	/* names first: a task's Comm record may come after its first slice */
+	{
+		struct tl_iter it;
+
+		tl_iter_init(&it, buf, len);
+		while (tl_iter_next(&it, &ev))
+			if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK)
+				tl_comms_learn(&x.comms, &ev);
+	}
+	jw_obj_open(w);
+	jw_kstr(w, "displayTimeUnit", "ns");
+	jw_key(w, "traceEvents");
+	jw_arr_open(w);
+	if (tl_sorted_init(&s, buf, len))
+		goto out;
+	while (tl_sorted_next(&s, &ev)) {
+		uint64_t ts = ev.raw.ts < x.last_ts ? x.last_ts : ev.raw.ts;
+
+		x.last_ts = ts;
+		tl_comms_learn(&x.comms, &ev);
+		if (!keep(f, &ev))
+			continue;
+		if (b.len >= FLUSH_AT && flush(&x, fp, &b))
+			rc = -1;
+		if (ev.kind == TL_K_SWITCH)
+			on_switch(&x, &ev, ts);
+		else if (ev.kind == TL_K_SCX_EVENT)
+			counter(&x, &ev, ts);
+		else
+			instant(&x, &ev, ts);
+	}
+	tl_sorted_free(&s);
+	/* close the running slices at the last time seen */
+	for (size_t i = 0; i < x.ncpus; i++)
+		if (x.cpus[i].seen && x.cpus[i].cur && x.last_ts >= x.cpus[i].since)
+			slice(&x, (uint32_t)i, &x.cpus[i], x.last_ts, NULL);
+	meta(&x, "process_name", 0, "name", "CPUs", 0);
+	for (size_t i = 0; i < x.ncpus; i++) {
+		if (!x.cpus[i].seen)
+			continue;
+		snprintf(name, sizeof(name), "CPU %zu", i);
+		meta(&x, "thread_name", (uint32_t)i, "name", name, 0);
+		meta(&x, "thread_sort_index", (uint32_t)i, "sort_index", NULL, i);
+	}
+out:
+	jw_arr_close(w);
+	jw_obj_close(w);
+	jw_newline(w);
+	if (flush(&x, fp, &b))
+		rc = -1;
+	kt_buf_free(&b);
+	free(x.cpus);
+	tl_comms_free(&x.comms);
+	return rc;
+}

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+/*
+ * timeline record: load the BPF side, drain its ring buffer on the event
+ * loop (woken by the producer past ~1 MiB pending, else polled on a timer),
+ * write the capture file or keep the flight window, stop cleanly on
+ * SIGINT/SIGTERM, write the flight window on SIGUSR1 or the sched_ext exit.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "err.h"
+#include "loop.h"
+#include "out.h"
+#include "scxtrig.h"
+#include "timeline.h"
+#include "timeline_rec.h"
+
+#define POLL_NS (100 * 1000000ull)	/* drain at least this often */
+#define WAKE_BYTES (1u << 20)
+#define PROGRESS_NS 1000000000ull
+#define SCX_POLL_NS (50 * 1000000ull)
+/* after a sched_ext exit: keep draining this long for its dump lines */
+#define EXIT_GRACE_NS (300 * 1000000ull)
+
+static const char *const event_names[TL_AT_NR] = {
+	"switch", "migrate", "wakeup", "wakeup_new", "waking", "fork", "exit", "exec",
+	"pi", "lock", "scx_event", "scx_dump", "scx_exit",
+};
+
+uint64_t tl_rec_default_events(void)
+{
+	return ((1ull << TL_AT_NR) - 1) & ~(1ull << TL_AT_WAKING | 1ull << TL_AT_LOCK);
+}
+
+int tl_rec_parse_events(const char *s, uint64_t *mask)
+{
+	*mask = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		unsigned i;
+
+		for (i = 0; i < TL_AT_NR; i++)
+			if (strlen(event_names[i]) == n && !memcmp(s, event_names[i], n))
+				break;
+		if (i == TL_AT_NR)
+			return -1;
+		*mask |= 1ull << i;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return *mask ? 0 : -1;
+}
+
+enum { STOP_DONE = 1, STOP_FAIL };
+
+struct rec {
+	const struct tl_rec_opts *o;
+	struct tl_bpf *bpf;
+	struct ring_buffer *rb;
+	struct kt_loop loop;
+	bool loop_ok;
+	struct tl_file_header hdr;
+	uint32_t ncpus;
+	/* straight recording */
+	struct kt_out out;
+	struct tl_writer w;
+	bool write_failed;
+	/* flight */
+	struct tl_flight fl;
+	struct kt_scxtrig trig;
+	bool have_trig;
+	int grace_timer;
+	uint64_t writes;
+	bool exit_written;	/* the window went out on the scheduler's exit */
+	/* counts */
+	uint64_t events, last_events, last_ns;
+	int progress_timer;
+	bool tty;
+};
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct rec *r = ctx;
+	size_t n = size / TL_RECORD_SIZE;
+
+	r->events += n;
+	if (r->o->flight_ns) {
+		tl_flight_push(&r->fl, data, n);
+		return 0;
+	}
+	if (!r->write_failed && tl_write_records(&r->w, data, n))
+		r->write_failed = true;
+	return 0;
+}
+
+static void drain(struct rec *r)
+{
+	ring_buffer__consume(r->rb);
+}
+
+/* A record the recorder writes itself: the sched_ext exit seen in sysfs. */
+static void note_exit(struct rec *r)
+{
+	struct timeline_event rec[1 + 3] = { 0 };
+	char text[3 * TL_TEXT_CHUNK + 1];
+	int len = snprintf(text, sizeof(text), "%s: %s", r->trig.name[0] ? r->trig.name : "?",
+			   kt_scx_state_name(r->trig.state));
+	size_t n;
+
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof(text))
+		len = (int)sizeof(text) - 1;
+	n = TL_TEXT_RECORDS((size_t)len);
+	rec[0] = (struct timeline_event){ TL_EVT_SCX_EXIT, TL_CPU_NONE, r->trig.exit_ns, 0,
+					  (uint32_t)len, 0, TL_SCX_EXIT_SRC_STATE };
+	for (size_t i = 0; i < n; i++) {
+		rec[1 + i] = (struct timeline_event){ TL_EVT_TEXT, TL_CPU_NONE, r->trig.exit_ns, 0, 0, 0, 0 };
+		memcpy((char *)&rec[1 + i] + 16, text + i * TL_TEXT_CHUNK,
+		       (size_t)len - i * TL_TEXT_CHUNK < TL_TEXT_CHUNK ?
+			       (size_t)len - i * TL_TEXT_CHUNK : TL_TEXT_CHUNK);
+	}
+	on_sample(r, rec, (1 + n) * TL_RECORD_SIZE);
+}
+
+static int read_lost(struct rec *r, uint64_t *lost)
+{
+	if (tl_bpf_lost(r->bpf, lost, r->ncpus)) {
+		kt_warn("cannot read the lost-event counts");
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t sum(const uint64_t *v, uint32_t n)
+{
+	uint64_t s = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+/* Write the flight window to the output file (atomically replacing it). */
+static int flight_write(struct rec *r, const char *why)
+{
+	uint64_t *lost = calloc(r->ncpus, sizeof(*lost));
+	struct kt_out o;
+	struct tl_writer w;
+	int ok;
+
+	if (!lost)
+		return kt_err("cannot write the flight window");
+	drain(r);
+	read_lost(r, lost);
+	if (kt_out_open(&o, r->o->path)) {
+		free(lost);
+		return KT_EXIT_FAIL;
+	}
+	r->hdr.flags |= TL_FILE_FLIGHT;
+	ok = !tl_write_header(&w, o.fp, &r->hdr) && !tl_flight_write(&r->fl, &w) &&
+	     !tl_write_trailer(&w, kt_mono_ns(), r->fl.dropped, lost, r->ncpus);
+	if (!ok)
+		kt_err("cannot write the flight window");
+	if (kt_out_close(&o, ok)) {
+		free(lost);
+		return KT_EXIT_FAIL;
+	}
+	r->writes++;
+	if (r->o->path)
+		fprintf(stderr, "timeline: %s: wrote %llu records (%llu lost) to %s\n", why,
+			(unsigned long long)w.nrecords, (unsigned long long)sum(lost, r->ncpus),
+			r->o->path);
+	free(lost);
+	return 0;
+}
+
+static int on_rb(void *arg, uint32_t events)
+{
+	drain(arg);
+	return 0;
+}
+
+static int on_poll(void *arg, uint32_t n)
+{
+	struct rec *r = arg;
+
+	drain(r);
+	return r->write_failed ? STOP_FAIL : 0;
+}
+
+static int on_progress(void *arg, uint32_t n)
+{
+	struct rec *r = arg;
+	uint64_t now = kt_mono_ns();
+	uint64_t *all = calloc(r->ncpus, sizeof(*all));
+	double rate = (double)(r->events - r->last_events) * 1e9 / (double)(now - r->last_ns);
+
+	if (all && !tl_bpf_lost(r->bpf, all, r->ncpus))
+		fprintf(stderr, "\r%llu events, %.0f/s, %llu lost   ",
+			(unsigned long long)r->events, rate, (unsigned long long)sum(all, r->ncpus));
+	free(all);
+	r->last_events = r->events;
+	r->last_ns = now;
+	return 0;
+}
+
+static int on_grace(void *arg, uint32_t n)
+{
+	struct rec *r = arg;
+
+	if (flight_write(r, "sched_ext exit"))
+		return STOP_FAIL;
+	r->exit_written = true;
+	return STOP_DONE;
+}
+
+static int on_scx_exit(void *arg, struct kt_scxtrig *t)
+{
+	struct rec *r = arg;
+
+	drain(r);
+	note_exit(r);
+	if (r->o->flight_ns && r->o->trigger == TL_TRIG_SCX_EXIT) {
+		fprintf(stderr, "timeline: sched_ext scheduler '%s' exited\n",
+			t->name[0] ? t->name : "?");
+		/* its dump lines and last events are still coming: drain a little longer */
+		if (kt_loop_timer_set(&r->loop, r->grace_timer, EXIT_GRACE_NS, 0))
+			return on_grace(r, 0);
+	}
+	return 0;
+}
+
+static int on_signal(void *arg, int signo)
+{
+	struct rec *r = arg;
+
+	if (signo == SIGUSR1) {
+		if (r->o->flight_ns)
+			return flight_write(r, "SIGUSR1") ? STOP_FAIL : 0;
+		return 0;
+	}
+	return STOP_DONE;
+}
+
+static int on_duration(void *arg, uint32_t n)
+{
+	return STOP_DONE;
+}
+
+static int setup_bpf(struct rec *r)
+{
+	const struct tl_rec_opts *o = r->o;
+	struct tl_bpf_opts bo = { 0 };
+	uint64_t want = o->events ? o->events : tl_rec_default_events();
+	uint64_t have = tl_bpf_available(want), attached;
+	char err[256];
+
+	if (!have)
+		return kt_errx("cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): "
+			       "tp_btf programs need CONFIG_DEBUG_INFO_BTF");
+	/* sched_ext_exit is not a tracepoint (yet): the exit comes from sysfs */
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if ((want & ~have) >> i & 1 && i != TL_AT_SCX_EXIT)
+			kt_warn("%s: not on this kernel, skipped", tl_attach_name(i));
+	memcpy(bo.cpus, o->cpus, sizeof(bo.cpus));
+	bo.filter_cpus = o->cpus_str != NULL;
+	bo.tgid = o->tgid;
+	bo.self_tgid = (uint32_t)getpid();
+	bo.rb_bytes = o->buffer_mib << 20;
+	bo.wake_bytes = WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4;
+	bo.events = want;
+	r->bpf = tl_bpf_open(&bo, &attached, err, sizeof(err));
+	if (!r->bpf)
+		return kt_errx("%s", err);
+	r->hdr.requested = want;
+	r->hdr.attached = attached;
+	r->rb = ring_buffer__new(tl_bpf_rb_fd(r->bpf), on_sample, r, NULL);
+	if (!r->rb)
+		return kt_err("cannot map the ring buffer");
+	return 0;
+}
+
+static int setup_loop(struct rec *r)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1, 0 };
+	const struct tl_rec_opts *o = r->o;
+
+	if (kt_loop_init(&r->loop))
+		return kt_err("cannot set up the event loop");
+	r->loop_ok = true;
+	/* a shell starts background jobs with SIGINT ignored: an ignored signal
+	 * never reaches the signalfd, and SIGINT must stop the recording */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (kt_loop_add_fd(&r->loop, ring_buffer__epoll_fd(r->rb), EPOLLIN, on_rb, r) ||
+	    kt_loop_add_signals(&r->loop, sigs, on_signal, r) ||
+	    kt_loop_add_timer(&r->loop, POLL_NS, POLL_NS, on_poll, r) < 0)
+		return kt_err("cannot set up the event loop");
+	if (o->duration_ns && kt_loop_add_timer(&r->loop, o->duration_ns, 0, on_duration, r) < 0)
+		return kt_err("cannot set up the event loop");
+	r->grace_timer = kt_loop_add_timer(&r->loop, 0, 0, on_grace, r);
+	if (r->grace_timer < 0)
+		return kt_err("cannot set up the event loop");
+	if (!kt_scxtrig_init(&r->trig, NULL) && r->trig.state != KT_SCX_NONE) {
+		r->have_trig = true;
+		if (kt_scxtrig_arm(&r->trig, &r->loop, SCX_POLL_NS, on_scx_exit, r))
+			return kt_err("cannot set up the event loop");
+	} else if (o->flight_ns && o->trigger == TL_TRIG_SCX_EXIT) {
+		kt_warn("no sched_ext in this kernel (/sys/kernel/sched_ext): the flight "
+			"window is written on SIGUSR1 and at the end only");
+	}
+	r->tty = !o->quiet && isatty(2);
+	if (r->tty) {
+		r->last_ns = kt_mono_ns();
+		if (kt_loop_add_timer(&r->loop, PROGRESS_NS, PROGRESS_NS, on_progress, r) < 0)
+			return kt_err("cannot set up the event loop");
+	}
+	return 0;
+}
+
+static int finish_straight(struct rec *r, int stop)
+{
+	uint64_t *lost = calloc(r->ncpus, sizeof(*lost));
+	bool ok = lost && stop != STOP_FAIL && !r->write_failed;
+
+	if (lost)
+		read_lost(r, lost);
+	if (ok && tl_write_trailer(&r->w, kt_mono_ns(), 0, lost, r->ncpus))
+		ok = false;
+	if (!ok && r->write_failed)
+		kt_err("cannot write the capture");
+	if (kt_out_close(&r->out, ok)) {
+		free(lost);
+		return KT_EXIT_FAIL;
+	}
+	if (r->o->path)
+		fprintf(stderr, "timeline: %llu records (%llu lost) in %s\n",
+			(unsigned long long)r->w.nrecords,
+			(unsigned long long)(lost ? sum(lost, r->ncpus) : 0), r->o->path);
+	free(lost);
+	return ok ? KT_EXIT_OK : KT_EXIT_FAIL;
+}
+
+int tl_record(const struct tl_rec_opts *o)
+{
+	struct rec *r = calloc(1, sizeof(*r));
+	int rc = KT_EXIT_FAIL, stop;
+	int n = libbpf_num_possible_cpus();
+
+	if (!r)
+		return kt_err("cannot record");
+	r->o = o;
+	r->ncpus = n > 0 ? (uint32_t)n : 1;
+	r->grace_timer = -1;
+	tl_header_init(&r->hdr, r->ncpus);
+	r->hdr.filter_tgid = o->tgid;
+	if (o->cpus_str)
+		snprintf(r->hdr.cpus, sizeof(r->hdr.cpus), "%s", o->cpus_str);
+	if (o->flight_ns && tl_flight_init(&r->fl, (size_t)o->budget_mib << 20, o->flight_ns)) {
+		kt_err("cannot allocate the flight window (%u MiB)", o->budget_mib);
+		goto out;
+	}
+	if (setup_bpf(r) || setup_loop(r))
+		goto out;
+	/* the header's clocks: now, after the load */
+	{
+		struct tl_file_header h;
+
+		tl_header_init(&h, r->ncpus);
+		r->hdr.start_ns = h.start_ns;
+		r->hdr.realtime_offset_ns = h.realtime_offset_ns;
+	}
+	if (!o->flight_ns) {
+		if (kt_out_open(&r->out, o->path))
+			goto out;
+		if (tl_write_header(&r->w, r->out.fp, &r->hdr)) {
+			kt_err("cannot write the capture");
+			kt_out_close(&r->out, 0);
+			goto out;
+		}
+	}
+	stop = kt_loop_run(&r->loop, -1);
+	drain(r);
+	if (r->tty)
+		fputc('\n', stderr);
+	if (stop < 0 && stop != STOP_DONE) {
+		kt_errn(-stop, "event loop");
+		stop = STOP_FAIL;
+	}
+	if (!o->flight_ns)
+		rc = finish_straight(r, stop);
+	else if (r->exit_written)
+		rc = KT_EXIT_OK;	/* written by on_grace */
+	else if (stop != STOP_FAIL)
+		rc = flight_write(r, "stopped") ? KT_EXIT_FAIL : KT_EXIT_OK;
+out:
+	if (r->rb)
+		ring_buffer__free(r->rb);
+	if (r->loop_ok)
+		kt_loop_free(&r->loop);
+	tl_bpf_close(r->bpf);
+	kt_scxtrig_free(&r->trig);
+	tl_flight_free(&r->fl);
+	free(r);
+	return rc;
+}
+
+/* ---- count-only ---- */
+
+static int count_stop(void *arg, int signo)
+{
+	return STOP_DONE;
+}
+
+static int count_done(void *arg, uint32_t n)
+{
+	return STOP_DONE;
+}
+
+int tl_count_run(uint64_t events, uint64_t duration_ns, uint64_t counts[TL_AT_NR],
+		 uint64_t *attached)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, 0 };
+	struct tl_count *c;
+	struct kt_loop l;
+	char err[256];
+	int rc = KT_EXIT_FAIL;
+
+	c = tl_count_open(events ? events : tl_rec_default_events(), attached, err, sizeof(err));
+	if (!c)
+		return kt_errx("%s", err);
+	if (kt_loop_init(&l)) {
+		tl_count_close(c);
+		return kt_err("cannot set up the event loop");
+	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (kt_loop_add_signals(&l, sigs, count_stop, NULL) ||
+	    (duration_ns && kt_loop_add_timer(&l, duration_ns, 0, count_done, NULL) < 0)) {
+		kt_err("cannot set up the event loop");
+		goto out;
+	}
+	kt_loop_run(&l, -1);
+	if (tl_count_read(c, counts))
+		kt_err("cannot read the counters");
+	else
+		rc = KT_EXIT_OK;
+out:
+	kt_loop_free(&l);
+	tl_count_close(c);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * timeline record: the BPF loader (lib/timeline_skel.c, the only file that
+ * includes the skeleton) and the recorder around it (lib/timeline_rec.c:
+ * the loop, the drain, the capture file, the flight recorder).
+ */
+#ifndef KT_TIMELINE_REC_H
+#define KT_TIMELINE_REC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intf.h"
+
+/* ---- the loader ---- */
+
+struct tl_bpf;
+struct tl_bpf_opts {
+	uint64_t cpus[TL_CPUMASK_WORDS];
+	bool filter_cpus;
+	uint32_t tgid;		/* 0: every process */
+	uint32_t self_tgid;	/* the recorder: its own events are not recorded */
+	uint64_t wake_bytes;	/* pending bytes that wake the consumer */
+	uint32_t rb_bytes;	/* ring buffer size (power of two, >= page size) */
+	uint64_t events;	/* TL_AT_* bits asked for */
+};
+/* Which of the asked-for attach points the running kernel has (vmlinux
+ * BTF holds btf_trace_NAME); 0 when the BTF cannot be read. */
+uint64_t tl_bpf_available(uint64_t events);
+/*
+ * Open, load and attach the programs of O->events that the kernel has.
+ * Returns NULL with a message in ERR (and errno) on failure; *ATTACHED gets
+ * the attach points that are live.
+ */
+struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char *err,
+			   size_t errlen);
+/* The ring buffer's map fd (for ring_buffer__new). */
+int tl_bpf_rb_fd(const struct tl_bpf *b);
+/* Reservation failures per possible CPU into LOST[NCPUS]; 0 or -1. */
+int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus);
+void tl_bpf_close(struct tl_bpf *b);
+
+/* The count-only floor (bpf/tlcount.bpf.c): the same attach points, each
+ * bumping a per-CPU counter.  NULL with ERR on failure. */
+struct tl_count;
+struct tl_count *tl_count_open(uint64_t events, uint64_t *attached, char *err, size_t errlen);
+/* Totals over CPUs per attach point; 0 or -1. */
+int tl_count_read(const struct tl_count *c, uint64_t counts[TL_AT_NR]);
+void tl_count_close(struct tl_count *c);
+
+/* ---- the recorder ---- */
+
+enum tl_trigger {
+	TL_TRIG_SCX_EXIT,	/* the sched_ext scheduler exits (and SIGUSR1) */
+	TL_TRIG_SIGNAL,		/* SIGUSR1 only */
+};
+
+struct tl_rec_opts {
+	const char *path;		/* NULL: standard output */
+	uint64_t duration_ns;		/* 0: until a signal */
+	uint64_t cpus[TL_CPUMASK_WORDS];
+	const char *cpus_str;		/* NULL: every CPU */
+	uint32_t tgid;
+	unsigned buffer_mib;
+	uint64_t events;		/* 0: the default set */
+	uint64_t flight_ns;		/* 0: not a flight recorder */
+	enum tl_trigger trigger;
+	bool trigger_set;
+	unsigned budget_mib;
+	bool quiet;
+};
+
+/* The default attach points: all but sched_waking (a second wakeup per
+ * wakeup) and contention_begin (lock storms), which are asked for by name. */
+uint64_t tl_rec_default_events(void);
+/* "switch,wakeup,..." into TL_AT_* bits: 0, or -1 for an unknown name. */
+int tl_rec_parse_events(const char *s, uint64_t *mask);
+/* Count events for DURATION_NS (0: until SIGINT/SIGTERM) into COUNTS;
+ * returns the exit status (errors reported), *ATTACHED what was live. */
+int tl_count_run(uint64_t events, uint64_t duration_ns, uint64_t counts[TL_AT_NR],
+		 uint64_t *attached);
+/* Run a recording; returns the exit status (errors reported). */
+int tl_record(const struct tl_rec_opts *o);
+
+#endif

@@ -1,0 +1,871 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The timeline report: perf sched timehist / latency figures from parsed
+ * events, in time order.
+ *
+ *	run time     switch-in to switch-out on one CPU
+ *	wait time    switch-out to the next switch-in (perf timehist's
+ *	             "wait time": sleep and queueing)
+ *	sched delay  runnable to running: from the wakeup, or from a switch-out
+ *	             that left the task runnable (preempted), to the switch-in
+ *	             (perf's "sch delay")
+ *
+ * Per CPU: busy time (a task other than the idle task, pid 0, on it), idle
+ * time, switches and preemptions, counted from the CPU's first switch (what
+ * ran before it is unknown).  Filters: --cpus keeps switches on those CPUs
+ * (and their samples); --pid keeps the rows of that tid or tgid; --time
+ * keeps samples that end inside the window and clips CPU time to it.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "kallsyms.h"
+#include "timeline.h"
+
+#define MAX_CPUS 8192
+#define MAX_EXITS 4
+
+struct vec {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+struct task {
+	uint32_t pid;		/* 0: free slot */
+	bool running, has_out, waiting;
+	uint64_t run_start;	/* switch-in ts (running) */
+	uint32_t run_cpu;
+	uint64_t last_out;	/* last switch-out ts (has_out) */
+	uint64_t ready;		/* became runnable at (waiting) */
+	struct vec run, wait, delay;
+	struct tl_task_stats st;
+};
+
+struct cpu {
+	bool seen;		/* a switch was seen: cur is known */
+	uint32_t cur;
+	uint64_t since;
+	struct tl_cpu_stats st;
+	size_t *last;		/* ring of the last offsets (last_per_cpu) */
+	size_t nlast, hlast;
+};
+
+struct lat {
+	uint64_t delay, ts;
+	uint32_t pid, cpu;
+};
+
+struct scx_exit_snap {
+	struct tl_event ev;
+	char reason[TL_TEXT_MAX + 1];
+	size_t ncpu;
+	uint32_t *cpu_of;	/* per entry: the CPU */
+	size_t **offs;		/* per entry: offsets, oldest first */
+	size_t *noffs;
+};
+
+struct tl_report {
+	struct tl_report_opts o;
+	const unsigned char *buf;
+	size_t len;
+	struct task *tasks;
+	size_t tcap, tn;
+	struct cpu *cpus;
+	size_t ncpus;		/* highest CPU + 1 */
+	struct tl_comms comms;
+	uint64_t kinds[TL_K_NR];
+	uint64_t events, first_ts, last_ts, migrations, out_of_order;
+	struct lat *top;
+	size_t ntop;
+	struct scx_exit_snap exits[MAX_EXITS];
+	size_t nexits;
+	/* results */
+	struct tl_task_stats **rows;
+	size_t nrows;
+	struct tl_cpu_stats *cpurows;
+	size_t ncpurows;
+	bool oom;
+};
+
+static inline void vpush(struct tl_report *r, struct vec *v, uint64_t x)
+{
+	if (__builtin_expect(v->n == v->cap, 0)) {
+		size_t cap = v->cap ? v->cap * 2 : 256;
+		uint64_t *p = realloc(v->v, cap * sizeof(*p));
+
+		if (!p) {
+			r->oom = true;
+			return;
+		}
+		v->v = p;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+}
+
+static size_t tslot(const struct tl_report *r, uint32_t pid)
+{
+	return (size_t)(pid * 2654435761u) & (r->tcap - 1);
+}
+
+static int tgrow(struct tl_report *r)
+{
+	size_t cap = r->tcap ? r->tcap * 2 : 1024;
+	struct task *n = calloc(cap, sizeof(*n));
+	struct task *old = r->tasks;
+	size_t ocap = r->tcap;
+
+	if (!n)
+		return -1;
+	r->tasks = n;
+	r->tcap = cap;
+	for (size_t i = 0; i < ocap; i++) {
+		size_t j;
+
+		if (!old[i].pid)
+			continue;
+		for (j = tslot(r, old[i].pid); n[j].pid; j = (j + 1) & (cap - 1))
+			;
+		n[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static struct task *task_get(struct tl_report *r, uint32_t pid)
+{
+	size_t j;
+
+	if (!pid)
+		return NULL;
+	if ((r->tn + 1) * 2 > r->tcap && tgrow(r)) {
+		r->oom = true;
+		return NULL;
+	}
+	for (j = tslot(r, pid); r->tasks[j].pid; j = (j + 1) & (r->tcap - 1))
+		if (r->tasks[j].pid == pid)
+			return &r->tasks[j];
+	r->tasks[j].pid = pid;
+	r->tasks[j].st.pid = pid;
+	r->tn++;
+	return &r->tasks[j];
+}
+
+static struct cpu *cpu_get(struct tl_report *r, uint32_t cpu)
+{
+	if (cpu >= MAX_CPUS)
+		return NULL;
+	if (cpu >= r->ncpus) {
+		size_t n = cpu + 1;
+		struct cpu *p = realloc(r->cpus, n * sizeof(*p));
+
+		if (!p) {
+			r->oom = true;
+			return NULL;
+		}
+		memset(p + r->ncpus, 0, (n - r->ncpus) * sizeof(*p));
+		for (size_t i = r->ncpus; i < n; i++)
+			p[i].st.cpu = (uint32_t)i;
+		r->cpus = p;
+		r->ncpus = n;
+	}
+	return &r->cpus[cpu];
+}
+
+static bool cpu_in(const struct tl_filter *f, uint32_t cpu)
+{
+	if (!f->cpus)
+		return true;
+	if (cpu / 64 >= f->cpus_words)
+		return false;
+	return f->cpus[cpu / 64] >> (cpu % 64) & 1;
+}
+
+static bool in_window(const struct tl_filter *f, uint64_t ts)
+{
+	return ts >= f->t0 && (!f->t1 || ts < f->t1);
+}
+
+/* Length of [a, b) inside the window. */
+static uint64_t clip(const struct tl_filter *f, uint64_t a, uint64_t b)
+{
+	if (a < f->t0)
+		a = f->t0;
+	if (f->t1 && b > f->t1)
+		b = f->t1;
+	return b > a ? b - a : 0;
+}
+
+static void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid,
+		    uint32_t cpu)
+{
+	size_t i, min = 0;
+
+	if (!r->o.top)
+		return;
+	if (r->ntop < r->o.top) {
+		r->top[r->ntop++] = (struct lat){ delay, ts, pid, cpu };
+		return;
+	}
+	for (i = 1; i < r->ntop; i++)
+		if (r->top[i].delay < r->top[min].delay)
+			min = i;
+	if (delay > r->top[min].delay)
+		r->top[min] = (struct lat){ delay, ts, pid, cpu };
+}
+
+static unsigned state_index(uint64_t s, bool preempt)
+{
+	static const char order[] = "RSDTtXZPI";
+	const char *str = tl_state_str(s, preempt);
+	const char *p;
+
+	if (str[1] == '+')
+		return 9;
+	p = strchr(order, str[0]);
+	return p ? (unsigned)(p - order) : 0;
+}
+
+static void on_switch(struct tl_report *r, const struct tl_event *ev)
+{
+	const struct tl_filter *f = &r->o.f;
+	uint64_t ts = ev->raw.ts;
+	struct cpu *c;
+	struct task *p, *n;
+	bool win = in_window(f, ts);
+
+	if (!cpu_in(f, ev->raw.cpu))
+		return;
+	c = cpu_get(r, ev->raw.cpu);
+	if (!c)
+		return;
+	if (c->seen && ts >= c->since) {
+		if (c->cur)
+			c->st.busy_ns += clip(f, c->since, ts);
+		else
+			c->st.idle_ns += clip(f, c->since, ts);
+	}
+	if (win) {
+		c->st.switches++;
+		if (ev->sw.preempt)
+			c->st.preemptions++;
+	}
+	p = task_get(r, ev->sw.prev_pid);
+	if (p) {
+		bool runnable = ev->sw.preempt || !(ev->sw.prev_state & 0xff);
+
+		if (p->running && p->run_cpu == ev->raw.cpu && ts >= p->run_start && win)
+			vpush(r, &p->run, ts - p->run_start);
+		p->running = false;
+		p->has_out = true;
+		p->last_out = ts;
+		p->waiting = runnable;
+		p->ready = ts;
+		if (win) {
+			p->st.switches++;
+			p->st.states[state_index(ev->sw.prev_state, ev->sw.preempt)]++;
+			if (runnable)
+				p->st.preempted++;
+		}
+	}
+	n = task_get(r, ev->sw.next_pid);
+	if (n) {
+		if (n->has_out && ts >= n->last_out && win)
+			vpush(r, &n->wait, ts - n->last_out);
+		if (n->waiting && ts >= n->ready && win) {
+			vpush(r, &n->delay, ts - n->ready);
+			top_add(r, ts - n->ready, ts, n->pid, ev->raw.cpu);
+		}
+		n->waiting = false;
+		n->running = true;
+		n->run_start = ts;
+		n->run_cpu = ev->raw.cpu;
+	}
+	c->seen = true;
+	c->cur = ev->sw.next_pid;
+	c->since = ts;
+}
+
+static void on_wakeup(struct tl_report *r, const struct tl_event *ev)
+{
+	struct task *t = task_get(r, ev->wake.pid);
+
+	/* the first wakeup since it slept counts (a second changes nothing) */
+	if (t && !t->running && !t->waiting) {
+		t->waiting = true;
+		t->ready = ev->raw.ts;
+	}
+}
+
+static void remember(struct tl_report *r, uint32_t cpu, size_t off)
+{
+	struct cpu *c;
+
+	if (!r->o.last_per_cpu || cpu == TL_CPU_NONE)
+		return;
+	c = cpu_get(r, cpu);
+	if (!c)
+		return;
+	if (!c->last) {
+		c->last = malloc(r->o.last_per_cpu * sizeof(*c->last));
+		if (!c->last) {
+			r->oom = true;
+			return;
+		}
+	}
+	c->last[(c->hlast + c->nlast) % r->o.last_per_cpu] = off;
+	if (c->nlast < r->o.last_per_cpu)
+		c->nlast++;
+	else
+		c->hlast = (c->hlast + 1) % r->o.last_per_cpu;
+}
+
+static void snap_exit(struct tl_report *r, const struct tl_event *ev)
+{
+	struct scx_exit_snap *x;
+
+	if (r->nexits == MAX_EXITS)
+		return;
+	x = &r->exits[r->nexits++];
+	x->ev = *ev;
+	if (ev->text) {
+		memcpy(x->reason, ev->text, ev->text_len);
+		x->reason[ev->text_len] = '\0';
+		x->ev.text = x->reason;
+	}
+	x->cpu_of = calloc(r->ncpus + 1, sizeof(*x->cpu_of));
+	x->offs = calloc(r->ncpus + 1, sizeof(*x->offs));
+	x->noffs = calloc(r->ncpus + 1, sizeof(*x->noffs));
+	if (!x->cpu_of || !x->offs || !x->noffs) {
+		r->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < r->ncpus; i++) {
+		struct cpu *c = &r->cpus[i];
+		size_t k;
+
+		if (!c->nlast)
+			continue;
+		x->offs[x->ncpu] = malloc(c->nlast * sizeof(size_t));
+		if (!x->offs[x->ncpu]) {
+			r->oom = true;
+			return;
+		}
+		for (k = 0; k < c->nlast; k++)
+			x->offs[x->ncpu][k] = c->last[(c->hlast + k) % r->o.last_per_cpu];
+		x->noffs[x->ncpu] = c->nlast;
+		x->cpu_of[x->ncpu++] = (uint32_t)i;
+	}
+}
+
+static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
+{
+	uint64_t ts = ev->raw.ts;
+
+	r->events++;
+	r->kinds[ev->kind]++;
+	if (!r->first_ts || ts < r->first_ts)
+		r->first_ts = ts;
+	if (ts > r->last_ts)
+		r->last_ts = ts;
+	if (ev->raw.cpu != TL_CPU_NONE && cpu_in(&r->o.f, ev->raw.cpu)) {
+		struct cpu *c = cpu_get(r, ev->raw.cpu);
+
+		if (c) {
+			if (!c->st.events++)
+				c->st.first_ts = ts;
+			c->st.last_ts = ts;
+		}
+	}
+	tl_comms_learn(&r->comms, ev);
+	switch (ev->kind) {
+	case TL_K_SWITCH:
+		on_switch(r, ev);
+		break;
+	case TL_K_WAKEUP:
+	case TL_K_WAKEUP_NEW:
+		on_wakeup(r, ev);
+		break;
+	case TL_K_MIGRATE:
+		if (in_window(&r->o.f, ts)) {
+			struct task *t = task_get(r, ev->mig.pid);
+
+			r->migrations++;
+			if (t)
+				t->st.migrations++;
+		}
+		break;
+	case TL_K_SCX_EXIT:
+		snap_exit(r, ev);
+		break;
+	default:
+		break;
+	}
+	if (ev->kind != TL_K_SCX_EXIT)
+		remember(r, ev->raw.cpu, off);
+}
+
+/*
+ * Sort samples: LSD radix sort, 16-bit digits, passes over digits that are
+ * the same in every sample skipped (nanosecond delays mostly fit in 32
+ * bits: two passes).  Insertion sort for small sets.  musl's qsort
+ * (smoothsort behind a comparison call) was a third of the report's time.
+ */
+static void sort_u64(uint64_t *v, size_t n)
+{
+	uint64_t *tmp, *src = v, *dst, or_all = 0, and_all = ~0ull;
+	size_t cnt[65536];
+
+	if (n < 64) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t k = i;
+
+			for (; k > 0 && v[k - 1] > x; k--)
+				v[k] = v[k - 1];
+			v[k] = x;
+		}
+		return;
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp) {
+		/* no memory for the radix buffer: a slow but in-place sort */
+		for (size_t gap = n / 2; gap; gap /= 2)
+			for (size_t i = gap; i < n; i++)
+				for (size_t k = i; k >= gap && v[k - gap] > v[k]; k -= gap) {
+					uint64_t t = v[k];
+
+					v[k] = v[k - gap];
+					v[k - gap] = t;
+				}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		or_all |= v[i];
+		and_all &= v[i];
+	}
+	dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+
+		if (!(((or_all ^ and_all) >> shift) & 0xffff))
+			continue;	/* every sample has this digit */
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[src[i] >> shift & 0xffff]++;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[src[i] >> shift & 0xffff]++] = src[i];
+		src = dst;
+		dst = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+}
+
+/* Nearest rank: the smallest value with at least P% of samples at or below. */
+static uint64_t pct(const struct vec *v, unsigned p)
+{
+	size_t k = (v->n * p + 99) / 100;
+
+	return v->v[k ? k - 1 : 0];
+}
+
+static void stat_of(struct vec *v, struct tl_stat *s)
+{
+	double sq = 0, mean;
+
+	memset(s, 0, sizeof(*s));
+	if (!v->n)
+		return;
+	sort_u64(v->v, v->n);
+	s->count = v->n;
+	for (size_t i = 0; i < v->n; i++)
+		s->sum += v->v[i];
+	mean = (double)s->sum / (double)v->n;
+	for (size_t i = 0; i < v->n; i++)
+		sq += ((double)v->v[i] - mean) * ((double)v->v[i] - mean);
+	s->avg = mean;
+	s->stddev = sqrt(sq / (double)v->n);
+	s->max = v->v[v->n - 1];
+	s->p50 = pct(v, 50);
+	s->p90 = pct(v, 90);
+	s->p99 = pct(v, 99);
+}
+
+static bool pid_match(const struct tl_report *r, const struct tl_task_stats *t)
+{
+	return !r->o.f.pid || t->pid == r->o.f.pid || t->tgid == r->o.f.pid;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct tl_task_stats *x = *(struct tl_task_stats *const *)a;
+	const struct tl_task_stats *y = *(struct tl_task_stats *const *)b;
+
+	if (x->run.sum != y->run.sum)
+		return x->run.sum > y->run.sum ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cmp_lat(const void *a, const void *b)
+{
+	const struct lat *x = a, *y = b;
+
+	if (x->delay != y->delay)
+		return x->delay > y->delay ? -1 : 1;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static void finish(struct tl_report *r)
+{
+	size_t k = 0;
+
+	r->rows = calloc(r->tn + 1, sizeof(*r->rows));
+	r->cpurows = calloc(r->ncpus + 1, sizeof(*r->cpurows));
+	if (!r->rows || !r->cpurows) {
+		r->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < r->tcap; i++) {
+		struct task *t = &r->tasks[i];
+		const struct tl_comm_ent *e;
+
+		if (!t->pid)
+			continue;
+		e = tl_comms_get(&r->comms, t->pid);
+		t->st.tgid = e ? e->tgid : 0;
+		t->st.comm = e ? e->comm : "";
+		stat_of(&t->run, &t->st.run);
+		stat_of(&t->wait, &t->st.wait);
+		stat_of(&t->delay, &t->st.delay);
+		if (pid_match(r, &t->st) && (t->st.switches || t->st.run.count ||
+					     t->st.delay.count || t->st.migrations))
+			r->rows[k++] = &t->st;
+	}
+	r->nrows = k;
+	qsort(r->rows, k, sizeof(*r->rows), cmp_rows);
+	for (size_t i = 0; i < r->ncpus; i++)
+		if (r->cpus[i].st.events || r->cpus[i].seen)
+			r->cpurows[r->ncpurows++] = r->cpus[i].st;
+	qsort(r->top, r->ntop, sizeof(*r->top), cmp_lat);
+}
+
+struct tl_report *tl_report_build(const void *buf, size_t len, const struct tl_report_opts *o)
+{
+	struct tl_report *r = calloc(1, sizeof(*r));
+	struct tl_sorted s;
+	struct tl_event ev;
+
+	if (!r)
+		return NULL;
+	r->o = *o;
+	r->buf = buf;
+	r->len = len;
+	r->top = calloc(o->top + 1, sizeof(*r->top));
+	if (!r->top || tl_sorted_init(&s, buf, len)) {
+		tl_report_free(r);
+		return NULL;
+	}
+	while (tl_sorted_next(&s, &ev) && !r->oom) {
+		/* the record's offset, for the last events before an exit */
+		size_t off = (size_t)(s.one.p - (const unsigned char *)buf);
+
+		account(r, &ev, off);
+	}
+	r->out_of_order = s.out_of_order;
+	tl_sorted_free(&s);
+	if (!r->oom)
+		finish(r);
+	if (r->oom) {
+		tl_report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void tl_report_free(struct tl_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->tcap; i++) {
+		free(r->tasks[i].run.v);
+		free(r->tasks[i].wait.v);
+		free(r->tasks[i].delay.v);
+	}
+	for (size_t i = 0; i < r->ncpus; i++)
+		free(r->cpus[i].last);
+	for (size_t i = 0; i < r->nexits; i++) {
+		for (size_t k = 0; r->exits[i].offs && k < r->exits[i].ncpu; k++)
+			free(r->exits[i].offs[k]);
+		free(r->exits[i].offs);
+		free(r->exits[i].noffs);
+		free(r->exits[i].cpu_of);
+	}
+	free(r->tasks);
+	free(r->cpus);
+	free(r->top);
+	free(r->rows);
+	free(r->cpurows);
+	tl_comms_free(&r->comms);
+	free(r);
+}
+
+size_t tl_report_ntasks(const struct tl_report *r) { return r->nrows; }
+const struct tl_task_stats *tl_report_task(const struct tl_report *r, size_t i)
+{
+	return i < r->nrows ? r->rows[i] : NULL;
+}
+
+const struct tl_task_stats *tl_report_find(const struct tl_report *r, uint32_t pid)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i]->pid == pid)
+			return r->rows[i];
+	return NULL;
+}
+
+size_t tl_report_ncpus(const struct tl_report *r) { return r->ncpurows; }
+const struct tl_cpu_stats *tl_report_cpu(const struct tl_report *r, size_t i)
+{
+	return i < r->ncpurows ? &r->cpurows[i] : NULL;
+}
+
+uint64_t tl_report_out_of_order(const struct tl_report *r) { return r->out_of_order; }
+
+/* ---- output -------------------------------------------------------------------- */
+
+static const char *const state_names[10] = { "R", "S", "D", "T", "t", "X", "Z", "P", "I", "R+" };
+
+static double ms(uint64_t ns) { return (double)ns / 1e6; }
+
+static void text_event_at(FILE *fp, const struct tl_report *r, size_t off)
+{
+	struct tl_iter it;
+	struct tl_event ev;
+
+	tl_iter_init(&it, r->buf + off, r->len - off);
+	if (!tl_iter_next(&it, &ev))
+		return;
+	fputs("    ", fp);
+	tl_event_text(fp, &ev, &r->comms);
+}
+
+static void lock_sym(FILE *fp, const struct tl_report *r, uint64_t addr)
+{
+	char b[256];
+
+	if (r->o.ksyms && kt_ksyms_format(r->o.ksyms, addr, b, sizeof(b)) > 0)
+		fprintf(fp, " (%s)", b);
+}
+
+void tl_report_text(FILE *fp, const struct tl_report *r)
+{
+	uint64_t span = r->last_ts > r->first_ts ? r->last_ts - r->first_ts : 0;
+
+	fprintf(fp, "events: %" PRIu64 " over %.3f ms", r->events, ms(span));
+	for (int k = 0; k < TL_K_NR; k++)
+		if (r->kinds[k])
+			fprintf(fp, "%s %s %" PRIu64, k ? "," : ";", tl_kind_name(k), r->kinds[k]);
+	fputc('\n', fp);
+	if (r->out_of_order)
+		fprintf(fp, "out of order: %" PRIu64 " events older than one already seen\n",
+			r->out_of_order);
+	fprintf(fp, "migrations: %" PRIu64 "\n\n", r->migrations);
+
+	fprintf(fp, " %-16s %8s | %10s %8s | %8s %8s %8s %8s %8s %8s | %9s | %s\n",
+		"task", "pid", "run ms", "switches", "delay n", "avg ms", "p50 ms", "p99 ms",
+		"max ms", "sd ms", "wait avg", "states");
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct tl_task_stats *t = r->rows[i];
+
+		fprintf(fp, " %-16s %8u | %10.3f %8" PRIu64 " | %8" PRIu64
+			" %8.3f %8.3f %8.3f %8.3f %8.3f | %9.3f |",
+			t->comm[0] ? t->comm : "?", t->pid, ms(t->run.sum), t->switches,
+			t->delay.count, t->delay.avg / 1e6, ms(t->delay.p50), ms(t->delay.p99),
+			ms(t->delay.max), t->delay.stddev / 1e6, t->wait.avg / 1e6);
+		for (int s = 0; s < 10; s++)
+			if (t->states[s])
+				fprintf(fp, " %s:%" PRIu64, state_names[s], t->states[s]);
+		if (t->migrations)
+			fprintf(fp, " migr:%" PRIu64, t->migrations);
+		fputc('\n', fp);
+	}
+	fprintf(fp, "\n %5s %12s %12s %8s %8s %10s\n", "cpu", "busy ms", "idle ms", "switches",
+		"preempt", "events");
+	for (size_t i = 0; i < r->ncpurows; i++) {
+		const struct tl_cpu_stats *c = &r->cpurows[i];
+
+		fprintf(fp, " %5u %12.3f %12.3f %8" PRIu64 " %8" PRIu64 " %10" PRIu64 "\n", c->cpu,
+			ms(c->busy_ns), ms(c->idle_ns), c->switches, c->preemptions, c->events);
+	}
+	if (r->ntop) {
+		fprintf(fp, "\ntop scheduling delays:\n");
+		for (size_t i = 0; i < r->ntop; i++) {
+			const struct tl_comm_ent *e = tl_comms_get(&r->comms, r->top[i].pid);
+
+			if (r->o.f.pid && r->top[i].pid != r->o.f.pid &&
+			    (!e || e->tgid != r->o.f.pid))
+				continue;
+			fprintf(fp, "  %10.3f ms  %s[%u] on cpu %u at %" PRIu64 ".%09" PRIu64 "\n",
+				ms(r->top[i].delay), e && e->comm[0] ? e->comm : "?", r->top[i].pid,
+				r->top[i].cpu, r->top[i].ts / 1000000000, r->top[i].ts % 1000000000);
+		}
+	}
+	for (size_t i = 0; i < r->nexits; i++) {
+		const struct scx_exit_snap *x = &r->exits[i];
+
+		fprintf(fp, "\nsched_ext exit at %" PRIu64 ".%09" PRIu64 " (kind %" PRIu64 ")%s%s\n",
+			x->ev.raw.ts / 1000000000, x->ev.raw.ts % 1000000000,
+			x->ev.scx_exit.exit_kind, x->ev.text ? ": " : "",
+			x->ev.text ? x->ev.text : "");
+		for (size_t k = 0; k < x->ncpu; k++) {
+			fprintf(fp, "  cpu %u, last %zu events:\n", x->cpu_of[k], x->noffs[k]);
+			for (size_t j = 0; j < x->noffs[k]; j++) {
+				struct tl_event ev;
+
+				text_event_at(fp, r, x->offs[k][j]);
+				if (!parse_record(r->buf + x->offs[k][j], TL_RECORD_SIZE, &ev) &&
+				    ev.kind == TL_K_LOCK_CONTEND)
+					lock_sym(fp, r, ev.lock.lock_kva);
+			}
+		}
+	}
+}
+
+static void json_stat(struct jw *w, const char *key, const struct tl_stat *s)
+{
+	jw_key(w, key);
+	jw_obj_open(w);
+	jw_ku64(w, "count", s->count);
+	if (s->count) {
+		jw_ku64(w, "sum_ns", s->sum);
+		jw_kdouble(w, "avg_ns", s->avg);
+		jw_ku64(w, "p50_ns", s->p50);
+		jw_ku64(w, "p90_ns", s->p90);
+		jw_ku64(w, "p99_ns", s->p99);
+		jw_ku64(w, "max_ns", s->max);
+		jw_kdouble(w, "stddev_ns", s->stddev);
+	}
+	jw_obj_close(w);
+}
+
+static void json_event_at(struct jw *w, const struct tl_report *r, size_t off)
+{
+	struct tl_iter it;
+	struct tl_event ev;
+
+	tl_iter_init(&it, r->buf + off, r->len - off);
+	if (tl_iter_next(&it, &ev))
+		tl_event_json(w, &ev);
+}
+
+void tl_report_json(struct jw *w, const struct tl_report *r)
+{
+	jw_obj_open(w);
+	jw_ku64(w, "events", r->events);
+	if (r->events) {
+		jw_ku64(w, "first_ts", r->first_ts);
+		jw_ku64(w, "last_ts", r->last_ts);
+	}
+	jw_key(w, "kinds");
+	jw_obj_open(w);
+	for (int k = 0; k < TL_K_NR; k++)
+		if (r->kinds[k])
+			jw_ku64(w, tl_kind_name(k), r->kinds[k]);
+	jw_obj_close(w);
+	jw_ku64(w, "out_of_order", r->out_of_order);
+	jw_ku64(w, "migrations", r->migrations);
+	jw_key(w, "tasks");
+	jw_arr_open(w);
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct tl_task_stats *t = r->rows[i];
+
+		jw_obj_open(w);
+		jw_ku64(w, "pid", t->pid);
+		if (t->tgid)
+			jw_ku64(w, "tgid", t->tgid);
+		if (t->comm[0])
+			jw_kstr(w, "comm", t->comm);
+		jw_ku64(w, "switches", t->switches);
+		jw_ku64(w, "preempted", t->preempted);
+		jw_ku64(w, "migrations", t->migrations);
+		json_stat(w, "run", &t->run);
+		json_stat(w, "wait", &t->wait);
+		json_stat(w, "sched_delay", &t->delay);
+		jw_key(w, "states");
+		jw_obj_open(w);
+		for (int s = 0; s < 10; s++)
+			if (t->states[s])
+				jw_ku64(w, state_names[s], t->states[s]);
+		jw_obj_close(w);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_key(w, "cpus");
+	jw_arr_open(w);
+	for (size_t i = 0; i < r->ncpurows; i++) {
+		const struct tl_cpu_stats *c = &r->cpurows[i];
+
+		jw_obj_open(w);
+		jw_ku64(w, "cpu", c->cpu);
+		jw_ku64(w, "busy_ns", c->busy_ns);
+		jw_ku64(w, "idle_ns", c->idle_ns);
+		jw_ku64(w, "switches", c->switches);
+		jw_ku64(w, "preemptions", c->preemptions);
+		jw_ku64(w, "events", c->events);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_key(w, "top_sched_delays");
+	jw_arr_open(w);
+	for (size_t i = 0; i < r->ntop; i++) {
+		const struct tl_comm_ent *e = tl_comms_get(&r->comms, r->top[i].pid);
+
+		if (r->o.f.pid && r->top[i].pid != r->o.f.pid && (!e || e->tgid != r->o.f.pid))
+			continue;
+		jw_obj_open(w);
+		jw_ku64(w, "delay_ns", r->top[i].delay);
+		jw_ku64(w, "pid", r->top[i].pid);
+		if (e && e->comm[0])
+			jw_kstr(w, "comm", e->comm);
+		jw_ku64(w, "cpu", r->top[i].cpu);
+		jw_ku64(w, "ts", r->top[i].ts);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_key(w, "scx_exits");
+	jw_arr_open(w);
+	for (size_t i = 0; i < r->nexits; i++) {
+		const struct scx_exit_snap *x = &r->exits[i];
+
+		jw_obj_open(w);
+		jw_key(w, "exit");
+		tl_event_json(w, &x->ev);
+		jw_key(w, "last_events");
+		jw_arr_open(w);
+		for (size_t k = 0; k < x->ncpu; k++) {
+			jw_obj_open(w);
+			jw_ku64(w, "cpu", x->cpu_of[k]);
+			jw_key(w, "events");
+			jw_arr_open(w);
+			for (size_t j = 0; j < x->noffs[k]; j++)
+				json_event_at(w, r, x->offs[k][j]);
+			jw_arr_close(w);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+}

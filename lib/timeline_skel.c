@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/* The timeline BPF loader: the only user of timeline.skel.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "timeline.h"
+#include "timeline.skel.h"
+#include "tlcount.skel.h"
+#include "timeline_rec.h"
+
+struct tl_bpf {
+	struct timeline *skel;
+	struct bpf_link *links[TL_AT_NR];
+};
+
+/* Attach point -> its program (and tracepoint name). */
+static struct bpf_program *prog_of(struct timeline *s, unsigned at, const char **tp)
+{
+	*tp = tl_attach_name(at);
+	switch (at) {
+	case TL_AT_SWITCH: return s->progs.tl_switch;
+	case TL_AT_MIGRATE: return s->progs.tl_migrate;
+	case TL_AT_WAKEUP: return s->progs.tl_wakeup;
+	case TL_AT_WAKEUP_NEW: return s->progs.tl_wakeup_new;
+	case TL_AT_WAKING: return s->progs.tl_waking;
+	case TL_AT_FORK: return s->progs.tl_fork;
+	case TL_AT_EXIT: return s->progs.tl_exit;
+	case TL_AT_EXEC: return s->progs.tl_exec;
+	case TL_AT_PI: return s->progs.tl_pi;
+	case TL_AT_LOCK: return s->progs.tl_lock;
+	case TL_AT_SCX_EVENT: return s->progs.tl_scx_event;
+	case TL_AT_SCX_DUMP: return s->progs.tl_scx_dump;
+	default: return NULL;	/* sched_ext_exit: no such tracepoint yet */
+	}
+}
+
+uint64_t tl_bpf_available(uint64_t events)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	uint64_t have = 0;
+	char name[64];
+
+	if (!btf)
+		return 0;
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		if (!(events >> i & 1))
+			continue;
+		snprintf(name, sizeof(name), "btf_trace_%s", tl_attach_name(i));
+		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
+			have |= 1ull << i;
+	}
+	btf__free(btf);
+	return have;
+}
+
+static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("KTBOX_BPF_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char *err,
+			   size_t errlen)
+{
+	struct tl_bpf *b = calloc(1, sizeof(*b));
+	uint64_t have = tl_bpf_available(o->events);
+	const char *tp;
+	int e;
+
+	*attached = 0;
+	if (!b)
+		return NULL;
+	libbpf_set_print(silent);
+	b->skel = timeline__open();
+	if (!b->skel) {
+		e = errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(e));
+		goto fail;
+	}
+	memcpy((void *)b->skel->rodata->cpumask, o->cpus, sizeof(o->cpus));
+	b->skel->rodata->filter_cpus = o->filter_cpus;
+	b->skel->rodata->filter_tgid = o->tgid;
+	b->skel->rodata->self_tgid = o->self_tgid;
+	b->skel->rodata->wake_bytes = o->wake_bytes;
+	if (bpf_map__set_max_entries(b->skel->maps.rb, o->rb_bytes)) {
+		e = errno;
+		snprintf(err, errlen, "cannot size the ring buffer: %s", strerror(e));
+		goto fail;
+	}
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		struct bpf_program *p = prog_of(b->skel, i, &tp);
+
+		if (p)
+			bpf_program__set_autoload(p, have >> i & 1);
+	}
+	e = timeline__load(b->skel);
+	if (e) {
+		e = -e;
+		snprintf(err, errlen, "cannot load the BPF programs: %s", strerror(e));
+		goto fail;
+	}
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		struct bpf_program *p = prog_of(b->skel, i, &tp);
+
+		if (!p || !(have >> i & 1))
+			continue;
+		b->links[i] = bpf_program__attach(p);
+		if (!b->links[i]) {
+			e = errno;
+			snprintf(err, errlen, "cannot attach to %s: %s", tp, strerror(e));
+			goto fail;
+		}
+		*attached |= 1ull << i;
+	}
+	return b;
+fail:
+	tl_bpf_close(b);
+	errno = e;
+	return NULL;
+}
+
+int tl_bpf_rb_fd(const struct tl_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.rb);
+}
+
+int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus)
+{
+	int n = libbpf_num_possible_cpus();
+	uint64_t *v;
+	uint32_t k = 0;
+
+	if (n <= 0)
+		return -1;
+	v = calloc((size_t)n, sizeof(*v));
+	if (!v)
+		return -1;
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.lost), &k, v)) {
+		free(v);
+		return -1;
+	}
+	for (uint32_t i = 0; i < ncpus; i++)
+		lost[i] = i < (uint32_t)n ? v[i] : 0;
+	free(v);
+	return 0;
+}
+
+void tl_bpf_close(struct tl_bpf *b)
+{
+	if (!b)
+		return;
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		bpf_link__destroy(b->links[i]);
+	timeline__destroy(b->skel);
+	free(b);
+}
+
+/* ---- the count-only floor (bpf/tlcount.bpf.c) ---- */
+
+struct tl_count {
+	struct tlcount *skel;
+	struct bpf_link *links[TL_AT_NR];
+};
+
+static struct bpf_program *count_prog(struct tlcount *s, unsigned at)
+{
+	switch (at) {
+	case TL_AT_SWITCH: return s->progs.c_switch;
+	case TL_AT_MIGRATE: return s->progs.c_migrate;
+	case TL_AT_WAKEUP: return s->progs.c_wakeup;
+	case TL_AT_WAKEUP_NEW: return s->progs.c_wakeup_new;
+	case TL_AT_WAKING: return s->progs.c_waking;
+	case TL_AT_FORK: return s->progs.c_fork;
+	case TL_AT_EXIT: return s->progs.c_exit;
+	case TL_AT_EXEC: return s->progs.c_exec;
+	case TL_AT_PI: return s->progs.c_pi;
+	case TL_AT_LOCK: return s->progs.c_lock;
+	case TL_AT_SCX_EVENT: return s->progs.c_scx_event;
+	case TL_AT_SCX_DUMP: return s->progs.c_scx_dump;
+	default: return NULL;
+	}
+}
+
+struct tl_count *tl_count_open(uint64_t events, uint64_t *attached, char *err, size_t errlen)
+{
+	struct tl_count *c = calloc(1, sizeof(*c));
+	uint64_t have = tl_bpf_available(events);
+	int e = 0;
+
+	*attached = 0;
+	if (!c)
+		return NULL;
+	libbpf_set_print(silent);
+	c->skel = tlcount__open();
+	if (!c->skel) {
+		e = errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(e));
+		goto fail;
+	}
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if (count_prog(c->skel, i))
+			bpf_program__set_autoload(count_prog(c->skel, i), have >> i & 1);
+	e = tlcount__load(c->skel);
+	if (e) {
+		e = -e;
+		snprintf(err, errlen, "cannot load the BPF programs: %s", strerror(e));
+		goto fail;
+	}
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		if (!count_prog(c->skel, i) || !(have >> i & 1))
+			continue;
+		c->links[i] = bpf_program__attach(count_prog(c->skel, i));
+		if (!c->links[i]) {
+			e = errno;
+			snprintf(err, errlen, "cannot attach to %s: %s", tl_attach_name(i),
+				 strerror(e));
+			goto fail;
+		}
+		*attached |= 1ull << i;
+	}
+	return c;
+fail:
+	tl_count_close(c);
+	errno = e;
+	return NULL;
+}
+
+int tl_count_read(const struct tl_count *c, uint64_t counts[TL_AT_NR])
+{
+	int n = libbpf_num_possible_cpus();
+	uint64_t *v;
+
+	if (n <= 0)
+		return -1;
+	v = calloc((size_t)n, sizeof(*v));
+	if (!v)
+		return -1;
+	for (uint32_t k = 0; k < TL_AT_NR; k++) {
+		counts[k] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counts), &k, v))
+			continue;
+		for (int i = 0; i < n; i++)
+			counts[k] += v[i];
+	}
+	free(v);
+	return 0;
+}
+
+void tl_count_close(struct tl_count *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		bpf_link__destroy(c->links[i]);
+	tlcount__destroy(c->skel);
+	free(c);
+}

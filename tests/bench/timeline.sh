@@ -1,0 +1,105 @@
+#!/bin/sh
+# timeline: recording overhead and the readers' throughput.
+#  1. ops/s of `perf bench sched pipe` (2 processes ping-ponging) with no
+#     tracer, with `timeline record`, with `perf sched record`, with
+#     `timeline count` (a BPF program on the same tracepoints that only
+#     counts: the floor), and bpftrace when installed; rounds interleaved,
+#     medians reported; lost events and bytes per event of the captures.
+#  2. report and export of a synthetic 10 M-event capture: events/s.
+# Figures only, never pass/fail.  Needs root for part 1.
+# Environment from tests/bench/run.sh: KTBOX, BUILD, TOP, BENCH, CC.
+set -u
+: "${KTBOX:?}" "${TOP:?}" "${BUILD:?}"
+BENCH=${BENCH:-$BUILD/bench}
+CC=${CC:-musl-gcc}
+mkdir -p "$BENCH"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+LOOPS=${TIMELINE_BENCH_LOOPS:-200000}
+ROUNDS=${TIMELINE_BENCH_ROUNDS:-3}
+EVENTS=${TIMELINE_BENCH_EVENTS:-10000000}
+
+ops() {	# ops/s of one pipe bench run
+	perf bench sched pipe -l "$LOOPS" 2>/dev/null | awk '/ops\/sec/ { print $1 }'
+}
+
+# start a tracer in the background (pid in $TP), let it attach
+start() {
+	case $1 in
+	none) TP= ;;
+	timeline) "$KTBOX" timeline record -q -o "$T/tl.cap" 2>"$T/tl.err" & TP=$! ;;
+	count) "$KTBOX" timeline count >"$T/count.txt" 2>&1 & TP=$! ;;
+	perf_sched) perf sched record -q -o "$T/perf.data" >/dev/null 2>&1 & TP=$! ;;
+	bpftrace) bpftrace -e 'tracepoint:sched:sched_switch,tracepoint:sched:sched_wakeup,
+		tracepoint:sched:sched_wakeup_new,tracepoint:sched:sched_migrate_task
+		{ @[probe] = count(); }' >/dev/null 2>&1 & TP=$! ;;
+	esac
+	[ -n "$TP" ] && sleep 2
+}
+stop() {
+	[ -n "$TP" ] || return 0
+	kill -INT "$TP" 2>/dev/null
+	wait "$TP" 2>/dev/null
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+if [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
+	modes="none timeline perf_sched count"
+	command -v bpftrace >/dev/null 2>&1 && modes="$modes bpftrace"
+	for r in $(seq "$ROUNDS"); do
+		for m in $modes; do
+			start $m
+			o=$(ops)
+			stop
+			echo "$o" >>"$T/ops.$m"
+			if [ $m = timeline ]; then
+				"$KTBOX" timeline info -j "$T/tl.cap" >"$T/tl.info.$r" 2>/dev/null
+				stat -c %s "$T/tl.cap" >>"$T/tl.size"
+			fi
+		done
+	done
+	base=$(median <"$T/ops.none")
+	echo "perf bench sched pipe -l $LOOPS, median of $ROUNDS rounds (2 CPUs shared, noisy):"
+	printf '  %-28s %10s %9s\n' tracer ops/s overhead
+	for m in $modes; do
+		v=$(median <"$T/ops.$m")
+		printf '  %-28s %10s %8s%%\n' "$m" "$v" \
+			"$(awk -v b="$base" -v v="$v" 'BEGIN { printf "%+.1f", (b / v - 1) * 100 }')"
+	done
+	command -v bpftrace >/dev/null 2>&1 || echo "  (bpftrace not installed: not measured)"
+	for r in $(seq "$ROUNDS"); do
+		f="$T/tl.info.$r"
+		perl -MJSON::PP -e 'local $/; my $i = decode_json(<STDIN>);
+			printf "  timeline round %d: %d records, %d lost\n", $ARGV[0], $i->{records}, $i->{lost}' \
+			"$r" <"$f"
+	done
+	echo "  capture bytes per record: 40 (+ a 512-byte header and a trailer of 56 + 8 per CPU)"
+	echo "  overhead = base ops/s / traced ops/s - 1"
+else
+	echo "recording overhead: skipped (needs root and perf)"
+fi
+
+# ---- readers on a synthetic 10 M-event capture ----
+gen=$BENCH/timeline_gen
+$CC -std=gnu11 -O2 -static -D_GNU_SOURCE -I"$TOP/lib" -I"$TOP/bpf" \
+	-isystem "$BUILD/sysroot/include" -o "$gen" "$TOP/tests/bench/timeline_gen.c" \
+	"$BUILD/libkt.a" -L"$BUILD/sysroot/lib" -lbpf -lelf -lz -ljemalloc || exit 1
+cap=$BENCH/timeline_10m.cap
+[ -s "$cap" ] || "$gen" "$EVENTS" "$cap" || exit 1
+n=$("$KTBOX" timeline info -j "$cap" | sed 's/.*"records":\([0-9]*\).*/\1/')
+mib=$(( $(stat -c %s "$cap") / 1048576 ))
+echo "readers on a synthetic capture: $n records, $mib MiB:"
+for what in "report" "report -j" "export" "dump -j"; do
+	set -- $what
+	s=$( { /usr/bin/time -f '%e %M' "$KTBOX" timeline "$@" "$cap" >/dev/null; } 2>&1 | tail -1)
+	awk -v n="$n" -v s="$s" -v w="$what" 'BEGIN { split(s, a, " ");
+		printf "  %-12s %6.2f s  %6.1f M events/s  peak RSS %d MiB\n", w, a[1], n / a[1] / 1e6, a[2] / 1024 }'
+done
+# the peer: perf sched timehist over the perf.data of the last traced round
+if [ -s "$T/perf.data" ]; then
+	pn=$(perf script -i "$T/perf.data" 2>/dev/null | wc -l)
+	s=$( { /usr/bin/time -f '%e %M' perf sched timehist -i "$T/perf.data" >/dev/null 2>&1; } 2>&1 | tail -1)
+	awk -v n="$pn" -v s="$s" 'BEGIN { split(s, a, " "); if (a[1] < 0.01) a[1] = 0.01;
+		printf "  peer: perf sched timehist on %d perf.data events: %.2f s, %.2f M events/s\n", n, a[1], n / a[1] / 1e6 }'
+fi

@@ -1,0 +1,126 @@
+#!/bin/sh
+# timeline applet: usage and file errors, then the live host (root, BPF,
+# sched tracepoints): record while two processes ping-pong over pipes and
+# compare the pair's switches and wakeups with what perf saw in the same
+# run; lost count, per-CPU order, wakeups answered; report and export of
+# the recording, the export loaded by the DevTools trace engine under node.
+. "$TOP/tests/tap.sh"
+T=$(mktemp -d)
+H="$TOP/tests/host/timeline"
+trap 'rm -rf "$T"' EXIT
+tl() { "$KTBOX" timeline "$@"; }
+N=${TIMELINE_PINGPONG:-2000}
+
+# ---- options and files --------------------------------------------------------
+tl --help | grep -q 'record'; ok $? "--help lists record"
+tl record --help | grep -q -- '--flight'; ok $? "record --help documents --flight"
+tl dump >/dev/null 2>&1; is $? 2 "dump without FILE: usage error"
+tl record --trigger signal >/dev/null 2>&1; is $? 2 "--trigger without --flight: usage error"
+tl record --buffer 3 >/dev/null 2>&1; is $? 2 "--buffer not a power of two: usage error"
+tl record --events switch,bogus >/dev/null 2>&1; is $? 2 "unknown event: usage error"
+tl report --time 2,1 /dev/null >/dev/null 2>&1; is $? 2 "--time END before START: usage error"
+tl dump "$T/missing" 2>"$T/err"; is $? 1 "missing file: exit 1"
+grep -q "cannot open '$T/missing'" "$T/err"; ok $? "missing file: error names it"
+printf 'garbage that is not a capture file' >"$T/bad"
+tl dump "$T/bad" 2>"$T/err"; is $? 1 "bad magic: exit 1"
+grep -q 'bad magic' "$T/err"; ok $? "bad magic: said"
+# a raw ktstr buffer: one Switch record, and a torn tail
+printf '\001\0\0\0\003\0\0\0\100\102\017\0\0\0\0\0\144\0\0\0\310\0\0\0\002\004\0\0\0\0\0\0\001\0\0\0\0\0\0\0xyz' >"$T/raw"
+is "$(tl dump --raw -j "$T/raw" 2>"$T/err")" \
+	'{"kind":"Switch","ts":1000000,"cpu":3,"prev_pid":100,"next_pid":200,"prev_state":1026,"preempt":true}' \
+	"--raw: a ktstr record dumps in its TimelineEvent shape"
+grep -q '3 trailing bytes' "$T/err"; ok $? "--raw: the torn tail is reported"
+
+if [ "$(id -u)" != 0 ]; then
+	skip "not root: recording needs CAP_BPF and CAP_PERFMON"
+	done_testing
+	exit
+fi
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip "no kernel BTF (/sys/kernel/btf/vmlinux): tp_btf programs cannot load"
+	done_testing
+	exit
+fi
+
+# ---- record while a pair ping-pongs, perf watching the same run ---------------------
+"$KTBOX" timeline record -q -o "$T/tl.cap" 2>"$T/rec.err" &
+R=$!
+have_perf=0
+if command -v perf >/dev/null 2>&1; then
+	perf record -q -e sched:sched_switch,sched:sched_wakeup -a -o "$T/perf.data" \
+		>/dev/null 2>"$T/perf.err" &
+	P=$!
+	have_perf=1
+fi
+sleep 2
+perl "$H/pingpong.pl" "$N" >"$T/pair"; ok $? "ping-pong $N round trips"
+sleep 0.5
+kill -INT $R
+[ $have_perf = 1 ] && kill -TERM $P
+wait $R; ok $? "record stops cleanly on SIGINT"
+[ $have_perf = 1 ] && wait $P
+tl info -j "$T/tl.cap" >"$T/info.json"; ok $? "info reads the capture"
+grep -q '"cut":false' "$T/info.json"; ok $? "the capture has its trailer"
+grep -q '"lost":0,' "$T/info.json"; ok $? "lost count zero at the default buffer"
+grep -q '"attached":\["sched_switch","sched_migrate_task","sched_wakeup"' "$T/info.json"
+ok $? "switch, migrate and wakeup attached"
+tl dump -j "$T/tl.cap" >"$T/tl.jsonl"; ok $? "dump -j"
+if [ $have_perf = 1 ]; then
+	perf script -i "$T/perf.data" -F cpu,time,event,trace >"$T/perf.txt" 2>/dev/null
+else
+	: >"$T/perf.txt"
+fi
+perl "$H/check.pl" "$T/tl.jsonl" "$T/perf.txt" $(cat "$T/pair") >"$T/cmp"
+v() { awk -v k="$1" '$1 == k { print $2 }' "$T/cmp"; }
+[ "$(v tl_switch_in)" -ge "$N" ]; ok $? "the pair switched in at least $N times ($(v tl_switch_in))"
+[ "$(v tl_wakeup)" -ge "$N" ]; ok $? "the pair was woken at least $N times ($(v tl_wakeup))"
+if [ $have_perf = 1 ]; then
+	is "$(v tl_switch_in)" "$(v perf_switch_in)" "pair switches-in: timeline = perf"
+	is "$(v tl_wakeup)" "$(v perf_wakeup)" "pair wakeups: timeline = perf"
+else
+	skip "perf not installed (make tools installs linux-perf)"
+	skip "perf not installed"
+fi
+is "$(v cpu_inversions)" 0 "per-CPU time never goes back in the record stream"
+is "$(v wakeups_unanswered)" 0 "every wakeup of the pair is followed by it running"
+
+# ---- report and export of the recording --------------------------------------------
+set -- $(cat "$T/pair")
+tl report -j --pid "$1" "$T/tl.cap" >"$T/report.json"; ok $? "report -j --pid"
+perl -MJSON::PP -e '
+	local $/; my $r = decode_json(<STDIN>)->{report};
+	my ($t) = grep { $_->{pid} == $ARGV[0] } @{$r->{tasks}};
+	exit !($t && $t->{sched_delay}{count} >= $ARGV[1] - 1 && $t->{run}{count} >= $ARGV[1]);
+' "$1" "$N" <"$T/report.json"
+ok $? "report: the parent ran and waited about $N times"
+tl report "$T/tl.cap" | grep -q 'top scheduling delays'; ok $? "text report"
+tl export "$T/tl.cap" -o "$T/trace.json"; ok $? "export"
+ENGINE="$BUILD/node/node_modules/@paulirish/trace_engine"
+if command -v node >/dev/null 2>&1 && [ -f "$ENGINE/analyze-trace.mjs" ]; then
+	node "$H/trace_check.mjs" "$ENGINE" "$T/trace.json" >"$T/engine" 2>"$T/engine.err"
+	ok $? "the DevTools trace engine loads the export"
+	x=$(grep -o '"ph":"X"' "$T/trace.json" | wc -l)
+	is "$(awk '$1 == "slices" { print $2 }' "$T/engine")" "$x" "the engine placed every slice ($x)"
+	is "$(awk '$1 == "nested" { print $2 }' "$T/engine")" 0 "no slice overlaps another on its track"
+	[ "$(awk '$1 == "threads" { print $2 }' "$T/engine")" -ge 1 ]; ok $? "CPU tracks"
+else
+	skip "node or the trace engine missing (make trace-engine)"
+fi
+
+# ---- flight recorder: SIGUSR1 writes the window ---------------------------------------
+"$KTBOX" timeline record -q --flight 1 --trigger signal -o "$T/fl.cap" 2>"$T/fl.err" &
+F=$!
+sleep 1.5
+perl "$H/pingpong.pl" 200 >/dev/null
+kill -USR1 $F
+sleep 0.5
+kill -INT $F
+wait $F; ok $? "flight recorder stops cleanly"
+tl info -j "$T/fl.cap" >"$T/flinfo.json" 2>/dev/null; ok $? "flight window written"
+grep -q '"flight":true' "$T/flinfo.json"; ok $? "marked as a flight window"
+tl report -j "$T/fl.cap" | perl -MJSON::PP -e '
+	local $/; my $r = decode_json(<STDIN>)->{report};
+	exit !($r->{events} > 0 && $r->{last_ts} - $r->{first_ts} <= 1.2e9);'
+ok $? "the window holds at most the last second"
+
+done_testing
