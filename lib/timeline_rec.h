@@ -69,6 +69,7 @@ struct tl_rec_opts {
 	bool trigger_set;
 	unsigned budget_mib;
 	bool quiet;
+	const char *scx_root;		/* sched_ext sysfs below this (tests); NULL: / */
 };
 
 /* The default attach points: all but sched_waking (a second wakeup per

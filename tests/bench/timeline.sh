@@ -16,11 +16,16 @@ mkdir -p "$BENCH"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 LOOPS=${TIMELINE_BENCH_LOOPS:-200000}
-ROUNDS=${TIMELINE_BENCH_ROUNDS:-3}
+ROUNDS=${TIMELINE_BENCH_ROUNDS:-5}
 EVENTS=${TIMELINE_BENCH_EVENTS:-10000000}
 
+# both ends on one CPU: no cross-CPU wake-up latency in the figure, the
+# tracer's cost per event shows directly (the machine's other load moves
+# between rounds: rounds are interleaved and the median taken)
+PIN=${TIMELINE_BENCH_CPU:-0}
 ops() {	# ops/s of one pipe bench run
-	perf bench sched pipe -l "$LOOPS" 2>/dev/null | awk '/ops\/sec/ { print $1 }'
+	taskset -c "$PIN" perf bench sched pipe -l "$LOOPS" 2>/dev/null |
+		awk '/ops\/sec/ { print $1 }'
 }
 
 # start a tracer in the background (pid in $TP), let it attach
@@ -44,7 +49,9 @@ stop() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-if [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
+if [ "${TIMELINE_BENCH_RECORD:-1}" = 0 ]; then
+	echo "recording overhead: skipped (TIMELINE_BENCH_RECORD=0)"
+elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	modes="none timeline perf_sched count"
 	command -v bpftrace >/dev/null 2>&1 && modes="$modes bpftrace"
 	for r in $(seq "$ROUNDS"); do
@@ -60,7 +67,7 @@ if [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 		done
 	done
 	base=$(median <"$T/ops.none")
-	echo "perf bench sched pipe -l $LOOPS, median of $ROUNDS rounds (2 CPUs shared, noisy):"
+	echo "perf bench sched pipe -l $LOOPS on CPU $PIN, median of $ROUNDS interleaved rounds:"
 	printf '  %-28s %10s %9s\n' tracer ops/s overhead
 	for m in $modes; do
 		v=$(median <"$T/ops.$m")
@@ -90,16 +97,22 @@ cap=$BENCH/timeline_10m.cap
 n=$("$KTBOX" timeline info -j "$cap" | sed 's/.*"records":\([0-9]*\).*/\1/')
 mib=$(( $(stat -c %s "$cap") / 1048576 ))
 echo "readers on a synthetic capture: $n records, $mib MiB:"
+echo "  (wall time on a shared machine; CPU = user + sys of the process)"
 for what in "report" "report -j" "export" "dump -j"; do
 	set -- $what
-	s=$( { /usr/bin/time -f '%e %M' "$KTBOX" timeline "$@" "$cap" >/dev/null; } 2>&1 | tail -1)
-	awk -v n="$n" -v s="$s" -v w="$what" 'BEGIN { split(s, a, " ");
-		printf "  %-12s %6.2f s  %6.1f M events/s  peak RSS %d MiB\n", w, a[1], n / a[1] / 1e6, a[2] / 1024 }'
+	/usr/bin/time -o "$T/time" -f '%e %U %S %M' "$KTBOX" timeline "$@" "$cap" >/dev/null 2>&1
+	s=$(tail -1 "$T/time")
+	awk -v n="$n" -v s="$s" -v w="$what" 'BEGIN { split(s, a, " "); c = a[2] + a[3];
+		printf "  %-10s wall %6.2f s  CPU %6.2f s  %5.1f M events/s (CPU)  peak RSS %d MiB\n",
+			w, a[1], c, n / c / 1e6, a[4] / 1024 }'
 done
 # the peer: perf sched timehist over the perf.data of the last traced round
 if [ -s "$T/perf.data" ]; then
 	pn=$(perf script -i "$T/perf.data" 2>/dev/null | wc -l)
-	s=$( { /usr/bin/time -f '%e %M' perf sched timehist -i "$T/perf.data" >/dev/null 2>&1; } 2>&1 | tail -1)
-	awk -v n="$pn" -v s="$s" 'BEGIN { split(s, a, " "); if (a[1] < 0.01) a[1] = 0.01;
-		printf "  peer: perf sched timehist on %d perf.data events: %.2f s, %.2f M events/s\n", n, a[1], n / a[1] / 1e6 }'
+	/usr/bin/time -o "$T/time" -f '%e %U %S %M' perf sched timehist -i "$T/perf.data" \
+		>/dev/null 2>&1
+	s=$(tail -1 "$T/time")
+	awk -v n="$pn" -v s="$s" 'BEGIN { split(s, a, " "); c = a[2] + a[3];
+		printf "  peer: perf sched timehist, %d perf.data events: wall %.2f s  CPU %.2f s  %.1f M events/s (CPU)\n",
+			n, a[1], c, n / c / 1e6 }'
 fi
