@@ -1,114 +1,106 @@
 // SPDX-License-Identifier: MIT
 /*
  * kmsgscx: sched_ext enable/exit events from /dev/kmsg or log text.
- * The parsing lives in lib/kmsg.c and lib/scxexit.c; this file reads
- * (non-blocking /dev/kmsg drain, text files, follow mode) and prints.
+ * The readers live in lib/kmsg_read.c, the parsing in lib/kmsg.c and
+ * lib/scxexit.c; this file wires them to options, the loop and output.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
+#include <sys/epoll.h>
 
 #include "applets.h"
-#include "out.h"
+#include "cmd.h"
 #include "err.h"
 #include "json.h"
 #include "kallsyms.h"
 #include "kmsg.h"
-#include "opt.h"
+#include "loop.h"
+#include "out.h"
 #include "scxexit.h"
 
-#define KMSG_PATH "/dev/kmsg"
-#define EXIT_TIMEOUT 3
+#define EXIT_NO_EVENT 3
 /* follow: an exit whose backtrace may still be arriving is printed after
  * this long without new input */
-#define SETTLE_MS 300
+#define SETTLE_NS (300 * 1000000ull)
+/* follow: a regular file is polled this often (epoll cannot watch one) */
+#define FILE_POLL_NS (100 * 1000000ull)
 
-static const char help[] =
-	"Usage: kmsgscx [OPTIONS]\n"
-	"       kmsgscx -f FILE|- [OPTIONS]\n"
-	"\n"
-	"Find sched_ext enable and exit events in the kernel log: the kernel's\n"
-	"'sched_ext: BPF scheduler \"NAME\" enabled/disabled (REASON)' lines with\n"
-	"the message and backtrace that follow (6.12+, pre-6.12 'errored,\n"
-	"disabling', sub-schedulers), and a scheduler's own DEBUG DUMP / EXIT:\n"
-	"report of the same exit (origin \"scheduler\").\n"
-	"\n"
-	"Without -f, drain the records /dev/kmsg holds now (non-blocking; never\n"
-	"waits).  Text input may be /dev/kmsg records, dmesg ([ts], <N>, -x\n"
-	"columns, [ts][T123]), journal/syslog lines, or raw lines, mixed.\n"
-	"\n"
-	"Options:\n"
-	"  -f, --file FILE      read log text from FILE ('-' for standard input)\n"
-	"      --since-seq N    /dev/kmsg: skip records with sequence number < N\n"
-	"      --follow         wait for the next exit event, print it, exit 0\n"
-	"                       (/dev/kmsg: records after now, or from --since-seq;\n"
-	"                       -f: the file as it grows)\n"
-	"      --timeout SEC    with --follow: give up after SEC seconds (exit 3)\n"
-	"      --kallsyms FILE  resolve raw-address frames with a symbol table\n"
-	"                       ('live' for /proc/kallsyms)\n"
-	"  -j, --json           JSON array of events\n"
-	"      --pretty         indent JSON\n"
-	"  -o, --output FILE    write atomically to FILE\n"
-	"  -h, --help           this text\n"
-	"\n"
-	"JSON event keys (absent values omitted): event (enable|exit), origin\n"
-	"(kernel|scheduler), scheduler, kind (error, error_bpf, error_stall,\n"
-	"unreg, unreg_bpf, unreg_kern, sysrq, other), reason, message, timestamp\n"
-	"(seconds), seq, level, stall {comm, pid, seconds}, backtrace [{symbol,\n"
-	"offset, size, module}], raw [lines].  Records lost to a /dev/kmsg\n"
-	"overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"} (\"lost\"\n"
-	"omitted when the count cannot be known).\n"
-	"\n"
-	"Exit status: 0 ok (also when no event is found), 1 failure, 2 usage,\n"
-	"3 --follow timed out without an exit event.\n";
+static const char intro[] =
+"Find sched_ext enable and exit events in the kernel log: the kernel's\n"
+"'sched_ext: BPF scheduler \"NAME\" enabled/disabled (REASON)' lines with\n"
+"the message and backtrace that follow (6.12+, pre-6.12 'errored,\n"
+"disabling', sub-schedulers), and a scheduler's own DEBUG DUMP / EXIT:\n"
+"report of the same exit (origin \"scheduler\").\n"
+"\n"
+"Without -f, drain the records /dev/kmsg holds now (non-blocking; never\n"
+"waits).  Text input may be /dev/kmsg records, dmesg ([ts], <N>, -x\n"
+"columns, [ts][T123]), journal/syslog lines, or raw lines, mixed.\n";
 
-enum {
-	OPT_SINCE = 256,
-	OPT_FOLLOW,
-	OPT_TIMEOUT,
-	OPT_KALLSYMS,
-	OPT_PRETTY,
+static const char scan_help[] =
+"  -f, --file FILE      read log text from FILE ('-' for standard input;\n"
+"                       a pipe or FIFO is read to its end)\n"
+"      --since-seq N    /dev/kmsg: skip records with sequence number < N\n"
+"      --follow         wait for the next exit event, print it, exit 0\n"
+"                       (/dev/kmsg: records after now, or from --since-seq;\n"
+"                       -f: the file as it grows, from its start again when\n"
+"                       it is truncated)\n"
+"      --timeout SEC    with --follow: give up after SEC seconds (exit 3;\n"
+"                       a decimal number, or with a unit: 500ms, 2m, 1h)\n"
+"      --kallsyms FILE  resolve raw-address frames with a symbol table\n"
+"                       ('live' for /proc/kallsyms)\n"
+"  -j, --json           JSON array of events\n"
+"      --pretty         indented JSON (implies -j)\n"
+"  -o, --output FILE    write atomically to FILE\n"
+"  -h, --help           this text\n";
+
+static const char footer[] =
+"JSON event keys (absent values omitted): event (enable|exit), origin\n"
+"(kernel|scheduler), scheduler, kind (error, error_bpf, error_stall,\n"
+"unreg, unreg_bpf, unreg_kern, sysrq, other), reason, message, timestamp\n"
+"(seconds), seq, level, stall {comm, pid, seconds}, backtrace [{symbol,\n"
+"offset, size, module}], raw [lines].  Records lost to a /dev/kmsg\n"
+"overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"} (\"lost\"\n"
+"omitted when the count cannot be known).\n"
+"\n"
+"Exit status: 0 ok (also when no event is found), 1 failure, 2 usage,\n"
+"3 --follow saw no exit event (timed out, or the followed input ended).\n";
+
+enum { OPT_SINCE = KT_OPT_LONG, OPT_FOLLOW, OPT_TIMEOUT, OPT_KALLSYMS };
+
+static const struct kt_option scan_opts[] = {
+	{ "file", 'f', 1 }, { "since-seq", OPT_SINCE, 1 }, { "follow", OPT_FOLLOW, 0 },
+	{ "timeout", OPT_TIMEOUT, 1 }, { "kallsyms", OPT_KALLSYMS, 1 }, KT_OPT_OUT,
+	KT_OPT_END,
 };
 
-static const struct kt_option opts[] = {
-	{"file", 'f', 1},
-	{"since-seq", OPT_SINCE, 1},
-	{"follow", OPT_FOLLOW, 0},
-	{"timeout", OPT_TIMEOUT, 1},
-	{"kallsyms", OPT_KALLSYMS, 1},
-	{"json", 'j', 0},
-	{"pretty", OPT_PRETTY, 0},
-	{"output", 'o', 1},
-	{"help", 'h', 0},
-	{0},
-};
+/* How a follow ends (kt_loop_run's results). */
+enum { FOLLOW_EXIT = 1, FOLLOW_ENDED, FOLLOW_FAILED };
 
 struct ctx {
+	struct kt_outopt opt;
 	const char *file;
-	const char *out_path;
 	const char *kallsyms;
 	unsigned long long since;
-	double timeout; /* < 0: none */
-	bool has_since, follow, json, pretty;
+	double timeout;		/* < 0: none */
+	bool has_since, follow;
 	/* run state */
 	struct kt_out out;
 	struct jw w;
 	struct scx_parser p;
 	struct kt_ksyms *ksyms;
+	struct kt_loop loop;
+	int settle;		/* timer id */
+	struct kt_kmsg_reader k;
+	struct kt_logfile f;
 	unsigned long events;
-	bool got_exit; /* follow: printed the exit */
+	bool got_exit;		/* follow: printed the exit */
 	uint64_t lines;
 };
 
 static void print_event(struct ctx *c, const struct scx_event *ev)
 {
 	c->events++;
-	if (c->json)
+	if (c->opt.json)
 		scx_event_json(&c->w, ev);
 	else
 		scx_event_human(c->out.fp, ev);
@@ -130,112 +122,37 @@ static void on_event(const struct scx_event *ev, void *arg)
 	}
 }
 
-static void print_overrun(struct ctx *c, uint64_t seq, uint64_t lost)
+static void on_overrun(void *arg, uint64_t seq, uint64_t lost)
 {
-	if (c->json) {
-		jw_obj_open(&c->w);
-		jw_kstr(&c->w, "event", "overrun");
-		jw_ku64(&c->w, "seq", seq);
+	struct ctx *c = arg;
+
+	if (c->follow) {	/* only the exit goes to the output */
 		if (lost)
-			jw_ku64(&c->w, "lost", lost);
-		jw_obj_close(&c->w);
-		return;
-	}
-	if (lost)
-		fprintf(c->out.fp, "overrun: %llu records lost before seq %llu\n",
-			(unsigned long long)lost, (unsigned long long)seq);
-	else
-		fprintf(c->out.fp, "overrun: records lost before seq %llu (how many is unknown)\n",
-			(unsigned long long)seq);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* ---- /dev/kmsg ----------------------------------------------------------- */
-
-struct kmsg_dev {
-	int fd;
-	bool epipe; /* a gap is to be reported at the next record */
-	bool have_next;
-	uint64_t next; /* seq expected next */
-};
-
-/* One record (its first line; dictionary lines are irrelevant). */
-static void kmsg_record(struct ctx *c, struct kmsg_dev *k, char *rec, size_t n)
-{
-	struct kmsg_line l;
-	char *nl = memchr(rec, '\n', n);
-
-	if (nl)
-		n = (size_t)(nl - rec);
-	if (kmsg_parse_record_header(rec, n, &l) < 0)
-		return;
-	if (c->has_since && l.seq < c->since) {
-		k->next = l.seq + 1;
-		k->have_next = true;
-		return;
-	}
-	if (k->epipe || (k->have_next && l.seq > k->next) ||
-	    (!k->have_next && c->has_since && l.seq > c->since)) {
-		/* the count is known only from a known position: a record read
-		 * before, or --since-seq (not a reader that started at the end) */
-		bool known = k->have_next || c->has_since;
-		uint64_t from = k->have_next ? k->next : c->since;
-		uint64_t lost = known && l.seq > from ? l.seq - from : 0;
-
-		if (c->follow && lost) /* only the exit goes to the output */
 			kt_warn("%llu records lost before seq %llu (overrun)",
-				(unsigned long long)lost, (unsigned long long)l.seq);
-		else if (c->follow)
-			kt_warn("records lost before seq %llu (overrun; how many is unknown)",
-				(unsigned long long)l.seq);
+				(unsigned long long)lost, (unsigned long long)seq);
 		else
-			print_overrun(c, l.seq, lost);
+			kt_warn("records lost before seq %llu (overrun; how many is unknown)",
+				(unsigned long long)seq);
+	} else if (c->opt.json) {
+		scx_overrun_json(&c->w, seq, lost);
+	} else {
+		scx_overrun_human(c->out.fp, seq, lost);
 	}
-	k->epipe = false;
-	k->next = l.seq + 1;
-	k->have_next = true;
-	c->lines++;
-	scx_parser_feed(&c->p, rec, n);
 }
 
-/* Read what is there now.  0 at EAGAIN, -1 on a hard error. */
-static int kmsg_drain(struct ctx *c, struct kmsg_dev *k)
+static bool on_record(void *arg, char *rec, size_t len, const struct kmsg_line *hdr)
 {
-	char rec[8192 + 1];
+	struct ctx *c = arg;
 
-	for (;;) {
-		ssize_t n = read(k->fd, rec, sizeof(rec) - 1);
-
-		if (n > 0) {
-			rec[n] = '\0';
-			kmsg_record(c, k, rec, (size_t)n);
-			if (c->got_exit)
-				return 0;
-			continue;
-		}
-		if (n == 0 || errno == EAGAIN)
-			return 0;
-		if (errno == EINTR || errno == EINVAL)
-			continue; /* EINVAL: one oversized record, consumed */
-		if (errno == EPIPE) {
-			k->epipe = true;
-			continue;
-		}
-		kt_err("cannot read %s", KMSG_PATH);
-		return -1;
-	}
+	(void)hdr;
+	c->lines++;
+	scx_parser_feed(&c->p, rec, len);
+	return c->got_exit;
 }
 
-/* ---- text input ----------------------------------------------------------- */
+static const struct kt_kmsg_ops kmsg_ops = { on_record, on_overrun };
 
-static void text_line(char *line, size_t len, void *arg)
+static void on_line(char *line, size_t len, void *arg)
 {
 	struct ctx *c = arg;
 
@@ -245,216 +162,162 @@ static void text_line(char *line, size_t len, void *arg)
 	scx_parser_feed(&c->p, line, len);
 }
 
-/* Read what is there now: 2 at EOF, 1 at EAGAIN, 0 done, -1 error. */
-static int text_drain(struct ctx *c, int fd, struct kmsg_splitter *sp)
-{
-	static char buf[1 << 16];
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n > 0) {
-			kmsg_split_feed_inplace(sp, buf, (size_t)n);
-			if (c->got_exit)
-				return 0;
-			continue;
-		}
-		if (n == 0)
-			return 2;
-		if (errno == EAGAIN)
-			return 1;
-		if (errno == EINTR || errno == EPIPE)
-			continue; /* EPIPE: -f /dev/kmsg overrun */
-		kt_err("cannot read '%s'", c->file);
-		return -1;
-	}
-}
-
 /* ---- follow ----------------------------------------------------------------- */
 
-/*
- * Wait for input on FD (regular files are polled by sleeping) for at most
- * the time left; a pending event settles after SETTLE_MS of quiet.
- * Returns 1 when input may be there, 0 on timeout of the wait.
- */
-static int wait_input(struct ctx *c, int fd, bool regular, uint64_t deadline)
+/* After input: done at the exit; else settle a pending event in quiet. */
+static int after_input(struct ctx *c)
 {
-	uint64_t now = now_ms();
-	long ms = -1;
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	int r;
+	if (c->got_exit)
+		return FOLLOW_EXIT;
+	kt_loop_timer_set(&c->loop, c->settle, scx_parser_pending(&c->p) ? SETTLE_NS : 0, 0);
+	return 0;
+}
 
-	if (c->timeout >= 0)
-		ms = now >= deadline ? 0 : (long)(deadline - now);
-	if (scx_parser_pending(&c->p) && (ms < 0 || ms > SETTLE_MS))
-		ms = SETTLE_MS;
-	if (regular) {
-		long step = ms < 0 || ms > 100 ? 100 : ms;
+static int on_settle(void *arg, uint32_t n)
+{
+	struct ctx *c = arg;
 
-		usleep((useconds_t)step * 1000);
-		return ms < 0 || step < ms;
+	(void)n;
+	scx_parser_flush(&c->p);
+	return c->got_exit ? FOLLOW_EXIT : 0;
+}
+
+static int on_kmsg(void *arg, uint32_t events)
+{
+	struct ctx *c = arg;
+
+	(void)events;
+	if (kt_kmsg_drain(&c->k, &kmsg_ops, c) == KT_READ_ERROR) {
+		kt_err("cannot read %s", KT_KMSG_PATH);
+		return FOLLOW_FAILED;
 	}
-	do {
-		r = poll(&pfd, 1, (int)ms);
-	} while (r < 0 && errno == EINTR);
-	return r > 0 || (r < 0 && errno != EINTR);
+	return after_input(c);
 }
 
-static int follow_loop(struct ctx *c, int fd, bool regular, int (*drain)(struct ctx *, int, void *),
-		       void *arg)
+static int on_text(void *arg, uint32_t events)
 {
-	uint64_t deadline = now_ms() + (uint64_t)(c->timeout * 1000.0);
+	struct ctx *c = arg;
 
-	for (;;) {
-		int r = drain(c, fd, arg);
-
-		if (r < 0)
-			return -1;
-		if (c->got_exit)
-			return 1;
-		if (r == 3)
-			return 0; /* input ended */
-		if (c->timeout >= 0 && now_ms() >= deadline) {
-			scx_parser_flush(&c->p);
-			return c->got_exit;
-		}
-		if (!wait_input(c, fd, regular, deadline) && scx_parser_pending(&c->p)) {
-			scx_parser_flush(&c->p);
-			if (c->got_exit)
-				return 1;
-		}
-	}
-}
-
-static int kmsg_drain_cb(struct ctx *c, int fd, void *arg)
-{
-	(void)fd;
-	return kmsg_drain(c, arg);
-}
-
-/* A pipe at EOF will never grow: stop following it. */
-static int text_drain_cb(struct ctx *c, int fd, void *arg)
-{
-	struct stat st;
-	int r = text_drain(c, fd, arg);
-
-	if (r == 2 && !fstat(fd, &st) && !S_ISREG(st.st_mode)) {
-		kmsg_split_finish(arg);
+	(void)events;
+	switch (kt_logfile_drain(&c->f, &c->got_exit)) {
+	case KT_READ_ERROR:
+		kt_err("cannot read '%s'", c->file);
+		return FOLLOW_FAILED;
+	case KT_READ_EOF:	/* a pipe at its end will never grow */
+		kmsg_split_finish(&c->f.sp);
 		scx_parser_flush(&c->p);
-		return c->got_exit ? 0 : 3;
+		return c->got_exit ? FOLLOW_EXIT : FOLLOW_ENDED;
+	default:
+		return after_input(c);
 	}
-	return r < 0 ? -1 : 0;
 }
 
-static int run_kmsg(struct ctx *c)
+/* Wait for the exit: FOLLOW_* or KT_LOOP_TIMEOUT. */
+static int follow(struct ctx *c)
 {
-	struct kmsg_dev k = {.fd = -1};
+	int fd = c->file ? c->f.fd : c->k.fd;
+	kt_loop_fn fn = c->file ? on_text : on_kmsg;
 	int r;
 
-	k.fd = open(KMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (k.fd < 0) {
-		kt_err("cannot open %s", KMSG_PATH);
-		return -1;
-	}
-	if (c->follow && !c->has_since)
-		lseek(k.fd, 0, SEEK_END);
-	if (c->follow)
-		r = follow_loop(c, k.fd, false, kmsg_drain_cb, &k);
-	else
-		r = kmsg_drain(c, &k);
-	close(k.fd);
-	return r;
-}
-
-static int run_text(struct ctx *c)
-{
-	struct kmsg_splitter sp;
-	struct stat st;
-	int fd = 0, r;
-
-	if (strcmp(c->file, "-")) {
-		fd = open(c->file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			kt_err("cannot open '%s'", c->file);
-			return -1;
-		}
-	}
-	/* a device such as /dev/kmsg itself: drain, never block */
-	if (!fstat(fd, &st) && S_ISCHR(st.st_mode) && !isatty(fd))
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	if (kmsg_split_init(&sp, 0, text_line, c)) {
-		kt_err("cannot allocate");
-		r = -1;
-		goto out;
-	}
-	if (c->follow) {
-		bool regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
-
-		if (!regular)
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		r = follow_loop(c, fd, regular, text_drain_cb, &sp);
+	if (kt_loop_init(&c->loop))
+		return kt_err("cannot create the event loop"), FOLLOW_FAILED;
+	c->settle = kt_loop_add_timer(&c->loop, 0, 0, on_settle, c);
+	r = c->settle < 0 ? -1 : 0;
+	if (!r && c->file && c->f.regular)
+		r = kt_loop_add_timer(&c->loop, 1, FILE_POLL_NS, fn, c) < 0 ? -1 : 0;
+	else if (!r)
+		r = kt_loop_add_fd(&c->loop, fd, EPOLLIN, fn, c);
+	if (r) {
+		kt_err("cannot watch the input");
+		r = FOLLOW_FAILED;
 	} else {
-		r = text_drain(c, fd, &sp) < 0 ? -1 : 0;
+		r = fn(c, 0);	/* what is there already */
+		if (!r)
+			r = kt_loop_run(&c->loop, c->timeout < 0 ? -1 :
+					(int64_t)(c->timeout * 1000.0));
 	}
-	kmsg_split_finish(&sp);
-	kmsg_split_free(&sp);
-out:
-	if (fd > 0)
-		close(fd);
-	return r;
+	if (r == KT_LOOP_TIMEOUT) {
+		scx_parser_flush(&c->p);
+		if (c->got_exit)
+			r = FOLLOW_EXIT;
+	}
+	kt_loop_free(&c->loop);
+	return r < 0 && r != KT_LOOP_TIMEOUT ? FOLLOW_FAILED : r;
 }
 
 /* ---- main ----------------------------------------------------------------- */
 
-static int parse_args(struct ctx *c, int argc, char **argv)
+/* Open the input; 0 or an exit code. */
+static int open_input(struct ctx *c)
 {
-	struct kt_getopt g;
+	enum kt_kmsg_from from = KT_KMSG_FROM_START;
+
+	if (c->file) {
+		if (kt_logfile_open(&c->f, c->file, c->follow, 0, on_line, c))
+			return kt_err("cannot open '%s'", c->file);
+		return 0;
+	}
+	if (c->has_since)
+		from = KT_KMSG_FROM_SEQ;
+	else if (c->follow)
+		from = KT_KMSG_FROM_END;
+	if (kt_kmsg_open(&c->k, KT_KMSG_PATH, from, c->since))
+		return kt_err("cannot open %s", KT_KMSG_PATH);
+	return 0;
+}
+
+/* Read what there is (no follow); -1 after a read error. */
+static int scan(struct ctx *c)
+{
+	enum kt_read_result r;
+
+	if (c->file)
+		r = kt_logfile_drain(&c->f, NULL);
+	else
+		r = kt_kmsg_drain(&c->k, &kmsg_ops, c);
+	if (r == KT_READ_ERROR)
+		return kt_err("cannot read '%s'", c->file ? c->file : KT_KMSG_PATH), -1;
+	if (c->file)
+		kmsg_split_finish(&c->f.sp);
+	scx_parser_flush(&c->p);
+	return 0;
+}
+
+static int parse(struct kt_cmdline *cl, struct ctx *c)
+{
 	int o;
 
 	c->timeout = -1;
-	kt_getopt_init(&g, argc, argv);
-	while ((o = kt_getopt(&g, opts)) != -1) {
+	while ((o = kt_cmd_getopt(cl)) != -1) {
 		switch (o) {
 		case 'f':
-			c->file = g.arg;
-			break;
-		case 'o':
-			c->out_path = g.arg;
-			break;
-		case 'j':
-			c->json = true;
-			break;
-		case OPT_PRETTY:
-			c->pretty = true;
+			c->file = cl->g.arg;
 			break;
 		case OPT_FOLLOW:
 			c->follow = true;
 			break;
 		case OPT_KALLSYMS:
-			c->kallsyms = g.arg;
+			c->kallsyms = cl->g.arg;
 			break;
 		case OPT_SINCE:
-			if (kt_opt_u64(&g, 0, UINT64_MAX, &c->since))
+			if (kt_opt_u64(&cl->g, 0, UINT64_MAX, &c->since))
 				return KT_EXIT_USAGE;
 			c->has_since = true;
 			break;
 		case OPT_TIMEOUT:
-			if (kt_opt_double(&g, 0, 1e9, &c->timeout))
+			if (kt_opt_seconds(&cl->g, 0, 1e9, &c->timeout))
 				return KT_EXIT_USAGE;
 			break;
-		case 'h':
-			return kt_help(help) ? KT_EXIT_FAIL : -1;
 		default:
-			return KT_EXIT_USAGE;
+			return cl->rc;
 		}
 	}
-	if (kt_noperands(&g))
-		return kt_usage_err("unexpected argument '%s'", kt_operands(&g)[0]);
+	c->opt = cl->out;
 	if (c->timeout >= 0 && !c->follow)
 		return kt_usage_err("--timeout needs --follow");
 	if (c->has_since && c->file)
 		return kt_usage_err("--since-seq applies to /dev/kmsg, not -f");
-	return 0;
+	return -1;
 }
 
 static int load_ksyms(struct ctx *c)
@@ -471,44 +334,70 @@ static int load_ksyms(struct ctx *c)
 	return 0;
 }
 
-int kmsgscx_main(int argc, char **argv)
+static void close_input(struct ctx *c)
 {
-	struct ctx c = {0};
+	if (c->file)
+		kt_logfile_close(&c->f);
+	else
+		kt_kmsg_close(&c->k);
+}
+
+static int do_scan(struct kt_cmdline *cl)
+{
+	struct ctx c = { 0 };
 	int r, rc;
 
-	r = parse_args(&c, argc, argv);
-	if (r)
-		return r < 0 ? KT_EXIT_OK : r;
+	r = parse(cl, &c);
+	if (r >= 0)
+		return r;
 	scx_parser_init(&c.p, on_event, &c);
-	if (load_ksyms(&c))
-		return KT_EXIT_FAIL;
-	if (kt_out_open(&c.out, c.out_path)) {
+	if (load_ksyms(&c) || open_input(&c)) {
+		scx_parser_free(&c.p);
 		kt_ksyms_free(c.ksyms);
 		return KT_EXIT_FAIL;
 	}
-	if (c.json) {
-		jw_init_file(&c.w, c.out.fp, c.pretty);
+	if (kt_out_open(&c.out, c.opt.path)) {
+		rc = KT_EXIT_FAIL;
+		goto out;
+	}
+	if (c.opt.json) {
+		jw_init_file(&c.w, c.out.fp, c.opt.pretty);
 		jw_arr_open(&c.w);
 	}
-	r = c.file ? run_text(&c) : run_kmsg(&c);
-	if (r >= 0 && !c.follow)
-		scx_parser_flush(&c.p);
-	if (c.json) {
+	r = c.follow ? follow(&c) : scan(&c);
+	if (c.opt.json) {
 		jw_arr_close(&c.w);
 		jw_newline(&c.w);
-	} else if (r >= 0 && !c.follow && !c.events) {
+	} else if (!c.follow && !r && !c.events) {
 		fprintf(c.out.fp, "no sched_ext events (%llu lines read)\n",
 			(unsigned long long)c.lines);
 	}
+	if (c.follow && r != FOLLOW_EXIT && r != FOLLOW_FAILED) {
+		kt_out_close(&c.out, 0);
+		if (r == FOLLOW_ENDED)
+			kt_errx("the input ended without an exit event");
+		else
+			kt_errx("no exit event within %g s", c.timeout);
+		rc = EXIT_NO_EVENT;
+		goto out;
+	}
+	rc = kt_out_close(&c.out, r >= 0 && r != FOLLOW_FAILED);
+out:
+	close_input(&c);
 	scx_parser_free(&c.p);
 	kt_ksyms_free(c.ksyms);
-	if (c.follow && r == 0) {
-		kt_out_close(&c.out, 0);
-		if (!c.out_path || !strcmp(c.out_path, "-"))
-			fflush(stdout);
-		kt_errx("no exit event within %g s", c.timeout);
-		return EXIT_TIMEOUT;
-	}
-	rc = kt_out_close(&c.out, r >= 0);
 	return rc;
+}
+
+static const struct kt_cmd cmds[] = {
+	{ "scan", do_scan, scan_opts, "", "sched_ext events in the kernel log", scan_help, 0, 0,
+	  KT_CMD_DEFAULT },
+	{ 0 },
+};
+
+static const struct kt_cmdset set = { "kmsgscx", intro, cmds, footer };
+
+int kmsgscx_main(int argc, char **argv)
+{
+	return kt_cmd_main(&set, argc, argv);
 }

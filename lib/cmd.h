@@ -36,6 +36,7 @@
 #define KT_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "opt.h"
 

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "file.h"
+#include "text.h"
 
 unsigned long kt_file_opens;
 
@@ -33,20 +35,22 @@ int kt_open_ro(const char *root, const char *path)
 
 	if (!kt_path(p, sizeof(p), root, path))
 		return -1;
-	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in a tree must not wait for a writer (it reads as
+	 * empty); no effect on /proc, /sys and regular files */
+	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0)
 		kt_file_opens++;
 	return fd;
 }
 
 /*
- * Read FD to EOF into a NUL-terminated buffer of at most CAP bytes (EFBIG
+ * Read FD (closed after, unless KEEP) to EOF into a NUL-terminated buffer of at most CAP bytes (EFBIG
  * beyond: the buffer grows to CAP + 1 to tell).  SHORT_ENDS: a short read
  * is the end (single-record pseudo-files), saving the read() of EOF.
  * ENOUGH (may be NULL): stop as soon as it says the prefix read suffices.
  */
-static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
-		     bool (*enough)(const char *buf, size_t n))
+static char *read_fd_keep(int fd, size_t cap, size_t *len, bool short_ends,
+			  bool (*enough)(const char *buf, size_t n), bool keep)
 {
 	size_t n = 0, size = 0;
 	char *buf = NULL, *nb;
@@ -78,7 +82,8 @@ static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
 		if ((short_ends && n < size) || (enough && enough(buf, n)))
 			break;
 	}
-	close(fd);
+	if (!keep)
+		close(fd);
 	if (!buf && !(buf = malloc(1)))
 		return NULL;
 	buf[n] = '\0';
@@ -88,9 +93,16 @@ static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
 fail:
 	e = errno;
 	free(buf);
-	close(fd);
+	if (!keep)
+		close(fd);
 	errno = e;
 	return NULL;
+}
+
+static char *read_fd(int fd, size_t cap, size_t *len, bool short_ends,
+		     bool (*enough)(const char *buf, size_t n))
+{
+	return read_fd_keep(fd, cap, len, short_ends, enough, false);
 }
 
 char *kt_read_small(const char *root, const char *path, size_t cap, size_t *len)
@@ -107,29 +119,29 @@ char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
 	return fd < 0 ? NULL : read_fd(fd, cap, len, false, NULL);
 }
 
+char *kt_read_arg(const char *path, size_t cap, size_t *len)
+{
+	struct stat st;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return read_fd_keep(STDIN_FILENO, cap, len, false, NULL, true);
+	fd = kt_open_ro(NULL, path);
+	if (fd < 0)
+		return NULL;
+	/* a pipe or FIFO named by the user (<(cmd)) is read to its end, as
+	 * cat would; the open did not wait for a writer */
+	if (!fstat(fd, &st) && !S_ISREG(st.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return read_fd(fd, cap, len, false, NULL);
+}
+
 char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
 		    bool (*enough)(const char *buf, size_t n))
 {
 	int fd = kt_open_ro(root, path);
 
 	return fd < 0 ? NULL : read_fd(fd, cap, len, false, enough);
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-char *kt_trim(char *s)
-{
-	size_t n;
-
-	while (is_space(*s))
-		s++;
-	n = strlen(s);
-	while (n && is_space(s[n - 1]))
-		s[--n] = '\0';
-	return s;
 }
 
 char *kt_read_trim(const char *root, const char *path)

@@ -22,8 +22,17 @@ char *kt_path(char *buf, size_t size, const char *root, const char *path);
 char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len);
 
 /*
+ * The same for a file named by the user: "-" is standard input (fd 0, read
+ * directly: no /dev/stdin needed, as in an initramfs without /dev); a pipe
+ * or FIFO is read to its end (opening it never waits for a writer).
+ */
+char *kt_read_arg(const char *path, size_t cap, size_t *len);
+
+/*
  * open(2) read-only, close-on-exec, below ROOT, as one openat syscall (musl's
- * open() adds an fcntl for O_CLOEXEC).  Counts kt_file_opens.  fd or -1.
+ * open() adds an fcntl for O_CLOEXEC), non-blocking so that a FIFO never
+ * waits for a writer (a FIFO in a tree reads as empty or EAGAIN: the field
+ * is dropped, nothing hangs).  Counts kt_file_opens.  fd or -1.
  */
 int kt_open_ro(const char *root, const char *path);
 
@@ -50,8 +59,6 @@ char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
  * whitespace.  NULL when unreadable or empty after trimming. */
 char *kt_read_trim(const char *root, const char *path);
 
-/* Trim leading and trailing ASCII whitespace in place. */
-char *kt_trim(char *s);
 
 /* Directory iteration with getdents64 into one buffer (no per-entry
  * allocation).  kt_dir_next skips "." and ".."; NULL at the end/on error. */

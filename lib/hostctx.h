@@ -108,6 +108,7 @@ struct hostctx {
 	struct hc_heap heap;
 };
 
+/* (lib/hostctx_collect.c) */
 void hc_free(struct hostctx *c);
 int hc_copy(struct hostctx *dst, const struct hostctx *src);
 /* No field present at all (e.g. a pair file read as one snapshot). */
@@ -154,6 +155,8 @@ const char *hc_thp_active(const char *s, size_t *len);
 /* Content of task_delayacct (NULL: absent/unreadable/empty). */
 enum hc_delayacct hc_delayacct_from(const char *trimmed);
 
+/* ---- kernel config probe (lib/hostctx_kconfig.c) ----------------------- */
+
 /* Streaming CONFIG_TASK_XACCT scan over decompressed kconfig text. */
 struct hc_kconfig_scan {
 	char line[128];
@@ -173,6 +176,10 @@ enum hc_xacct hc_kconfig_finish(struct hc_kconfig_scan *k);
 /* Whole-buffer helpers: plain text, and a gzip image (streamed). */
 enum hc_xacct hc_kconfig_text(const char *s, size_t n);
 enum hc_xacct hc_kconfig_gz(const void *gz, size_t n);
+/* CONFIG_TASK_XACCT of ROOT/PATH (a config.gz, streamed through zlib). */
+enum hc_xacct hc_read_xacct(const char *root, const char *path);
+
+/* ---- collection (lib/hostctx_collect.c) --------------------------------- */
 
 /* jemalloc's state via mallctl: "epoch" advanced once, then the five
  * reads, each of which may fail alone.  mallctl is a weak symbol: without
@@ -182,8 +189,6 @@ void hc_heap_collect(struct hc_heap *h);
 /* The collapse rule: false (heap_state absent) only when allocated and
  * active are both present and both 0 ("jemalloc linked but unused"). */
 bool hc_heap_kept(const struct hc_heap *h);
-
-/* ---- collection (lib/hostctx_collect.c) --------------------------------- */
 
 /*
  * One collector per process (or per fixture tree): static fields are read
@@ -204,7 +209,6 @@ int hc_collect(struct hc_collector *c, struct hostctx *out);
 
 /* sched_* tunables below ROOT/proc/sys/kernel (or DIR itself). */
 int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_t *n);
-enum hc_xacct hc_read_xacct(const char *root, const char *path);
 
 /* ---- output (lib/hostctx_fmt.c) ------------------------------------------ */
 

@@ -14,6 +14,7 @@
 
 #include "file.h"
 #include "hostctx.h"
+#include "text.h"
 
 static const char xa_on[] = "CONFIG_TASK_XACCT=y";
 static const char xa_off[] = "# CONFIG_TASK_XACCT is not set";
@@ -22,11 +23,6 @@ void hc_kconfig_init(struct hc_kconfig_scan *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->lead = true;
-}
-
-static bool ascii_ws(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 /* End of one line: classify it and reset. */
@@ -63,12 +59,12 @@ enum hc_xacct hc_kconfig_feed(struct hc_kconfig_scan *k, const char *s, size_t n
 				return HC_XA_ON;
 			continue;
 		}
-		if (k->lead && ascii_ws(c))
+		if (k->lead && kt_is_space(c))
 			continue;
 		k->lead = false;
 		if (k->len < sizeof(k->line))
 			k->line[k->len++] = (char)c;
-		else if (!ascii_ws(c))
+		else if (!kt_is_space(c))
 			k->overflow = true;
 	}
 	return HC_XA_ABSENT;
@@ -94,6 +90,12 @@ enum hc_xacct hc_kconfig_text(const char *s, size_t n)
 }
 
 /* ---- gzip ---------------------------------------------------------------- */
+
+/*
+ * A real kernel config is well under 1 MiB of text (about 300 KiB with
+ * every module): past this, a gzip bomb in a --root tree costs no more.
+ */
+#define KCONFIG_MAX_TEXT (8u << 20)
 
 struct gz_scan {
 	z_stream zs;
@@ -127,6 +129,8 @@ static enum hc_xacct gz_feed(struct gz_scan *g, const void *in, size_t n)
 		r = hc_kconfig_feed(&g->k, (char *)g->out, sizeof(g->out) - g->zs.avail_out);
 		if (r != HC_XA_ABSENT)
 			return r;
+		if (g->zs.total_out > KCONFIG_MAX_TEXT)
+			return HC_XA_UNKNOWN;
 		if (z == Z_STREAM_END) {
 			g->ended = true;
 			return HC_XA_ABSENT;

@@ -50,7 +50,7 @@ static size_t ws_fwd(const unsigned char *s, size_t n)
 {
 	if (!n)
 		return 0;
-	if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+	if (kt_is_space((char)s[0]))
 		return 1;
 	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
 		return 2;

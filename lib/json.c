@@ -231,3 +231,11 @@ void jw_newline(struct jw *w)
 {
 	emit(w, "\n", 1);
 }
+
+void jw_khex(struct jw *w, const char *k, uint64_t v)
+{
+	char b[18] = "0x";
+
+	jw_key(w, k);
+	jw_strn(w, b, 2 + kt_hex(b + 2, v, 1));
+}

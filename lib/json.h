@@ -51,6 +51,8 @@ static inline void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(
 static inline void jw_ku64(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_u64(w, v); }
 static inline void jw_ki64(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_i64(w, v); }
 static inline void jw_kdouble(struct jw *w, const char *k, double v) { jw_key(w, k); jw_double(w, v); }
+/* "0x..." lowercase hex string (addresses, flags). */
+void jw_khex(struct jw *w, const char *k, uint64_t v);
 static inline void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
 
 /* Escape S (N bytes) as JSON string content (no quotes) into OUT. */

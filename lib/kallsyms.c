@@ -55,7 +55,8 @@ struct kt_ksyms {
 	struct kt_ksyms_stats st;
 };
 
-/* hex digit values, -1 for anything else */
+/* hex digit values, -1 for anything else: a table, not kt_hexval(), because
+ * this is the hottest lookup of the table parse (every address digit) */
 static const signed char hexv[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -666,9 +667,7 @@ struct kt_ksyms *kt_ksyms_load(const char *path)
 
 	if (!path || !strcmp(path, "live"))
 		path = KT_KALLSYMS_PATH;
-	else if (!strcmp(path, "-"))
-		path = "/dev/stdin";
-	buf = kt_read_file(NULL, path, KT_KSYMS_MAX_FILE, &len);
+	buf = kt_read_arg(path, KT_KSYMS_MAX_FILE, &len);
 	if (!buf)
 		return NULL;
 	t = kt_ksyms_parse(buf, len);
@@ -756,16 +755,6 @@ size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksy
 		n++;
 	}
 	return n;
-}
-
-int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr)
-{
-	struct kt_ksym s;
-
-	if (!kt_ksyms_lookup(t, name, &s, 1))
-		return -1;
-	*addr = s.addr;
-	return 0;
 }
 
 /* Index of the last entry with address <= ADDR, or -1. */
@@ -870,75 +859,7 @@ int kt_ksyms_resolve_bt(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_
 	return 0;
 }
 
-/* snprintf-style appender: counts everything, stores what fits. */
-struct sbuf {
-	char *p;
-	size_t size, len;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len < b->size) {
-		size_t room = b->size - 1 - b->len;
-
-		memcpy(b->p + b->len, s, n < room ? n : room);
-	}
-	b->len += n;
-}
-
-static void sb_hex(struct sbuf *b, const char *pfx, uint64_t v)
-{
-	char d[20];
-	int i = 20;
-
-	do {
-		d[--i] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	sb_put(b, pfx, strlen(pfx));
-	sb_put(b, d + i, (size_t)(20 - i));
-}
-
-int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size)
-{
-	const struct kt_ksym *s = &res->sym;
-	struct sbuf b = { buf, size, 0 };
-
-	sb_put(&b, s->name, strlen(s->name));
-	sb_hex(&b, "+0x", res->off);
-	if (s->size)
-		sb_hex(&b, "/0x", s->size);
-	if (s->module && !s->bpf) {
-		sb_put(&b, " [", 2);
-		sb_put(&b, s->module, strlen(s->module));
-		sb_put(&b, "]", 1);
-	}
-	if (size)
-		buf[b.len < size ? b.len : size - 1] = '\0';
-	return (int)b.len;
-}
-
 typedef int (*resolve_fn)(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
-
-static int format_with(const struct kt_ksyms *t, resolve_fn fn, uint64_t addr, char *buf,
-		       size_t size)
-{
-	struct kt_ksym_res r;
-
-	if (fn(t, addr, &r))
-		return snprintf(buf, size, "0x%llx", (unsigned long long)addr);
-	return kt_ksym_res_format(&r, buf, size);
-}
-
-int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size)
-{
-	return format_with(t, kt_ksyms_resolve, addr, buf, size);
-}
-
-int kt_ksyms_format_bt(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size)
-{
-	return format_with(t, kt_ksyms_resolve_bt, addr, buf, size);
-}
 
 /* Does a func+0xoff/0xsz token start right after POS (blanks skipped)? */
 static bool symbol_follows(const char *line, size_t len, size_t pos)

@@ -57,6 +57,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 
@@ -135,8 +136,6 @@ const char *kt_ksyms_module_name(const struct kt_ksyms *t, size_t n);
  */
 size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name,
 		       struct kt_ksym *out, size_t max);
-/* Address of the first match of NAME; 0 and *addr untouched if none. */
-int kt_ksyms_addr_of(const struct kt_ksyms *t, const char *name, uint64_t *addr);
 
 /* The symbol containing ADDR (see the rules above): 0, or -1 if none. */
 int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
@@ -164,6 +163,14 @@ int kt_ksyms_bpf_sizes(struct kt_ksyms *t);
 int kt_ksyms_resolve_bt(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
 
 /*
+ * An address as users and logs write it: hex, "0x" optional, "[<...>]"
+ * tolerated, at most 16 digits.  0, or -1 (EINVAL).
+ */
+int kt_ksym_parse_addr(const char *s, uint64_t *out);
+
+/* ---- formatting (kallsyms_fmt.c) ---- */
+
+/*
  * %pS text for a resolved address / for ADDR ("0x%lx" when unresolved).
  * snprintf semantics: returns the length the full text needs.
  */
@@ -171,6 +178,23 @@ int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size);
 int kt_ksyms_format(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size);
 /* %pB text for a return address. */
 int kt_ksyms_format_bt(const struct kt_ksyms *t, uint64_t addr, char *buf, size_t size);
+
+struct jw;
+/* The members of a symbol object: name, address, type, size, module, bpf. */
+void kt_ksym_json(struct jw *w, const struct kt_ksym *s);
+/* {"address","text","symbol":{..},"offset"}: R NULL when unresolved. */
+void kt_ksym_res_json(struct jw *w, uint64_t addr, const char *text,
+		      const struct kt_ksym_res *r);
+/* V as at least WIDTH hex digits, no prefix (stdio's printf is the cost of
+ * big outputs). */
+void kt_put_addr(FILE *fp, uint64_t v, int width);
+/* "ADDR T NAME [module] size 0xN" and a newline. */
+void kt_ksym_print(FILE *fp, const struct kt_ksym *s, int width);
+/* The table's statistics as one JSON object / as human lines. */
+void kt_ksyms_stats_json(struct jw *w, const struct kt_ksyms_stats *st);
+void kt_ksyms_stats_human(FILE *fp, const struct kt_ksyms_stats *st);
+
+/* ---- symbolizing text (kallsyms.c) ---- */
 
 /*
  * Annotate a line of text: after every kernel-address token (see

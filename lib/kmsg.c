@@ -11,11 +11,6 @@
 #include "kmsg.h"
 #include "text.h"
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static bool is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -27,21 +22,6 @@ static size_t skip_spaces(const char *s, size_t n, size_t i)
 	while (i < n && s[i] == ' ')
 		i++;
 	return i;
-}
-
-/* Decimal number at s[*i]; at most 19 digits.  false when none. */
-static bool parse_dec(const char *s, size_t n, size_t *i, uint64_t *v)
-{
-	size_t j = *i;
-	uint64_t x = 0;
-
-	while (j < n && is_digit(s[j]) && j - *i < 19)
-		x = x * 10 + (uint64_t)(s[j++] - '0');
-	if (j == *i || (j < n && is_digit(s[j])))
-		return false;
-	*i = j;
-	*v = x;
-	return true;
 }
 
 static const char *const level_names[] = {
@@ -94,11 +74,11 @@ long kmsg_parse_record_header(const char *s, size_t n, struct kmsg_line *l)
 	size_t i = 0;
 	uint64_t pri, seq, ts;
 
-	if (!parse_dec(s, n, &i, &pri) || i >= n || s[i++] != ',')
+	if (!kt_scan_dec(s, n, &i, &pri) || i >= n || s[i++] != ',')
 		return -1;
-	if (!parse_dec(s, n, &i, &seq) || i >= n || s[i++] != ',')
+	if (!kt_scan_dec(s, n, &i, &seq) || i >= n || s[i++] != ',')
 		return -1;
-	if (!parse_dec(s, n, &i, &ts) || i >= n || s[i++] != ',')
+	if (!kt_scan_dec(s, n, &i, &ts) || i >= n || s[i++] != ',')
 		return -1;
 	if (i >= n || (s[i] != '-' && s[i] != 'c'))
 		return -1;
@@ -128,7 +108,7 @@ static size_t level_prefix(const char *s, size_t n, struct kmsg_line *l)
 	size_t i = 1;
 	uint64_t v;
 
-	if (n < 3 || s[0] != '<' || !parse_dec(s, n, &i, &v) || i >= n || s[i] != '>' || v > 1023)
+	if (n < 3 || s[0] != '<' || !kt_scan_dec(s, n, &i, &v) || i >= n || s[i] != '>' || v > 1023)
 		return 0;
 	l->level = (int)(v & 7);
 	l->facility = (int)(v >> 3);
@@ -141,7 +121,7 @@ static size_t facility_columns(const char *s, size_t n, size_t i, struct kmsg_li
 	size_t a = i, b, c, d;
 	int fac, lvl;
 
-	while (i < n && (is_alpha(s[i]) || is_digit(s[i])))
+	while (i < n && (is_alpha(s[i]) || kt_is_digit(s[i])))
 		i++;
 	b = i;
 	i = skip_spaces(s, n, i);
@@ -172,10 +152,10 @@ static size_t dmesg_ts(const char *s, size_t n, size_t i, uint64_t *usec)
 	if (i >= n || s[i] != '[')
 		return 0;
 	i = skip_spaces(s, n, i + 1);
-	if (!parse_dec(s, n, &i, &sec) || i >= n || s[i++] != '.')
+	if (!kt_scan_dec(s, n, &i, &sec) || i >= n || s[i++] != '.')
 		return 0;
 	f = i;
-	while (i < n && is_digit(s[i])) {
+	while (i < n && kt_is_digit(s[i])) {
 		if (i - f < 6)
 			frac = frac * 10 + (uint64_t)(s[i] - '0');
 		i++;
@@ -199,12 +179,12 @@ static size_t caller_field(const char *s, size_t n, size_t i)
 	if (i >= n || (s[i] != 'T' && s[i] != 'C'))
 		return 0;
 	i++;
-	if (!parse_dec(s, n, &i, &v))
+	if (!kt_scan_dec(s, n, &i, &v))
 		return 0;
 	/* proposed "T123:C4" form */
 	if (i < n && s[i] == ':' && i + 1 < n && s[i + 1] == 'C') {
 		i += 2;
-		if (!parse_dec(s, n, &i, &v))
+		if (!kt_scan_dec(s, n, &i, &v))
 			return 0;
 	}
 	return i < n && s[i] == ']' ? i + 1 : 0;
@@ -219,7 +199,7 @@ static size_t dmesg_ctime(const char *s, size_t n, size_t i)
 		return 0;
 	for (j = i + 1; j < end && s[j] != ']'; j++)
 		;
-	if (j >= end || j - i < 20 || !memchr(s + i, ':', j - i) || !is_digit(s[j - 1]))
+	if (j >= end || j - i < 20 || !memchr(s + i, ':', j - i) || !kt_is_digit(s[j - 1]))
 		return 0;
 	return j + 1;
 }
@@ -232,13 +212,13 @@ static size_t clock_time(const char *s, size_t n, size_t i)
 	if (i + 8 > n)
 		return 0;
 	for (int k = 0; k < 8; k++)
-		if (pat[k] == 'd' ? !is_digit(s[i + k]) : s[i + k] != ':')
+		if (pat[k] == 'd' ? !kt_is_digit(s[i + k]) : s[i + k] != ':')
 			return 0;
 	i += 8;
 	if (i < n && s[i] == '.') {
 		size_t f = ++i;
 
-		while (i < n && is_digit(s[i]))
+		while (i < n && kt_is_digit(s[i]))
 			i++;
 		if (i == f)
 			return 0;
@@ -254,7 +234,7 @@ static size_t iso_time(const char *s, size_t n, size_t i)
 	if (i + 11 > n)
 		return 0;
 	for (int k = 0; k < 11; k++)
-		if (pat[k] == 'd' ? !is_digit(s[i + k]) : s[i + k] != pat[k])
+		if (pat[k] == 'd' ? !kt_is_digit(s[i + k]) : s[i + k] != pat[k])
 			return 0;
 	i = clock_time(s, n, i + 11);
 	if (!i)
@@ -264,7 +244,7 @@ static size_t iso_time(const char *s, size_t n, size_t i)
 	if (i < n && (s[i] == '+' || s[i] == '-')) {
 		size_t z = ++i;
 
-		while (i < n && (is_digit(s[i]) || s[i] == ':'))
+		while (i < n && (kt_is_digit(s[i]) || s[i] == ':'))
 			i++;
 		if (i == z)
 			return 0;
@@ -281,14 +261,14 @@ static size_t syslog_time(const char *s, size_t n, size_t i)
 {
 	size_t m = i, d;
 
-	while (i < n && s[i] != ' ' && !is_digit(s[i]) && s[i] != ':' && s[i] != '[' &&
+	while (i < n && s[i] != ' ' && !kt_is_digit(s[i]) && s[i] != ':' && s[i] != '[' &&
 	       s[i] != ']' && i - m <= 12)
 		i++;
 	if (i - m < 2 || i - m > 12 || i >= n || s[i] != ' ')
 		return 0;
 	i = skip_spaces(s, n, i);
 	d = i;
-	while (i < n && is_digit(s[i]))
+	while (i < n && kt_is_digit(s[i]))
 		i++;
 	if (i == d || i - d > 2 || i >= n || s[i] != ' ')
 		return 0;
@@ -300,12 +280,12 @@ static size_t unix_time(const char *s, size_t n, size_t i)
 {
 	size_t a = i, f;
 
-	while (i < n && is_digit(s[i]))
+	while (i < n && kt_is_digit(s[i]))
 		i++;
 	if (i - a < 9 || i - a > 12 || i >= n || s[i] != '.')
 		return 0;
 	f = ++i;
-	while (i < n && is_digit(s[i]))
+	while (i < n && kt_is_digit(s[i]))
 		i++;
 	return i > f ? i : 0;
 }
@@ -321,7 +301,7 @@ static size_t full_time(const char *s, size_t n, size_t i)
 		return 0;
 	i += 4;
 	for (int k = 0; k < 11; k++)
-		if (pat[k] == 'd' ? !is_digit(s[i + k]) : s[i + k] != pat[k])
+		if (pat[k] == 'd' ? !kt_is_digit(s[i + k]) : s[i + k] != pat[k])
 			return 0;
 	i = clock_time(s, n, i + 11);
 	if (!i || i >= n || s[i] != ' ')
@@ -353,9 +333,9 @@ static bool ident_pid(const char *s, size_t len)
 	if (len < 5 || s[len - 1] != ':' || s[len - 2] != ']')
 		return false;
 	i = len - 3;
-	if (!is_digit(s[i]))
+	if (!kt_is_digit(s[i]))
 		return false;
-	while (i > 0 && is_digit(s[i]))
+	while (i > 0 && kt_is_digit(s[i]))
 		i--;
 	return s[i] == '[' && i > 0;
 }
@@ -429,14 +409,6 @@ static size_t dmesg_prefix(const char *s, size_t n, size_t i, struct kmsg_line *
 	return j < n && s[j] == ' ' ? j + 1 : j;
 }
 
-static size_t trim_right(const char *s, size_t n)
-{
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n' ||
-		     s[n - 1] == '\0'))
-		n--;
-	return n;
-}
-
 static void line_reset(struct kmsg_line *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -483,7 +455,7 @@ int kmsg_parse_line(struct kmsg_ctx *ctx, char *s, size_t n, struct kmsg_line *l
 	size_t i;
 
 	line_reset(l);
-	n = trim_right(s, n);
+	n = kt_rtrim_len(s, n);
 	if (ctx && ctx->after_record && n && s[0] == ' ')
 		return 0; /* dictionary line: " SUBSYSTEM=…" */
 	off = kmsg_parse_record_header(s, n, l);
@@ -492,7 +464,7 @@ int kmsg_parse_line(struct kmsg_ctx *ctx, char *s, size_t n, struct kmsg_line *l
 			ctx->after_record = true;
 		l->fmt = KMSG_FMT_RECORD;
 		l->text = s + off;
-		l->len = trim_right(s + off, kmsg_unescape(s + off, n - (size_t)off));
+		l->len = kt_rtrim_len(s + off, kmsg_unescape(s + off, n - (size_t)off));
 		return 1;
 	}
 	line_reset(l);

@@ -40,8 +40,8 @@ enum kmsg_src {
 struct kmsg_line {
 	const char *text; /* message text, trailing blanks trimmed */
 	size_t len;
-	int fmt;      /* enum kmsg_fmt: the outermost prefix */
-	int src;      /* enum kmsg_src */
+	enum kmsg_fmt fmt; /* the outermost prefix */
+	enum kmsg_src src;
 	int level;    /* 0..7, or -1 when the format has none */
 	int facility; /* or -1 */
 	bool has_ts;  /* ts_usec valid (record or [ts]) */
@@ -111,5 +111,96 @@ void kmsg_split_free(struct kmsg_splitter *sp);
 
 /* "emerg".."debug" -> 0..7, or -1. */
 int kmsg_level_from_name(const char *s, size_t n);
+
+/* ---- reading /dev/kmsg and log files (kmsg_read.c) ---------------------- */
+
+#define KT_KMSG_PATH "/dev/kmsg"
+
+/* Where a /dev/kmsg reader starts. */
+enum kt_kmsg_from {
+	KT_KMSG_FROM_START,	/* the oldest record the buffer holds */
+	KT_KMSG_FROM_END,	/* records logged after the open */
+	KT_KMSG_FROM_SEQ,	/* records with sequence number >= seq */
+};
+
+/* What a drain call ended with. */
+enum kt_read_result {
+	KT_READ_AGAIN,		/* nothing more now: poll the fd */
+	KT_READ_STOP,		/* the consumer asked to stop */
+	KT_READ_EOF,		/* the input ended (text input only) */
+	KT_READ_ERROR,		/* read failed: errno */
+};
+
+/*
+ * The consumer of a /dev/kmsg drain.  RECORD gets each record's first
+ * line (dictionary lines dropped), NUL-terminated and writable, and its
+ * parsed header; it returns true to stop the drain.  OVERRUN (may be
+ * NULL) is told that records were lost before SEQ (the kernel overwrote
+ * them before they were read: EPIPE, or a jump in sequence numbers):
+ * LOST of them, 0 when the count cannot be known (a reader that started
+ * at the end and has read nothing yet).
+ */
+struct kt_kmsg_ops {
+	bool (*record)(void *arg, char *rec, size_t len, const struct kmsg_line *hdr);
+	void (*overrun)(void *arg, uint64_t seq, uint64_t lost);
+};
+
+struct kt_kmsg_reader {
+	int fd;
+	enum kt_kmsg_from from;
+	uint64_t since;		/* KT_KMSG_FROM_SEQ */
+	bool epipe;		/* a gap is to be reported at the next record */
+	bool have_next;
+	uint64_t next;		/* sequence number expected next */
+	uint64_t records;	/* handed to the consumer */
+};
+
+/*
+ * Open PATH (a /dev/kmsg-like record device, non-blocking) at FROM.  0, or
+ * -1 with errno.  The fd (r->fd) is for poll/epoll.
+ */
+int kt_kmsg_open(struct kt_kmsg_reader *r, const char *path, enum kt_kmsg_from from,
+		 uint64_t since);
+/* The same on an open non-blocking FD that reads one record per read()
+ * (a SOCK_SEQPACKET socket in tests); the reader owns FD. */
+void kt_kmsg_attach(struct kt_kmsg_reader *r, int fd, enum kt_kmsg_from from, uint64_t since);
+/* Hand out every record present now (never blocks). */
+enum kt_read_result kt_kmsg_drain(struct kt_kmsg_reader *r, const struct kt_kmsg_ops *ops,
+				  void *arg);
+void kt_kmsg_close(struct kt_kmsg_reader *r);
+
+/*
+ * The overrun accounting, for one record of sequence number SEQ: false to
+ * skip it (before --since), else true, with *GAP set when records were
+ * lost before it and *LOST their count (0: unknown).  Pure; drain uses it.
+ */
+bool kt_kmsg_account(struct kt_kmsg_reader *r, uint64_t seq, bool *gap, uint64_t *lost);
+
+/*
+ * Log text from a file, a pipe, a FIFO or a character device, split into
+ * lines for FN.  Never blocks: pipes, FIFOs and devices are read
+ * non-blocking (a FIFO is opened without waiting for a writer).  With
+ * FOLLOW a regular file is read as it grows, and from the start again
+ * when it shrinks (truncated, as tail -F does).
+ */
+struct kt_logfile {
+	int fd;
+	bool regular;
+	bool follow;
+	bool own_fd;
+	unsigned long truncations;	/* times the file shrank under us */
+	uint64_t pos;			/* bytes read from a regular file */
+	uint64_t lines;
+	struct kmsg_splitter sp;
+	char *buf;
+};
+
+/* PATH "-" is standard input.  0, or -1 with errno. */
+int kt_logfile_open(struct kt_logfile *f, const char *path, bool follow, size_t maxline,
+		    kmsg_line_fn fn, void *arg);
+/* Feed what is there now; *STOP (may be NULL) is checked after each chunk. */
+enum kt_read_result kt_logfile_drain(struct kt_logfile *f, const bool *stop);
+/* Deliver a last unterminated line; close. */
+void kt_logfile_close(struct kt_logfile *f);
 
 #endif

@@ -8,8 +8,6 @@
 
 #include "loop.h"
 
-enum { SRC_FREE, SRC_FD, SRC_TIMER, SRC_SIGNAL };
-
 uint64_t kt_mono_ns(void)
 {
 	struct timespec ts;
@@ -44,7 +42,7 @@ int kt_loop_init(struct kt_loop *l)
 void kt_loop_free(struct kt_loop *l)
 {
 	for (int i = 0; i < l->nsrc; i++)
-		if (l->src[i].kind != SRC_FREE && l->src[i].owned)
+		if (l->src[i].kind != KT_SRC_FREE && l->src[i].owned)
 			close(l->src[i].fd);
 	if (l->have_sig)
 		sigprocmask(SIG_SETMASK, &l->saved, NULL);
@@ -57,7 +55,7 @@ void kt_loop_free(struct kt_loop *l)
 static struct kt_loop_src *new_src(struct kt_loop *l, int *id)
 {
 	for (int i = 0; i < KT_LOOP_MAX_SRC; i++) {
-		if (l->src[i].kind != SRC_FREE)
+		if (l->src[i].kind != KT_SRC_FREE)
 			continue;
 		if (i >= l->nsrc)
 			l->nsrc = i + 1;
@@ -77,7 +75,7 @@ static int watch(struct kt_loop *l, int id, uint32_t events)
 
 		if (l->src[id].owned)
 			close(l->src[id].fd);
-		l->src[id].kind = SRC_FREE;
+		l->src[id].kind = KT_SRC_FREE;
 		errno = e;
 		return -1;
 	}
@@ -91,7 +89,7 @@ int kt_loop_add_fd(struct kt_loop *l, int fd, uint32_t events, kt_loop_fn fn, vo
 
 	if (!s)
 		return -1;
-	*s = (struct kt_loop_src){ .fd = fd, .kind = SRC_FD, .fn = fn, .arg = arg };
+	*s = (struct kt_loop_src){ .fd = fd, .kind = KT_SRC_FD, .fn = fn, .arg = arg };
 	return watch(l, id, events) < 0 ? -1 : 0;
 }
 
@@ -100,9 +98,9 @@ int kt_loop_del_fd(struct kt_loop *l, int fd)
 	for (int i = 0; i < l->nsrc; i++) {
 		struct kt_loop_src *s = &l->src[i];
 
-		if (s->kind == SRC_FD && s->fd == fd) {
+		if (s->kind == KT_SRC_FD && s->fd == fd) {
 			epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-			s->kind = SRC_FREE;
+			s->kind = KT_SRC_FREE;
 			return 0;
 		}
 	}
@@ -129,7 +127,7 @@ int kt_loop_add_timer(struct kt_loop *l, uint64_t first_ns, uint64_t interval_ns
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	*s = (struct kt_loop_src){ .fd = fd, .kind = SRC_TIMER, .owned = true, .fn = fn,
+	*s = (struct kt_loop_src){ .fd = fd, .kind = KT_SRC_TIMER, .owned = true, .fn = fn,
 				   .arg = arg };
 	if (watch(l, id, EPOLLIN) < 0)
 		return -1;
@@ -142,7 +140,7 @@ int kt_loop_timer_set(struct kt_loop *l, int id, uint64_t first_ns, uint64_t int
 {
 	struct itimerspec its;
 
-	if (id < 0 || id >= l->nsrc || l->src[id].kind != SRC_TIMER) {
+	if (id < 0 || id >= l->nsrc || l->src[id].kind != KT_SRC_TIMER) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -173,7 +171,7 @@ int kt_loop_add_signals(struct kt_loop *l, const int *sigs, kt_loop_sig_fn fn, v
 		return -1;
 	}
 	l->have_sig = true;
-	*s = (struct kt_loop_src){ .fd = fd, .kind = SRC_SIGNAL, .owned = true, .sig = fn,
+	*s = (struct kt_loop_src){ .fd = fd, .kind = KT_SRC_SIGNAL, .owned = true, .sig = fn,
 				   .arg = arg };
 	return watch(l, id, EPOLLIN) < 0 ? -1 : 0;
 }
@@ -189,13 +187,13 @@ static int dispatch(struct kt_loop_src *s, uint32_t events)
 	uint64_t n;
 
 	switch (s->kind) {
-	case SRC_FD:
+	case KT_SRC_FD:
 		return s->fn(s->arg, events);
-	case SRC_TIMER:
+	case KT_SRC_TIMER:
 		if (read(s->fd, &n, sizeof(n)) != sizeof(n))
 			return 0;	/* rearmed meanwhile: nothing expired */
 		return s->fn(s->arg, (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n));
-	case SRC_SIGNAL: {
+	case KT_SRC_SIGNAL: {
 		struct signalfd_siginfo si;
 		int rc = 0;
 
@@ -203,6 +201,8 @@ static int dispatch(struct kt_loop_src *s, uint32_t events)
 			rc = s->sig(s->arg, (int)si.ssi_signo);
 		return rc;
 	}
+	case KT_SRC_FREE:
+		break;
 	}
 	return 0;
 }
@@ -233,7 +233,7 @@ int kt_loop_run(struct kt_loop *l, int64_t timeout_ms)
 			struct kt_loop_src *s = &l->src[ev[i].data.u32];
 			int rc;
 
-			if (s->kind == SRC_FREE)
+			if (s->kind == KT_SRC_FREE)
 				continue;	/* removed by an earlier callback */
 			rc = dispatch(s, ev[i].events);
 			if (rc)

@@ -28,9 +28,11 @@ typedef int (*kt_loop_fn)(void *arg, uint32_t events);
 /* SIGNO is the signal that arrived. */
 typedef int (*kt_loop_sig_fn)(void *arg, int signo);
 
+enum kt_loop_kind { KT_SRC_FREE, KT_SRC_FD, KT_SRC_TIMER, KT_SRC_SIGNAL };
+
 struct kt_loop_src {
 	int fd;
-	int kind;		/* fd, timer, signal */
+	enum kt_loop_kind kind;
 	bool owned;		/* the loop closes fd */
 	kt_loop_fn fn;
 	kt_loop_sig_fn sig;

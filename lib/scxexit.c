@@ -12,6 +12,7 @@
 #include "json.h"
 #include "kallsyms.h"
 #include "scxexit.h"
+#include "text.h"
 #include "stacksym.h"
 
 enum { K_IDLE, K_HEAD, K_OOT_REASON, K_AFTER_MSG, K_FRAMES };
@@ -27,7 +28,7 @@ enum { S_IDLE, S_BANNER, S_HEAD, S_BT, S_BODY, S_AFTER };
 
 static const struct {
 	const char *text;
-	int kind;
+	enum scx_kind kind;
 } reasons[] = {
 	{"runtime error", SCX_KIND_ERROR},
 	{"scx_bpf_error", SCX_KIND_ERROR_BPF},
@@ -61,24 +62,24 @@ static const char *const kind_names[] = {
 	[SCX_KIND_OTHER] = "other",
 };
 
-const char *scx_kind_name(int kind)
+const char *scx_kind_name(enum scx_kind kind)
 {
-	if (kind < 0 || kind > SCX_KIND_OTHER)
+	if ((unsigned)kind > SCX_KIND_OTHER)
 		return "other";
 	return kind_names[kind];
 }
 
-const char *scx_event_name(int type)
+const char *scx_event_name(enum scx_ev_type type)
 {
 	return type == SCX_EV_ENABLE ? "enable" : "exit";
 }
 
-const char *scx_origin_name(int origin)
+const char *scx_origin_name(enum scx_origin origin)
 {
 	return origin == SCX_ORIGIN_SCHEDULER ? "scheduler" : "kernel";
 }
 
-static bool is_error_kind(int kind)
+static bool is_error_kind(enum scx_kind kind)
 {
 	return kind == SCX_KIND_ERROR || kind == SCX_KIND_ERROR_BPF || kind == SCX_KIND_ERROR_STALL;
 }
@@ -98,14 +99,14 @@ static int reason_prefix(const char *s, size_t n)
 	return -1;
 }
 
-int scx_kind_from_reason(const char *s, size_t n)
+enum scx_kind scx_kind_from_reason(const char *s, size_t n)
 {
 	int r = reason_prefix(s, n);
 
 	return r >= 0 && strlen(reasons[r].text) == n ? reasons[r].kind : SCX_KIND_OTHER;
 }
 
-int scx_kind_from_code(uint64_t code)
+enum scx_kind scx_kind_from_code(uint64_t code)
 {
 	switch (code) {
 	case 64:
@@ -140,11 +141,6 @@ static const char *last_char(const char *s, size_t n, char c)
 	return NULL;
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* bpf_obj_name_cpy(): isalnum, '_' and '.' only */
 static bool valid_name(const char *s, size_t n)
 {
@@ -153,7 +149,7 @@ static bool valid_name(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || kt_is_digit(c) || c == '_' ||
 		      c == '.'))
 			return false;
 	}
@@ -218,18 +214,15 @@ bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_le
 	lb = last_char(s, (size_t)(k - s) - 1, '[');
 	if (!lb || lb == s || lb + 1 == k - 1)
 		return false;
-	for (const char *d = lb + 1; d < k - 1; d++) {
-		if (!is_digit(*d) || v > 100000000000ULL)
-			return false;
-		v = v * 10 + (uint64_t)(*d - '0');
-	}
-	i = (size_t)(k - s) + sizeof(key) - 1;
-	for (j = i; j < n && is_digit(s[j]) && j - i < 10; j++)
-		sec = sec * 10 + (uint64_t)(s[j] - '0');
-	if (j == i || j >= n || s[j] != '.')
+	i = (size_t)(lb + 1 - s);
+	if (!kt_scan_dec(s, (size_t)(k - 1 - s), &i, &v) || i != (size_t)(k - 1 - s) ||
+	    v > 100000000000ULL)
+		return false;
+	j = (size_t)(k - s) + sizeof(key) - 1;
+	if (!kt_scan_dec(s, n, &j, &sec) || sec > 9999999999ULL || j >= n || s[j] != '.')
 		return false;
 	i = ++j;
-	for (; j < n && is_digit(s[j]) && j - i < 3; j++)
+	for (; j < n && kt_is_digit(s[j]) && j - i < 3; j++)
 		ms = ms * 10 + (uint64_t)(s[j] - '0');
 	if (j - i != 3 || j >= n || s[j] != 's')
 		return false;
@@ -281,13 +274,6 @@ static void set_str(struct scx_parser *p, char **dst, const char *s, size_t n)
 	*dst = dupn(p, s, n);
 }
 
-static size_t rtrim(const char *s, size_t n)
-{
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	return n;
-}
-
 static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, size_t n)
 {
 	char *d;
@@ -301,7 +287,7 @@ static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, s
 			return;
 		}
 	}
-	n = rtrim(s, n);
+	n = kt_rtrim_len(s, n);
 	d = dupn(p, s, n < SCX_MAX_RAWLEN ? n : SCX_MAX_RAWLEN);
 	if (d)
 		ev->raw[ev->nraw++] = d;
@@ -418,7 +404,7 @@ bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, st
 	size_t i = 0, pos;
 
 	memset(f, 0, sizeof(*f));
-	n = rtrim(s, n);
+	n = kt_rtrim_len(s, n);
 	while (i < n && s[i] == ' ')
 		i++;
 	if ((int)i < min_indent || (int)i > max_indent || i >= n)
@@ -752,9 +738,9 @@ static bool triggered(const char *t, size_t n, uint64_t *code)
 	if (i + k > n || !i || t[i - 1] != ']')
 		return false;
 	i += k;
-	if (i >= n || !is_digit(t[i]))
+	if (i >= n || !kt_is_digit(t[i]))
 		return false;
-	while (i < n && is_digit(t[i]) && v < 1000000000)
+	while (i < n && kt_is_digit(t[i]) && v < 1000000000)
 		v = v * 10 + (uint64_t)(t[i++] - '0');
 	if (i >= n || (t[i] != ':' && t[i] != ' '))
 		return false;
@@ -884,7 +870,7 @@ void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, con
  */
 static bool may_open(const char *s, size_t n)
 {
-	size_t m = rtrim(s, n);
+	size_t m = kt_rtrim_len(s, n);
 	const char *c = s, *end = s + n;
 
 	if (m >= 10 && !memcmp(s + m - 10, "DEBUG DUMP", 10))
@@ -940,7 +926,7 @@ void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
 		if (j >= l.len)
 			break;
 		cut = (size_t)(l.text - line) + j;
-		l.len = rtrim(l.text, j);
+		l.len = kt_rtrim_len(l.text, j);
 		scx_parser_feed_parsed(p, &l, line, cut);
 		line += cut;
 		len -= cut;
@@ -993,108 +979,4 @@ long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn e
 	scx_parser_free(&p);
 	kmsg_split_free(&sp);
 	return n;
-}
-
-/* ---- output ------------------------------------------------------------ */
-
-static void frame_json(struct jw *w, const struct scx_frame *f)
-{
-	jw_obj_open(w);
-	jw_kstr(w, "symbol", f->symbol);
-	if (f->has_offset) {
-		jw_ku64(w, "offset", f->offset);
-		if (f->size)
-			jw_ku64(w, "size", f->size);
-	}
-	if (f->module)
-		jw_kstr(w, "module", f->module);
-	jw_obj_close(w);
-}
-
-static void opt_str(struct jw *w, const char *k, const char *v)
-{
-	if (v)
-		jw_kstr(w, k, v);
-}
-
-void scx_event_json(struct jw *w, const struct scx_event *ev)
-{
-	jw_obj_open(w);
-	jw_kstr(w, "event", scx_event_name(ev->type));
-	jw_kstr(w, "origin", scx_origin_name(ev->origin));
-	opt_str(w, "scheduler", ev->scheduler);
-	if (ev->type == SCX_EV_EXIT)
-		jw_kstr(w, "kind", scx_kind_name(ev->kind));
-	opt_str(w, "reason", ev->reason);
-	opt_str(w, "message", ev->message);
-	if (ev->has_ts)
-		jw_kdouble(w, "timestamp", (double)ev->ts_usec / 1e6);
-	if (ev->has_seq)
-		jw_ku64(w, "seq", ev->seq);
-	if (ev->level >= 0)
-		jw_ki64(w, "level", ev->level);
-	if (ev->has_stall) {
-		jw_key(w, "stall");
-		jw_obj_open(w);
-		jw_kstr(w, "comm", ev->stall_comm);
-		jw_ki64(w, "pid", ev->stall_pid);
-		jw_kdouble(w, "seconds", (double)ev->stall_msec / 1e3);
-		jw_obj_close(w);
-	}
-	if (ev->nbt) {
-		jw_key(w, "backtrace");
-		jw_arr_open(w);
-		for (size_t i = 0; i < ev->nbt; i++)
-			frame_json(w, &ev->bt[i]);
-		jw_arr_close(w);
-	}
-	jw_key(w, "raw");
-	jw_arr_open(w);
-	for (size_t i = 0; i < ev->nraw; i++)
-		jw_str(w, ev->raw[i]);
-	jw_arr_close(w);
-	jw_obj_close(w);
-}
-
-static void frame_human(FILE *fp, const struct scx_frame *f)
-{
-	fprintf(fp, "    %s", f->symbol);
-	if (f->has_offset) {
-		fprintf(fp, "+%#llx", (unsigned long long)f->offset);
-		if (f->size)
-			fprintf(fp, "/%#llx", (unsigned long long)f->size);
-	}
-	if (f->module)
-		fprintf(fp, " [%s]", f->module);
-	fputc('\n', fp);
-}
-
-void scx_event_human(FILE *fp, const struct scx_event *ev)
-{
-	if (ev->has_ts)
-		fprintf(fp, "[%5llu.%06llu] ", (unsigned long long)(ev->ts_usec / 1000000),
-			(unsigned long long)(ev->ts_usec % 1000000));
-	fprintf(fp, "%s %s", scx_event_name(ev->type), ev->scheduler ? ev->scheduler : "(unknown)");
-	if (ev->type == SCX_EV_EXIT)
-		fprintf(fp, " %s", scx_kind_name(ev->kind));
-	fprintf(fp, " (%s%s%s%s)", scx_origin_name(ev->origin), ev->sub ? ", sub-scheduler" : "",
-		ev->partial ? ", partial" : "",
-		ev->origin == SCX_ORIGIN_SCHEDULER ? " output" : "");
-	if (ev->has_seq)
-		fprintf(fp, " seq=%llu", (unsigned long long)ev->seq);
-	if (ev->level >= 0)
-		fprintf(fp, " level=%d", ev->level);
-	fputc('\n', fp);
-	if (ev->reason)
-		fprintf(fp, "  reason: %s\n", ev->reason);
-	if (ev->message)
-		fprintf(fp, "  message: %s\n", ev->message);
-	if (ev->has_stall)
-		fprintf(fp, "  stall: %s[%lld] for %llu.%03llus\n", ev->stall_comm,
-			(long long)ev->stall_pid, (unsigned long long)(ev->stall_msec / 1000),
-			(unsigned long long)(ev->stall_msec % 1000));
-	if (ev->nbt)
-		fprintf(fp, "  backtrace:\n");
-	for (size_t i = 0; i < ev->nbt; i++)
-		frame_human(fp, &ev->bt[i]);
 }

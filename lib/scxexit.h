@@ -74,9 +74,9 @@ struct scx_frame {
 };
 
 struct scx_event {
-	int type;	 /* enum scx_ev_type */
-	int origin;	 /* enum scx_origin */
-	int kind;	 /* enum scx_kind (exit) */
+	enum scx_ev_type type;
+	enum scx_origin origin;
+	enum scx_kind kind;	/* exits */
 	char *scheduler; /* NULL when the lines do not say */
 	char *reason;
 	char *message;
@@ -116,7 +116,7 @@ struct scx_parser {
 	/* scheduler side */
 	int sstate;
 	int sskip;
-	int sfmt; /* line format of the open scheduler event */
+	enum kmsg_fmt sfmt; /* line format of the open scheduler event */
 	bool sexit_seen;
 	struct scx_event *sev;
 	/* completed, waiting for an earlier pending event to finish */
@@ -150,13 +150,13 @@ void scx_parser_free(struct scx_parser *p);
 long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn emit, void *arg);
 
 /* Reason text (exact, 6.12+ and out-of-tree spellings) -> enum scx_kind. */
-int scx_kind_from_reason(const char *s, size_t n);
+enum scx_kind scx_kind_from_reason(const char *s, size_t n);
 /* SCX_EXIT_* value as printed in "triggered exit kind N" -> enum scx_kind. */
-int scx_kind_from_code(uint64_t code);
+enum scx_kind scx_kind_from_code(uint64_t code);
 /* "error", "error_stall", …, "other" (NULL for NONE). */
-const char *scx_kind_name(int kind);
-const char *scx_event_name(int type);
-const char *scx_origin_name(int origin);
+const char *scx_kind_name(enum scx_kind kind);
+const char *scx_event_name(enum scx_ev_type type);
+const char *scx_origin_name(enum scx_origin origin);
 
 /* "COMM[PID] failed to run for N.NNNs": true and the parts (COMM in S). */
 bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_len, int64_t *pid,
@@ -173,9 +173,15 @@ void scx_frame_clear(struct scx_frame *f);
 /* Resolve raw-address frames of EV through a symbol table (in place). */
 void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t);
 
-/* One event as a JSON object (keys of issue 5, absent values omitted). */
+/* ---- output (scxexit_fmt.c) ---- */
+
+/* One event as a JSON object (absent values omitted; keys in kmsgscx --help). */
 void scx_event_json(struct jw *w, const struct scx_event *ev);
 /* Human form: one header line plus indented detail lines. */
 void scx_event_human(FILE *fp, const struct scx_event *ev);
+/* Records lost to a /dev/kmsg overrun before SEQ (LOST 0: unknown count):
+ * {"event":"overrun","seq","lost"} / one human line. */
+void scx_overrun_json(struct jw *w, uint64_t seq, uint64_t lost);
+void scx_overrun_human(FILE *fp, uint64_t seq, uint64_t lost);
 
 #endif

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <string.h>
+
 #include "text.h"
 
 int kt_u8_step(struct kt_u8 *st, unsigned char c)
@@ -46,4 +48,52 @@ size_t kt_utf8_seq_len(const char *s, size_t n)
 			return i + 1;
 	}
 	return 0;
+}
+
+size_t kt_hex(char *d, uint64_t v, int width)
+{
+	char t[16];
+	int n = 0;
+
+	do {
+		t[15 - n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width && n < 16)
+		t[15 - n++] = '0';
+	memcpy(d, t + 16 - n, (size_t)n);
+	return (size_t)n;
+}
+
+bool kt_scan_dec(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+	size_t j = *i;
+	uint64_t x = 0;
+
+	while (j < n && kt_is_digit(s[j]) && j - *i < 19)
+		x = x * 10 + (uint64_t)(s[j++] - '0');
+	if (j == *i || (j < n && kt_is_digit(s[j])))
+		return false;
+	*i = j;
+	*v = x;
+	return true;
+}
+
+char *kt_trim(char *s)
+{
+	size_t n;
+
+	while (kt_is_space(*s))
+		s++;
+	n = strlen(s);
+	while (n && kt_is_space(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+size_t kt_rtrim_len(const char *s, size_t n)
+{
+	while (n && (kt_is_space(s[n - 1]) || !s[n - 1]))
+		n--;
+	return n;
 }

@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Byte-level text helpers shared by the parsers: UTF-8 and hex digits. */
+/*
+ * Byte-level text helpers shared by the parsers: UTF-8, digits, blanks.
+ *
+ * Where a parser needs other rules on purpose, they live with it and say
+ * why: hc_trim() is Rust's str::trim (Unicode White_Space, for ktstr
+ * parity), hc_parse_u64() Rust's u64::from_str (a leading '+' allowed),
+ * kt_parse_u64() reads option values (decimal or 0x hex, whole string),
+ * and JSON's whitespace is its own four characters (jsonr.c).
+ */
 #ifndef KT_TEXT_H
 #define KT_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Streaming UTF-8 validator (RFC 3629: no overlongs, no surrogates, at
@@ -22,6 +31,29 @@ int kt_u8_step(struct kt_u8 *st, unsigned char c);
  * when the bytes there are not one. */
 size_t kt_utf8_seq_len(const char *s, size_t n);
 
+static inline bool kt_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* ASCII whitespace: space, \t \n \v \f \r (C's isspace in the C locale). */
+static inline bool kt_is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * The decimal number at S[*I] (N bytes in all), at most 19 digits, so it
+ * cannot overflow: false when there is none or it is longer.  *I moves
+ * past it.
+ */
+bool kt_scan_dec(const char *s, size_t n, size_t *i, uint64_t *v);
+
+/* Trim ASCII whitespace in place (a NUL-terminated string). */
+char *kt_trim(char *s);
+/* Length of S[0..N) without trailing ASCII whitespace and NUL bytes. */
+size_t kt_rtrim_len(const char *s, size_t n);
+
 /* Value of a hex digit, -1 for anything else. */
 static inline int kt_hexval(unsigned char c)
 {
@@ -32,5 +64,11 @@ static inline int kt_hexval(unsigned char c)
 		return c - 'a' + 10;
 	return -1;
 }
+
+/*
+ * V in lowercase hex, no prefix, at least WIDTH (1..16) digits, into D
+ * (16 bytes, not terminated); returns the digit count.
+ */
+size_t kt_hex(char *d, uint64_t v, int width);
 
 #endif

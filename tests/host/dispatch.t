@@ -6,11 +6,14 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 names=$("$KTBOX" --list)
-is "$names" "bpfdump
-hostctx
-kallsyms
-kmsgscx
-timeline" "--list prints every applet, one per line"
+# the applets are the files of applets/: --list must name each, in order
+is "$names" "$(ls "$TOP"/applets/*.c | sed 's|.*/||; s|\.c$||' | LC_ALL=C sort)" \
+	"--list prints every applet of applets/, one per line"
+for a in $names; do
+	"$KTBOX" $a --help >"$T/out" 2>&1; ok $? "$a --help exits 0"
+	head -n 1 "$T/out" | grep -q "^usage: $a"; ok $? "$a --help starts with 'usage: $a'"
+	"$KTBOX" $a help >/dev/null 2>&1; ok $? "$a help exits 0"
+done
 
 "$KTBOX" >"$T/out"; ok $? "ktbox alone exits 0"
 grep -q '^  hostctx  ' "$T/out"; ok $? "ktbox alone lists applets with summaries"
@@ -53,6 +56,10 @@ is "$(cat "$T/sbin/timeline")" foreign "... leaving it untouched"
 "$KTBOX" --install 2>/dev/null; is "$?" 2 "--install without DIR: exit 2"
 "$KTBOX" --install "$T/nope" 2>/dev/null; is "$?" 1 "--install into a missing dir: exit 1"
 
-"$KTBOX" timeline >/dev/null 2>"$T/err"; is "$?" 1 "unimplemented applet exits 1"
-grep -q "^timeline: not implemented yet" "$T/err"; ok $? "... and says so"
+for a in $names; do
+	grep -q 'planned(' "$TOP/applets/$a.c" || continue
+	c=$("$KTBOX" $a --help | sed -n '/^Commands:/{n;s/^  *\([a-z]*\).*/\1/p;q}')
+	"$KTBOX" $a $c >/dev/null 2>"$T/err"; is "$?" 1 "unimplemented $a $c exits 1"
+	grep -q "^$a: $c: not implemented yet" "$T/err"; ok $? "... and says so"
+done
 done_testing

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "text.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/kt-file-XXXXXX";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * sched_ext exit extractor over the fixtures in tests/fixtures/kmsg:
- * every format of issue 5, event order, kinds, messages, backtraces,
+ * every format kmsgscx documents, event order, kinds, messages, backtraces,
  * origins, look-alikes, and the pinned JSON of representative events.
  */
 #include <stdint.h>
