@@ -8,19 +8,51 @@
 #   make check-asan lib/ and unit tests under ASan+UBSan (host compiler)
 #   make bpf        BPF objects and skeletons (bpf/bpf.mk)
 #   make oci        OCI image of ktbox (pkg/pkg.mk)
+#   make ARCH=arm64 the same static binary for aarch64 in build/arm64/ (its own
+#                   sysroot; `make arm64` also builds its unit tests)
 #   make clean      remove build outputs, keep the sysroot; distclean: all
 
 include deps/versions.mk
 
-B        := build
-SYSROOT  := $(B)/sysroot
+# Target architecture (Debian names; x86_64/aarch64 accepted). amd64 builds
+# in build/, any other in build/ARCH/ with its own sysroot, cross compiler
+# and vmlinux.h; the private apt setup and the fetched sources are shared.
+ARCH     ?= amd64
+override ARCH := $(patsubst x86_64,amd64,$(patsubst aarch64,arm64,$(ARCH)))
+ifeq ($(filter $(ARCH),amd64 arm64),)
+$(error ARCH=$(ARCH): only amd64 and arm64 are supported)
+endif
+BUILD    := build
+ifeq ($(ARCH),amd64)
+B        := $(BUILD)
 CC       := musl-gcc
+STRIP    := strip
+GCC_AR   ?= gcc-ar
+DEPS_KEY := $(DEPS_STAMP_KEY)
+else
+B        := $(BUILD)/$(ARCH)
+CROSS    := aarch64-linux-gnu-
+CC       := $(B)/sysroot/bin/musl-gcc
+STRIP    := $(CROSS)strip
+GCC_AR   ?= $(CROSS)gcc-ar
+DEPS_KEY := $(DEPS_STAMP_KEY)|$(ARCH)|$(MUSL_ARM64_VER)
+endif
+APT_DIR  := $(BUILD)/apt
+SYSROOT  := $(B)/sysroot
 HOSTCC   ?= gcc
 CLANG    ?= clang
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-DEPS_HASH := $(shell printf '%s' '$(DEPS_STAMP_KEY)' | cat - deps/sysroot.sh | md5sum | cut -c1-12)
+DEPS_HASH := $(shell printf '%s' '$(DEPS_KEY)' | cat - deps/sysroot.sh | md5sum | cut -c1-12)
 SYSROOT_STAMP := $(SYSROOT)/.stamp-$(DEPS_HASH)
+# deps/sysroot.sh learned ARCH=arm64 without changing what it builds for
+# amd64: a sysroot stamped by the previous recipe with these same pins stays
+# valid (so shared sysroots are not rebuilt). Drop once all are rebuilt.
+ifeq ($(ARCH)|$(DEPS_STAMP_KEY),amd64|1:1.3.dfsg+really1.3.1-1|0.192-4|1.5.0-3|5.3.0-3|6.12.107-1|cflags-v1)
+ifneq ($(wildcard $(SYSROOT)/.stamp-37f26f92c18b),)
+SYSROOT_STAMP := $(SYSROOT)/.stamp-37f26f92c18b
+endif
+endif
 
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
 INCS     := -I. -Ilib -Iapplets -Ibpf -I$(B)/gen
@@ -47,10 +79,9 @@ LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 # lib/*_skel.c include BPF skeletons (bpf/bpf.mk); the rest of lib/ is pure
 # code or plain syscalls, so the fuzzers' archive leaves those out.
 LIB_A       := $(B)/libkt.a
-GCC_AR      ?= gcc-ar
 
 .PHONY: all tools deps check check-unit check-asan fuzz bench demo clean distclean \
-	format lint lib
+	format lint lib arm64
 all: $(B)/ktbox
 
 # ---- build tools ----------------------------------------------------------
@@ -59,8 +90,11 @@ TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 dpkg-source:dpkg-dev gzip:gzip patch:patch prove:perl \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 	 strace:strace file:file cpio:cpio \
-	 skopeo:skopeo umoci:umoci runc:runc \
-	 perf:linux-perf node:nodejs npm:npm
+	 skopeo:skopeo umoci:umoci runc:runc help2man:help2man lintian:lintian \
+	 dpkg-deb:dpkg perf:linux-perf node:nodejs npm:npm
+ifneq ($(ARCH),amd64)
+TOOLS += $(CROSS)gcc:gcc-$(CROSS:-=) qemu-aarch64-static:qemu-user-static
+endif
 HOST_PKGS := zlib1g-dev libbpf-dev libelf-dev libclang-rt-14-dev hyperfine
 # keyed on the lists: a new tool is installed on the next make
 TOOLS_STAMP := $(B)/.tools-ok-$(shell printf '%s' '$(TOOLS) $(HOST_PKGS)' | md5sum | cut -c1-8)
@@ -83,7 +117,7 @@ $(TOOLS_STAMP): deps/versions.mk
 # ---- third-party sysroot (cached; keyed on the pinned versions) -----------
 deps: $(SYSROOT_STAMP)
 $(SYSROOT_STAMP): | $(TOOLS_STAMP)
-	@sh deps/sysroot.sh $(B)
+	@sh deps/sysroot.sh $(BUILD) $(ARCH)
 	@touch $@
 
 # ---- BPF programs and skeletons (bpf/bpf.mk) -------------------------------
@@ -106,10 +140,20 @@ $(B)/ktbox.unstripped: $(OBJS) Makefile
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 $(B)/ktbox: $(B)/ktbox.unstripped
-	@strip --strip-all -R .comment -o $@ $<
+	@$(STRIP) --strip-all -R .comment -o $@ $<
 	@echo "  STRIP   $@ ($$(stat -c %s $@) bytes)"
 
 -include $(OBJS:.o=.d)
+
+ifneq ($(ARCH),amd64)
+# a cross build also builds the BPF programs (and the test scheduler) for the
+# target: vmlinux.h of linux-bpf-dev:ARCH, -D__TARGET_ARCH_$(BPF_ARCH)
+all: $(BPF_SKELS) $(GEN)/scx_test.skel.h $(B)/vm/sched/scx_test
+else
+# the cross build and its unit tests (tests/host/arm64.t runs them)
+arm64:
+	@$(MAKE) --no-print-directory ARCH=arm64 all check-unit
+endif
 
 # ---- tests ----------------------------------------------------------------
 # fragments owned by the VM suite and the initramfs builder (they add to
@@ -129,11 +173,26 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_A)
 
 check-unit: $(UNIT_BINS)
 
+# host-suite helpers (tests/host/*_helper.c): musl, static, against libbpf
+HOST_HELPER_SRCS := $(sort $(wildcard tests/host/*_helper.c))
+HOST_HELPERS := $(HOST_HELPER_SRCS:tests/host/%.c=$(B)/tests/host/%)
+$(B)/tests/host/%: tests/host/%.c tests/unit/btf_fixture.h $(SYSROOT_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # Every suite: unit binaries, host scripts, VM scripts; one summary line.
-check: $(B)/ktbox $(UNIT_BINS) $(VM_DEPS) $(CHECK_DEPS)
+# (A cross build is checked from the amd64 one: tests/host/arm64.t runs
+# build/arm64/ktbox and its unit tests under qemu-aarch64-static.)
+ifneq ($(ARCH),amd64)
+check:
+	@echo "make check runs the amd64 build; it covers build/$(ARCH) in tests/host/$(ARCH).t" >&2; exit 2
+else
+check: $(B)/ktbox $(UNIT_BINS) $(HOST_HELPERS) $(VM_DEPS) $(CHECK_DEPS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) \
 		perl tests/run-tap $(UNIT_BINS) $(sort $(wildcard tests/host/*.t)) \
 		$(sort $(wildcard tests/vm/*.t))
+endif
 
 # ASan+UBSan: lib/ and unit tests with the host compiler (glibc).
 ASAN_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -194,7 +253,7 @@ fuzz: $(FUZZ_BINS)
 		exit 1; \
 	fi
 
-bench: $(B)/ktbox
+bench: $(B)/ktbox $(HOST_HELPERS)
 	@KTBOX=$(CURDIR)/$(B)/ktbox BUILD=$(CURDIR)/$(B) TOP=$(CURDIR) CC=$(CC) \
 		sh tests/bench/run.sh
 

@@ -148,10 +148,21 @@ static int install(int argc, char **argv)
 	return rc;
 }
 
+/* Whatever went to stdout (help, --list, an applet's output) must have
+ * reached it: a full disk or a closed pipe is a failure, as for any output. */
+static int finish(int rc)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		kt_err("write error on standard output");
+		return rc ? rc : KT_EXIT_FAIL;
+	}
+	return rc;
+}
+
 static int run_applet(const struct applet *a, int argc, char **argv)
 {
 	kt_prog = a->name;
-	return a->main(argc, argv);
+	return finish(a->main(argc, argv));
 }
 
 int main(int argc, char **argv)
@@ -167,15 +178,15 @@ int main(int argc, char **argv)
 	kt_prog = "ktbox";
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return 0;
+		return finish(0);
 	}
 	if (!strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < NAPPLETS; i++)
 			puts(applets[i].name);
-		return 0;
+		return finish(0);
 	}
 	if (!strcmp(argv[1], "--version"))
-		return version();
+		return finish(version());
 	if (!strcmp(argv[1], "--install"))
 		return install(argc - 1, argv + 1);
 	a = find_applet(argv[1]);

@@ -35,7 +35,8 @@ KT_HELP_OUT
 "                      MemTotal, Hugepagesize, online CPUs, NUMA nodes,\n"
 "                      uname, governors) are read once, dynamic ones on\n"
 "                      every snapshot\n"
-"  -i, --interval SEC  wait SEC seconds between snapshots (default 0)\n"
+"  -i, --interval SEC  wait SEC seconds between snapshots (default 0; a\n"
+"                      decimal number, or with a unit: 500ms, 2m)\n"
 HELP_ROOT HELP_NO_HEAP KT_HELP_HELP;
 
 static const char pair_help[] =
@@ -116,7 +117,7 @@ static int parse(struct kt_cmdline *cl, struct args *a)
 				return KT_EXIT_USAGE;
 			break;
 		case 'i':
-			if (kt_opt_double(&cl->g, 0, 86400.0 * 365, &a->interval))
+			if (kt_opt_seconds(&cl->g, 0, 86400.0 * 365, &a->interval))
 				return KT_EXIT_USAGE;
 			break;
 		default:
@@ -173,6 +174,8 @@ static int do_snap(struct kt_cmdline *cl)
 		emit(o.fp, &a, &c, i == 0);
 		hc_free(&c);
 		fflush(o.fp);
+		if (kt_out_failed(&o))
+			break;	/* a closed pipe: the rest would be lost too */
 	}
 	hc_collector_free(&col);
 	return kt_out_close(&o, ok);

@@ -34,7 +34,14 @@ static const char intro[] =
 "\n"
 "Without -f, drain the records /dev/kmsg holds now (non-blocking; never\n"
 "waits).  Text input may be /dev/kmsg records, dmesg ([ts], <N>, -x\n"
-"columns, [ts][T123]), journal/syslog lines, or raw lines, mixed.\n";
+"columns, [ts][T123]), journal/syslog lines, or raw lines, mixed, and\n"
+"as people paste them: quoted or re-indented, with time stamps of any\n"
+"shape or a prompt or ^C in front, a dump without its banner (from the\n"
+"'COMM[PID] triggered exit kind N:' line, which must be followed by its\n"
+"reason line).  The kernel's and the schedulers' strings are found\n"
+"wherever they start in a line; the lines that continue an event lose a\n"
+"prefix of the same shape as its first line's, then any indentation.\n"
+"Control characters in human output are printed as \\xNN.\n";
 
 static const char scan_help[] =
 "  -f, --file FILE      read log text from FILE ('-' for standard input;\n"
@@ -44,7 +51,8 @@ static const char scan_help[] =
 "                       (/dev/kmsg: records after now, or from --since-seq;\n"
 "                       -f: the file as it grows, from its start again when\n"
 "                       it is truncated)\n"
-"      --timeout SEC    with --follow: give up after SEC seconds (exit 3)\n"
+"      --timeout SEC    with --follow: give up after SEC seconds (exit 3;\n"
+"                       a decimal number, or with a unit: 500ms, 2m, 1h)\n"
 "      --kallsyms FILE  resolve raw-address frames with a symbol table\n"
 "                       ('live' for /proc/kallsyms)\n"
 "  -j, --json           JSON array of events\n"
@@ -54,10 +62,15 @@ static const char scan_help[] =
 
 static const char footer[] =
 "JSON event keys (absent values omitted): event (enable|exit), origin\n"
-"(kernel|scheduler), scheduler, kind (error, error_bpf, error_stall,\n"
+"(kernel: the kernel's printk lines; scheduler: a scheduler's own DEBUG\n"
+"DUMP / EXIT: report; user: kernel-form lines that user space wrote to\n"
+"/dev/kmsg, i.e. a record facility other than kern, not the kernel's),\n"
+"scheduler, kind (error, error_bpf, error_stall,\n"
 "unreg, unreg_bpf, unreg_kern, sysrq, other), reason, message, timestamp\n"
 "(seconds), seq, level, stall {comm, pid, seconds}, backtrace [{symbol,\n"
-"offset, size, module}], raw [lines].  Records lost to a /dev/kmsg\n"
+"offset, size, module}], raw [lines], truncated (true when a bound cut the\n"
+"event: more than 128 frames, 192 raw lines, a raw line over 4 KiB, or a\n"
+"line over 64 KiB; human output says so too).  Records lost to a /dev/kmsg\n"
 "overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"} (\"lost\"\n"
 "omitted when the count cannot be known).\n"
 "\n"
@@ -158,7 +171,16 @@ static void on_line(char *line, size_t len, void *arg)
 	if (c->got_exit)
 		return;
 	c->lines++;
+	c->p.line_cut = c->f.sp.overlong;
 	scx_parser_feed(&c->p, line, len);
+}
+
+/* Lines that cannot open an event, skipped unparsed while none is open. */
+static size_t on_skip(void *arg, const char *data, size_t n)
+{
+	struct ctx *c = arg;
+
+	return c->got_exit ? 0 : scx_parser_skip(&c->p, data, n, &c->lines);
 }
 
 /* ---- follow ----------------------------------------------------------------- */
@@ -254,6 +276,7 @@ static int open_input(struct ctx *c)
 	if (c->file) {
 		if (kt_logfile_open(&c->f, c->file, c->follow, 0, on_line, c))
 			return kt_err("cannot open '%s'", c->file);
+		c->f.sp.skip = on_skip;
 		return 0;
 	}
 	if (c->has_since)
@@ -304,7 +327,7 @@ static int parse(struct kt_cmdline *cl, struct ctx *c)
 			c->has_since = true;
 			break;
 		case OPT_TIMEOUT:
-			if (kt_opt_double(&cl->g, 0, 1e9, &c->timeout))
+			if (kt_opt_seconds(&cl->g, 0, 1e9, &c->timeout))
 				return KT_EXIT_USAGE;
 			break;
 		default:
@@ -325,7 +348,8 @@ static int load_ksyms(struct ctx *c)
 		return 0;
 	c->ksyms = kt_ksyms_load(strcmp(c->kallsyms, "live") ? c->kallsyms : NULL);
 	if (!c->ksyms)
-		return kt_err("cannot load symbols from '%s'", c->kallsyms);
+		return kt_ksyms_load_err(c->kallsyms);
+	kt_ksyms_warn_quality(c->ksyms, c->kallsyms);
 	if (kt_ksyms_hidden(c->ksyms))
 		kt_warn("'%s': addresses are hidden (kptr_restrict); frames stay unresolved",
 			c->kallsyms);

@@ -11,8 +11,9 @@
 # the BPF toolchain and libbpf's loader). Program names are unique across
 # BPF_DIRS: objects and skeletons are named by the file's base name.
 
-# Debian architecture of the target; __TARGET_ARCH_x for bpf_tracing.h
-BPF_DEB_ARCH  ?= amd64
+# Debian architecture of the target (the Makefile's ARCH); __TARGET_ARCH_x
+# for bpf_tracing.h
+BPF_DEB_ARCH  := $(ARCH)
 BPF_ARCH_amd64 := x86
 BPF_ARCH_arm64 := arm64
 BPF_ARCH      := $(BPF_ARCH_$(BPF_DEB_ARCH))
@@ -38,7 +39,7 @@ vpath %.bpf.c $(BPF_DIRS)
 
 # (the stamp's name holds arch and version: a new pin fetches again)
 $(VMLINUX_H): | $(SYSROOT_STAMP)
-	@sh bpf/fetch-vmlinux.sh $(B)/apt $(BPF_DEB_ARCH) $(LINUX_BPF_DEV_VER) $(BPF_INC)
+	@sh bpf/fetch-vmlinux.sh $(APT_DIR) $(BPF_DEB_ARCH) $(LINUX_BPF_DEV_VER) $(BPF_INC)
 
 # CO-RE object; llvm-strip -g drops DWARF and keeps .BTF/.BTF.ext
 $(BPF_OBJDIR)/%.bpf.o: %.bpf.c $(VMLINUX_H) $(SYSROOT_STAMP) bpf/bpf.mk

@@ -2,7 +2,12 @@
 # Build the private musl sysroot: zlib, libelf, libbpf, jemalloc and the
 # kernel UAPI headers, all from pinned Debian packages.
 #
-#   deps/sysroot.sh BUILD_DIR
+#   deps/sysroot.sh BUILD_DIR [ARCH]
+#
+# ARCH is a Debian architecture: amd64 (default; BUILD_DIR/sysroot, the
+# host's musl-gcc) or arm64 (BUILD_DIR/arm64/sysroot, cross-built with
+# gcc-aarch64-linux-gnu and Debian's musl-dev:arm64, MUSL_ARM64_VER, which
+# is unpacked into the sysroot with a musl-gcc wrapper in its bin/).
 #
 # Sources are fetched with a private apt configuration under BUILD_DIR/apt
 # (the machine's apt setup is untouched) and every downloaded file is checked
@@ -11,18 +16,28 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$(mkdir -p "$1" && cd "$1" && pwd)
-SYSROOT=$B/sysroot
+ARCH=${2:-amd64}
 SRC=$B/deps-src
-WORK=$B/deps-work
-eval "$(sed -n 's/^\([A-Z_]*\) *:= *\(.*\)$/\1='"'"'\2'"'"'/p' "$top/deps/versions.mk")"
+eval "$(sed -n 's/^\([A-Z0-9_]*\) *:= *\(.*\)$/\1='"'"'\2'"'"'/p' "$top/deps/versions.mk")"
 
 JOBS=$(nproc 2>/dev/null || echo 2)
-CC=${MUSL_CC:-musl-gcc}
+case $ARCH in
+amd64)
+	SYSROOT=$B/sysroot WORK=$B/deps-work
+	CC=${MUSL_CC:-musl-gcc} HOST=x86_64-linux-musl GNU=x86_64-linux-gnu
+	AR=gcc-ar RANLIB=gcc-ranlib LG_PAGE=12 ;;
+arm64)
+	SYSROOT=$B/arm64/sysroot WORK=$B/arm64/deps-work
+	CC=$SYSROOT/bin/musl-gcc HOST=aarch64-linux-musl GNU=aarch64-linux-gnu
+	# arm64 kernels run with 4, 16 or 64 KiB pages: jemalloc must assume
+	# the largest (as Debian's arm64 jemalloc does)
+	AR=aarch64-linux-gnu-gcc-ar RANLIB=aarch64-linux-gnu-gcc-ranlib LG_PAGE=16 ;;
+*)
+	echo "deps: unsupported architecture '$ARCH' (amd64, arm64)" >&2; exit 2 ;;
+esac
 # Size first: every library is built -Os with sections and LTO so the final
 # link can garbage-collect what ktbox never calls.
 OPT="-Os -g0 -ffunction-sections -fdata-sections -flto=auto -ffat-lto-objects -fno-asynchronous-unwind-tables -fstack-protector-strong"
-AR=gcc-ar
-RANLIB=gcc-ranlib
 export AR RANLIB
 
 log() { printf '  DEPS    %s\n' "$*"; }
@@ -30,11 +45,14 @@ log() { printf '  DEPS    %s\n' "$*"; }
 # ---- private apt ----------------------------------------------------------
 APT=$B/apt
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial" "$APT/parts" "$APT/prefs"
-cat >"$APT/sources.list" <<EOF
+cat >"$APT/sources.list.new" <<EOF
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64] http://deb.debian.org/debian trixie main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64] http://deb.debian.org/debian sid main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64,arm64] http://deb.debian.org/debian trixie main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64,arm64] http://deb.debian.org/debian sid main
 EOF
+# a changed list needs a fresh update
+cmp -s "$APT/sources.list.new" "$APT/sources.list" || rm -f "$APT/updated"
+mv "$APT/sources.list.new" "$APT/sources.list"
 APTOPT="-o Dir::Etc::SourceList=$APT/sources.list -o Dir::Etc::SourceParts=$APT/parts
  -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=$APT/prefs
  -o Dir::State=$APT -o Dir::State::Lists=$APT/lists -o Dir::State::status=/dev/null
@@ -118,7 +136,24 @@ log "linux-libc-dev $LINUX_LIBC_DEV_VER"
 dpkg-deb -x "$WORK"/linux-libc-dev_*.deb "$WORK/lld"
 cp -a "$WORK/lld/usr/include/linux" "$WORK/lld/usr/include/asm-generic" "$SYSROOT/include/"
 # asm/ in the package is relative symlinks: copy the real files
-cp -rL "$WORK/lld/usr/include/x86_64-linux-gnu/asm" "$SYSROOT/include/asm"
+cp -rL "$WORK/lld/usr/include/$GNU/asm" "$SYSROOT/include/asm"
+
+# ---- musl for a cross target (musl-dev:ARCH, trixie) ------------------------
+musl_ver=$(dpkg-query -W -f '${Version}' musl-dev 2>/dev/null | sed 's/-.*//')
+if [ "$ARCH" != amd64 ]; then
+	log "musl-dev:$ARCH $MUSL_ARM64_VER"
+	# shellcheck disable=SC2086
+	(cd "$WORK" && apt-get $APTOPT download "musl-dev:$ARCH=$MUSL_ARM64_VER" >"$WORK/musl.log" 2>&1) ||
+		{ cat "$WORK/musl.log"; exit 1; }
+	dpkg-deb -x "$WORK"/musl-dev_*_"$ARCH".deb "$SYSROOT/musl"
+	m=$SYSROOT/musl/usr
+	sed -e "s,/usr/include/$HOST,$m/include/$HOST,g" -e "s,/usr/lib/$HOST,$m/lib/$HOST,g" \
+		"$m/lib/$HOST/musl-gcc.specs" >"$SYSROOT/musl-gcc.specs"
+	mkdir -p "$SYSROOT/bin"
+	printf '#!/bin/sh\nexec %s-gcc "$@" -specs "%s"\n' "$GNU" "$SYSROOT/musl-gcc.specs" >"$CC"
+	chmod +x "$CC"
+	musl_ver=${MUSL_ARM64_VER%%-*}
+fi
 
 CPPFLAGS="-isystem $SYSROOT/include"
 LDFLAGS="-L$SYSROOT/lib"
@@ -140,7 +175,7 @@ log "build libelf"
 (cd "$d" && CC=$CC CFLAGS="$OPT -Wno-error" CPPFLAGS="$CPPFLAGS" LDFLAGS="$LDFLAGS" \
 	ac_cv_search_argp_parse="none required" ac_cv_search_fts_close="none required" \
 	ac_cv_search__obstack_free="none required" ac_cv_bad_fts=no \
-	./configure --host=x86_64-linux-musl --prefix="$SYSROOT" --disable-shared \
+	./configure --host="$HOST" --prefix="$SYSROOT" --disable-shared \
 	--disable-debuginfod --disable-libdebuginfod --disable-demangler \
 	--without-bzlib --without-lzma --without-zstd --disable-nls >build.log 2>&1 &&
 	make -C lib eu-search.o >>build.log 2>&1 &&
@@ -170,9 +205,9 @@ fetch_source "$JEMALLOC_SRC" "$JEMALLOC_VER"
 d=$(unpack "$JEMALLOC_SRC" "$JEMALLOC_VER")
 log "build jemalloc"
 (cd "$d" && CC=$CC CFLAGS="$OPT" EXTRA_CFLAGS="-g0" CPPFLAGS="$CPPFLAGS" \
-	./configure --host=x86_64-linux-musl --prefix="$SYSROOT" \
+	./configure --host="$HOST" --prefix="$SYSROOT" \
 	--enable-stats --disable-shared --disable-cxx --disable-libdl \
-	--with-lg-page=12 --with-lg-hugepage=21 --disable-initial-exec-tls \
+	--with-lg-page="$LG_PAGE" --with-lg-hugepage=21 --disable-initial-exec-tls \
 	>build.log 2>&1 &&
 	make -j"$JOBS" build_lib_static >>build.log 2>&1) ||
 	{ tail -30 "$d/build.log"; exit 1; }
@@ -185,7 +220,7 @@ cp "$d/include/jemalloc/jemalloc.h" "$SYSROOT/include/jemalloc/"
 	echo "#define KT_ZLIB_VERSION \"$(sed -n 's/^#define ZLIB_VERSION "\(.*\)"/\1/p' "$SYSROOT/include/zlib.h")\""
 	echo "#define KT_LIBELF_VERSION \"${ELFUTILS_VER%-*}\""
 	echo "#define KT_JEMALLOC_VERSION \"$(sed -n 's/^#define JEMALLOC_VERSION "\([0-9.]*\)-.*/\1/p' "$SYSROOT/include/jemalloc/jemalloc.h")\""
-	echo "#define KT_MUSL_VERSION \"$(dpkg-query -W -f '${Version}' musl-dev 2>/dev/null | sed 's/-.*//')\""
+	echo "#define KT_MUSL_VERSION \"$musl_ver\""
 	echo "#define KT_DEPS_DEBIAN \"zlib $ZLIB_VER, elfutils $ELFUTILS_VER, libbpf $LIBBPF_VER, jemalloc $JEMALLOC_VER\""
 } >"$SYSROOT/include/kt_deps_versions.h"
 log "sysroot ready in $SYSROOT"

@@ -11,6 +11,9 @@ JEMALLOC_SRC  := jemalloc
 JEMALLOC_VER  := 5.3.0-3
 # kernel UAPI headers for the musl sysroot (binary package, trixie)
 LINUX_LIBC_DEV_VER := 6.12.107-1
+# musl for the arm64 cross build (make ARCH=arm64; binary package, trixie);
+# the amd64 build uses the host's musl-tools
+MUSL_ARM64_VER := 1.2.5-3.1~deb13u1
 DEPS_STAMP_KEY := $(ZLIB_VER)|$(ELFUTILS_VER)|$(LIBBPF_VER)|$(JEMALLOC_VER)|$(LINUX_LIBC_DEV_VER)|cflags-v1
 # vmlinux.h for the BPF programs (bpf/bpf.mk): linux-bpf-dev from sid, a
 # BTF-generated header with the sched_ext types and kfuncs, for the target's

@@ -251,6 +251,7 @@ int kt_cmd_main(const struct kt_cmdset *set, int argc, char **argv)
 		return KT_EXIT_USAGE;
 	}
 	/* drop the name: the row sees its options and operands only */
-	memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof(*argv));
+	memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof(*argv));
+	argv[argc - 1] = NULL;
 	return run(set, c, argc - 1, argv);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,7 +35,9 @@ int kt_open_ro(const char *root, const char *path)
 
 	if (!kt_path(p, sizeof(p), root, path))
 		return -1;
-	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in a tree must not wait for a writer (it reads as
+	 * empty); no effect on /proc, /sys and regular files */
+	fd = (int)syscall(SYS_openat, AT_FDCWD, p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0)
 		kt_file_opens++;
 	return fd;
@@ -118,9 +121,19 @@ char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len)
 
 char *kt_read_arg(const char *path, size_t cap, size_t *len)
 {
+	struct stat st;
+	int fd;
+
 	if (!strcmp(path, "-"))
 		return read_fd_keep(STDIN_FILENO, cap, len, false, NULL, true);
-	return kt_read_file(NULL, path, cap, len);
+	fd = kt_open_ro(NULL, path);
+	if (fd < 0)
+		return NULL;
+	/* a pipe or FIFO named by the user (<(cmd)) is read to its end, as
+	 * cat would; the open did not wait for a writer */
+	if (!fstat(fd, &st) && !S_ISREG(st.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return read_fd(fd, cap, len, false, NULL);
 }
 
 char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,

@@ -23,13 +23,16 @@ char *kt_read_file(const char *root, const char *path, size_t cap, size_t *len);
 
 /*
  * The same for a file named by the user: "-" is standard input (fd 0, read
- * directly: no /dev/stdin needed, as in an initramfs without /dev).
+ * directly: no /dev/stdin needed, as in an initramfs without /dev); a pipe
+ * or FIFO is read to its end (opening it never waits for a writer).
  */
 char *kt_read_arg(const char *path, size_t cap, size_t *len);
 
 /*
  * open(2) read-only, close-on-exec, below ROOT, as one openat syscall (musl's
- * open() adds an fcntl for O_CLOEXEC).  Counts kt_file_opens.  fd or -1.
+ * open() adds an fcntl for O_CLOEXEC), non-blocking so that a FIFO never
+ * waits for a writer (a FIFO in a tree reads as empty or EAGAIN: the field
+ * is dropped, nothing hangs).  Counts kt_file_opens.  fd or -1.
  */
 int kt_open_ro(const char *root, const char *path);
 

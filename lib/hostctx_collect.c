@@ -238,7 +238,9 @@ static void probe_topology(const char *root, const uint64_t *cpus, size_t n,
 		distinct += j == i;
 	}
 	free(nodes);
-	st->online_cpus = counted;
+	/* the online list is the count; a cpuN directory that cannot be read
+	 * only leaves its node out of numa_nodes */
+	st->online_cpus = n;
 	st->numa_nodes = distinct ? distinct : 1;
 	st->has |= HC_ONLINE_CPUS | HC_NUMA_NODES;
 }
@@ -295,21 +297,18 @@ static void read_uname(const char *root, struct hostctx *st)
 {
 	struct utsname u;
 	bool live = !root || !*root || !strcmp(root, "/");
-	bool ok = !uname(&u);
 
-	if (!live) {
+	if (!live) {	/* a tree's kernel, or none: never this host's */
 		st->kernel_name = read_trimmed(root, SYS_KERNEL "/ostype");
 		st->kernel_release = read_trimmed(root, SYS_KERNEL "/osrelease");
 		st->arch = read_trimmed(root, SYS_KERNEL "/arch");
-	}
-	if (!ok)
 		return;
-	if (!st->kernel_name)
-		st->kernel_name = uts_dup(u.sysname);
-	if (!st->kernel_release)
-		st->kernel_release = uts_dup(u.release);
-	if (!st->arch)
-		st->arch = uts_dup(u.machine);
+	}
+	if (uname(&u))
+		return;
+	st->kernel_name = uts_dup(u.sysname);
+	st->kernel_release = uts_dup(u.release);
+	st->arch = uts_dup(u.machine);
 }
 
 /* ---- the snapshot ----------------------------------------------------------- */
@@ -395,8 +394,12 @@ static void read_dynamic(struct hc_collector *c, struct hostctx *out)
 	if (!hc_read_tunables(r, SYS_KERNEL, &out->tunables, &out->ntunables))
 		out->has |= HC_TUNABLES;
 	out->kernel_cmdline = read_trimmed(r, "/proc/cmdline");
+	errno = 0;
 	da = read_trimmed(r, SYS_KERNEL "/task_delayacct");
-	out->task_delayacct = hc_delayacct_from(da);
+	/* a missing sysctl means the option is not built in; a sysctl that
+	 * cannot be read, or a tree with no sysctls at all, says nothing */
+	if (da || (errno == ENOENT && out->has & HC_TUNABLES))
+		out->task_delayacct = hc_delayacct_from(da);
 	free(da);
 	out->config_task_xacct = hc_read_xacct(r, "/proc/config.gz");
 	if (!c->use_heap)

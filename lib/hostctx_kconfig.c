@@ -91,6 +91,12 @@ enum hc_xacct hc_kconfig_text(const char *s, size_t n)
 
 /* ---- gzip ---------------------------------------------------------------- */
 
+/*
+ * A real kernel config is well under 1 MiB of text (about 300 KiB with
+ * every module): past this, a gzip bomb in a --root tree costs no more.
+ */
+#define KCONFIG_MAX_TEXT (8u << 20)
+
 struct gz_scan {
 	z_stream zs;
 	struct hc_kconfig_scan k;
@@ -123,6 +129,8 @@ static enum hc_xacct gz_feed(struct gz_scan *g, const void *in, size_t n)
 		r = hc_kconfig_feed(&g->k, (char *)g->out, sizeof(g->out) - g->zs.avail_out);
 		if (r != HC_XA_ABSENT)
 			return r;
+		if (g->zs.total_out > KCONFIG_MAX_TEXT)
+			return HC_XA_UNKNOWN;
 		if (z == Z_STREAM_END) {
 			g->ended = true;
 			return HC_XA_ABSENT;

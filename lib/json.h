@@ -45,6 +45,8 @@ void jw_double(struct jw *w, double v);	/* NaN/inf -> null */
 void jw_udec(struct jw *w, uint64_t v, unsigned frac);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* A value the caller formatted as valid JSON already (numbers, literals). */
+void jw_raw(struct jw *w, const char *s, size_t n);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 

@@ -449,6 +449,16 @@ static size_t text_prefixes(const char *s, size_t n, struct kmsg_line *l)
 	return i;
 }
 
+/* Blanks, tabs and mail quoting ('>') in front of a copied line. */
+static size_t quote_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '>'))
+		i++;
+	return i;
+}
+
 int kmsg_parse_line(struct kmsg_ctx *ctx, char *s, size_t n, struct kmsg_line *l)
 {
 	long off;
@@ -471,6 +481,18 @@ int kmsg_parse_line(struct kmsg_ctx *ctx, char *s, size_t n, struct kmsg_line *l
 	if (ctx)
 		ctx->after_record = false;
 	i = text_prefixes(s, n, l);
+	if (!i) {
+		/* quoted or re-indented: "> [ts] …", "    Jan 01 … kernel: …" */
+		size_t q = quote_prefix(s, n), j;
+
+		if (q && q < n) {
+			j = text_prefixes(s + q, n - q, l);
+			if (j)
+				i = q + j;
+			else
+				line_reset(l);
+		}
+	}
 	l->text = s + i;
 	l->len = n - i;
 	return 1;
@@ -543,8 +565,20 @@ static void split_append(struct kmsg_splitter *sp, const char *s, size_t n)
 static void split_feed(struct kmsg_splitter *sp, const char *data, size_t n, char *wr)
 {
 	while (n) {
-		const char *nl = memchr(data, '\n', n);
-		size_t k = nl ? (size_t)(nl - data) : n;
+		const char *nl;
+		size_t k;
+
+		if (sp->skip && !sp->len && !sp->overlong) {
+			k = sp->skip(sp->arg, data, n);
+			data += k;
+			if (wr)
+				wr += k;
+			n -= k;
+			if (!n)
+				return;
+		}
+		nl = memchr(data, '\n', n);
+		k = nl ? (size_t)(nl - data) : n;
 
 		/* a whole line, clean and short enough: hand it over as is */
 		if (wr && nl && !sp->len && !sp->overlong && k <= sp->max &&

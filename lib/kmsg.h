@@ -97,6 +97,12 @@ struct kmsg_splitter {
 	unsigned long truncated; /* lines cut to max so far */
 	kmsg_line_fn fn;
 	void *arg;
+	/*
+	 * Optional fast path: at a line start with nothing buffered, SKIP
+	 * may claim the whole lines at the start of DATA that need no
+	 * parsing; it returns their length (0: hand the next line to FN).
+	 */
+	size_t (*skip)(void *arg, const char *data, size_t n);
 };
 
 /* 0, or -1 (ENOMEM). */

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "opt.h"
+#include "text.h"
 
 void kt_getopt_init(struct kt_getopt *g, int argc, char **argv)
 {
@@ -148,6 +149,11 @@ int kt_parse_double(const char *s, double *out)
 		errno = EINVAL;
 		return -1;
 	}
+	/* decimal only: strtod would also take hex floats ("0x10" = 16) */
+	if (strpbrk(s, "xX")) {
+		errno = EINVAL;
+		return -1;
+	}
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || *end || !isfinite(v)) {
@@ -172,5 +178,72 @@ int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out
 	if (kt_parse_double(g->arg, out) || *out < min || *out > max)
 		return kt_usage_err("option '%s': invalid value '%s' (expected %g..%g)",
 				    g->opt, g->arg, min, max);
+	return 0;
+}
+
+int kt_parse_seconds(const char *s, double *out)
+{
+	static const struct { const char *unit; double mul; } units[] = {
+		{ "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+	};
+	size_t n = s ? strlen(s) : 0;
+	char num[64];
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		size_t k = strlen(units[i].unit);
+
+		if (n > k && n - k < sizeof(num) && !strcmp(s + n - k, units[i].unit) &&
+		    kt_is_digit(s[n - k - 1])) {
+			memcpy(num, s, n - k);
+			num[n - k] = '\0';
+			if (kt_parse_double(num, out))
+				return -1;
+			*out *= units[i].mul;
+			return 0;
+		}
+	}
+	return kt_parse_double(s, out);
+}
+
+int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *out)
+{
+	if (kt_parse_seconds(g->arg, out) || *out < min || *out > max)
+		return kt_usage_err("option '%s': invalid duration '%s' (expected %g..%g s; "
+				    "units ms, s, m, h)", g->opt, g->arg, min, max);
+	return 0;
+}
+
+int kt_parse_size(const char *s, unsigned long long *out)
+{
+	static const struct { const char *suffix; unsigned shift; } units[] = {
+		{ "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "K", 10 }, { "M", 20 },
+		{ "G", 30 }, { "k", 10 }, { "m", 20 }, { "g", 30 },
+	};
+	size_t n = s ? strlen(s) : 0;
+	char num[32];
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		size_t k = strlen(units[i].suffix);
+
+		if (n <= k || n - k >= sizeof(num) || strcmp(s + n - k, units[i].suffix))
+			continue;
+		memcpy(num, s, n - k);
+		num[n - k] = '\0';
+		if (kt_parse_u64(num, out) || *out > (~0ull >> units[i].shift)) {
+			errno = ERANGE;
+			return -1;
+		}
+		*out <<= units[i].shift;
+		return 0;
+	}
+	return kt_parse_u64(s, out);
+}
+
+int kt_opt_size(const struct kt_getopt *g, unsigned long long min, unsigned long long max,
+		unsigned long long *out)
+{
+	if (kt_parse_size(g->arg, out) || *out < min || *out > max)
+		return kt_usage_err("option '%s': invalid size '%s' (expected %llu..%llu bytes; "
+				    "suffixes K, M, G or KiB, MiB, GiB)", g->opt, g->arg, min, max);
 	return 0;
 }

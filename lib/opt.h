@@ -39,12 +39,23 @@ static inline char **kt_operands(const struct kt_getopt *g) { return g->argv + 1
 
 /* Strict number parsing for option values: whole string, no sign unless
  * allowed, range-checked; integers are decimal or 0x-prefixed hex (never
- * octal).  Return 0 on success, -1 (errno EINVAL/ERANGE). */
+ * octal); reals are decimal only.  Return 0 on success, -1 (errno EINVAL/ERANGE). */
 int kt_parse_u64(const char *s, unsigned long long *out);
 int kt_parse_double(const char *s, double *out);
 /* Same, printing "option 'NAME': invalid value 'S'" on failure.  */
 int kt_opt_u64(const struct kt_getopt *g, unsigned long long min,
 	       unsigned long long max, unsigned long long *out);
 int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out);
+/*
+ * Durations: a decimal number of seconds with an optional unit, "ms", "s",
+ * "m" or "h" ("1.5", "500ms", "2m"); never hex.  Into seconds.
+ */
+int kt_parse_seconds(const char *s, double *out);
+int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *out);
+/* Sizes in bytes: an integer with an optional binary suffix, K/M/G or
+ * KiB/MiB/GiB ("256M", "64KiB"). */
+int kt_parse_size(const char *s, unsigned long long *out);
+int kt_opt_size(const struct kt_getopt *g, unsigned long long min, unsigned long long max,
+		unsigned long long *out);
 
 #endif

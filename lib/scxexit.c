@@ -16,13 +16,16 @@
 #include "stacksym.h"
 
 enum { K_IDLE, K_HEAD, K_OOT_REASON, K_AFTER_MSG, K_FRAMES };
-enum { S_IDLE, S_BANNER, S_HEAD, S_BT, S_BODY, S_AFTER };
+enum { S_IDLE, S_BANNER, S_HEAD, S_REASON, S_BT, S_BODY, S_AFTER };
 
 /* unrelated lines tolerated between a disabled line and its message */
 #define KSKIP_MAX 8
 /* non-blank lines tolerated between a dump's end and its EXIT line */
 #define SSKIP_MAX 16
 #define SCX_NAME_MAX 127 /* SCX_OPS_NAME_LEN - 1 */
+/* dump body lines (CPU states, tasks) before a dump without its closing
+ * rule or EXIT line is given up (a default 32 KiB dump is ~800 lines) */
+#define SBODY_MAX 8192
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -76,6 +79,8 @@ const char *scx_event_name(enum scx_ev_type type)
 
 const char *scx_origin_name(enum scx_origin origin)
 {
+	if (origin == SCX_ORIGIN_USER)
+		return "user";
 	return origin == SCX_ORIGIN_SCHEDULER ? "scheduler" : "kernel";
 }
 
@@ -131,6 +136,124 @@ enum scx_kind scx_kind_from_code(uint64_t code)
 static bool has_prefix(const char *s, size_t n, const char *p, size_t pn)
 {
 	return n >= pn && !memcmp(s, p, pn);
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_word(char c)
+{
+	return is_alpha(c) || kt_is_digit(c) || c == '_';
+}
+
+/* Offset of the first occurrence of LIT in T from FROM, or -1. */
+static long find_lit(const char *t, size_t n, size_t from, const char *lit, size_t ln)
+{
+	for (size_t i = from; i + ln <= n; i++) {
+		const char *q = memchr(t + i, lit[0], n - ln + 1 - i);
+
+		if (!q)
+			break;
+		i = (size_t)(q - t);
+		if (!memcmp(q, lit, ln))
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * Text before a kernel string that makes it another subsystem's quote:
+ * "WORD: " right before it (a pr_fmt tag such as "foo: sched_ext: …"),
+ * WORD holding a letter and not being journal's "kernel".
+ */
+static bool tagged(const char *t, size_t i)
+{
+	size_t j, e;
+	bool alpha = false;
+
+	if (i < 3 || t[i - 1] != ' ' || t[i - 2] != ':')
+		return false;
+	e = j = i - 2;
+	while (j > 0 && (is_word(t[j - 1]) || t[j - 1] == '-' || t[j - 1] == '.')) {
+		alpha |= is_alpha(t[j - 1]);
+		j--;
+	}
+	if (j == e || !alpha)
+		return false;
+	return !(e - j == 6 && !memcmp(t + j, "kernel", 6));
+}
+
+/*
+ * Where a kernel or scheduler string starts inside a line, whatever is
+ * glued in front (time stamps of any shape, a prompt, quoting): the
+ * first occurrence not inside a word; KTAG also refuses a "WORD: " tag.
+ */
+static long anchor(const char *t, size_t n, const char *lit, size_t ln, bool ktag)
+{
+	long i = -1;
+
+	while ((i = find_lit(t, n, (size_t)(i + 1), lit, ln)) >= 0) {
+		if (i && is_word(t[i - 1]) && !(i >= 2 && t[i - 2] == '^' && t[i - 1] == 'C'))
+			continue;
+		if (ktag && tagged(t, (size_t)i))
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+size_t scx_shape_strip(const char *shape, size_t sl, const char *t, size_t n)
+{
+	size_t i = 0, j = 0;
+
+	while (i < sl) {
+		char c = shape[i];
+
+		if (kt_is_digit(c) || is_alpha(c)) {
+			bool dig = kt_is_digit(c);
+
+			if (j >= n || (dig ? !kt_is_digit(t[j]) : !is_alpha(t[j])))
+				return (size_t)-1;
+			while (i < sl && (dig ? kt_is_digit(shape[i]) : is_alpha(shape[i])))
+				i++;
+			while (j < n && (dig ? kt_is_digit(t[j]) : is_alpha(t[j])))
+				j++;
+		} else if (c == ' ' || c == '\t') {
+			while (i < sl && (shape[i] == ' ' || shape[i] == '\t'))
+				i++;
+			while (j < n && (t[j] == ' ' || t[j] == '\t'))
+				j++;
+		} else {
+			if (j >= n || t[j] != c)
+				return (size_t)-1;
+			i++;
+			j++;
+		}
+	}
+	return j;
+}
+
+static void shape_set(char *dst, size_t *dl, const char *t, size_t n)
+{
+	*dl = 0;
+	if (n > SCX_SHAPE_MAX)
+		return; /* too long to be a prefix: nothing is stripped */
+	memcpy(dst, t, n);
+	*dl = n;
+}
+
+/* T past a prefix of the open event's shape (if it has one) and blanks. */
+static size_t shape_body(const char *shape, size_t sl, const char *t, size_t n)
+{
+	size_t i = scx_shape_strip(shape, sl, t, n);
+
+	if (i == (size_t)-1)
+		i = 0;
+	while (i < n && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	return i;
 }
 
 static const char *last_char(const char *s, size_t n, char c)
@@ -274,20 +397,42 @@ static void set_str(struct scx_parser *p, char **dst, const char *s, size_t n)
 	*dst = dupn(p, s, n);
 }
 
+/* Room for element N of *V, whose capacity doubles from 8 up to MAX
+ * (N < MAX): false on ENOMEM. */
+static bool grow(void **v, size_t n, size_t size, size_t max)
+{
+	size_t cap;
+	void *nv;
+
+	if (n && (n < 8 || (n & (n - 1))))
+		return true; /* not at a power of two: there is room */
+	cap = n ? n * 2 : 8;
+	if (cap > max)
+		cap = max;
+	nv = realloc(*v, cap * size);
+	if (!nv)
+		return false;
+	*v = nv;
+	return true;
+}
+
 static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, size_t n)
 {
 	char *d;
 
-	if (ev->nraw >= SCX_MAX_RAW)
+	if (p->line_cut)
+		ev->truncated |= SCX_TRUNC_LINE;
+	if (ev->nraw >= SCX_MAX_RAW) {
+		ev->truncated |= SCX_TRUNC_RAW;
 		return;
-	if (!ev->raw) {
-		ev->raw = calloc(SCX_MAX_RAW, sizeof(*ev->raw));
-		if (!ev->raw) {
-			p->oom++;
-			return;
-		}
+	}
+	if (!grow((void **)&ev->raw, ev->nraw, sizeof(*ev->raw), SCX_MAX_RAW)) {
+		p->oom++;
+		return;
 	}
 	n = kt_rtrim_len(s, n);
+	if (n > SCX_MAX_RAWLEN)
+		ev->truncated |= SCX_TRUNC_RAW;
 	d = dupn(p, s, n < SCX_MAX_RAWLEN ? n : SCX_MAX_RAWLEN);
 	if (d)
 		ev->raw[ev->nraw++] = d;
@@ -296,14 +441,13 @@ static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, s
 /* Takes ownership of F's strings. */
 static void add_frame(struct scx_parser *p, struct scx_event *ev, struct scx_frame *f)
 {
-	if (ev->nbt >= SCX_MAX_FRAMES)
+	if (ev->nbt >= SCX_MAX_FRAMES) {
+		ev->truncated |= SCX_TRUNC_FRAMES;
 		goto drop;
-	if (!ev->bt) {
-		ev->bt = calloc(SCX_MAX_FRAMES, sizeof(*ev->bt));
-		if (!ev->bt) {
-			p->oom++;
-			goto drop;
-		}
+	}
+	if (!grow((void **)&ev->bt, ev->nbt, sizeof(*ev->bt), SCX_MAX_FRAMES)) {
+		p->oom++;
+		goto drop;
 	}
 	ev->bt[ev->nbt++] = *f;
 	return;
@@ -462,6 +606,15 @@ void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t)
 	}
 }
 
+/* A backtrace frame of an open event: after the event's prefix shape (if
+ * the line has it) and any indentation. */
+static bool frame_line(const char *shape, size_t sl, const char *t, size_t n, struct scx_frame *f)
+{
+	size_t i = shape_body(shape, sl, t, n);
+
+	return scx_parse_frame(t + i, n - i, 0, 0, f);
+}
+
 /* ---- kernel printk lines ----------------------------------------------- */
 
 enum { KL_NONE, KL_SCHED, KL_ENABLE, KL_DISABLED, KL_ERRORED };
@@ -469,6 +622,7 @@ enum { KL_NONE, KL_SCHED, KL_ENABLE, KL_DISABLED, KL_ERRORED };
 struct kline {
 	const char *name, *rest; /* rest: after "sched_ext: " or "disabled (" */
 	size_t name_len, rest_len;
+	size_t pre; /* bytes before "sched_ext: " */
 	bool sub, partial;
 };
 
@@ -510,11 +664,15 @@ static int kclass_named(const char *t, size_t n, struct kline *k)
 
 static int kclassify(const char *t, size_t n, struct kline *k)
 {
+	long a;
+
 	memset(k, 0, sizeof(*k));
-	if (!has_prefix(t, n, LIT("sched_ext: ")))
+	a = has_prefix(t, n, LIT("sched_ext: ")) ? 0 : anchor(t, n, LIT("sched_ext: "), true);
+	if (a < 0)
 		return KL_NONE;
-	k->rest = t + 11;
-	k->rest_len = n - 11;
+	k->pre = (size_t)a;
+	k->rest = t + a + 11;
+	k->rest_len = n - (size_t)a - 11;
 	return kclass_named(k->rest, k->rest_len, k);
 }
 
@@ -571,7 +729,8 @@ static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c, co
 	}
 	/* frames follow the message, or the disabled line itself when the
 	 * message is empty; not a frame after unrelated lines */
-	if ((p->kstate >= K_AFTER_MSG || !p->kskip) && scx_parse_frame(l->text, l->len, 2, 3, &f)) {
+	if ((p->kstate >= K_AFTER_MSG || !p->kskip) &&
+	    frame_line(p->kshape, p->kshape_len, l->text, l->len, &f)) {
 		add_frame(p, p->kev, &f);
 		add_raw(p, p->kev, raw, rawlen);
 		p->kstate = K_FRAMES;
@@ -591,7 +750,8 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const
 
 	if (c < KL_ENABLE)
 		return;
-	ev = event_new(p, c == KL_ENABLE ? SCX_EV_ENABLE : SCX_EV_EXIT, SCX_ORIGIN_KERNEL, l);
+	ev = event_new(p, c == KL_ENABLE ? SCX_EV_ENABLE : SCX_EV_EXIT,
+		       l->facility > 0 ? SCX_ORIGIN_USER : SCX_ORIGIN_KERNEL, l);
 	if (!ev)
 		return;
 	ev->scheduler = dupn(p, k->name, k->name_len);
@@ -603,6 +763,7 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const
 		return;
 	}
 	p->kfmt = l->fmt;
+	shape_set(p->kshape, &p->kshape_len, l->text, k->pre);
 	if (c == KL_ERRORED) {
 		p->kev = ev;
 		p->kstate = K_OOT_REASON;
@@ -654,18 +815,22 @@ static bool is_rule(const char *t, size_t n)
 	return true;
 }
 
-/* "[^C][Error: ]EXIT: …": offset of the text after "EXIT: ", or 0. */
+/* "[…][^C][Error: ]EXIT: …": offset of the text after "EXIT: ", or 0. */
 static size_t exit_line(const char *t, size_t n)
 {
-	size_t i = 0;
+	long a = anchor(t, n, LIT("EXIT: "), false);
 
-	if (has_prefix(t, n, LIT("^C")))
-		i = 2;
-	if (has_prefix(t + i, n - i, LIT("Error: ")))
-		i += 7;
-	if (!has_prefix(t + i, n - i, LIT("EXIT: ")))
-		return 0;
-	return i + 6;
+	return a < 0 ? 0 : (size_t)a + 6;
+}
+
+/* "…DEBUG DUMP" at the end of the line: the prefix length, or -1. */
+static long dump_line(const char *t, size_t n)
+{
+	if (n < 10 || memcmp(t + n - 10, "DEBUG DUMP", 10))
+		return -1;
+	if (n > 10 && is_word(t[n - 11]))
+		return -1;
+	return (long)(n - 10);
 }
 
 static void sfinish(struct scx_parser *p)
@@ -676,7 +841,19 @@ static void sfinish(struct scx_parser *p)
 	p->sstate = S_IDLE;
 	p->sskip = 0;
 	p->sexit_seen = false;
+	p->stentative = false;
+	p->sbody = 0;
 	complete(p, ev);
+}
+
+/* A dump without banner whose header is not followed by a reason: not a dump. */
+static void sdrop(struct scx_parser *p)
+{
+	event_free(p->sev);
+	p->sev = NULL;
+	p->sstate = S_IDLE;
+	p->stentative = false;
+	p->sbody = 0;
 }
 
 /* Reason and message from "  REASON (MSG)" or "EXIT: REASON (MSG)". */
@@ -711,11 +888,12 @@ static bool sexit(struct scx_parser *p, const struct kmsg_line *l, size_t off, c
 	return true;
 }
 
-static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
-			size_t rawlen)
+static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, size_t pre,
+			const char *raw, size_t rawlen)
 {
 	if (p->sev)
 		sfinish(p);
+	shape_set(p->sshape, &p->sshape_len, l->text, pre);
 	p->sev = event_new(p, SCX_EV_EXIT, SCX_ORIGIN_SCHEDULER, l);
 	if (!p->sev)
 		return true;
@@ -729,13 +907,16 @@ static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, const c
 static bool triggered(const char *t, size_t n, uint64_t *code)
 {
 	static const char key[] = " triggered exit kind ";
-	size_t i, k = sizeof(key) - 1;
+	size_t i, k = sizeof(key) - 1, j;
 	uint64_t v = 0;
+	long a = find_lit(t, n, 0, key, k);
 
-	for (i = 0; i + k <= n; i++)
-		if (!memcmp(t + i, key, k))
-			break;
-	if (i + k > n || !i || t[i - 1] != ']')
+	if (a < 2 || t[a - 1] != ']')
+		return false;
+	i = (size_t)a;
+	for (j = i - 1; j > 0 && kt_is_digit(t[j - 1]); j--)
+		;
+	if (j == i - 1 || j < 2 || t[j - 1] != '[')
 		return false;
 	i += k;
 	if (i >= n || !kt_is_digit(t[i]))
@@ -752,19 +933,13 @@ static bool triggered(const char *t, size_t n, uint64_t *code)
 static void shead(struct scx_parser *p, const char *t, size_t n, const char *raw, size_t rawlen)
 {
 	struct scx_event *ev = p->sev;
-	struct reason_msg rm;
 	const char *colon;
 	uint64_t code;
 
 	if (triggered(t, n, &code)) {
 		ev->kind = scx_kind_from_code(code);
 		add_raw(p, ev, raw, rawlen);
-		return;
-	}
-	if (n > 2 && t[0] == ' ' && t[1] == ' ' && t[2] != ' ' && !ev->reason &&
-	    split_reason(t + 2, n - 2, true, &rm)) {
-		sreason(p, &rm, false);
-		add_raw(p, ev, raw, rawlen);
+		p->sstate = S_REASON;
 		return;
 	}
 	colon = memchr(t, ':', n);
@@ -777,14 +952,75 @@ static void shead(struct scx_parser *p, const char *t, size_t n, const char *raw
 	}
 }
 
+/* Where a known reason text starts in T, followed by " (" and T ending
+ * in ')' (the dump's "  %s (%s)" line): the offset, or -1. */
+static long reason_anywhere(const char *t, size_t n)
+{
+	if (!n || t[n - 1] != ')')
+		return -1;
+	for (size_t r = 0; r < sizeof(reasons) / sizeof(reasons[0]); r++) {
+		size_t k = strlen(reasons[r].text);
+		long i = -1;
+
+		while ((i = find_lit(t, n, (size_t)(i + 1), reasons[r].text, k)) >= 0) {
+			if (i && is_word(t[i - 1]))
+				continue;
+			if ((size_t)i + k + 2 <= n && t[i + k] == ' ' && t[i + k + 1] == '(')
+				return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The line after "COMM[PID] triggered exit kind N:" is the reason line
+ * "  REASON (MSG)" (always with the parentheses).  A dump without its
+ * banner stands or falls with it; one with a banner keeps going.
+ */
+static void sreason_line(struct scx_parser *p, const struct kmsg_line *l, const char *b,
+			 size_t bn, const char *raw, size_t rawlen)
+{
+	struct reason_msg rm;
+	long a = -1;
+
+	if (!bn)
+		return; /* a blank line added by a copy */
+	if (p->stentative) {
+		a = reason_anywhere(l->text, l->len);
+		if (a > 0) {
+			shape_set(p->sshape, &p->sshape_len, l->text, (size_t)a);
+			b = l->text + a;
+			bn = l->len - (size_t)a;
+		}
+	}
+	if ((a >= 0 || (bn && b[bn - 1] == ')')) && split_reason(b, bn, true, &rm) && rm.has_msg) {
+		sreason(p, &rm, false);
+		add_raw(p, p->sev, raw, rawlen);
+		p->stentative = false;
+		p->sstate = S_HEAD;
+		return;
+	}
+	if (p->stentative) {
+		sdrop(p);
+		return;
+	}
+	p->sstate = S_HEAD;
+	shead(p, b, bn, raw, rawlen);
+}
+
 /* A line inside a DEBUG DUMP block (always consumed). */
 static void sdump_line(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
 		       size_t rawlen)
 {
-	const char *t = l->text;
-	size_t n = l->len;
+	size_t i = shape_body(p->sshape, p->sshape_len, l->text, l->len);
+	const char *t = l->text + i;
+	size_t n = l->len - i;
 	struct scx_frame f;
 
+	if (p->sstate == S_REASON) {
+		sreason_line(p, l, t, n, raw, rawlen);
+		return;
+	}
 	if (is_rule(t, n)) {
 		p->sstate = p->sstate == S_BANNER ? S_HEAD : S_AFTER;
 		return;
@@ -801,7 +1037,7 @@ static void sdump_line(struct scx_parser *p, const struct kmsg_line *l, const ch
 		shead(p, t, n, raw, rawlen);
 		return;
 	case S_BT:
-		if (scx_parse_frame(t, n, 2, 2, &f)) {
+		if (frame_line(NULL, 0, t, n, &f)) {
 			add_frame(p, p->sev, &f);
 			add_raw(p, p->sev, raw, rawlen);
 			return;
@@ -809,8 +1045,32 @@ static void sdump_line(struct scx_parser *p, const struct kmsg_line *l, const ch
 		p->sstate = S_BODY;
 		return;
 	default:
-		return; /* CPU states, per-task stacks, counters */
+		/* CPU states, per-task stacks, counters: a dump that lost its
+		 * closing rule and EXIT line ends some time */
+		if (++p->sbody > SBODY_MAX)
+			sfinish(p);
+		return;
 	}
+}
+
+/* A dump copied without its banner starts at its header line. */
+static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
+			  size_t rawlen)
+{
+	uint64_t code;
+
+	if (!triggered(l->text, l->len, &code))
+		return false;
+	p->sev = event_new(p, SCX_EV_EXIT, SCX_ORIGIN_SCHEDULER, l);
+	if (!p->sev)
+		return true;
+	p->sev->kind = scx_kind_from_code(code);
+	add_raw(p, p->sev, raw, rawlen);
+	p->sstate = S_REASON;
+	p->sfmt = l->fmt;
+	p->sshape_len = 0;
+	p->stentative = true;
+	return true;
 }
 
 static bool sfeed(struct scx_parser *p, const struct kmsg_line *l, const char *raw, size_t rawlen)
@@ -818,14 +1078,15 @@ static bool sfeed(struct scx_parser *p, const struct kmsg_line *l, const char *r
 	const char *t = l->text;
 	size_t n = l->len, off;
 	struct kline k;
+	long d = dump_line(t, n);
 
-	if (n == 10 && !memcmp(t, "DEBUG DUMP", 10))
-		return sdump_start(p, l, raw, rawlen);
+	if (d >= 0)
+		return sdump_start(p, l, (size_t)d, raw, rawlen);
 	off = exit_line(t, n);
 	if (off)
 		return sexit(p, l, off, raw, rawlen);
 	if (p->sstate == S_IDLE)
-		return false;
+		return sheader_start(p, l, raw, rawlen);
 	/* a console mixes kernel lines ([ts]) into the scheduler's output */
 	if (l->fmt != p->sfmt)
 		return false;
@@ -875,6 +1136,8 @@ static bool may_open(const char *s, size_t n)
 
 	if (m >= 10 && !memcmp(s + m - 10, "DEBUG DUMP", 10))
 		return true;
+	if (find_lit(s, n, 0, LIT(" triggered exit kind ")) >= 0)
+		return true;
 	while ((c = memchr(c, ':', (size_t)(end - c))) != NULL) {
 		size_t i = (size_t)(c - s);
 
@@ -887,6 +1150,98 @@ static bool may_open(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * The idle scan: the offset of the first byte that may start one of the
+ * strings may_open() looks for ("sched_ext", "EXIT", "DEBUG DUMP", "exit
+ * kind") or a NUL (the splitter drops NULs, which could join one), and
+ * the newlines before it in *NL.  Sixteen bytes at a time where SSE2 is
+ * there: a candidate needs its first byte and one more at a fixed
+ * distance, so ordinary text rarely stops the scan.
+ */
+static bool cand_at(const char *s, size_t n)
+{
+	switch (s[0]) {
+	case 's':
+		return n >= 9 && !memcmp(s, "sched_ext", 9);
+	case 'E':
+		return n >= 4 && !memcmp(s, "EXIT", 4);
+	case 'D':
+		return n >= 10 && !memcmp(s, "DEBUG DUMP", 10);
+	case 'e':
+		return n >= 9 && !memcmp(s, "exit kind", 9);
+	case '\0':
+		return true;
+	default:
+		return false;
+	}
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+static inline __m128i pair(__m128i a, char ca, __m128i b, char cb)
+{
+	return _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(ca)),
+			     _mm_cmpeq_epi8(b, _mm_set1_epi8(cb)));
+}
+
+static inline uint64_t sum_bytes(__m128i acc)
+{
+	__m128i s = _mm_sad_epu8(acc, _mm_setzero_si128());
+
+	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
+}
+#endif
+
+static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
+{
+	size_t i = 0;
+	uint64_t c = 0;
+
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+
+	while (i + 24 <= n) {
+		__m128i acc = _mm_setzero_si128();
+		unsigned rounds = 0;
+
+		/* per-byte newline counts, folded before they can wrap */
+		for (; i + 24 <= n && rounds < 255; i += 16, rounds++) {
+			__m128i x0 = _mm_loadu_si128((const void *)(s + i));
+			__m128i x3 = _mm_loadu_si128((const void *)(s + i + 3));
+			__m128i x8 = _mm_loadu_si128((const void *)(s + i + 8));
+			__m128i m = _mm_or_si128(
+				_mm_or_si128(pair(x0, 's', x8, 't'), pair(x0, 'E', x3, 'T')),
+				_mm_or_si128(pair(x0, 'D', x8, 'M'), pair(x0, 'e', x8, 'd')));
+			unsigned cm;
+
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(x0, _mm_setzero_si128()));
+			cm = (unsigned)_mm_movemask_epi8(m);
+			while (cm) {
+				unsigned j = (unsigned)__builtin_ctz(cm);
+
+				if (cand_at(s + i + j, n - i - j)) {
+					for (unsigned k = 0; k < j; k++)
+						c += s[i + k] == '\n';
+					*nl += c + sum_bytes(acc);
+					return i + j;
+				}
+				cm &= cm - 1;
+			}
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x0, lf));
+		}
+		c += sum_bytes(acc);
+	}
+#endif
+	for (; i < n; i++) {
+		if (cand_at(s + i, n - i))
+			break;
+		c += s[i] == '\n';
+	}
+	*nl += c;
+	return i;
+}
+
 /* Keep the record/dictionary state right for a skipped line. */
 static void skip_line(struct scx_parser *p, const char *s, size_t n)
 {
@@ -897,6 +1252,43 @@ static void skip_line(struct scx_parser *p, const char *s, size_t n)
 		return; /* dictionary line, or text: state unchanged */
 	p->kctx.after_record =
 		n && s[0] >= '0' && s[0] <= '9' && kmsg_parse_record_header(s, n, &l) >= 0;
+}
+
+size_t scx_parser_skip(struct scx_parser *p, const char *data, size_t n, uint64_t *lines)
+{
+	uint64_t nl = 0;
+	size_t c, ls, e;
+
+	if (p->parse_all || p->kev || p->sev || p->ndone)
+		return 0;
+	c = scan_cand(data, n, &nl);
+	/* back to the start of the candidate's line (or of the last partial one) */
+	for (ls = c; ls > 0 && data[ls - 1] != '\n'; ls--)
+		;
+	if (!ls)
+		return 0;
+	p->nline += nl;
+	if (lines)
+		*lines += nl;
+	/* the last skipped line not starting with a blank decides whether a
+	 * dictionary line may follow (skip_line's rule) */
+	for (e = ls - 1;;) { /* data[e] is the '\n' ending line [b, e) */
+		size_t b = e;
+
+		while (b > 0 && data[b - 1] != '\n')
+			b--;
+		if (b == e || data[b] != ' ') {
+			struct kmsg_line l;
+
+			p->kctx.after_record = b < e && data[b] >= '0' && data[b] <= '9' &&
+					       kmsg_parse_record_header(data + b, e - b, &l) >= 0;
+			break;
+		}
+		if (!b)
+			break;
+		e = b - 1;
+	}
+	return ls;
 }
 
 void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
@@ -928,6 +1320,7 @@ void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
 		cut = (size_t)(l.text - line) + j;
 		l.len = kt_rtrim_len(l.text, j);
 		scx_parser_feed_parsed(p, &l, line, cut);
+		p->nline--; /* the records joined on it share its line number */
 		line += cut;
 		len -= cut;
 	}
@@ -958,25 +1351,40 @@ void scx_parser_free(struct scx_parser *p)
 	p->ndone = 0;
 }
 
+struct window {
+	struct scx_parser p;
+	struct kmsg_splitter sp;
+};
+
 static void window_line(char *line, size_t len, void *arg)
 {
-	scx_parser_feed(arg, line, len);
+	struct window *w = arg;
+
+	w->p.line_cut = w->sp.overlong;
+	scx_parser_feed(&w->p, line, len);
+}
+
+static size_t window_skip(void *arg, const char *data, size_t n)
+{
+	struct window *w = arg;
+
+	return scx_parser_skip(&w->p, data, n, NULL);
 }
 
 long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn emit, void *arg)
 {
-	struct scx_parser p;
-	struct kmsg_splitter sp;
+	struct window w;
 	long n;
 
-	scx_parser_init(&p, emit, arg);
-	if (kmsg_split_init(&sp, maxline, window_line, &p))
+	scx_parser_init(&w.p, emit, arg);
+	if (kmsg_split_init(&w.sp, maxline, window_line, &w))
 		return -1;
-	kmsg_split_feed(&sp, buf, len);
-	kmsg_split_finish(&sp);
-	scx_parser_flush(&p);
-	n = (long)p.nevents;
-	scx_parser_free(&p);
-	kmsg_split_free(&sp);
+	w.sp.skip = window_skip;
+	kmsg_split_feed(&w.sp, buf, len);
+	kmsg_split_finish(&w.sp);
+	scx_parser_flush(&w.p);
+	n = (long)w.p.nevents;
+	scx_parser_free(&w.p);
+	kmsg_split_free(&w.sp);
 	return n;
 }

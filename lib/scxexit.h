@@ -43,6 +43,14 @@ enum scx_ev_type {
 enum scx_origin {
 	SCX_ORIGIN_KERNEL,
 	SCX_ORIGIN_SCHEDULER,
+	SCX_ORIGIN_USER, /* kernel-form lines written by user space (facility != kern) */
+};
+
+/* What an event's bounds cut (scx_event.truncated, bits). */
+enum {
+	SCX_TRUNC_FRAMES = 1,  /* more than SCX_MAX_FRAMES frames */
+	SCX_TRUNC_RAW = 2,     /* more than SCX_MAX_RAW lines, or one over SCX_MAX_RAWLEN */
+	SCX_TRUNC_LINE = 4,    /* a line longer than the splitter's cap (message cut) */
 };
 
 /* The SCX_EXIT_* kinds a parser names; everything else is OTHER. */
@@ -62,6 +70,7 @@ enum scx_kind {
 #define SCX_MAX_FRAMES 128
 #define SCX_MAX_RAW 192
 #define SCX_MAX_RAWLEN 4096
+#define SCX_SHAPE_MAX 64
 
 struct scx_frame {
 	char *symbol; /* name, or the address text of a raw frame */
@@ -95,6 +104,7 @@ struct scx_event {
 	char **raw; /* the physical lines the event was built from */
 	size_t nraw;
 	uint64_t line; /* 1-based number of its first line */
+	unsigned truncated; /* SCX_TRUNC_* bits, 0 when nothing was cut */
 };
 
 /* The callback borrows the event; it is freed when the callback returns. */
@@ -125,6 +135,14 @@ struct scx_parser {
 	int oom;		      /* allocation failures (events may lack detail) */
 	const struct kt_ksyms *ksyms; /* resolve raw-address frames (or NULL) */
 	bool parse_all;		      /* parse every line, no skipping (for tests) */
+	bool line_cut;		      /* the line being fed was cut by the splitter */
+	/* the shape of an ad-hoc prefix before an open event's first line
+	 * (digit, letter and blank runs, other bytes literal), stripped from
+	 * the lines that continue it */
+	char kshape[SCX_SHAPE_MAX], sshape[SCX_SHAPE_MAX];
+	size_t kshape_len, sshape_len;
+	bool stentative;	      /* a dump without banner: needs its reason line */
+	unsigned sbody;		      /* dump body lines since the backtrace */
 };
 
 void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);
@@ -133,6 +151,13 @@ void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);
  * unescaped in place).  Two records joined on one line are split.
  */
 void scx_parser_feed(struct scx_parser *p, char *line, size_t len);
+/*
+ * The idle fast path: while no event is open, the length of the whole
+ * lines at the start of DATA that cannot open one (memchr-speed scan);
+ * the caller drops them unparsed (their count is added to p->nline and
+ * *LINES).  0 when the first line must be fed.
+ */
+size_t scx_parser_skip(struct scx_parser *p, const char *data, size_t n, uint64_t *lines);
 /* Feed an already parsed line; RAW is the physical line it came from. */
 void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
 			    size_t rawlen);
@@ -168,6 +193,9 @@ bool scx_parse_stall(const char *s, size_t n, const char **comm, size_t *comm_le
  * (strings allocated; free with scx_frame_clear) and returns true.
  */
 bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, struct scx_frame *f);
+/* Shape matching of ad-hoc prefixes: the offset in T after a prefix of
+ * SHAPE's shape, or (size_t)-1 when T does not start with one. */
+size_t scx_shape_strip(const char *shape, size_t sl, const char *t, size_t n);
 void scx_frame_clear(struct scx_frame *f);
 
 /* Resolve raw-address frames of EV through a symbol table (in place). */

@@ -5,6 +5,7 @@
 
 #include "json.h"
 #include "scxexit.h"
+#include "text.h"
 
 static void frame_json(struct jw *w, const struct scx_frame *f)
 {
@@ -57,6 +58,8 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 			frame_json(w, &ev->bt[i]);
 		jw_arr_close(w);
 	}
+	if (ev->truncated)
+		jw_kbool(w, "truncated", true);
 	jw_key(w, "raw");
 	jw_arr_open(w);
 	for (size_t i = 0; i < ev->nraw; i++)
@@ -65,16 +68,29 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 	jw_obj_close(w);
 }
 
+static void human_field(FILE *fp, const char *k, const char *v)
+{
+	if (!v)
+		return;
+	fprintf(fp, "  %s: ", k);
+	kt_fputs_esc(fp, v);
+	fputc('\n', fp);
+}
+
 static void frame_human(FILE *fp, const struct scx_frame *f)
 {
-	fprintf(fp, "    %s", f->symbol);
+	fputs("    ", fp);
+	kt_fputs_esc(fp, f->symbol);
 	if (f->has_offset) {
 		fprintf(fp, "+%#llx", (unsigned long long)f->offset);
 		if (f->size)
 			fprintf(fp, "/%#llx", (unsigned long long)f->size);
 	}
-	if (f->module)
-		fprintf(fp, " [%s]", f->module);
+	if (f->module) {
+		fputs(" [", fp);
+		kt_fputs_esc(fp, f->module);
+		fputc(']', fp);
+	}
 	fputc('\n', fp);
 }
 
@@ -83,7 +99,8 @@ void scx_event_human(FILE *fp, const struct scx_event *ev)
 	if (ev->has_ts)
 		fprintf(fp, "[%5llu.%06llu] ", (unsigned long long)(ev->ts_usec / 1000000),
 			(unsigned long long)(ev->ts_usec % 1000000));
-	fprintf(fp, "%s %s", scx_event_name(ev->type), ev->scheduler ? ev->scheduler : "(unknown)");
+	fprintf(fp, "%s ", scx_event_name(ev->type));
+	kt_fputs_esc(fp, ev->scheduler ? ev->scheduler : "(unknown)");
 	if (ev->type == SCX_EV_EXIT)
 		fprintf(fp, " %s", scx_kind_name(ev->kind));
 	fprintf(fp, " (%s%s%s%s)", scx_origin_name(ev->origin), ev->sub ? ", sub-scheduler" : "",
@@ -94,18 +111,24 @@ void scx_event_human(FILE *fp, const struct scx_event *ev)
 	if (ev->level >= 0)
 		fprintf(fp, " level=%d", ev->level);
 	fputc('\n', fp);
-	if (ev->reason)
-		fprintf(fp, "  reason: %s\n", ev->reason);
-	if (ev->message)
-		fprintf(fp, "  message: %s\n", ev->message);
-	if (ev->has_stall)
-		fprintf(fp, "  stall: %s[%lld] for %llu.%03llus\n", ev->stall_comm,
-			(long long)ev->stall_pid, (unsigned long long)(ev->stall_msec / 1000),
+	human_field(fp, "reason", ev->reason);
+	human_field(fp, "message", ev->message);
+	if (ev->has_stall) {
+		fputs("  stall: ", fp);
+		kt_fputs_esc(fp, ev->stall_comm);
+		fprintf(fp, "[%lld] for %llu.%03llus\n", (long long)ev->stall_pid, (unsigned long long)(ev->stall_msec / 1000),
 			(unsigned long long)(ev->stall_msec % 1000));
+	}
 	if (ev->nbt)
 		fprintf(fp, "  backtrace:\n");
 	for (size_t i = 0; i < ev->nbt; i++)
 		frame_human(fp, &ev->bt[i]);
+	if (ev->truncated & SCX_TRUNC_FRAMES)
+		fprintf(fp, "    ... (truncated: more than %d frames)\n", SCX_MAX_FRAMES);
+	if (ev->truncated & ~SCX_TRUNC_FRAMES)
+		fprintf(fp, "  truncated:%s%s\n",
+			ev->truncated & SCX_TRUNC_LINE ? " a line over the line cap (message cut)" : "",
+			ev->truncated & SCX_TRUNC_RAW ? " raw lines cut" : "");
 }
 
 void scx_overrun_json(struct jw *w, uint64_t seq, uint64_t lost)

@@ -97,3 +97,19 @@ size_t kt_rtrim_len(const char *s, size_t n)
 		n--;
 	return n;
 }
+
+void kt_fput_esc(FILE *fp, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != 0x7f)
+			j++;
+		fwrite(s + i, 1, j - i, fp);
+		if (j < n)
+			fprintf(fp, "\\x%02x", (unsigned char)s[j++]);
+		i = j;
+	}
+}

@@ -71,4 +71,15 @@ static inline int kt_hexval(unsigned char c)
  */
 size_t kt_hex(char *d, uint64_t v, int width);
 
+/*
+ * Write S (N bytes) for a terminal: control bytes (< 0x20, 0x7f) as \xNN,
+ * so input text cannot forge lines or fields in human output.
+ */
+#include <stdio.h>
+void kt_fput_esc(FILE *fp, const char *s, size_t n);
+static inline void kt_fputs_esc(FILE *fp, const char *s)
+{
+	kt_fput_esc(fp, s, __builtin_strlen(s));
+}
+
 #endif

@@ -7,6 +7,11 @@ gz() { gzip -9 -c "$1" | wc -c; }
 
 printf '%-34s %14s %14s\n' "binary" "stripped" "gzip -9"
 printf '%-34s %s %s\n' "ktbox (all applets, 4 libraries)" "$(kb "$(sz "$KTBOX")")" "$(kb "$(gz "$KTBOX")")"
+if [ -x "$BUILD/arm64/ktbox" ]; then
+	printf '%-34s %s %s\n' "ktbox arm64 (make arm64)" "$(kb "$(sz "$BUILD/arm64/ktbox")")" "$(kb "$(gz "$BUILD/arm64/ktbox")")"
+else
+	printf '%-34s %s\n' "ktbox arm64" "(not built: make arm64)"
+fi
 for alt in /bin/busybox /usr/sbin/bpftool; do
 	[ -e "$alt" ] || continue
 	t=$(mktemp)

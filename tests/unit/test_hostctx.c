@@ -207,7 +207,7 @@ static size_t gz(const char *text, size_t n, unsigned char *out, size_t cap)
 	z_stream zs = { 0 };
 	size_t len;
 
-	deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+	deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
 	zs.next_in = (unsigned char *)text;
 	zs.avail_in = (uInt)n;
 	zs.next_out = out;
@@ -293,6 +293,36 @@ static void golden(const char *name)
 	free(want);
 	kt_buf_free(&b);
 	hc_free(&c);
+}
+
+/* A gzip bomb: the answer after 64 MiB of padding is not looked for. */
+static void test_kconfig_bomb(void)
+{
+	static const char tail[] = "CONFIG_TASK_XACCT=y\n";
+	size_t pad = 64u << 20, cap = compressBound(pad) + 1024;
+	unsigned char *gz = malloc(cap), *txt = malloc(pad + sizeof(tail));
+	z_stream zs = { 0 };
+
+	if (!gz || !txt || deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8,
+					Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	memset(txt, '#', pad);
+	for (size_t i = 79; i < pad; i += 80)
+		txt[i] = '\n';
+	memcpy(txt + pad, tail, sizeof(tail) - 1);
+	zs.next_in = txt;
+	zs.avail_in = (uInt)(pad + sizeof(tail) - 1);
+	zs.next_out = gz;
+	zs.avail_out = (uInt)cap;
+	deflate(&zs, Z_FINISH);
+	is_int(hc_kconfig_gz(gz, zs.total_out), HC_XA_UNKNOWN,
+	       "config.gz inflating past the cap (%lu KiB -> 64 MiB): unknown, not read to the end",
+	       zs.total_out >> 10);
+	deflateEnd(&zs);
+	memcpy(txt, tail, sizeof(tail) - 1);
+	is_int(hc_kconfig_text((char *)txt, 4096), HC_XA_ON, "the answer near the start is found");
+	free(gz);
+	free(txt);
 }
 
 static void test_fixtures(void)
@@ -427,18 +457,27 @@ static void test_failures(void)
 			ok(!(c.has & (HC_TOTAL_MEMORY | HC_HP_TOTAL | HC_HP_FREE | HC_HP_SIZE)) && c.cpu_model,
 			   "meminfo unreadable drops the four meminfo fields only");
 		else if (!strcmp(f[i].what, "delayacct"))
-			ok(c.task_delayacct == HC_DA_CONFIG_OFF, "task_delayacct unreadable: config_off");
+			ok(c.task_delayacct == HC_DA_ABSENT,
+			   "task_delayacct unreadable: absent (cannot be known), not config_off");
 		else if (!strcmp(f[i].what, "online"))
 			ok(!(c.has & (HC_ONLINE_CPUS | HC_NUMA_NODES)) && !c.ngov && c.cpu_model,
 			   "online unreadable drops online_cpus, numa_nodes, governors");
 		else if (!strcmp(f[i].what, "gov1"))
 			ok(c.ngov == 1 && c.gov[0].cpu == 0, "one governor unreadable drops that CPU only");
 		else if (!strcmp(f[i].what, "osrelease"))
-			ok(c.kernel_release && c.kernel_name && !strcmp(c.kernel_name, "Linux"),
-			   "--root without osrelease falls back to uname(2)");
+			ok(!c.kernel_release && c.kernel_name && !strcmp(c.kernel_name, "Linux"),
+			   "--root without osrelease: kernel_release absent, never this host's");
 		is_int(count_lines(b.p), f[i].lines, "%s unreadable: only its fields change", f[i].what);
 		hc_free(&c);
 	}
+	/* a missing sysctl is the option not built in */
+	rm_rf(tmproot);
+	make_tree();
+	snprintf(p, sizeof(p), "%s/proc/sys/kernel/task_delayacct", tmproot);
+	unlink(p);
+	collect_root(tmproot, &c);
+	ok(c.task_delayacct == HC_DA_CONFIG_OFF, "task_delayacct missing: config_off");
+	hc_free(&c);
 	/* dangling symlink and directory as sched_ entries, unlistable kernel dir */
 	rm_rf(tmproot);
 	make_tree();
@@ -450,12 +489,13 @@ static void test_failures(void)
 	/* online CPU without a cpuN directory is not counted */
 	put("/sys/devices/system/cpu/online", "0-2\n");
 	collect_root(tmproot, &c);
-	ok(c.online_cpus == 2 && c.numa_nodes == 1, "online CPU with no cpuN dir not counted; node floor 1");
+	ok(c.online_cpus == 3 && c.numa_nodes == 1,
+	   "online CPU with no cpuN dir: counted from the online list; node floor 1");
 	hc_free(&c);
 	put("/sys/devices/system/cpu/online", "5\n");
 	collect_root(tmproot, &c);
-	ok(c.has & HC_ONLINE_CPUS && c.online_cpus == 0 && c.numa_nodes == 1,
-	   "every listed CPU missing: 0 CPUs, numa_nodes floor 1");
+	ok(c.has & HC_ONLINE_CPUS && c.online_cpus == 1 && c.numa_nodes == 1,
+	   "every listed CPU's directory missing: the list's 1 CPU, numa_nodes floor 1");
 	hc_free(&c);
 	put("/sys/devices/system/cpu/online", "garbage\n");
 	collect_root(tmproot, &c);
@@ -473,13 +513,14 @@ static void test_nothing_readable(void)
 	struct kt_buf b = { 0 };
 
 	collect_root("/nonexistent-hostctx-root", &c);
-	ok(c.kernel_name && c.kernel_release && c.arch, "every read fails: uname fields still present");
+	ok(!c.kernel_name && !c.kernel_release && !c.arch,
+	   "every read fails: no uname fields (a tree's kernel is not this host's)");
 	ok(!c.cpu_model && !c.has && !c.kernel_cmdline && !c.ngov, "every read fails: all else absent");
-	ok(c.task_delayacct == HC_DA_CONFIG_OFF && c.config_task_xacct == HC_XA_UNKNOWN,
-	   "every read fails: delayacct config_off, xacct unknown (always probed)");
+	ok(c.task_delayacct == HC_DA_ABSENT && c.config_task_xacct == HC_XA_UNKNOWN,
+	   "every read fails: delayacct absent (cannot be known), xacct unknown (always probed)");
 	jw_init_buf(&w, &b, 0);
 	hc_json(&w, &c);
-	ok(b.p && !strncmp(b.p, "{\"kernel_name\":", 15), "near-empty JSON starts with kernel_name");
+	is_str(b.p, "{\"config_task_xacct\":\"unknown\"}", "near-empty JSON: only the probed field");
 	kt_buf_free(&b);
 	hc_free(&c);
 }
@@ -570,6 +611,7 @@ int main(void)
 	test_cpulist();
 	test_thp_delayacct();
 	test_kconfig();
+	test_kconfig_bomb();
 	test_fixtures();
 	test_failures();
 	test_nothing_readable();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The event loop: fds, timers, signals, deadlines, removal from callbacks. */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>

@@ -79,5 +79,14 @@ int main(void)
 	ok(!kt_parse_double("0.5", &d) && d == 0.5, "double 0.5");
 	ok(kt_parse_double("nan", &d), "double rejects nan");
 	ok(kt_parse_double("-1", &d), "double rejects negative");
+	ok(kt_parse_double("0x10", &d), "double rejects hex (strtod would read 16)");
+	ok(!kt_parse_seconds("1.5", &d) && d == 1.5, "seconds: bare number");
+	ok(!kt_parse_seconds("500ms", &d) && d == 0.5, "seconds: ms");
+	ok(!kt_parse_seconds("2m", &d) && d == 120, "seconds: m");
+	ok(!kt_parse_seconds("1h", &d) && d == 3600, "seconds: h");
+	ok(!kt_parse_seconds("3s", &d) && d == 3, "seconds: s");
+	ok(kt_parse_seconds("0x10", &d), "seconds: no hex");
+	ok(kt_parse_seconds("ms", &d), "seconds: a unit alone");
+	ok(kt_parse_seconds("1d", &d), "seconds: unknown unit");
 	return tap_done();
 }

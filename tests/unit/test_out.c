@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "err.h"
 
 #include "out.h"
 #include "file.h"
@@ -30,6 +35,97 @@ static int count_entries(void)
 		return -1;
 	kt_free_list(names, n);
 	return (int)n;
+}
+
+static bool mode_is(const char *p, mode_t want)
+{
+	struct stat st;
+
+	return !lstat(p, &st) && (st.st_mode & 07777) == want;
+}
+
+/* The sink: streams written directly, modes kept, nothing left behind. */
+static void sinks(void)
+{
+	char p[512], q[512], name[256];
+	struct kt_out o;
+	struct stat st;
+	pid_t pid;
+	int status, base;
+
+	snprintf(p, sizeof(p), "%s/keep", dir);
+	FILE *fp = fopen(p, "w");
+	fputs("old", fp);
+	fclose(fp);
+	chmod(p, 0600);
+	base = count_entries();
+	ok(!kt_out_open(&o, p), "sink over a 0600 file");
+	is_int(count_entries(), base, "while writing: no named temporary (O_TMPFILE)");
+	fputs("new", o.fp);
+	ok(!kt_out_close(&o, 1), "commit");
+	ok(mode_is(p, 0600), "the replaced file keeps its mode 0600");
+	is_int(count_entries(), base, "nothing left behind");
+
+	memset(name, 'n', 250);
+	name[250] = 0;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	ok(!kt_out_open(&o, p), "a 250-byte name (the temporary's must still fit)");
+	fputs("x", o.fp);
+	ok(!kt_out_close(&o, 1) && !access(p, F_OK), "... written");
+	unlink(p);
+
+	ok(kt_out_open(&o, "") == KT_EXIT_FAIL, "an empty name is refused");
+	ok(kt_out_open(&o, dir) == KT_EXIT_FAIL, "a directory is refused");
+
+	ok(!kt_out_open(&o, "/dev/full"), "/dev/full opens as a stream");
+	for (int i = 0; i < 10000; i++)
+		fputs("0123456789", o.fp);
+	ok(kt_out_close(&o, 1) == KT_EXIT_FAIL, "... and its ENOSPC is an error");
+	ok(!stat("/dev/full", &st) && S_ISCHR(st.st_mode), "/dev/full is still a device");
+
+	snprintf(p, sizeof(p), "%s/null", dir);
+	if (mknod(p, S_IFCHR | 0666, makedev(1, 3))) {
+		tap_skip("mknod needs root");
+	} else {
+		ok(!kt_out_open(&o, p) && !kt_out_close(&o, 1), "a device node is written");
+		ok(!lstat(p, &st) && S_ISCHR(st.st_mode), "... and not replaced by a file");
+		snprintf(q, sizeof(q), "%s/tonull", dir);
+		if (!symlink(p, q)) {
+			ok(!kt_out_open(&o, q) && !kt_out_close(&o, 1), "a link to a device");
+			ok(!lstat(q, &st) && S_ISLNK(st.st_mode), "... is written through, kept");
+			unlink(q);
+		}
+		unlink(p);
+	}
+
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	if (mkfifo(p, 0600))
+		return;
+	ok(kt_out_open(&o, p) == KT_EXIT_FAIL, "a FIFO with no reader: an error, not a wait");
+	int rd = open(p, O_RDONLY | O_NONBLOCK);
+	ok(rd >= 0 && !kt_out_open(&o, p), "a FIFO with a reader opens");
+	fputs("via fifo", o.fp);
+	ok(!kt_out_close(&o, 1), "... is written");
+	char b[16] = { 0 };
+	ok(read(rd, b, sizeof(b) - 1) == 8 && !strcmp(b, "via fifo"), "... the reader gets it");
+	ok(!lstat(p, &st) && S_ISFIFO(st.st_mode), "... and stays a FIFO");
+	close(rd);
+	unlink(p);
+
+	/* SIGKILL mid-write leaves nothing */
+	snprintf(p, sizeof(p), "%s/killed", dir);
+	pid = fork();
+	if (!pid) {
+		if (kt_out_open(&o, p))
+			_exit(1);
+		fputs("partial", o.fp);
+		fflush(o.fp);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFSIGNALED(status) && access(p, F_OK), "killed mid-write: no target created");
+	is_int(count_entries(), base, "killed mid-write: no temporary left");
 }
 
 int main(void)
@@ -102,6 +198,8 @@ int main(void)
 	is_str(s, "keep", "symlink target not written through");
 	free(s);
 	umask(old);
+
+	sinks();
 
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

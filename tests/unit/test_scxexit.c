@@ -26,6 +26,9 @@ struct evrec {
 	char comm[64];
 	long long pid;
 	unsigned long long msec;
+	bool json_trunc;	/* "truncated":true in the whole JSON */
+	bool human_ctrl;	/* a control byte other than \n in human output */
+	char human_tail[2048];	/* the end of the human output */
 };
 
 static struct evrec E[MAXEV];
@@ -60,7 +63,22 @@ static void on_ev(const struct scx_event *ev, void *arg)
 	jw_init_buf(&w, &b, 0);
 	scx_event_json(&w, ev);
 	cp(r->json, sizeof(r->json), b.p);
+	r->json_trunc = b.p && strstr(b.p, "\"truncated\":true");
 	kt_buf_free(&b);
+	{
+		char *h = NULL;
+		size_t hl = 0;
+		FILE *fp = open_memstream(&h, &hl);
+
+		scx_event_human(fp, ev);
+		fclose(fp);
+		for (size_t i = 0; i < hl; i++)
+			if ((unsigned char)h[i] < 0x20 && h[i] != '\n')
+				r->human_ctrl = true;
+		cp(r->human_tail, sizeof(r->human_tail),
+		   hl >= sizeof(r->human_tail) ? h + hl - sizeof(r->human_tail) + 1 : h);
+		free(h);
+	}
 	r->type = ev->type;
 	r->origin = ev->origin;
 	r->kind = ev->kind;
@@ -193,9 +211,12 @@ static void test_records(void)
 	is_int(E[1].pid, 4156, "pid");
 	is_int(E[1].nbt, 3, "frames across caller= and cont records");
 	ok(strstr(E[1].json, "\"seq\":1003,\"level\":3") != NULL, "seq and level");
-	ENABLE_IS(2, "fromuser");
+	ok(E[2].type == SCX_EV_ENABLE && E[2].origin == SCX_ORIGIN_USER,
+	   "LOG_USER record: enable of origin user (written to /dev/kmsg, not the kernel's)");
+	is_str(E[2].sched, "fromuser", "event 2 scheduler");
+	ok(strstr(E[2].json, "\"origin\":\"user\"") != NULL, "JSON origin user");
 	ok(strstr(E[2].json, "\"level\":6") != NULL, "LOG_USER record: level from pri");
-	EXIT_IS(3, K, "fromuser", "error_bpf", "scx_bpf_error");
+	EXIT_IS(3, SCX_ORIGIN_USER, "fromuser", "error_bpf", "scx_bpf_error");
 	is_str(E[3].msg, "msg with \\ backslash", "\\x5c unescaped");
 }
 
@@ -456,30 +477,53 @@ static void scx_parser_feed_line_cb(char *line, size_t len, void *arg)
 	scx_parser_feed(arg, line, len);
 }
 
+static size_t skip_cb(void *arg, const char *data, size_t n)
+{
+	return scx_parser_skip(arg, data, n, NULL);
+}
+
+/* VARIANT 0: fast path, whole buffer; 1: every line parsed; 2..: fast path
+ * fed in chunks of 1, 13 and 4096 bytes (chunk edges inside lines). */
+static void window_run(struct kt_buf *out, int variant, const char *buf, size_t len)
+{
+	static const size_t chunk[] = { 0, 0, 1, 13, 4096 };
+	struct scx_parser p;
+	struct kmsg_splitter sp;
+	char *copy = malloc(len + 1);
+	size_t step = chunk[variant] ? chunk[variant] : len;
+
+	memcpy(copy, buf, len);
+	scx_parser_init(&p, collect_json, out);
+	p.parse_all = variant == 1;
+	kmsg_split_init(&sp, 0, scx_parser_feed_line_cb, &p);
+	if (variant != 1)
+		sp.skip = skip_cb;
+	for (size_t i = 0; i < len; i += step)
+		kmsg_split_feed_inplace(&sp, copy + i, len - i < step ? len - i : step);
+	kmsg_split_finish(&sp);
+	scx_parser_flush(&p);
+	kt_buf_printf(out, "lines %llu\n", (unsigned long long)p.nline);
+	scx_parser_free(&p);
+	kmsg_split_free(&sp);
+	free(copy);
+}
+
 static void window_both(const char *name, char *buf, size_t len)
 {
-	struct kt_buf out[2] = {{0}, {0}};
+	struct kt_buf full = {0};
 
-	for (int full = 0; full < 2; full++) {
-		struct scx_parser p;
-		struct kmsg_splitter sp;
-		char *copy = malloc(len + 1);
+	window_run(&full, 1, buf, len);
+	for (int v = 0; v < 5; v++) {
+		struct kt_buf fast = {0};
 
-		memcpy(copy, buf, len);
-		scx_parser_init(&p, collect_json, &out[full]);
-		p.parse_all = full;
-		kmsg_split_init(&sp, 0, scx_parser_feed_line_cb, &p);
-		kmsg_split_feed_inplace(&sp, copy, len);
-		kmsg_split_finish(&sp);
-		scx_parser_flush(&p);
-		scx_parser_free(&p);
-		kmsg_split_free(&sp);
-		free(copy);
+		if (v == 1)
+			continue;
+		window_run(&fast, v, buf, len);
+		is_str(fast.p ? fast.p : "", full.p ? full.p : "",
+		       "%s: fast path (variant %d) == full parse, line count too", name, v);
+		kt_buf_free(&fast);
 	}
-	is_str(out[0].p ? out[0].p : "", out[1].p ? out[1].p : "", "%s: fast path == full parse",
-	       name);
-	kt_buf_free(&out[0]);
-	kt_buf_free(&out[1]);
+	kt_buf_free(&full);
 }
 
 static void test_fastpath(void)
@@ -490,7 +534,9 @@ static void test_fastpath(void)
 		"oot.txt",	     "sub_sched.txt",		"partial_crlf.txt",
 		"joined.txt",	     "nested_parens.txt",	"lookalikes.txt",
 		"cut.txt",	     "sched_dump.txt",		"both_origins.txt",
-		"nul_huge.txt",	     "console_interleaved.txt",
+		"nul_huge.txt",	     "console_interleaved.txt",	"mangled_indent.txt",
+		"mangled_prefix.txt", "mangled_nobanner.txt",	"mangled_prompt.txt",
+		"mangled_negative.txt",
 	};
 	const char *top = getenv("TOP");
 
@@ -507,6 +553,97 @@ static void test_fastpath(void)
 		window_both(names[i], buf, len);
 		free(buf);
 	}
+}
+
+
+/* Logs as people paste them (issue 13, section 4): each of these failed
+ * before the content-keyed reader (frames only at 2-3 spaces, prefixes
+ * only of known shapes, dumps only from their banner). */
+static void test_mangled(void)
+{
+	is_int(run("mangled_indent.txt"), 4, "quoted / re-indented: 4 events");
+	EXIT_IS(0, K, "bpfland", "error_stall", "runnable task stall");
+	is_int(E[0].nbt, 5, "frames at 0, 1, 3 and 6 spaces after '>' quoting");
+	ok(strstr(E[0].json, "\"timestamp\":31456.56") != NULL, "dmesg time stamp read behind the quoting");
+	ENABLE_IS(1, "bpfland");
+	EXIT_IS(2, K, "rusty", "error_stall", "runnable task stall");
+	is_int(E[2].nbt, 3, "OOT frames at any indentation under indented journal lines");
+	EXIT_IS(3, S, "", "error_stall", "runnable task stall");
+	is_int(E[3].nbt, 3, "re-indented dump: backtrace frames only");
+	is_str(E[3].msg, "yes[1632] failed to run for 5.314s", "dump message");
+
+	is_int(run("mangled_prefix.txt"), 4, "ad-hoc time prefixes: 4 events");
+	ENABLE_IS(0, "bpfland");
+	EXIT_IS(1, K, "bpfland", "error_stall", "runnable task stall");
+	is_int(E[1].nbt, 3, "frames under a '2025-… | ' prefix, unrelated line ends them");
+	EXIT_IS(2, K, "lavd", "error_bpf", "scx_bpf_error");
+	is_str(E[2].msg, "task_ctx_stor first lookup failed", "message under a 'T+N.Ns' prefix");
+	is_int(E[2].nbt, 2, "frames under a prefix whose digits grow");
+	EXIT_IS(3, S, "", "error_bpf", "scx_bpf_error");
+	is_int(E[3].nbt, 2, "dump frames under a '<HH:MM:SS.f> ' prefix");
+
+	is_int(run("mangled_nobanner.txt"), 2, "dumps without banner: 2 events");
+	EXIT_IS(0, S, "", "error_stall", "runnable task stall");
+	is_int(E[0].nbt, 3, "banner-less dump backtrace");
+	is_int(E[0].pid, 105, "banner-less dump stall pid");
+	EXIT_IS(1, S, "", "error", "runtime error");
+	is_str(E[1].msg, "RCU CPU stall detected!", "'… on CPU N:' header, comm with spaces");
+	is_int(E[1].nbt, 2, "banner-less dump frames under [ts]");
+
+	is_int(run("mangled_prompt.txt"), 4, "terminal noise in front: 4 events");
+	EXIT_IS(0, S, "", "unreg", "unregistered from user space");
+	EXIT_IS(1, K, "rusty", "error", "runtime error");
+	is_str(E[1].msg, "ops.init() failed (-22)", "kernel line after a shell prompt");
+	is_int(E[1].nbt, 1, "its frame");
+	EXIT_IS(2, S, "", "unreg_bpf", "unregistered from BPF");
+	EXIT_IS(3, S, "", "error_stall", "runnable task stall");
+	is_str(E[3].msg, "watchdog failed to check in for 30.001s", "EXIT inside HTML");
+
+	is_int(run("mangled_negative.txt"), 0, "mangled look-alikes: no event");
+}
+
+/* Bounds say what they cut (issue 13 §3): failed before, no marker. */
+static void test_limits(void)
+{
+	struct kt_buf b = {0};
+
+	kt_buf_puts(&b, "[ 1.0] sched_ext: BPF scheduler \"deep\" disabled (runtime error)\n"
+			"[ 1.0] sched_ext: deep: recursion\n");
+	for (int i = 0; i < 200; i++)
+		kt_buf_printf(&b, "[ 1.0]    f%d+0x1/0x10\n", i);
+	kt_buf_puts(&b, "[ 1.1] sched_ext: BPF scheduler \"long\" disabled (runtime error)\n"
+			"[ 1.1] sched_ext: long: ");
+	for (int i = 0; i < 70000; i++)
+		kt_buf_putc(&b, 'x');
+	kt_buf_puts(&b, "\n[ 1.2] sched_ext: BPF scheduler \"fine\" disabled (runtime error)\n"
+			"[ 1.2] sched_ext: fine: ok\n[ 1.2]    kthread+0xd2/0x100\n");
+	is_int(run_buf(b.p, b.len), 3, "limits: 3 events");
+	is_int(E[0].nbt, SCX_MAX_FRAMES, "frames capped");
+	ok(E[0].json_trunc, "capped frames: \"truncated\": true");
+	ok(strstr(E[0].human_tail, "truncated: more than 128 frames") != NULL,
+	   "capped frames: human marker");
+	ok(E[1].json_trunc, "line over the cap: \"truncated\": true");
+	ok(strstr(E[1].human_tail, "line over the line cap (message cut)") != NULL,
+	   "line over the cap: human marker");
+	ok(!E[2].json_trunc && !strstr(E[2].human_tail, "truncated"), "whole event: no marker");
+	kt_buf_free(&b);
+}
+
+/* Control bytes from the input never reach human output raw (failed before:
+ * a message holding \x0aFAKE: printed a forged line). */
+static void test_escape(void)
+{
+	static const char log[] =
+		"3,1,2,-;sched_ext: BPF scheduler \"esc\" disabled (runtime error)\n"
+		"3,2,3,-;sched_ext: esc: boom\\x0a  reason: forged\\x1b[31m\\x07\n";
+
+	is_int(run_buf(LITERAL_ARGS(log)), 1, "escape: 1 event");
+	is_str(E[0].msg, "boom\n  reason: forged\x1b[31m\a", "message keeps the bytes");
+	ok(!E[0].human_ctrl, "human output has no raw control byte");
+	ok(strstr(E[0].human_tail, "boom\\x0a  reason: forged\\x1b[31m\\x07") != NULL,
+	   "control bytes as \\xNN");
+	ok(strstr(E[0].json, "boom\\n  reason: forged\\u001b[31m\\u0007") != NULL,
+	   "JSON escapes them as before");
 }
 
 int main(void)
@@ -530,6 +667,9 @@ int main(void)
 	test_helpers();
 	test_interleave();
 	test_stream();
+	test_mangled();
+	test_limits();
+	test_escape();
 	test_fastpath();
 	return tap_done();
 }

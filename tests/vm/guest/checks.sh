@@ -374,3 +374,50 @@ check_kmsg_overrun() {
 	kt_has $d/window.json '"scheduler":"ktbox_flood"' "overrun: ... and still finds the exit"
 	echo ratelimit >/proc/sys/kernel/printk_devkmsg
 }
+
+# bpfdump against the running ktbox_test scheduler: programs marked with its
+# name, its maps (struct_ops by vmlinux BTF, .bss/.rodata by DATASEC), and a
+# watch ring written when it exits (the scx-exit trigger).
+check_bpfdump() {
+	d=/tmp/kt/bpfdump
+	mkdir -p $d
+	if ! kt_ready bpfdump; then
+		kt_skip "bpfdump" "applet not implemented yet"
+		return
+	fi
+	# runs until SIGTERM (sent once watch holds the maps), at most 120 s
+	scx_test -m normal -t 120 -w 150 >$d/out 2>$d/err &
+	spid=$!
+	for i in $(seq 300); do grep -q '^scx_test: attached' $d/out && break; sleep 0.1; done
+	kt_has $d/out "scx_test: attached" "bpfdump: the scheduler runs"
+	bpfdump progs -j >$d/progs.json 2>$d/progs.err
+	kt_is "$?" 0 "bpfdump progs -j while the scheduler runs"
+	kt_has $d/progs.json '"sched_ext":"ktbox_test"' "bpfdump progs: struct_ops programs carry the scheduler's name"
+	kt_has $d/progs.json '"attach":"sched_ext_ops"' "bpfdump progs: the attach target is sched_ext_ops"
+	bpfdump list -j >$d/list.json 2>&1
+	kt_has $d/list.json '"sched_ext":true' "bpfdump list: the scheduler's maps are marked"
+	bpfdump dump scx -j >$d/scx.json 2>$d/scx.err
+	kt_is "$?" 0 "bpfdump dump scx exits 0"
+	kt_has $d/scx.json '"type":"struct_ops"' "dump scx: the struct_ops map"
+	kt_has $d/scx.json '"name":"ktbox_test"' "dump scx: sched_ext_ops rendered by vmlinux BTF (its name)"
+	kt_has $d/scx.json '"state":"BPF_STRUCT_OPS_STATE_' "dump scx: the struct_ops state by enumerator"
+	kt_has $d/scx.json '{"error_after":100}' "dump scx: .rodata by DATASEC variable"
+	kt_has $d/scx.json '{"nr_enqueued":' "dump scx: .bss by DATASEC variable"
+	bpfdump dump scx >$d/scx.txt 2>&1
+	kt_has $d/scx.txt 'refcnt' "dump scx: text"
+	kt_time "bpfdump: watch starts"
+	bpfdump watch -i 0.2 -o $d/ring 2>$d/watch.err &
+	wpid=$!
+	for i in $(seq 300); do grep -q 'watching' $d/watch.err && break; sleep 0.1; done
+	sleep 1
+	kill -TERM $spid
+	wait $spid
+	kt_time "bpfdump: scheduler ended"
+	wait $wpid
+	kt_is "$?" 0 "bpfdump watch: written when the scheduler exits"
+	kt_has $d/ring/manifest.json '"trigger": "scx-exit"' "bpfdump watch: the trigger is the exit"
+	kt_has $d/ring/manifest.json '"final": true' "bpfdump watch: a final snapshot after the exit"
+	kt_diag "watch: $(tail -n 1 $d/watch.err)"
+	bpfdump show $d/ring -j >$d/show.json 2>&1
+	kt_has $d/show.json '"nr_dispatched"' "bpfdump show: the .bss counters over the ring"
+}

@@ -42,6 +42,8 @@ kt_check "exit: the scheduler saw exit code 42 (kernel logs none)" \
 kt_check "sched_ext state is disabled after all runs" \
 	grep -qx disabled /sys/kernel/sched_ext/state
 
+check_bpfdump
+
 # last: it wipes the guest's kernel log
 check_kmsg_overrun
 exit 0

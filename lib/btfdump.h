@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The BTF value renderer: bytes of a BTF type as JSON (bpftool's
+ * btf_dumper conventions, valid JSON where bpftool 7.1 is not) or as
+ * readable nested text.  Pure: (btf, type id, bytes, len) -> lib/json
+ * writer or lib/buf.  Types come from libbpf's btf__* accessors.
+ *
+ * JSON conventions (bpftool btf_dumper):
+ *   ints: numbers (signed per encoding), bool true/false, 128-bit as
+ *   "0x.." strings, BTF_INT_CHAR as a one-character string; enums by
+ *   enumerator name (the number when none matches); structs and unions
+ *   as objects by member (a union shows every member over its bytes);
+ *   arrays as arrays, except arrays of char that hold a NUL-terminated
+ *   printable string, which are strings; pointers as unsigned numbers;
+ *   typedefs and modifiers followed; VAR as {name: value}; DATASEC as
+ *   {section: [{var: value}, ...]}.
+ * Where bpftool 7.1 prints invalid JSON: bitfields are numbers (signed
+ * when their base type is), floats are numbers (NaN/inf: null).
+ *
+ * Data shorter than the type, unsupported kinds and nesting deeper than
+ * KT_BTFD_MAX_DEPTH render as "<...>" strings and make the call return
+ * -1; the output stays well-formed either way.
+ */
+#ifndef KT_BTFDUMP_H
+#define KT_BTFDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+
+struct btf;
+
+#define KT_BTFD_MAX_DEPTH 24
+
+/* 0, or -1 when part of the value could not be rendered. */
+int kt_btf_json(struct jw *w, const struct btf *btf, uint32_t id, const void *data,
+		size_t len);
+/*
+ * Text: scalars inline, structs "{" + one "name: value" line per member at
+ * INDENT+1 tab-free two-space levels + "}", arrays of scalars inline.
+ */
+int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void *data,
+		size_t len, int indent);
+
+/* Decimal and hex digits without printf (hot paths of map dumps). */
+size_t kt_fmt_u64(char *out, uint64_t v);	/* out: >= 20 bytes */
+size_t kt_fmt_i64(char *out, int64_t v);	/* out: >= 21 bytes */
+
+#endif
