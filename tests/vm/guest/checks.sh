@@ -421,3 +421,42 @@ check_bpfdump() {
 	bpfdump show $d/ring -j >$d/show.json 2>&1
 	kt_has $d/show.json '"nr_dispatched"' "bpfdump show: the .bss counters over the ring"
 }
+
+# timeline's flight recorder around a real sched_ext error: armed before the
+# scheduler starts, written when the kernel disables it, holding the seconds
+# before the exit, the exit itself and the kernel's debug dump lines.
+check_timeline() {
+	d=/tmp/kt/timeline
+	mkdir -p $d
+	timeline record --flight 10 --trigger scx-exit -q -o $d/flight.cap 2>$d/rec.err &
+	tpid=$!
+	sleep 2	# attached before the scheduler starts (TCG is slow)
+	scx_test -m error -n 200 >$d/out 2>$d/err
+	kt_is "$?" 1 "timeline: scx_test -m error fails as asked"
+	for i in $(seq 300); do kill -0 $tpid 2>/dev/null || break; sleep 0.1; done
+	wait $tpid
+	kt_is "$?" 0 "timeline: the flight recorder exits 0 on the scheduler's exit"
+	kt_has $d/rec.err "exited" "timeline: it says the scheduler exited"
+	timeline dump -j $d/flight.cap >$d/dump.jsonl 2>$d/dump.err
+	kt_is "$?" 0 "timeline dump of the flight file"
+	kt_has $d/dump.jsonl '"kind":"Switch"' "timeline: switches recorded before the exit"
+	kt_has $d/dump.jsonl '"kind":"ScxExit"' "timeline: the sched_ext exit is in the recording"
+	n=$(grep -c '"kind":"Switch"' $d/dump.jsonl)
+	[ "$n" -gt 100 ] && kt_ok "timeline: $n switches in the window" ||
+		kt_fail "timeline: only $n switches in the window"
+	# the last switch precedes the exit record (the seconds before it)
+	ets=$(grep '"kind":"ScxExit"' $d/dump.jsonl | head -n 1 | sed 's/.*"ts":\([0-9]*\).*/\1/')
+	fts=$(grep '"kind":"Switch"' $d/dump.jsonl | head -n 1 | sed 's/.*"ts":\([0-9]*\).*/\1/')
+	[ -n "$ets" ] && [ -n "$fts" ] && [ "$fts" -lt "$ets" ] &&
+		kt_ok "timeline: the window starts before the exit" ||
+		kt_fail "timeline: window start $fts, exit $ets"
+	# sched_ext_dump attaches on the guest's 7.2 kernel, but no dump line
+	# has reached the recording yet (open in the timeline issue): shown, not
+	# asserted
+	kt_diag "recorder: $(cat $d/rec.err)"
+	kt_diag "kinds: $(sed 's/.*"kind":"\([A-Za-z]*\)".*/\1/' $d/dump.jsonl | sort | uniq -c | tr '\n' ' ')"
+	timeline info $d/flight.cap >$d/info.txt 2>&1
+	kt_diag "info: $(cat $d/info.txt)"
+	timeline report $d/flight.cap >$d/report.txt 2>&1
+	kt_is "$?" 0 "timeline report of the flight file"
+}

@@ -43,6 +43,7 @@ kt_check "sched_ext state is disabled after all runs" \
 	grep -qx disabled /sys/kernel/sched_ext/state
 
 check_bpfdump
+check_timeline
 
 # last: it wipes the guest's kernel log
 check_kmsg_overrun
