@@ -159,7 +159,7 @@ static int do_progs(struct kt_cmdline *cl)
 
 static const struct kt_option dump_opts[] = {
 	{ "raw", OPT_RAW, 0 }, { "recursive", 'r', 0 }, { "no-batch", OPT_NO_BATCH, 0 },
-	{ "batch", OPT_BATCH, 1 }, KT_OPT_OUT, KT_OPT_END,
+	{ "batch", OPT_BATCH, 1 }, { "budget", OPT_BUDGET, 1 }, KT_OPT_OUT, KT_OPT_END,
 };
 
 static const char dump_help[] =
@@ -169,7 +169,8 @@ static const char dump_help[] =
 	"  -r, --recursive     maps of maps: dump the inner maps too\n"
 	"      --no-batch      GET_NEXT_KEY + LOOKUP instead of BPF_MAP_LOOKUP_BATCH\n"
 	"                      (also: " KT_ENV_NO_BATCH "=1)\n"
-	"      --batch N       entries per batch lookup (default: 4 MiB worth)\n" KT_HELP_OUT
+	"      --batch N       entries per batch lookup (default: 4 MiB worth)\n"
+	"      --budget BYTES  arena bytes to copy at most (K/M/G; default 256M)\n" KT_HELP_OUT
 		KT_HELP_HELP
 	"\n-j prints what bpftool -j map dump prints: for one map an array of\n"
 	"entries {key, value} (\"0x..\" byte strings; per-CPU maps values: [{cpu,\n"
@@ -178,6 +179,9 @@ static const char dump_help[] =
 	"bpftool 7.1, bitfields and floats are JSON numbers.  Ring buffers show\n"
 	"their pending records (the consumer position is not moved); STRUCT_OPS\n"
 	"values render with vmlinux BTF; .bss/.data/.rodata by their DATASEC.\n"
+	"Arenas show the pages present in a process that maps them (read with\n"
+	"process_vm_readv, never faulted in: a dump allocates nothing; pages only\n"
+	"the BPF side touched are not visible).\n"
 	"Types that cannot be read say \"not dumpable: TYPE (why)\".\n"
 	"\nExit status: 0 ok; 1 runtime failure or a partial dump (said so).\n";
 
@@ -353,7 +357,7 @@ static int do_dump(struct kt_cmdline *cl)
 	struct target t = { .pinned_fd = -1 };
 	struct kt_idlist inner = { 0 };
 	bool recursive = false;
-	unsigned long long batch = 0;
+	unsigned long long batch = 0, budget = KT_DUMP_BUDGET;
 	struct kt_out o;
 	int c, rc = 0, r;
 
@@ -372,6 +376,10 @@ static int do_dump(struct kt_cmdline *cl)
 			if (kt_opt_u64(&cl->g, 1, 1 << 20, &batch))
 				return KT_EXIT_USAGE;
 			break;
+		case OPT_BUDGET:
+			if (kt_opt_size(&cl->g, 4096, ~0ull, &budget))
+				return KT_EXIT_USAGE;
+			break;
 		default:
 			return cl->rc;
 		}
@@ -387,6 +395,7 @@ static int do_dump(struct kt_cmdline *cl)
 	d.pretty = cl->out.pretty;
 	d.multi = t.multi || recursive;
 	d.batch = (size_t)batch;
+	d.budget = budget;
 	kt_dump_begin(&d);
 	if (t.pinned_fd >= 0) {
 		rc = dump_one(&d, t.pinned_fd, true, 0, recursive ? &inner : NULL);
@@ -533,8 +542,8 @@ static int do_watch(struct kt_cmdline *cl)
 				return KT_EXIT_USAGE;
 			break;
 		case OPT_BUDGET:
-			if (kt_parse_size(cl->g.arg, &budget))
-				return kt_cmd_usage(cl, "invalid --budget '%s'", cl->g.arg);
+			if (kt_opt_size(&cl->g, 1, ~0ull, &budget))
+				return KT_EXIT_USAGE;
 			break;
 		case OPT_TRIGGER:
 			trigger = cl->g.arg;

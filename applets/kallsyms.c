@@ -40,7 +40,9 @@ HELP_FILE HELP_BT KT_HELP_OUT KT_HELP_HELP;
 static const char symbolize_help[] =
 "Copies text (standard input or FILEs) annotating every kernel address\n"
 "([<ffffffff...>], 0xffff..., bare hex of the table's width) with its\n"
-"%pS form.  -j: JSON Lines, one per annotated line.\n\n"
+"%pS form.  -j: JSON Lines, one per annotated line.  Lines longer than\n"
+"64 KiB are annotated in their first 64 KiB, the rest copied unchanged\n"
+"(said once on stderr).\n\n"
 HELP_FILE HELP_BT KT_HELP_OUT KT_HELP_HELP;
 
 static const char stats_help[] =
@@ -54,6 +56,10 @@ static const char footer[] =
 "region has none.  BPF programs print without a module, as in the kernel.\n"
 "vmlinux addresses the kernel would not look up (outside _stext.._etext\n"
 "and the init text, or _stext.._end with CONFIG_KALLSYMS_ALL) print raw.\n"
+"\n"
+"A saved table with malformed lines (or over-long names) is used with a\n"
+"warning on stderr giving their count; a table over 64 MiB is refused.\n"
+"Control characters in human output are printed as \\xNN.\n"
 "\n"
 "Exit status: 0 ok; 1 runtime failure: unreadable or empty table, hidden\n"
 "addresses (every address zero: not CAP_SYSLOG, or kptr_restrict = 2) for\n"
@@ -136,8 +142,9 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 	found = !(c->backtrace ? kt_ksyms_resolve_bt : kt_ksyms_resolve)(c->t, addr, &r);
 	if (found)
 		kt_ksym_res_format(&r, text, sizeof(text));
-	else	/* the lib owns the rule for unresolved addresses */
-		kt_ksyms_format(c->t, addr, text, sizeof(text));
+	else	/* the lib owns the rule for unresolved addresses (%pB's with -b) */
+		(c->backtrace ? kt_ksyms_format_bt : kt_ksyms_format)(c->t, addr, text,
+								      sizeof(text));
 	*missing |= !found;
 	if (c->out.json) {
 		kt_ksym_res_json(&c->w, addr, text, found ? &r : NULL);
@@ -145,7 +152,7 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 	}
 	kt_put_addr(c->fp, addr, c->width);
 	putc(' ', c->fp);
-	fputs(text, c->fp);
+	kt_fputs_esc(c->fp, text);
 	putc('\n', c->fp);
 }
 
@@ -184,29 +191,82 @@ static void symbolize_json(struct ctx *c, unsigned long lineno, const struct kt_
 	jw_newline(&w);
 }
 
+/*
+ * One line of IN into LINE (at most SYMBOLIZE_LINE_MAX bytes, newline
+ * excluded): its length, -1 at the end.  *NL says whether it ended in a
+ * newline, *CUT whether the cap cut it (the rest is still in IN).
+ */
+#define SYMBOLIZE_LINE_MAX (64 * 1024)
+
+static ssize_t read_line(FILE *in, char *line, bool *nl, bool *cut)
+{
+	size_t n = 0;
+	int ch;
+
+	*nl = *cut = false;
+	while (n < SYMBOLIZE_LINE_MAX && (ch = getc_unlocked(in)) != EOF) {
+		if (ch == '\n') {
+			*nl = true;
+			return (ssize_t)n;
+		}
+		line[n++] = (char)ch;
+	}
+	if (n == SYMBOLIZE_LINE_MAX) {
+		ch = getc_unlocked(in);
+		if (ch == '\n')
+			*nl = true;
+		else if (ch != EOF)
+			*cut = true, ungetc(ch, in);
+		return (ssize_t)n;
+	}
+	return n ? (ssize_t)n : -1;
+}
+
+/* The rest of a cut line, copied through unchanged (not with -j). */
+static void pass_rest(struct ctx *c, FILE *in)
+{
+	int ch;
+
+	while ((ch = getc_unlocked(in)) != EOF) {
+		if (!c->out.json)
+			putc_unlocked(ch, c->fp);
+		if (ch == '\n')
+			break;
+	}
+}
+
 static int symbolize_stream(struct ctx *c, FILE *in)
 {
 	struct kt_buf b = { 0 };
 	unsigned long lineno = 0;
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = malloc(SYMBOLIZE_LINE_MAX);
+	static bool warned;
+	bool nl, cut;
 	ssize_t n;
 
-	while ((n = getline(&line, &cap, in)) > 0) {
-		size_t len = (size_t)n, k;
-		int nl = line[len - 1] == '\n';
+	if (!line)
+		return -1;
+	while ((n = read_line(in, line, &nl, &cut)) >= 0) {
+		size_t k;
 
 		lineno++;
 		kt_buf_reset(&b);
 		k = (c->backtrace ? kt_ksyms_symbolize_bt : kt_ksyms_symbolize)(
-			c->t, line, len - (size_t)nl, &b);
+			c->t, line, (size_t)n, &b);
+		if (cut && !warned) {
+			warned = true;
+			kt_warn("line %lu is longer than %d KiB: the rest of such lines is passed "
+				"through unsymbolized", lineno, SYMBOLIZE_LINE_MAX / 1024);
+		}
 		if (c->out.json) {
 			if (k)
 				symbolize_json(c, lineno, &b);
-			continue;
+		} else {
+			fwrite(b.p ? b.p : "", 1, b.len, c->fp);
 		}
-		fwrite(b.p ? b.p : "", 1, b.len, c->fp);
-		if (nl)
+		if (cut)
+			pass_rest(c, in);
+		else if (nl && !c->out.json)
 			fputc('\n', c->fp);
 	}
 	free(line);
@@ -326,9 +386,12 @@ static int run(struct kt_cmdline *cl, int (*fn)(struct ctx *), bool need_addr, b
 		goto out;
 	c.t = kt_ksyms_load(c.table);
 	if (!c.t) {
-		rc = kt_err("cannot read '%s'", c.table ? c.table : KT_KALLSYMS_PATH);
+		rc = kt_ksyms_load_err(c.table ? c.table : KT_KALLSYMS_PATH);
 		goto out;
 	}
+	/* an empty table of a command that needs addresses fails below */
+	if (!need_addr || kt_ksyms_stats(c.t)->symbols)
+		kt_ksyms_warn_quality(c.t, c.table ? c.table : KT_KALLSYMS_PATH);
 	c.width = kt_ksyms_stats(c.t)->addr_digits ? (int)kt_ksyms_stats(c.t)->addr_digits : 16;
 	if (need_addr && (rc = check_usable(&c)))
 		goto out;

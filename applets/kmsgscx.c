@@ -348,7 +348,8 @@ static int load_ksyms(struct ctx *c)
 		return 0;
 	c->ksyms = kt_ksyms_load(strcmp(c->kallsyms, "live") ? c->kallsyms : NULL);
 	if (!c->ksyms)
-		return kt_err("cannot load symbols from '%s'", c->kallsyms);
+		return kt_ksyms_load_err(c->kallsyms);
+	kt_ksyms_warn_quality(c->ksyms, c->kallsyms);
 	if (kt_ksyms_hidden(c->ksyms))
 		kt_warn("'%s': addresses are hidden (kptr_restrict); frames stay unresolved",
 			c->kallsyms);

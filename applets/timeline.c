@@ -37,7 +37,7 @@ static const char footer[] =
 
 enum {
 	OPT_RAW = KT_OPT_LONG, OPT_CPUS, OPT_PID, OPT_TIME, OPT_TOP, OPT_KALLSYMS, OPT_LAST,
-	OPT_BUFFER, OPT_EVENTS, OPT_FLIGHT, OPT_TRIGGER, OPT_BUDGET, OPT_QUIET,
+	OPT_BUFFER, OPT_EVENTS, OPT_FLIGHT, OPT_TRIGGER, OPT_BUDGET, OPT_QUIET, OPT_SCX_ROOT,
 };
 
 #define INPUT_OPTS { "raw", OPT_RAW, 0 }
@@ -420,6 +420,7 @@ static const char record_help[] =
 "                       exits; the default) or 'signal' (SIGUSR1 only);\n"
 "                       SIGUSR1 writes in either mode\n"
 "      --budget MiB     with --flight: memory for the window (default 64)\n"
+"      --scx-root DIR   read sched_ext's sysfs state below DIR (tests)\n"
 "  -q, --quiet          no progress line on a terminal\n"
 "  -o, --output FILE    the capture file (atomic; default standard output)\n"
 KT_HELP_HELP
@@ -435,7 +436,7 @@ static const struct kt_option record_opts[] = {
 	{ "duration", 'd', 1 }, { "cpus", OPT_CPUS, 1 }, { "pid", OPT_PID, 1 },
 	{ "buffer", OPT_BUFFER, 1 }, { "events", OPT_EVENTS, 1 }, { "flight", OPT_FLIGHT, 1 },
 	{ "trigger", OPT_TRIGGER, 1 }, { "budget", OPT_BUDGET, 1 }, { "quiet", 'q', 0 },
-	{ "output", 'o', 1 }, KT_OPT_END,
+	{ "scx-root", OPT_SCX_ROOT, 1 }, { "output", 'o', 1 }, KT_OPT_END,
 };
 
 static int do_record(struct kt_cmdline *cl)
@@ -495,6 +496,9 @@ static int do_record(struct kt_cmdline *cl)
 			break;
 		case 'q':
 			ro.quiet = true;
+			break;
+		case OPT_SCX_ROOT:
+			ro.scx_root = cl->g.arg;
 			break;
 		default:
 			return cl->rc;

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "bpfarena.h"
 #include "bpfdump.h"
 #include "bpfmap.h"
 #include "btfdump.h"
@@ -389,6 +390,15 @@ static void hex_text(struct kt_buf *b, const unsigned char *p, size_t n)
 	}
 }
 
+/* "cpu": I without printf (per CPU of every entry) */
+static void cpu_key(struct jw *w, size_t i)
+{
+	char t[24];
+
+	jw_key(w, "cpu");
+	jw_raw(w, t, kt_fmt_u64(t, i));
+}
+
 static uint32_t value_type(const struct bpf_map_info *info)
 {
 	return info->btf_vmlinux_value_type_id ? info->btf_vmlinux_value_type_id :
@@ -431,7 +441,7 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_arr_open(w);
 		for (size_t i = 0; i < ncpus; i++) {
 			jw_obj_open(w);
-			jw_ku64(w, "cpu", i);
+			cpu_key(w, i);
 			jw_key(w, "value");
 			hex_json(w, val + i * step, info->value_size);
 			jw_obj_close(w);
@@ -453,7 +463,7 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 			jw_arr_open(w);
 			for (size_t i = 0; i < ncpus; i++) {
 				jw_obj_open(w);
-				jw_ku64(w, "cpu", i);
+				cpu_key(w, i);
 				jw_key(w, "value");
 				kt_btf_json(w, btf, value_type(info), val + i * step,
 					    info->value_size);
@@ -563,8 +573,19 @@ static void flush(struct kt_dump *d, bool force)
 {
 	if (!d->buf.len || (!force && d->buf.len < FLUSH_AT))
 		return;
-	if (fwrite(d->buf.p, 1, d->buf.len, d->fp) != d->buf.len && !d->err)
+	/* big chunks straight to the fd: stdio would copy them once more */
+	if (fflush(d->fp) && !d->err)
 		d->err = errno ? -errno : -EIO;
+	for (size_t off = 0; off < d->buf.len && !d->err;) {
+		ssize_t n = write(fileno(d->fp), d->buf.p + off, d->buf.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			d->err = n < 0 ? -errno : -EIO;
+		else
+			off += (size_t)n;
+	}
 	kt_buf_reset(&d->buf);
 }
 
@@ -714,6 +735,106 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 	return st.corrupt ? 1 : 0;
 }
 
+struct arena_emit {
+	struct kt_dump *d;
+	uint64_t start;
+};
+
+static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_t len)
+{
+	struct arena_emit *a = arg;
+	struct kt_dump *d = a->d;
+	static const char hx[] = "0123456789abcdef";
+
+	if (d->json) {
+		jw_obj_open(&d->w);
+		jw_ku64(&d->w, "page", page);
+		jw_khex(&d->w, "address", a->start + page * len);
+		kt_buf_reset(&d->tmp);
+		for (size_t i = 0; i < len; i++) {
+			kt_buf_putc(&d->tmp, hx[bytes[i] >> 4]);
+			kt_buf_putc(&d->tmp, hx[bytes[i] & 15]);
+		}
+		jw_key(&d->w, "bytes");
+		jw_strn(&d->w, d->tmp.p, d->tmp.len);
+		jw_obj_close(&d->w);
+	} else {
+		kt_buf_printf(&d->buf, "page %llu at 0x%llx:\n", (unsigned long long)page,
+			      (unsigned long long)(a->start + page * len));
+		for (size_t o = 0; o < len; o += 16) {
+			size_t z = o;
+
+			while (z < len && !bytes[z])
+				z++;
+			if (z - o >= 16 && o)	/* zero lines after the first: elided */
+				continue;
+			kt_buf_printf(&d->buf, "  %04zx:", o);
+			for (size_t i = o; i < o + 16; i++)
+				kt_buf_printf(&d->buf, " %02x", bytes[i]);
+			kt_buf_putc(&d->buf, '\n');
+		}
+	}
+	flush(d, false);
+	return d->err;
+}
+
+static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
+{
+	uint64_t budget = d->budget ? d->budget : KT_DUMP_BUDGET;
+	struct kt_arena_where where;
+	struct arena_emit a = { d, 0 };
+	bool cut = false;
+	long n;
+	int r;
+
+	r = kt_arena_find(info->id, (uint64_t)info->max_entries * 4096, info->map_extra, &where);
+	if (r) {
+		const char *why = r == -ENOENT ?
+			"no process maps this arena and holds its fd: its pages cannot be read"
+			" without making the kernel allocate them" : strerror(-r);
+
+		if (d->json)
+			jw_kstr(&d->w, "unavailable", why);
+		else
+			kt_buf_printf(&d->buf, "unavailable: %s\n", why);
+		return r == -ENOENT ? 1 : r;
+	}
+	a.start = where.start;
+	if (d->json) {
+		jw_ku64(&d->w, "pid", (uint64_t)where.pid);
+		jw_khex(&d->w, "user_vm_start", where.start);
+		jw_ku64(&d->w, "pages", where.len / 4096);
+		if (!where.confirmed)
+			jw_ku64(&d->w, "ambiguous_mappings", (uint64_t)where.candidates);
+		jw_key(&d->w, "present");
+		jw_arr_open(&d->w);
+	} else {
+		kt_buf_printf(&d->buf, "mapped by pid %d at 0x%llx, %llu pages%s\n", where.pid,
+			      (unsigned long long)where.start,
+			      (unsigned long long)(where.len / 4096),
+			      where.confirmed ? "" : " (one of several mappings of this size)");
+	}
+	n = kt_arena_read(&where, budget, emit_page, &a, &cut);
+	if (d->json) {
+		jw_arr_close(&d->w);
+		if (n >= 0)
+			jw_ku64(&d->w, "present_pages", (uint64_t)n);
+		jw_kstr(&d->w, "not_shown", "pages the BPF side allocated that the mapping process"
+			" never touched (not in its page tables)");
+		if (cut)
+			jw_kstr(&d->w, "partial", "the byte budget was reached");
+		if (n < 0)
+			jw_kstr(&d->w, "error", strerror((int)-n));
+	} else if (n >= 0) {
+		kt_buf_printf(&d->buf, "%ld present page%s shown%s (pages only the BPF side touched"
+			      " are not visible)\n", n, n == 1 ? "" : "s",
+			      cut ? "; partial: the byte budget was reached" : "");
+	}
+	if (n < 0)
+		return (int)n;
+	return cut ? 1 : 0;
+}
+
 int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info,
 		struct kt_idlist *inner)
 {
@@ -746,6 +867,10 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info,
 	}
 	if (kind == KT_DUMP_RINGBUF) {
 		r = dump_ringbuf(d, fd, info);
+		goto out;
+	}
+	if (kind == KT_DUMP_ARENA) {
+		r = dump_arena(d, info);
 		goto out;
 	}
 	btf = map_btf(d, info, &owned);
@@ -801,6 +926,7 @@ int kt_dump_end(struct kt_dump *d)
 void kt_dump_free(struct kt_dump *d)
 {
 	kt_buf_free(&d->buf);
+	kt_buf_free(&d->tmp);
 	btf__free(d->vmlinux);
 	d->vmlinux = NULL;
 }

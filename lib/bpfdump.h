@@ -85,6 +85,8 @@ int kt_ringbuf_read(int fd, const struct bpf_map_info *info,
 		    int (*cb)(void *, const struct kt_rb_rec *), void *arg, struct kt_rb_stats *st);
 
 /* The dump writer. */
+#define KT_DUMP_BUDGET (256ull << 20)
+
 struct kt_dump {
 	FILE *fp;
 	bool json;
@@ -93,8 +95,10 @@ struct kt_dump {
 	bool multi;		/* JSON: an array of map objects with "elements" */
 	bool no_batch;
 	size_t batch;
+	uint64_t budget;	/* arena bytes at most (0: KT_DUMP_BUDGET) */
 	/* state */
 	struct kt_buf buf;
+	struct kt_buf tmp;	/* an arena page as hex */
 	struct jw w;
 	struct btf *vmlinux;
 	bool vmlinux_tried;

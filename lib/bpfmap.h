@@ -48,6 +48,7 @@ const char *kt_bpf_prog_type_name(uint32_t t);
 enum kt_dump_kind {
 	KT_DUMP_WALK,		/* keys and values by batch or GET_NEXT_KEY */
 	KT_DUMP_RINGBUF,	/* pending records, read-only mapping */
+	KT_DUMP_ARENA,		/* present pages of a process mapping it (bpfarena.h) */
 	KT_DUMP_NONE,		/* not dumpable: see kt_bpf_not_dumpable */
 };
 enum kt_dump_kind kt_bpf_dump_kind(uint32_t type);

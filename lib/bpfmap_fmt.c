@@ -82,9 +82,6 @@ const char *kt_bpf_not_dumpable(uint32_t type)
 		return "no keys: a bloom filter answers membership only";
 	case KT_MAP_USER_RINGBUF:
 		return "written by user space and consumed by BPF: nothing to read back";
-	case KT_MAP_ARENA:
-		return "reading an arena's pages without making the kernel allocate them is not"
-		       " implemented in this version";
 	case 0:
 		return "unspecified map type";
 	}
@@ -99,6 +96,8 @@ enum kt_dump_kind kt_bpf_dump_kind(uint32_t type)
 		return KT_DUMP_NONE;
 	if (type == KT_MAP_RINGBUF)
 		return KT_DUMP_RINGBUF;
+	if (type == KT_MAP_ARENA)
+		return KT_DUMP_ARENA;
 	return KT_DUMP_WALK;
 }
 

@@ -157,11 +157,34 @@ static void quoted(struct jw *w, const char *s, size_t n)
 	emit(w, "\"", 1);
 }
 
+/* A short key with nothing to escape: one write for "key": */
+static bool plain_key(struct jw *w, const char *key)
+{
+	char t[68];
+	size_t n = 0;
+
+	for (; key[n]; n++) {
+		unsigned char c = (unsigned char)key[n];
+
+		if (n >= 64 || c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			return false;
+		t[n + 1] = (char)c;
+	}
+	t[0] = '"';
+	t[n + 1] = '"';
+	t[n + 2] = ':';
+	t[n + 3] = ' ';
+	emit(w, t, n + 3 + (w->pretty ? 1 : 0));
+	return true;
+}
+
 void jw_key(struct jw *w, const char *key)
 {
 	sep(w);
-	quoted(w, key, strlen(key));
-	emits(w, w->pretty ? ": " : ":");
+	if (!plain_key(w, key)) {
+		quoted(w, key, strlen(key));
+		emits(w, w->pretty ? ": " : ":");
+	}
 	w->after_key = true;
 }
 

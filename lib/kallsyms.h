@@ -62,8 +62,10 @@
 #include "buf.h"
 
 #define KT_KALLSYMS_PATH "/proc/kallsyms"
-/* Largest file kt_ksyms_load() reads. */
-#define KT_KSYMS_MAX_FILE (1ULL << 30)
+/* Largest file kt_ksyms_load() reads: a real /proc/kallsyms, modules and
+ * BPF programs included, is well under this (10-30 MiB); past it the
+ * load fails with EFBIG instead of growing toward the input's size. */
+#define KT_KSYMS_MAX_FILE (64ULL << 20)
 /* Offsets at or past this are not attributed to a symbol of unknown size. */
 #define KT_KSYMS_MAX_UNSIZED 0x100000ULL
 #define KT_KSYMS_NAME_MAX 511
@@ -208,5 +210,15 @@ size_t kt_ksyms_symbolize(const struct kt_ksyms *t, const char *line, size_t len
 /* The same with %pB (return-address) semantics. */
 size_t kt_ksyms_symbolize_bt(const struct kt_ksyms *t, const char *line, size_t len,
 			     struct kt_buf *out);
+
+/*
+ * Warn once on stderr (through kt_warn) when the table SRC is not fit to
+ * trust as is: no symbols at all, or malformed lines skipped (over-long
+ * names, garbage), which shift sizes and resolution.  Returns true when
+ * it warned.
+ */
+bool kt_ksyms_warn_quality(const struct kt_ksyms *t, const char *src);
+/* The load error for SRC (errno from kt_ksyms_load), through kt_err. */
+int kt_ksyms_load_err(const char *src);
 
 #endif

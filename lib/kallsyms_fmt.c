@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "err.h"
 #include "json.h"
 #include "kallsyms.h"
 #include "text.h"
@@ -146,12 +147,12 @@ void kt_ksym_print(FILE *fp, const struct kt_ksym *s, int width)
 {
 	kt_put_addr(fp, s->addr, width);
 	putc(' ', fp);
-	putc(s->type, fp);
+	kt_fput_esc(fp, &s->type, 1);
 	putc(' ', fp);
-	fputs(s->name, fp);
+	kt_fputs_esc(fp, s->name);
 	if (s->module) {
 		fputs(" [", fp);
-		fputs(s->module, fp);
+		kt_fputs_esc(fp, s->module);
 		putc(']', fp);
 	}
 	if (s->size)
@@ -205,4 +206,30 @@ void kt_ksyms_stats_human(FILE *fp, const struct kt_ksyms_stats *st)
 			fprintf(fp, " %c=%zu", ch, st->types[ch]);
 	fprintf(fp, "\ntable memory:     %zu bytes for %zu bytes of text\n", st->mem_bytes,
 		st->text_bytes);
+}
+
+bool kt_ksyms_warn_quality(const struct kt_ksyms *t, const char *src)
+{
+	const struct kt_ksyms_stats *st = kt_ksyms_stats(t);
+
+	if (!st->symbols) {
+		kt_warn("'%s': no symbols (%zu lines, %zu malformed): not a kallsyms table", src,
+			st->lines, st->malformed);
+		return true;
+	}
+	if (st->malformed) {
+		kt_warn("'%s': %zu of %zu lines malformed (not 'ADDR TYPE NAME [MODULE]', or a "
+			"name over %d bytes) and skipped: sizes and results next to them may be "
+			"wrong", src, st->malformed, st->lines, KT_KSYMS_NAME_MAX);
+		return true;
+	}
+	return false;
+}
+
+int kt_ksyms_load_err(const char *src)
+{
+	if (errno == EFBIG)
+		return kt_errx("'%s': larger than %llu MiB: not a kallsyms table (a real one is "
+			       "well under that)", src, KT_KSYMS_MAX_FILE >> 20);
+	return kt_err("cannot read '%s'", src);
 }

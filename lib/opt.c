@@ -215,25 +215,35 @@ int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *ou
 
 int kt_parse_size(const char *s, unsigned long long *out)
 {
+	static const struct { const char *suffix; unsigned shift; } units[] = {
+		{ "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "K", 10 }, { "M", 20 },
+		{ "G", 30 }, { "k", 10 }, { "m", 20 }, { "g", 30 },
+	};
+	size_t n = s ? strlen(s) : 0;
 	char num[32];
-	size_t n = strlen(s), sh = 0;
 
-	if (!n || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n + 1);
-	if (n > 3 && (num[n - 1] == 'B' && num[n - 2] == 'i')) {
-		num[n - 2] = 0;	/* KiB, MiB, GiB */
-		n -= 2;
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		size_t k = strlen(units[i].suffix);
+
+		if (n <= k || n - k >= sizeof(num) || strcmp(s + n - k, units[i].suffix))
+			continue;
+		memcpy(num, s, n - k);
+		num[n - k] = '\0';
+		if (kt_parse_u64(num, out) || *out > (~0ull >> units[i].shift)) {
+			errno = ERANGE;
+			return -1;
+		}
+		*out <<= units[i].shift;
+		return 0;
 	}
-	switch (num[n - 1]) {
-	case 'k': case 'K': sh = 10; break;
-	case 'm': case 'M': sh = 20; break;
-	case 'g': case 'G': sh = 30; break;
-	}
-	if (sh)
-		num[n - 1] = 0;
-	if (kt_parse_u64(num, out) || *out > (~0ull >> sh))
-		return -1;
-	*out <<= sh;
+	return kt_parse_u64(s, out);
+}
+
+int kt_opt_size(const struct kt_getopt *g, unsigned long long min, unsigned long long max,
+		unsigned long long *out)
+{
+	if (kt_parse_size(g->arg, out) || *out < min || *out > max)
+		return kt_usage_err("option '%s': invalid size '%s' (expected %llu..%llu bytes; "
+				    "suffixes K, M, G or KiB, MiB, GiB)", g->opt, g->arg, min, max);
 	return 0;
 }

@@ -1320,6 +1320,7 @@ void scx_parser_feed(struct scx_parser *p, char *line, size_t len)
 		cut = (size_t)(l.text - line) + j;
 		l.len = kt_rtrim_len(l.text, j);
 		scx_parser_feed_parsed(p, &l, line, cut);
+		p->nline--; /* the records joined on it share its line number */
 		line += cut;
 		len -= cut;
 	}

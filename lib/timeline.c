@@ -661,10 +661,12 @@ void tl_file_info_json(struct jw *w, const struct tl_file *f)
 		if (h->attached >> i & 1)
 			jw_str(w, attach_names[i]);
 	jw_arr_close(w);
+	/* asked for, not on this kernel (sched_ext_exit: no tracepoint, the
+	 * exit comes from sysfs) */
 	jw_key(w, "missing");
 	jw_arr_open(w);
 	for (unsigned i = 0; i < TL_AT_NR; i++)
-		if ((h->requested & ~h->attached) >> i & 1)
+		if ((h->requested & ~h->attached) >> i & 1 && i != TL_AT_SCX_EXIT)
 			jw_str(w, attach_names[i]);
 	jw_arr_close(w);
 	if (h->cpus[0])
@@ -978,13 +980,16 @@ uint64_t tl_dump(FILE *fp, const void *buf, size_t len, bool json)
 {
 	struct tl_iter *it = malloc(sizeof(*it));
 	struct tl_comms c = { 0 };
+	struct kt_buf b = { 0 };
 	struct tl_event ev;
 	struct jw w;
 	uint64_t n = 0;
 
 	if (!it)
 		return 0;
-	jw_init_file(&w, fp, 0);
+	/* JSON into memory, handed to stdio in 64 KiB blocks (one fwrite per
+	 * token was most of the time) */
+	jw_init_buf(&w, &b, 0);
 	/* names first: a task's Comm record may come after its first event */
 	if (!json) {
 		tl_iter_init(it, buf, len);
@@ -997,12 +1002,19 @@ uint64_t tl_dump(FILE *fp, const void *buf, size_t len, bool json)
 		if (json) {
 			tl_event_json(&w, &ev);
 			jw_newline(&w);
+			if (b.len >= 65536) {
+				fwrite(b.p, 1, b.len, fp);
+				b.len = 0;
+			}
 		} else {
 			tl_comms_learn(&c, &ev);
 			tl_event_text(fp, &ev, &c);
 		}
 		n++;
 	}
+	if (b.len)
+		fwrite(b.p, 1, b.len, fp);
+	kt_buf_free(&b);
 	free(it);
 	tl_comms_free(&c);
 	return n;

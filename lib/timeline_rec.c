@@ -310,7 +310,7 @@ static int setup_loop(struct rec *r)
 	r->grace_timer = kt_loop_add_timer(&r->loop, 0, 0, on_grace, r);
 	if (r->grace_timer < 0)
 		return kt_err("cannot set up the event loop");
-	if (!kt_scxtrig_init(&r->trig, NULL) && r->trig.state != KT_SCX_NONE) {
+	if (!kt_scxtrig_init(&r->trig, o->scx_root) && r->trig.state != KT_SCX_NONE) {
 		r->have_trig = true;
 		if (kt_scxtrig_arm(&r->trig, &r->loop, SCX_POLL_NS, on_scx_exit, r))
 			return kt_err("cannot set up the event loop");

@@ -71,6 +71,7 @@ struct tl_rec_opts {
 	unsigned budget_mib;
 	bool quiet;
 	bool quiet_missing;		/* missing attach points not warned about */
+	const char *scx_root;		/* sched_ext sysfs below this (tests); NULL: / */
 };
 
 /* The default attach points: all but sched_waking (a second wakeup per

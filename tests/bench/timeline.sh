@@ -16,11 +16,23 @@ mkdir -p "$BENCH"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 LOOPS=${TIMELINE_BENCH_LOOPS:-200000}
-ROUNDS=${TIMELINE_BENCH_ROUNDS:-3}
+ROUNDS=${TIMELINE_BENCH_ROUNDS:-5}
 EVENTS=${TIMELINE_BENCH_EVENTS:-10000000}
 
-ops() {	# ops/s of one pipe bench run
-	perf bench sched pipe -l "$LOOPS" 2>/dev/null | awk '/ops\/sec/ { print $1 }'
+# both ends on one CPU: no cross-CPU wake-up latency in the figure, the
+# tracer's cost per event shows directly (the machine's other load moves
+# between rounds: rounds are interleaved and the median taken)
+PIN=${TIMELINE_BENCH_CPU:-0}
+# Two figures per run: ops/s (wall: moved by whatever else runs on the
+# CPU), and CPU time per op of the two bench processes (user + sys from
+# their rusage: the tracepoint programs run in their context, so this is
+# what tracing costs them, much less moved by other load).
+ops() {	# "ops/s cpu_ns_per_op" of one pipe bench run
+	/usr/bin/time -o "$T/bt" -f '%U %S' taskset -c "$PIN" \
+		perf bench sched pipe -l "$LOOPS" >"$T/bo" 2>/dev/null
+	o=$(awk '/ops\/sec/ { print $1 }' "$T/bo")
+	c=$(awk -v l="$LOOPS" 'END { printf "%.0f", ($1 + $2) * 1e9 / l }' "$T/bt")
+	echo "$o $c"
 }
 
 # start a tracer in the background (pid in $TP), let it attach
@@ -44,15 +56,18 @@ stop() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-if [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
+if [ "${TIMELINE_BENCH_RECORD:-1}" = 0 ]; then
+	echo "recording overhead: skipped (TIMELINE_BENCH_RECORD=0)"
+elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	modes="none timeline perf_sched count"
 	command -v bpftrace >/dev/null 2>&1 && modes="$modes bpftrace"
 	for r in $(seq "$ROUNDS"); do
 		for m in $modes; do
 			start $m
-			o=$(ops)
+			set -- $(ops)
 			stop
-			echo "$o" >>"$T/ops.$m"
+			echo "$1" >>"$T/ops.$m"
+			echo "$2" >>"$T/cpu.$m"
 			if [ $m = timeline ]; then
 				"$KTBOX" timeline info -j "$T/tl.cap" >"$T/tl.info.$r" 2>/dev/null
 				stat -c %s "$T/tl.cap" >>"$T/tl.size"
@@ -60,12 +75,15 @@ if [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 		done
 	done
 	base=$(median <"$T/ops.none")
-	echo "perf bench sched pipe -l $LOOPS, median of $ROUNDS rounds (2 CPUs shared, noisy):"
-	printf '  %-28s %10s %9s\n' tracer ops/s overhead
+	cbase=$(median <"$T/cpu.none")
+	echo "perf bench sched pipe -l $LOOPS on CPU $PIN, median of $ROUNDS interleaved rounds:"
+	printf '  %-12s %10s %9s %12s %9s\n' tracer ops/s overhead "CPU ns/op" overhead
 	for m in $modes; do
 		v=$(median <"$T/ops.$m")
-		printf '  %-28s %10s %8s%%\n' "$m" "$v" \
-			"$(awk -v b="$base" -v v="$v" 'BEGIN { printf "%+.1f", (b / v - 1) * 100 }')"
+		c=$(median <"$T/cpu.$m")
+		printf '  %-12s %10s %8s%% %12s %8s%%\n' "$m" "$v" \
+			"$(awk -v b="$base" -v v="$v" 'BEGIN { printf "%+.1f", (b / v - 1) * 100 }')" \
+			"$c" "$(awk -v b="$cbase" -v v="$c" 'BEGIN { printf "%+.1f", (v / b - 1) * 100 }')"
 	done
 	command -v bpftrace >/dev/null 2>&1 || echo "  (bpftrace not installed: not measured)"
 	for r in $(seq "$ROUNDS"); do
@@ -75,12 +93,13 @@ if [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 			"$r" <"$f"
 	done
 	echo "  capture bytes per record: 40 (+ a 512-byte header and a trailer of 56 + 8 per CPU)"
-	echo "  overhead = base ops/s / traced ops/s - 1"
+	echo "  overhead: base ops/s / traced ops/s - 1; traced CPU ns/op / base - 1"
 else
 	echo "recording overhead: skipped (needs root and perf)"
 fi
 
 # ---- readers on a synthetic 10 M-event capture ----
+[ "${TIMELINE_BENCH_READERS:-1}" = 0 ] && exit 0
 gen=$BENCH/timeline_gen
 $CC -std=gnu11 -O2 -static -D_GNU_SOURCE -I"$TOP/lib" -I"$TOP/bpf" \
 	-isystem "$BUILD/sysroot/include" -o "$gen" "$TOP/tests/bench/timeline_gen.c" \
@@ -90,16 +109,22 @@ cap=$BENCH/timeline_10m.cap
 n=$("$KTBOX" timeline info -j "$cap" | sed 's/.*"records":\([0-9]*\).*/\1/')
 mib=$(( $(stat -c %s "$cap") / 1048576 ))
 echo "readers on a synthetic capture: $n records, $mib MiB:"
+echo "  (wall time on a shared machine; CPU = user + sys of the process)"
 for what in "report" "report -j" "export" "dump -j"; do
 	set -- $what
-	s=$( { /usr/bin/time -f '%e %M' "$KTBOX" timeline "$@" "$cap" >/dev/null; } 2>&1 | tail -1)
-	awk -v n="$n" -v s="$s" -v w="$what" 'BEGIN { split(s, a, " ");
-		printf "  %-12s %6.2f s  %6.1f M events/s  peak RSS %d MiB\n", w, a[1], n / a[1] / 1e6, a[2] / 1024 }'
+	/usr/bin/time -o "$T/time" -f '%e %U %S %M' "$KTBOX" timeline "$@" "$cap" >/dev/null 2>&1
+	s=$(tail -1 "$T/time")
+	awk -v n="$n" -v s="$s" -v w="$what" 'BEGIN { split(s, a, " "); c = a[2] + a[3];
+		printf "  %-10s wall %6.2f s  CPU %6.2f s  %5.1f M events/s (CPU)  peak RSS %d MiB\n",
+			w, a[1], c, n / c / 1e6, a[4] / 1024 }'
 done
 # the peer: perf sched timehist over the perf.data of the last traced round
 if [ -s "$T/perf.data" ]; then
 	pn=$(perf script -i "$T/perf.data" 2>/dev/null | wc -l)
-	s=$( { /usr/bin/time -f '%e %M' perf sched timehist -i "$T/perf.data" >/dev/null 2>&1; } 2>&1 | tail -1)
-	awk -v n="$pn" -v s="$s" 'BEGIN { split(s, a, " "); if (a[1] < 0.01) a[1] = 0.01;
-		printf "  peer: perf sched timehist on %d perf.data events: %.2f s, %.2f M events/s\n", n, a[1], n / a[1] / 1e6 }'
+	/usr/bin/time -o "$T/time" -f '%e %U %S %M' perf sched timehist -i "$T/perf.data" \
+		>/dev/null 2>&1
+	s=$(tail -1 "$T/time")
+	awk -v n="$pn" -v s="$s" 'BEGIN { split(s, a, " "); c = a[2] + a[3];
+		printf "  peer: perf sched timehist, %d perf.data events: wall %.2f s  CPU %.2f s  %.1f M events/s (CPU)\n",
+			n, a[1], c, n / c / 1e6 }'
 fi

@@ -16,6 +16,23 @@ ks -f "$FX/mixed.txt" lookup >/dev/null 2>&1; is $? 2 "lookup without names: usa
 ks -f "$T/missing" stats >/dev/null 2>"$T/err"; is $? 1 "missing table: exit 1"
 grep -q "cannot read '$T/missing'" "$T/err"; ok $? "missing table: error names the file"
 
+# ---- hardening (issue 13 §3): each failed before ----------------------------------
+is "$(ks -f "$FX/text_ranges.txt" addr -b ffffffff81000000)" "ffffffff81000000 0xffffffff81000000" \
+	"addr -b: ADDR-1 outside text prints %pB's answer (raw), not ADDR's symbol"
+printf 'ffffffff81000100 T ok\ngarbage\nffffffff81000200 T %0600d\nffffffff81000300 T next\n' 0 >"$T/bad.txt"
+ks -f "$T/bad.txt" lookup ok >/dev/null 2>"$T/err"; is $? 0 "malformed table: still used"
+is "$(grep -c 'warning:.*2 of 4 lines malformed' "$T/err")" 1 "malformed / over-long lines: one warning with the count"
+ks -f "$FX/text_ranges.txt" lookup schedule 2>"$T/err" >/dev/null; [ ! -s "$T/err" ]; ok $? "clean table: no warning"
+ks -f /dev/zero stats >/dev/null 2>"$T/err"; is $? 1 "/dev/zero as table: exit 1"
+grep -q "larger than 64 MiB: not a kallsyms table" "$T/err"; ok $? "/dev/zero: stops at the cap with a clear error"
+head -c 200000 /dev/zero | tr '\0' 'x' >"$T/long.txt"
+printf ' ffffffff81000110\nnext ffffffff81000110\n' >>"$T/long.txt"
+ks -f "$FX/mixed.txt" symbolize "$T/long.txt" >"$T/long.out" 2>"$T/err"; is $? 0 "symbolize: over-long line: exit 0"
+is "$(head -c 200000 "$T/long.out" | tr -d x | wc -c)" 0 "over-long line: its start unchanged"
+is "$(sed -n 1p "$T/long.out" | wc -c)" 200018 "over-long line: the rest passed through unchanged"
+is "$(sed -n 2p "$T/long.out")" "next ffffffff81000110 schedule+0x10/0x90" "the next line is symbolized"
+is "$(grep -c 'longer than 64 KiB' "$T/err")" 1 "over-long line: said once on stderr"
+
 # ---- saved table --------------------------------------------------------------
 is "$(ks -f "$FX/mixed.txt" lookup schedule)" "ffffffff81000100 T schedule size 0x90" \
 	"lookup: address, type, name, size"

@@ -21,10 +21,20 @@ k -f "$FX/dmesg_612.txt" --since-seq 3 >/dev/null 2>&1; is $? 2 "--since-seq wit
 k -f "$T/missing" 2>"$T/err" >/dev/null; is $? 1 "missing file: exit 1"
 grep -q "cannot open '$T/missing'" "$T/err"; ok $? "missing file: error names it"
 
+# ---- hardening (issue 13 §3) ------------------------------------------------------
+printf 'nothing here\n' >"$T/garb.syms"
+k -f "$FX/dmesg_612.txt" --kallsyms "$T/garb.syms" >/dev/null 2>"$T/err"; is $? 0 "garbage --kallsyms: still runs"
+grep -q "warning: '$T/garb.syms': no symbols" "$T/err"; ok $? "garbage --kallsyms: warned"
+k -j -f "$FX/kmsg_records.txt" | grep -q '"origin":"user","scheduler":"fromuser"'
+ok $? "LOG_USER records: origin user"
+printf '3,1,2,-;sched_ext: BPF scheduler "e" disabled (runtime error)\n3,2,3,-;sched_ext: e: a\\x0aFAKE: x\\x1b[2J\n' >"$T/esc.txt"
+k -f "$T/esc.txt" | grep -q '^  message: a\\x0aFAKE: x\\x1b\[2J$'; ok $? "human: control bytes escaped"
+
 # ---- fixtures ---------------------------------------------------------------------
 for f in dmesg_612:14 kmsg_records:4 dmesg_levels:4 printk_caller:2 journal_localized:6 \
 	 journal_iso:4 oot:3 sub_sched:5 partial_crlf:2 joined:3 nested_parens:2 \
-	 lookalikes:0 cut:2 sched_dump:3 both_origins:2 nul_huge:2 console_interleaved:3; do
+	 lookalikes:0 cut:2 sched_dump:3 both_origins:2 nul_huge:2 console_interleaved:3 \
+	 mangled_indent:4 mangled_prefix:4 mangled_nobanner:2 mangled_prompt:4 mangled_negative:0; do
 	is "$(k -j -f "$FX/${f%%:*}.txt" | nev)" "${f#*:}" "${f%%:*}: ${f#*:} events"
 done
 for f in both_origins sched_dump journal_localized; do
@@ -76,8 +86,8 @@ M=$(mark 0)
 write_exit "${TAG}_a"
 timeout 10 "$KTBOX" kmsgscx -j --since-seq "$M" >"$T/live.json"; is $? 0 "window: drains and returns"
 grep -o "\"scheduler\":\"${TAG}_a\"" "$T/live.json" | wc -l | grep -qx 2; ok $? "window: enable and exit of the written scheduler"
-grep -q "\"event\":\"exit\",\"origin\":\"kernel\",\"scheduler\":\"${TAG}_a\",\"kind\":\"error_stall\",\"reason\":\"runnable task stall\",\"message\":\"kworker/3:1\[4242\] failed to run for 7.250s\"" "$T/live.json"
-ok $? "window: exit kind, reason, message"
+grep -q "\"event\":\"exit\",\"origin\":\"user\",\"scheduler\":\"${TAG}_a\",\"kind\":\"error_stall\",\"reason\":\"runnable task stall\",\"message\":\"kworker/3:1\[4242\] failed to run for 7.250s\"" "$T/live.json"
+ok $? "window: exit kind, reason, message; origin user (written to /dev/kmsg: LOG_USER)"
 grep -q '"level":3,"stall":{"comm":"kworker/3:1","pid":4242,"seconds":7.25},"backtrace":\[{"symbol":"scx_watchdog_workfn","offset":340,"size":480},{"symbol":"process_one_work","offset":398,"size":848},{"symbol":"kthread","offset":210,"size":256}\]' "$T/live.json"
 ok $? "window: level, stall, 3 frames (LOG_USER records accepted)"
 S=$(grep -o "\"scheduler\":\"${TAG}_a\",\"kind\"[^}]*\"seq\":[0-9]*" "$T/live.json" | sed 's/.*"seq"://')
@@ -107,7 +117,7 @@ write_exit "${TAG}_c" &
 timeout 20 "$KTBOX" kmsgscx --follow --timeout 10 --since-seq "$M" >"$T/f2.txt"; rc=$?
 wait
 is "$rc" 0 "follow race: exit 0"
-grep -q "^\[ *[0-9.]*\] exit ${TAG}_c error_stall (kernel) seq=[0-9]* level=3$" "$T/f2.txt"
+grep -q "^\[ *[0-9.]*\] exit ${TAG}_c error_stall (user) seq=[0-9]* level=3$" "$T/f2.txt"
 ok $? "follow race: human output of the exit"
 
 # --follow timeout

@@ -123,4 +123,26 @@ tl report -j "$T/fl.cap" | perl -MJSON::PP -e '
 	exit !($r->{events} > 0 && $r->{last_ts} - $r->{first_ts} <= 1.2e9);'
 ok $? "the window holds at most the last second"
 
+# ---- flight recorder: the sched_ext exit trigger, on a stand-in sysfs tree ----------------
+S="$T/scx/sys/kernel/sched_ext"
+mkdir -p "$S/root"
+echo enabled >"$S/state"; echo 7 >"$S/enable_seq"; echo scx_stand_in >"$S/root/ops"
+"$KTBOX" timeline record -q --flight 2 --scx-root "$T/scx" -o "$T/ex.cap" 2>"$T/ex.err" &
+X=$!
+sleep 1.5
+echo disabled >"$S/state"
+i=0
+while kill -0 $X 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 $X 2>/dev/null; then
+	kill $X; wait $X
+	ok 1 "the recorder ends after the scheduler's exit"
+else
+	wait $X; ok $? "the recorder ends after the scheduler's exit, exit 0"
+fi
+grep -q "sched_ext scheduler 'scx_stand_in' exited" "$T/ex.err"; ok $? "... and says which scheduler"
+tl dump -j "$T/ex.cap" | grep -q '"kind":"ScxExit","ts":[0-9]*,"tid":0,"exit_kind":0,"source":"state","reason":"scx_stand_in: disabled"'
+ok $? "the window holds the exit (ScxExit, source state)"
+tl report "$T/ex.cap" | grep -q '^sched_ext exit at .*scx_stand_in: disabled'
+ok $? "report: the exit and the last events per CPU before it"
+
 done_testing

@@ -535,11 +535,10 @@ static int cmp64(const void *a, const void *b)
 }
 
 /* Percentiles over many samples (the report's own sort) against qsort. */
-static void test_percentiles(void)
+static void percentiles(int N)
 {
-	enum { N = 20011 };
-	unsigned char *b = calloc(3 * N + 1, 40), *p = b;
-	uint64_t *d = malloc(N * sizeof(*d)), ts = 1000, x = 12345;
+	unsigned char *b = calloc(3 * (size_t)N + 1, 40), *p = b;
+	uint64_t *d = malloc((size_t)N * sizeof(*d)), ts = 1000, x = 12345;
 	struct tl_report_opts o = { 0 };
 	const struct tl_task_stats *t;
 	struct tl_report *r;
@@ -557,8 +556,8 @@ static void test_percentiles(void)
 	}
 	r = tl_report_build(b, (size_t)(p - b), &o);
 	t = r ? tl_report_find(r, 42) : NULL;
-	qsort(d, N, sizeof(*d), cmp64);
-	ok(t && t->delay.count == N, "%d delays", N);
+	qsort(d, (size_t)N, sizeof(*d), cmp64);
+	ok(t && t->delay.count == (uint64_t)N, "%d delays", N);
 	if (t) {
 		is_int(t->delay.p50, d[(N * 50 + 99) / 100 - 1], "p50 (nearest rank)");
 		is_int(t->delay.p90, d[(N * 90 + 99) / 100 - 1], "p90");
@@ -568,6 +567,13 @@ static void test_percentiles(void)
 	tl_report_free(r);
 	free(d);
 	free(b);
+}
+
+static void test_percentiles(void)
+{
+	percentiles(20011);	/* radix sort */
+	percentiles(1500);	/* shell sort */
+	percentiles(7);
 }
 
 static void test_options(void)

@@ -375,6 +375,91 @@ check_kmsg_overrun() {
 	echo ratelimit >/proc/sys/kernel/printk_devkmsg
 }
 
+# bpfdump against the running ktbox_test scheduler: programs marked with its
+# name, its maps (struct_ops by vmlinux BTF, .bss/.rodata by DATASEC), and a
+# watch ring written when it exits (the scx-exit trigger).
+check_bpfdump() {
+	d=/tmp/kt/bpfdump
+	mkdir -p $d
+	if ! kt_ready bpfdump; then
+		kt_skip "bpfdump" "applet not implemented yet"
+		return
+	fi
+	# runs until SIGTERM (sent once watch holds the maps), at most 120 s
+	scx_test -m normal -t 120 -w 150 >$d/out 2>$d/err &
+	spid=$!
+	for i in $(seq 300); do grep -q '^scx_test: attached' $d/out && break; sleep 0.1; done
+	kt_has $d/out "scx_test: attached" "bpfdump: the scheduler runs"
+	bpfdump progs -j >$d/progs.json 2>$d/progs.err
+	kt_is "$?" 0 "bpfdump progs -j while the scheduler runs"
+	kt_has $d/progs.json '"sched_ext":"ktbox_test"' "bpfdump progs: struct_ops programs carry the scheduler's name"
+	kt_has $d/progs.json '"attach":"sched_ext_ops"' "bpfdump progs: the attach target is sched_ext_ops"
+	bpfdump list -j >$d/list.json 2>&1
+	kt_has $d/list.json '"sched_ext":true' "bpfdump list: the scheduler's maps are marked"
+	bpfdump dump scx -j >$d/scx.json 2>$d/scx.err
+	kt_is "$?" 0 "bpfdump dump scx exits 0"
+	kt_has $d/scx.json '"type":"struct_ops"' "dump scx: the struct_ops map"
+	kt_has $d/scx.json '"name":"ktbox_test"' "dump scx: sched_ext_ops rendered by vmlinux BTF (its name)"
+	kt_has $d/scx.json '"state":"BPF_STRUCT_OPS_STATE_' "dump scx: the struct_ops state by enumerator"
+	kt_has $d/scx.json '{"error_after":100}' "dump scx: .rodata by DATASEC variable"
+	kt_has $d/scx.json '{"nr_enqueued":' "dump scx: .bss by DATASEC variable"
+	bpfdump dump scx >$d/scx.txt 2>&1
+	kt_has $d/scx.txt 'refcnt' "dump scx: text"
+	kt_time "bpfdump: watch starts"
+	bpfdump watch -i 0.2 -o $d/ring 2>$d/watch.err &
+	wpid=$!
+	for i in $(seq 300); do grep -q 'watching' $d/watch.err && break; sleep 0.1; done
+	sleep 1
+	kill -TERM $spid
+	wait $spid
+	kt_time "bpfdump: scheduler ended"
+	wait $wpid
+	kt_is "$?" 0 "bpfdump watch: written when the scheduler exits"
+	kt_has $d/ring/manifest.json '"trigger": "scx-exit"' "bpfdump watch: the trigger is the exit"
+	kt_has $d/ring/manifest.json '"final": true' "bpfdump watch: a final snapshot after the exit"
+	kt_diag "watch: $(tail -n 1 $d/watch.err)"
+	bpfdump show $d/ring -j >$d/show.json 2>&1
+	kt_has $d/show.json '"nr_dispatched"' "bpfdump show: the .bss counters over the ring"
+}
+
+# timeline's flight recorder around a real sched_ext error: armed before the
+# scheduler starts, written when the kernel disables it, holding the seconds
+# before the exit, the exit itself and the kernel's debug dump lines.
+check_timeline() {
+	d=/tmp/kt/timeline
+	mkdir -p $d
+	timeline record --flight 10 --trigger scx-exit -q -o $d/flight.cap 2>$d/rec.err &
+	tpid=$!
+	sleep 2	# attached before the scheduler starts (TCG is slow)
+	scx_test -m error -n 200 >$d/out 2>$d/err
+	kt_is "$?" 1 "timeline: scx_test -m error fails as asked"
+	for i in $(seq 300); do kill -0 $tpid 2>/dev/null || break; sleep 0.1; done
+	wait $tpid
+	kt_is "$?" 0 "timeline: the flight recorder exits 0 on the scheduler's exit"
+	kt_has $d/rec.err "exited" "timeline: it says the scheduler exited"
+	timeline dump -j $d/flight.cap >$d/dump.jsonl 2>$d/dump.err
+	kt_is "$?" 0 "timeline dump of the flight file"
+	kt_has $d/dump.jsonl '"kind":"Switch"' "timeline: switches recorded before the exit"
+	kt_has $d/dump.jsonl '"kind":"ScxExit"' "timeline: the sched_ext exit is in the recording"
+	n=$(grep -c '"kind":"Switch"' $d/dump.jsonl)
+	[ "$n" -gt 100 ] && kt_ok "timeline: $n switches in the window" ||
+		kt_fail "timeline: only $n switches in the window"
+	# the last switch precedes the exit record (the seconds before it)
+	ets=$(grep '"kind":"ScxExit"' $d/dump.jsonl | head -n 1 | sed 's/.*"ts":\([0-9]*\).*/\1/')
+	fts=$(grep '"kind":"Switch"' $d/dump.jsonl | head -n 1 | sed 's/.*"ts":\([0-9]*\).*/\1/')
+	[ -n "$ets" ] && [ -n "$fts" ] && [ "$fts" -lt "$ets" ] &&
+		kt_ok "timeline: the window starts before the exit" ||
+		kt_fail "timeline: window start $fts, exit $ets"
+	# sched_ext_dump attaches on the guest's 7.2 kernel, but no dump line
+	# has reached the recording yet (open in the timeline issue): shown, not
+	# asserted
+	kt_diag "recorder: $(cat $d/rec.err)"
+	kt_diag "kinds: $(sed 's/.*"kind":"\([A-Za-z]*\)".*/\1/' $d/dump.jsonl | sort | uniq -c | tr '\n' ' ')"
+	timeline info $d/flight.cap >$d/info.txt 2>&1
+	kt_diag "info: $(cat $d/info.txt)"
+	timeline report $d/flight.cap >$d/report.txt 2>&1
+	kt_is "$?" 0 "timeline report of the flight file"
+
 # capture run: the bundle of one failure mode, every part checked against
 # what this kernel printed.  check_capture NAME SCX_ARGS WANT_RC KIND
 check_capture() {

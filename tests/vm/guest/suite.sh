@@ -42,6 +42,8 @@ kt_check "exit: the scheduler saw exit code 42 (kernel logs none)" \
 kt_check "sched_ext state is disabled after all runs" \
 	grep -qx disabled /sys/kernel/sched_ext/state
 
+check_bpfdump
+check_timeline
 check_capture error "-m error -n 50" 1 error_bpf
 check_capture stall "-m stall" 1 error_stall
 

@@ -1,0 +1,54 @@
+#!/bin/bash
+# bpfdump on a BPF arena: the pages present in the process that maps it are
+# shown byte for byte, and the dump allocates nothing (the mapping's Rss is
+# the same before and after); an arena nobody maps is said to be unreadable.
+. "$TOP/tests/tap.sh"
+T=$(mktemp -d)
+H="$BUILD/tests/host/arena_helper"
+trap 'exec 9>&- 8>&-; wait 2>/dev/null; rm -rf "$T"' EXIT
+
+if [ "$(id -u)" != 0 ]; then
+	skip "not root: bpf() and process_vm_readv need CAP_SYS_ADMIN/CAP_SYS_PTRACE"
+	done_testing; exit
+fi
+start() {	# start NAME [ARGS]: the helper holds its arena until fd 9/8 closes
+	mkfifo "$T/$1.hold"
+	"$H" "${@:2}" <"$T/$1.hold" >"$T/$1.out" 2>"$T/$1.err" &
+	echo $! >"$T/$1.pid"
+}
+start mapped
+exec 9>"$T/mapped.hold"
+for i in $(seq 50); do grep -q '^ready' "$T/mapped.out" && break; sleep 0.1; done
+if grep -q 'create' "$T/mapped.err" && ! grep -q '^ready' "$T/mapped.out"; then
+	skip "this kernel has no BPF arenas: $(cat "$T/mapped.err")"
+	done_testing; exit
+fi
+read -r _ ID ADDR <"$T/mapped.out"
+P=$(cat "$T/mapped.pid")
+rss() { awk -v a="$ADDR-" 'index($1, a) == 1 { f = 1; next } f && /^Rss:/ { print $2; exit }' /proc/$P/smaps; }
+before=$(rss)
+is "$before" 8 "the helper's arena VMA has 2 present pages (8 kB) before the dump"
+"$KTBOX" bpfdump dump id "$ID" -j >"$T/a.json"; ok $? "dump id ARENA -j: exit 0"
+"$KTBOX" bpfdump dump id "$ID" >"$T/a.txt"; ok $? "dump id ARENA (text): exit 0"
+is "$(rss)" "$before" "the dump allocated nothing: the VMA's Rss is unchanged"
+is "$(jq -c '[.present[].page]' "$T/a.json")" "[2,5]" "exactly the present pages: 2 and 5"
+is "$(jq -r '.pid' "$T/a.json")" "$P" "read through the process that maps it"
+is "$(jq -r '.user_vm_start' "$T/a.json")" "0x$ADDR" "at its user_vm_start"
+jq -r '.present[0].bytes' "$T/a.json" | grep -q "^$(printf 'a5%.0s' $(seq 64))"
+ok $? "page 2: its first 64 bytes (0xa5)"
+jq -r '.present[0].bytes' "$T/a.json" | grep -q "$(printf 'ktbox-arena-page-2' | od -An -tx1 | tr -d ' \n')"
+ok $? "page 2: the string at offset 100"
+jq -r '.present[1].bytes' "$T/a.json" | grep -q "^$(printf 'ktbox-arena-page-5' | od -An -tx1 | tr -d ' \n')"
+ok $? "page 5: its string"
+grep -q "^2 present pages shown" "$T/a.txt"; ok $? "text: the count, and what is not visible"
+"$KTBOX" bpfdump dump id "$ID" -j --budget 4096 >"$T/b.json"; is $? 1 "--budget one page: partial, exit 1"
+is "$(jq -c '[.present[].page]' "$T/b.json")" "[2]" "... only the first present page"
+jq -e '.partial' "$T/b.json" >/dev/null; ok $? "... and says so"
+
+start unmapped --unmapped
+exec 8>"$T/unmapped.hold"
+for i in $(seq 50); do grep -q '^ready' "$T/unmapped.out" && break; sleep 0.1; done
+read -r _ UID2 _ <"$T/unmapped.out"
+"$KTBOX" bpfdump dump id "$UID2" >"$T/u.txt" 2>&1; is $? 1 "an arena no process maps: exit 1"
+grep -q "no process maps this arena" "$T/u.txt"; ok $? "... says why it cannot be read"
+done_testing
