@@ -459,6 +459,7 @@ check_timeline() {
 	kt_diag "info: $(cat $d/info.txt)"
 	timeline report $d/flight.cap >$d/report.txt 2>&1
 	kt_is "$?" 0 "timeline report of the flight file"
+}
 
 # capture run: the bundle of one failure mode, every part checked against
 # what this kernel printed.  check_capture NAME SCX_ARGS WANT_RC KIND
