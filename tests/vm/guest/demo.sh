@@ -70,6 +70,20 @@ if stub kmsgscx; then
 	kmsgscx --since-seq "$start"
 fi
 
+say "capture run: one command, the whole failure bundle"
+if stub capture; then
+	for mode in "error -n 200" stall; do
+		echo "--- capture run -o /tmp/bundle-${mode%% *} -- scx_test -m $mode"
+		# shellcheck disable=SC2086
+		capture run -o /tmp/bundle-${mode%% *} -- scx_test -m $mode >/dev/null 2>/tmp/cap.err
+		echo "(exit status $?: the scheduler's)"
+		cat /tmp/bundle-${mode%% *}/summary.txt
+		grep -o '"exit_to_bundle_ms": [0-9.]*' /tmp/bundle-${mode%% *}/manifest.json
+		ls /tmp/bundle-${mode%% *} | tr '\n' ' '
+		echo
+	done
+fi
+
 say "the other applets"
 for a in bpfdump timeline; do
 	stub "$a" && "$a" --help | head -n 3
