@@ -201,19 +201,19 @@ static void flush_bucket(struct hx *x, struct bucket *k, double y, uint64_t *nsl
 	if (!k->n)
 		return;
 	if (k->n == 1) {
-		fprintf(x->fp, "<rect class=\"s\" x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+		fprintf(x->fp, "<rect class=\"s\" x=\"%.1f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" "
 			       "fill=\"hsl(%u 55%% 55%%)\" data-n=\"1\"><title>",
 			k->x0, y, k->x1 - k->x0 < 0.3 ? 0.3 : k->x1 - k->x0, SLICE_PX, hue(k->best_pid));
 		escs(x->fp, rp_comm(t, k->best_pid));
 		fprintf(x->fp, " pid %u, start ", k->best_pid);
 	} else {
-		fprintf(x->fp, "<rect class=\"s agg\" x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+		fprintf(x->fp, "<rect class=\"s agg\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" "
 			       "fill=\"hsl(%u 55%% 55%%)\" data-n=\"%" PRIu64 "\"><title>%" PRIu64
-			       " slices aggregated (each under %.0f px at this zoom), longest ",
+			       " slices (aggregated), longest ",
 			k->x0, y, k->x1 - k->x0 < BUCKET_PX ? BUCKET_PX : k->x1 - k->x0, SLICE_PX,
-			hue(k->best_pid), k->n, k->n, MIN_PX);
+			hue(k->best_pid), k->n, k->n);
 		escs(x->fp, rp_comm(t, k->best_pid));
-		fprintf(x->fp, " pid %u; from ", k->best_pid);
+		fprintf(x->fp, "[%u]; ", k->best_pid);
 		x->agg_slices += k->n;
 		x->agg_rects++;
 	}
@@ -264,37 +264,58 @@ static void lane_slices(struct hx *x, const struct rp_cpu *c, const struct zoom 
 	flush_bucket(x, &k, y, nsl);
 }
 
+/* Wakeup and migration ticks: a line with a title each, or, past
+ * MARKS_TITLED in the lane, one path per kind (a tick per column) with one
+ * title giving the count. */
+#define MARKS_TITLED 300
 static void lane_marks(struct hx *x, const struct rp_cpu *c, const struct zoom *z, double y)
 {
 	const struct rp_timeline *t = &x->c->t;
-	long last_idx[2] = { -1, -1 };
-	size_t run[2] = { 0, 0 };
+	size_t n[2] = { 0, 0 };
 
-	for (size_t i = 0; i < c->nm; i++) {
-		const struct rp_mark *m = &c->m[i];
-		double px;
-		long idx;
-		int k = m->kind == RP_MARK_MIGRATE;
+	for (size_t i = 0; i < c->nm; i++)
+		if (c->m[i].ts >= z->w0 && c->m[i].ts <= z->w1)
+			n[c->m[i].kind == RP_MARK_MIGRATE]++;
+	for (int k = 0; k < 2; k++) {
+		long last = -1;
+		bool path = n[k] > MARKS_TITLED;
 
-		if (m->ts < z->w0 || m->ts > z->w1)
+		if (!n[k])
 			continue;
-		px = xof(z, m->ts);
-		idx = (long)((px - z->x0) / BUCKET_PX);
-		if (idx == last_idx[k] && ++run[k] > 1)
-			continue;	/* one tick per column and kind is all one can see */
-		if (idx != last_idx[k])
-			run[k] = 1;
-		last_idx[k] = idx;
-		fprintf(x->fp, "<line class=\"%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"><title>",
-			k ? "m" : "w", px, px, y - (k ? 4 : 3), y + (k ? 4 : 1));
-		fputs(k ? "migrate " : "wakeup ", x->fp);
-		escs(x->fp, rp_comm(t, m->pid));
-		fprintf(x->fp, " pid %u", m->pid);
-		if (k)
-			fprintf(x->fp, " from cpu %u", m->other);
-		fputs(" at ", x->fp);
-		rel(x->fp, m->ts, t->exit_ts ? t->exit_ts : t->t1);
-		fputs("</title></line>", x->fp);
+		if (path)
+			fprintf(x->fp, "<path class=\"%s\" d=\"", k ? "m" : "w");
+		for (size_t i = 0; i < c->nm; i++) {
+			const struct rp_mark *m = &c->m[i];
+			double px;
+			long idx;
+
+			if ((m->kind == RP_MARK_MIGRATE) != k || m->ts < z->w0 || m->ts > z->w1)
+				continue;
+			px = xof(z, m->ts);
+			idx = (long)((px - z->x0) / BUCKET_PX);
+			if (idx == last)
+				continue;	/* one tick per column is all one can see */
+			last = idx;
+			if (path) {
+				fprintf(x->fp, "M%.1f %.0fv%d", px, y - (k ? 4 : 3), k ? 8 : 4);
+				continue;
+			}
+			fprintf(x->fp, "<line class=\"%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" "
+				       "y2=\"%.0f\"><title>", k ? "m" : "w", px, px, y - (k ? 4 : 3),
+				y + (k ? 4 : 1));
+			fputs(k ? "migrate " : "wakeup ", x->fp);
+			escs(x->fp, rp_comm(t, m->pid));
+			fprintf(x->fp, " pid %u", m->pid);
+			if (k)
+				fprintf(x->fp, " from cpu %u", m->other);
+			fputs(" at ", x->fp);
+			rel(x->fp, m->ts, t->exit_ts ? t->exit_ts : t->t1);
+			fputs("</title></line>", x->fp);
+		}
+		if (path)
+			fprintf(x->fp, "\"><title>%zu %s on this CPU in this window (ticks merged per "
+				       "%.0f px column; zoom in for each one)</title></path>",
+				n[k], k ? "migrations" : "wakeups", BUCKET_PX);
 	}
 }
 
