@@ -9,6 +9,7 @@
 
 #define KT_APPLETS(X)							\
 	X(bpfdump,  "live BPF maps: list, dump, snapshot ring on scheduler exit") \
+	X(capture,  "the failure bundle of a sched_ext scheduler: now, arm, run") \
 	X(hostctx,  "host context snapshot (ktstr-compatible JSON), pairs and diffs") \
 	X(kallsyms, "kernel symbol table: look up, resolve, symbolize")	\
 	X(kmsgscx,  "sched_ext enable/exit events from /dev/kmsg or log text") \

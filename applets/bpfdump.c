@@ -511,27 +511,6 @@ static int on_scx_exit(void *arg, struct kt_scxtrig *t)
 	return 2;
 }
 
-static int parse_size(const char *s, unsigned long long *out)
-{
-	char num[32];
-	size_t n = strlen(s), sh = 0;
-
-	if (!n || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n + 1);
-	switch (num[n - 1]) {
-	case 'k': case 'K': sh = 10; break;
-	case 'm': case 'M': sh = 20; break;
-	case 'g': case 'G': sh = 30; break;
-	}
-	if (sh)
-		num[n - 1] = 0;
-	if (kt_parse_u64(num, out) || *out > (~0ull >> sh))
-		return -1;
-	*out <<= sh;
-	return 0;
-}
-
 static int do_watch(struct kt_cmdline *cl)
 {
 	static const int sigs[] = { SIGUSR1, SIGINT, SIGTERM, SIGHUP, 0 };
@@ -554,7 +533,7 @@ static int do_watch(struct kt_cmdline *cl)
 				return KT_EXIT_USAGE;
 			break;
 		case OPT_BUDGET:
-			if (parse_size(cl->g.arg, &budget))
+			if (kt_parse_size(cl->g.arg, &budget))
 				return kt_cmd_usage(cl, "invalid --budget '%s'", cl->g.arg);
 			break;
 		case OPT_TRIGGER:

@@ -212,3 +212,28 @@ int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *ou
 				    "units ms, s, m, h)", g->opt, g->arg, min, max);
 	return 0;
 }
+
+int kt_parse_size(const char *s, unsigned long long *out)
+{
+	char num[32];
+	size_t n = strlen(s), sh = 0;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	if (n > 3 && (num[n - 1] == 'B' && num[n - 2] == 'i')) {
+		num[n - 2] = 0;	/* KiB, MiB, GiB */
+		n -= 2;
+	}
+	switch (num[n - 1]) {
+	case 'k': case 'K': sh = 10; break;
+	case 'm': case 'M': sh = 20; break;
+	case 'g': case 'G': sh = 30; break;
+	}
+	if (sh)
+		num[n - 1] = 0;
+	if (kt_parse_u64(num, out) || *out > (~0ull >> sh))
+		return -1;
+	*out <<= sh;
+	return 0;
+}

@@ -51,6 +51,8 @@ int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out
  * "m" or "h" ("1.5", "500ms", "2m"); never hex.  Into seconds.
  */
 int kt_parse_seconds(const char *s, double *out);
+/* A byte count with an optional K/M/G (or KiB/MiB/GiB) suffix: 0 or -1. */
+int kt_parse_size(const char *s, unsigned long long *out);
 int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *out);
 
 #endif

@@ -269,7 +269,7 @@ static int setup_bpf(struct rec *r)
 			       "tp_btf programs need CONFIG_DEBUG_INFO_BTF");
 	/* sched_ext_exit is not a tracepoint (yet): the exit comes from sysfs */
 	for (unsigned i = 0; i < TL_AT_NR; i++)
-		if ((want & ~have) >> i & 1 && i != TL_AT_SCX_EXIT)
+		if ((want & ~have) >> i & 1 && i != TL_AT_SCX_EXIT && !o->quiet_missing)
 			kt_warn("%s: not on this kernel, skipped", tl_attach_name(i));
 	memcpy(bo.cpus, o->cpus, sizeof(bo.cpus));
 	bo.filter_cpus = o->cpus_str != NULL;
@@ -458,4 +458,105 @@ out:
 	kt_loop_free(&l);
 	tl_count_close(c);
 	return rc;
+}
+
+/* ---- the flight recorder on a caller's loop (capture) ---- */
+
+struct tl_flightrec {
+	struct tl_rec_opts o;
+	struct rec r;
+	struct kt_loop *l;
+	int poll_timer;
+	bool on_loop;
+};
+
+struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, size_t budget,
+					char *err, size_t errlen)
+{
+	struct tl_flightrec *f = calloc(1, sizeof(*f));
+	int n = libbpf_num_possible_cpus();
+	struct tl_file_header h;
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->o.flight_ns = flight_ns;
+	f->o.buffer_mib = 8;
+	f->o.quiet = true;
+	f->o.quiet_missing = true;
+	f->r.o = &f->o;
+	f->r.ncpus = n > 0 ? (uint32_t)n : 1;
+	f->r.grace_timer = -1;
+	f->poll_timer = -1;
+	tl_header_init(&f->r.hdr, f->r.ncpus);
+	if (tl_flight_init(&f->r.fl, budget, flight_ns)) {
+		snprintf(err, errlen, "cannot allocate the flight window (%zu bytes): %s", budget,
+			 strerror(errno));
+		goto fail;
+	}
+	/* setup_bpf reports on stderr; the reason for the manifest is its errno */
+	if (setup_bpf(&f->r)) {
+		snprintf(err, errlen, "cannot load the timeline's BPF programs: %s",
+			 errno ? strerror(errno) : "see above");
+		goto fail;
+	}
+	if (kt_loop_add_fd(l, ring_buffer__epoll_fd(f->r.rb), EPOLLIN, on_rb, &f->r) ||
+	    (f->poll_timer = kt_loop_add_timer(l, POLL_NS, POLL_NS, on_poll, &f->r)) < 0) {
+		snprintf(err, errlen, "cannot add the ring buffer to the loop: %s", strerror(errno));
+		goto fail;
+	}
+	f->l = l;
+	f->on_loop = true;
+	tl_header_init(&h, f->r.ncpus);
+	f->r.hdr.start_ns = h.start_ns;
+	f->r.hdr.realtime_offset_ns = h.realtime_offset_ns;
+	return f;
+fail:
+	tl_flightrec_free(f);
+	return NULL;
+}
+
+int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_t *lost_total)
+{
+	uint64_t *lost = calloc(f->r.ncpus, sizeof(*lost));
+	struct tl_writer w;
+	int ok;
+
+	if (!lost)
+		return -1;
+	drain(&f->r);
+	read_lost(&f->r, lost);
+	f->r.hdr.flags |= TL_FILE_FLIGHT;
+	ok = !tl_write_header(&w, fp, &f->r.hdr) && !tl_flight_write(&f->r.fl, &w) &&
+	     !tl_write_trailer(&w, kt_mono_ns(), f->r.fl.dropped, lost, f->r.ncpus);
+	*nrec = w.nrecords;
+	*lost_total = sum(lost, f->r.ncpus);
+	free(lost);
+	return ok ? 0 : -1;
+}
+
+uint64_t tl_flightrec_missing(const struct tl_flightrec *f)
+{
+	return f->r.hdr.requested & ~f->r.hdr.attached;
+}
+
+uint64_t tl_flightrec_dropped(const struct tl_flightrec *f)
+{
+	return f->r.fl.dropped;
+}
+
+void tl_flightrec_free(struct tl_flightrec *f)
+{
+	if (!f)
+		return;
+	if (f->on_loop) {
+		kt_loop_del_fd(f->l, ring_buffer__epoll_fd(f->r.rb));
+		kt_loop_timer_set(f->l, f->poll_timer, 0, 0);
+	}
+	if (f->r.rb)
+		ring_buffer__free(f->r.rb);
+	tl_bpf_close(f->r.bpf);
+	tl_flight_free(&f->r.fl);
+	free(f);
 }

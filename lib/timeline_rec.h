@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "intf.h"
 
@@ -69,6 +70,7 @@ struct tl_rec_opts {
 	bool trigger_set;
 	unsigned budget_mib;
 	bool quiet;
+	bool quiet_missing;		/* missing attach points not warned about */
 };
 
 /* The default attach points: all but sched_waking (a second wakeup per
@@ -82,5 +84,20 @@ int tl_count_run(uint64_t events, uint64_t duration_ns, uint64_t counts[TL_AT_NR
 		 uint64_t *attached);
 /* Run a recording; returns the exit status (errors reported). */
 int tl_record(const struct tl_rec_opts *o);
+
+/*
+ * The flight recorder on a caller's loop L (capture): the default events,
+ * every CPU, the last FLIGHT_NS in BUDGET bytes.  NULL with the reason in
+ * ERR.  Write puts the capture file (flight flag set) to FP: 0 or -1.
+ */
+struct kt_loop;
+struct tl_flightrec;
+struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, size_t budget,
+					char *err, size_t errlen);
+int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_t *lost);
+/* Attach points asked for that the kernel lacks (TL_AT_* bits). */
+uint64_t tl_flightrec_missing(const struct tl_flightrec *f);
+uint64_t tl_flightrec_dropped(const struct tl_flightrec *f);
+void tl_flightrec_free(struct tl_flightrec *f);
 
 #endif

@@ -374,3 +374,79 @@ check_kmsg_overrun() {
 	kt_has $d/window.json '"scheduler":"ktbox_flood"' "overrun: ... and still finds the exit"
 	echo ratelimit >/proc/sys/kernel/printk_devkmsg
 }
+
+# capture run: the bundle of one failure mode, every part checked against
+# what this kernel printed.  check_capture NAME SCX_ARGS WANT_RC KIND
+check_capture() {
+	name=$1 args=$2 want_rc=$3 kind=$4
+	b=/tmp/kt/cap-$name
+	if ! kt_ready capture; then
+		kt_skip "capture run: $name" "applet not implemented yet"
+		return
+	fi
+	rm -rf $b
+	kt_time "capture $name: start"
+	start=$(($(kt_kmsg_seq) + 1))
+	# shellcheck disable=SC2086
+	capture run -o $b --interval 0.2 -- scx_test $args >$b.out 2>$b.err
+	kt_is "$?" "$want_rc" "capture $name: exits with the scheduler's status $want_rc"
+	kt_time "capture $name: bundle written"
+	scx_test -k $start >$b.kmsg
+	m=$b/manifest.json
+	if [ ! -f $m ]; then
+		kt_fail "capture $name: $m written"
+		kt_diag "$(tail -n 20 $b.err)"
+		return
+	fi
+	ls $b.tmp-* >/dev/null 2>&1 && kt_fail "capture $name: a temporary left behind"
+	for p in hostctx kmsg events sched_ext kallsyms maps scheduler; do
+		kt_check "capture $name: manifest part $p is ok" \
+			grep -A1 "\"name\": \"$p\"" $m | grep -q '"status": "ok"'
+	done
+	kt_check "capture $name: manifest part timeline ok or partial" \
+		grep -A1 '"name": "timeline"' $m | grep -q '"status": "\(ok\|partial\)"'
+	kt_has $m '"end": "exit"' "capture $name: manifest end is exit"
+	kt_has $m '"scheduler": "ktbox_test"' "capture $name: manifest names the scheduler"
+	kt_check "capture $name: exit_to_bundle_ms measured" grep -q '"exit_to_bundle_ms": [0-9]' $m
+	kt_diag "capture $name: $(grep -o '"exit_to_bundle_ms": [0-9.]*' $m)"
+	tr -d '\n' <$b/events.json >$b/events.one
+	kt_check "capture $name: events.json has the kernel's $kind exit" \
+		grep -q "\"event\":\"exit\",\"origin\":\"kernel\",\"scheduler\":\"ktbox_test\",\"kind\":\"$kind\"" $b/events.one
+	kt_has $b/events.one '"origin":"scheduler"' "capture $name: events.json has the scheduler's own report"
+	kt_has $b/scheduler.stderr "EXIT: " "capture $name: scheduler.stderr holds its EXIT line"
+	# the backtrace: the kernel's frames, byte for byte
+	n=$(grep -n 'sched_ext: BPF scheduler "ktbox_test" disabled' $b.kmsg | head -n 1 | cut -d: -f1)
+	sed -n "$((n + 1)),\$p" $b.kmsg | sed -n 's/^[0-9]*,[0-9]*,[0-9]*,[-c][^;]*;  *\([^ ]*+0x[0-9a-f]*\/0x[0-9a-f]*\( \[[^]]*\]\)\{0,1\}\)$/\1/p' >$b.frames
+	if [ -s $b.frames ] && cmp -s $b.frames $b/backtrace.txt; then
+		kt_ok "capture $name: backtrace.txt = the kernel's backtrace ($(wc -l <$b.frames) frames)"
+	else
+		kt_fail "capture $name: backtrace.txt = the kernel's backtrace"
+		kt_diag "$(diff $b.frames $b/backtrace.txt)"
+	fi
+	# kallsyms.txt: every frame's symbol, with the kernel's size for BPF ones
+	bad=0 nb=0
+	for fr in $(cut -d' ' -f1 $b.frames); do
+		sym=${fr%%+*} size=${fr##*/}
+		case $sym in bpf_prog_*)
+			nb=$((nb + 1))
+			grep -q " $sym \[bpf\] size $size\$" $b/kallsyms.txt || bad=$((bad + 1)) ;;
+		*)
+			grep -q " $sym\( \[.*\]\)\{0,1\} size " $b/kallsyms.txt || bad=$((bad + 1)) ;;
+		esac
+	done
+	kt_is "$bad" 0 "capture $name: kallsyms.txt holds every frame's symbol ($nb BPF, sizes exact)"
+	kt_has $b/maps/manifest.json "\"final\": true" "capture $name: maps/ has the final snapshot"
+	kt_check "capture $name: maps/ holds map contents" ls $b/maps/map-*.jsonl
+	kt_has $b/sched_ext.json '"state":"enabled"' "capture $name: sched_ext.json saw it enabled"
+	kt_check "capture $name: sched_ext.json sampled root/events" grep -q '"samples":\[$' $b/sched_ext.json
+	kt_check "capture $name: timeline.ktl written" test -s $b/timeline.ktl
+	kt_check "capture $name: timeline.trace.json is a trace" grep -q '"traceEvents"' $b/timeline.trace.json
+	line=$(head -n 1 $b/summary.txt)
+	kt_diag "capture $name: $line"
+	case $kind in
+	error_stall) re='^ktbox_test: error_stall at [0-9]*\.[0-9]* s: ktbox_stall\[[0-9]*\] stuck for [0-9.]* s in [a-z_]*+0x[0-9a-f]*$' ;;
+	*) re='^ktbox_test: '$kind' at [0-9]*\.[0-9]* s: ".*" in ktbox_[a-z_]*+0x[0-9a-f]*$' ;;
+	esac
+	kt_check "capture $name: summary line names the scheduler, kind, message, first frame" \
+		sh -c "head -n 1 $b/summary.txt | grep -q '$re'"
+}

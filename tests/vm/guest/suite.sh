@@ -42,6 +42,9 @@ kt_check "exit: the scheduler saw exit code 42 (kernel logs none)" \
 kt_check "sched_ext state is disabled after all runs" \
 	grep -qx disabled /sys/kernel/sched_ext/state
 
+check_capture error "-m error -n 50" 1 error_bpf
+check_capture stall "-m stall" 1 error_stall
+
 # last: it wipes the guest's kernel log
 check_kmsg_overrun
 exit 0

@@ -1,0 +1,810 @@
+// SPDX-License-Identifier: MIT
+/*
+ * capture: the collectors on one loop.  At arming: host context, the
+ * kernel log from now on, the sched_ext sysfs state, the timeline's flight
+ * recorder.  When a scheduler is (or becomes) enabled: its map fds first,
+ * then the symbol table with the [bpf] sizes.  At each interval: the
+ * root/events counters and a map snapshot.  At the exit: the final map
+ * snapshot from the held fds, a short grace for the log's backtrace, the
+ * host context after, the bundle (capture_out.c).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bpfmap.h"
+#include "capture.h"
+#include "err.h"
+#include "file.h"
+#include "json.h"
+#include "kallsyms.h"
+#include "opt.h"
+#include "timeline.h"
+#include "timeline_rec.h"
+
+#define SCX_DIR "/sys/kernel/sched_ext"
+#define POLL_NS (10 * 1000000ull)		/* enable/exit reaction time */
+#define GRACE_NS (300 * 1000000ull)		/* after the exit: backtrace lines */
+#define CHILD_GRACE_NS (2000 * 1000000ull)	/* run: its own report after the exit */
+#define CHILD_OUT_CAP (16u << 20)		/* per stream */
+
+enum { STOP_DONE = 1, STOP_FAIL, STOP_SIGNAL, STOP_CHILD };
+
+int kt_cap_write(struct kt_capture *c);
+
+void kt_cap_init(struct kt_capture *c, const struct kt_cap_opts *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	if (!c->o.ring)
+		c->o.ring = 1;
+	c->grace_timer = -1;
+	c->cfd[0] = c->cfd[1] = -1;
+	c->k.fd = -1;
+	c->trig.state_fd = -1;
+}
+
+/* ---- sched_ext sysfs ---- */
+
+static void sysfs_str(struct jw *w, const char *key, const char *file)
+{
+	char *s = kt_read_trim(NULL, file);
+
+	if (s)
+		jw_kstr(w, key, s);
+	free(s);
+}
+
+static void sysfs_u64(struct jw *w, const char *key, const char *file)
+{
+	char *s = kt_read_trim(NULL, file);
+	unsigned long long v;
+
+	if (s && !kt_parse_u64(s, &v))
+		jw_ku64(w, key, v);
+	free(s);
+}
+
+/* root/events: "SCX_EV_NAME VALUE" lines -> {"name": value} (lower case) */
+static void sysfs_events(struct jw *w)
+{
+	size_t n;
+	char *s = kt_read_file(NULL, SCX_DIR "/root/events", 1 << 16, &n), *line, *save;
+
+	if (!s)
+		return;
+	jw_key(w, "events");
+	jw_obj_open(w);
+	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		unsigned long long v;
+		char *k = line;
+
+		if (!sp)
+			continue;
+		*sp = 0;
+		if (!strncmp(k, "SCX_EV_", 7))
+			k += 7;
+		for (char *q = k; *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
+		if (!kt_parse_u64(sp + 1 + strspn(sp + 1, " "), &v))
+			jw_ku64(w, k, v);
+	}
+	jw_obj_close(w);
+	free(s);
+}
+
+static void scx_state(struct kt_buf *b, bool full)
+{
+	struct jw w;
+
+	kt_buf_reset(b);
+	jw_init_buf(&w, b, 0);
+	jw_obj_open(&w);
+	jw_ku64(&w, "mono_ns", kt_mono_ns());
+	jw_ku64(&w, "real_ns", kt_real_ns());
+	sysfs_str(&w, "state", SCX_DIR "/state");
+	if (full) {
+		sysfs_u64(&w, "enable_seq", SCX_DIR "/enable_seq");
+		sysfs_u64(&w, "nr_rejected", SCX_DIR "/nr_rejected");
+		sysfs_u64(&w, "switch_all", SCX_DIR "/switch_all");
+		sysfs_u64(&w, "hotplug_seq", SCX_DIR "/hotplug_seq");
+		sysfs_str(&w, "root_ops", SCX_DIR "/root/ops");
+	}
+	sysfs_events(&w);
+	jw_obj_close(&w);
+}
+
+static void sample(struct kt_capture *c)
+{
+	size_t i;
+
+	if (!c->have_scx || !c->samples)
+		return;
+	if (c->nsamples < c->o.ring) {
+		i = (c->sample_head + c->nsamples++) % c->o.ring;
+	} else {
+		i = c->sample_head;
+		c->sample_head = (c->sample_head + 1) % c->o.ring;
+		c->samples_dropped++;
+	}
+	scx_state(&c->samples[i], false);
+}
+
+/* ---- the kernel log ---- */
+
+static void on_event(const struct scx_event *ev, void *arg)
+{
+	struct kt_capture *c = arg;
+	struct jw w;
+
+	if (c->nevents)
+		kt_buf_puts(&c->events, ",");
+	kt_buf_puts(&c->events, "\n");
+	jw_init_buf(&w, &c->events, 0);
+	scx_event_json(&w, ev);
+	c->nevents++;
+	if (ev->type != SCX_EV_EXIT)
+		return;
+	/* lines user space wrote to /dev/kmsg are not the kernel's report */
+	if (ev->origin == SCX_ORIGIN_USER)
+		return;
+	/* the kernel's report first, a scheduler's own if the kernel's is
+	 * missing; armed: the first exit; now: the latest one */
+	if (c->ex.have && !(c->ex.origin != SCX_ORIGIN_KERNEL && ev->origin == SCX_ORIGIN_KERNEL) &&
+	    !(c->o.mode == KT_CAP_NOW && ev->origin == c->ex.origin))
+		return;
+	kt_cap_exit_from(&c->ex, ev);
+	kt_buf_reset(&c->bt);
+	for (size_t i = 0; i < ev->nbt; i++) {
+		const struct scx_frame *f = &ev->bt[i];
+
+		if (f->has_offset)
+			kt_buf_printf(&c->bt, "%s+0x%llx/0x%llx", f->symbol,
+				      (unsigned long long)f->offset, (unsigned long long)f->size);
+		else
+			kt_buf_puts(&c->bt, f->symbol ? f->symbol : "?");
+		if (f->module)
+			kt_buf_printf(&c->bt, " [%s]", f->module);
+		kt_buf_putc(&c->bt, '\n');
+	}
+}
+
+static bool on_record(void *arg, char *rec, size_t len, const struct kmsg_line *hdr)
+{
+	struct kt_capture *c = arg;
+
+	(void)hdr;
+	c->kmsg_records++;
+	if (c->kmsg.len + len + 1 <= c->o.budget / 8) {
+		kt_buf_put(&c->kmsg, rec, len);
+		kt_buf_putc(&c->kmsg, '\n');
+	} else {
+		c->kmsg_dropped++;
+	}
+	scx_parser_feed(&c->p, rec, len);
+	return false;
+}
+
+static void on_overrun(void *arg, uint64_t seq, uint64_t lost)
+{
+	struct kt_capture *c = arg;
+
+	c->kmsg_lost += lost ? lost : 1;
+	(void)seq;
+}
+
+static const struct kt_kmsg_ops kmsg_ops = { on_record, on_overrun };
+
+static void kmsg_drain(struct kt_capture *c)
+{
+	if (c->have_k)
+		kt_kmsg_drain(&c->k, &kmsg_ops, c);
+}
+
+static int on_kmsg(void *arg, uint32_t ev)
+{
+	kmsg_drain(arg);
+	return 0;
+}
+
+static void kmsg_start(struct kt_capture *c)
+{
+	enum kt_kmsg_from from = c->o.mode == KT_CAP_NOW ? KT_KMSG_FROM_START : KT_KMSG_FROM_END;
+
+	scx_parser_init(&c->p, on_event, c);
+	if (kt_kmsg_open(&c->k, KT_KMSG_PATH, from, 0)) {
+		kt_cap_part_set(c, KT_PART_KMSG, KT_PART_UNAVAILABLE, "cannot open %s: %s",
+				KT_KMSG_PATH, strerror(errno));
+		return;
+	}
+	c->have_k = true;
+	kt_cap_part_set(c, KT_PART_KMSG, KT_PART_OK, NULL);
+	if (c->loop_ok)
+		kt_loop_add_fd(&c->loop, c->k.fd, EPOLLIN, on_kmsg, c);
+}
+
+static void kmsg_finish(struct kt_capture *c)
+{
+	struct kt_cap_part *p = &c->part[KT_PART_KMSG];
+
+	kmsg_drain(c);
+	scx_parser_flush(&c->p);
+	if (c->have_k && (c->kmsg_dropped || c->kmsg_lost))
+		kt_cap_part_set(c, KT_PART_KMSG, KT_PART_PARTIAL,
+				"%llu records over the budget (%llu bytes) not kept, %llu lost "
+				"to an overrun", (unsigned long long)c->kmsg_dropped,
+				(unsigned long long)(c->o.budget / 8),
+				(unsigned long long)c->kmsg_lost);
+	if (p->st == KT_PART_UNAVAILABLE && c->o.mode != KT_CAP_RUN)
+		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_UNAVAILABLE, "no kernel log");
+	else if (!c->ex.have)
+		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_PARTIAL, "%zu events, no exit event",
+				c->nevents);
+	else if (!c->ex.frame[0] && !c->bt.len)
+		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_PARTIAL, "exit without backtrace");
+	else
+		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_OK, NULL);
+}
+
+/* ---- what is taken at enable: map fds, then symbols ---- */
+
+static void maps_take(struct kt_capture *c, bool final)
+{
+	int r;
+
+	if (!c->have_ring || c->ring_budget_hit || c->maps_final)
+		return;
+	c->maps_final = final;
+	r = kt_snapring_take(&c->ring, final);
+	if (r == 1)
+		c->ring_budget_hit = true;
+}
+
+static void maps_start(struct kt_capture *c)
+{
+	struct kt_bpf_inv inv;
+	uint32_t *ids = NULL, errid = 0;
+	size_t n = 0;
+	int r;
+
+	if (c->o.maps == KT_CAP_MAPS_NONE) {
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE, "not asked for (--maps none)");
+		return;
+	}
+	if (c->o.maps == KT_CAP_MAPS_ALL) {
+		r = kt_bpf_ids(KT_BPF_MAPS, &ids, &n);
+	} else {
+		r = kt_bpf_inventory(&inv, KT_INV_MAPS);
+		if (!r) {
+			ids = calloc(inv.nmaps + 1, sizeof(*ids));
+			for (size_t i = 0; ids && i < inv.nmaps; i++)
+				if (inv.maps[i].scx)
+					ids[n++] = inv.maps[i].info.id;
+			if (!inv.scx_ops) {
+				kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
+						"no sched_ext scheduler loaded (state: %s)",
+						inv.scx_state ? inv.scx_state :
+								"no sched_ext in this kernel");
+				r = 1;
+			}
+			kt_bpf_inv_free(&inv);
+		}
+	}
+	if (r < 0) {
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE, "cannot enumerate maps: %s",
+				strerror(-r));
+		goto out;
+	}
+	if (r)
+		goto out;
+	if (!n) {
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE, "no maps found");
+		goto out;
+	}
+	r = kt_snapring_init(&c->ring, ids, n, c->o.ring, c->o.budget / 4, &errid);
+	if (r) {
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE, "cannot open map %u: %s",
+				errid, strerror(-r));
+		goto out;
+	}
+	c->have_ring = true;
+	kt_cap_part_set(c, KT_PART_MAPS, KT_PART_OK, NULL);
+	maps_take(c, false);
+out:
+	free(ids);
+}
+
+static void maps_finish(struct kt_capture *c)
+{
+	bool partial = false;
+
+	if (!c->have_ring)
+		return;
+	maps_take(c, true);
+	for (size_t i = 0; i < c->ring.nsnaps; i++)
+		partial |= c->ring.snaps[i].partial;
+	if (c->ring.over_budget || c->ring_budget_hit)
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_PARTIAL,
+				"budget reached (%llu bytes): %s", (unsigned long long)c->ring.budget,
+				c->ring.nsnaps ? "snapshots stopped, no final one" : "no snapshot");
+	else if (partial)
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_PARTIAL, "a map could not be read whole");
+	else if (c->ring.dropped)
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_OK, "%llu oldest snapshots dropped (ring)",
+				(unsigned long long)c->ring.dropped);
+}
+
+static void ksyms_take(struct kt_capture *c)
+{
+	int sized;
+
+	if (c->ksyms)
+		return;
+	c->ksyms = kt_ksyms_load(NULL);
+	if (!c->ksyms) {
+		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_UNAVAILABLE, "cannot read %s: %s",
+				KT_KALLSYMS_PATH, strerror(errno));
+		return;
+	}
+	c->p.ksyms = c->ksyms;
+	c->sp.ksyms = c->ksyms;
+	if (kt_ksyms_hidden(c->ksyms)) {
+		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_PARTIAL,
+				"addresses hidden (kptr_restrict, or no CAP_SYSLOG)");
+		return;
+	}
+	sized = kt_ksyms_stats(c->ksyms)->bpf_symbols ? kt_ksyms_bpf_sizes(c->ksyms) : 0;
+	if (sized < 0)
+		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_PARTIAL,
+				"[bpf] sizes unknown: cannot enumerate programs: %s", strerror(errno));
+	else
+		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_OK, NULL);
+}
+
+static void take_at_enable(struct kt_capture *c)
+{
+	if (c->taken)
+		return;
+	c->taken = true;
+	c->have_enabled = true;
+	c->enabled.mono_ns = kt_mono_ns();
+	c->enabled.real_ns = kt_real_ns();
+	if (c->trig.name[0])
+		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
+	maps_start(c);		/* fds first: they outlive the scheduler */
+	ksyms_take(c);
+	scx_state(&c->scx_pre, true);
+	if (c->trig.state != KT_SCX_ENABLED && c->trig.state != KT_SCX_ENABLING) {
+		if (c->part[KT_PART_MAPS].st != KT_PART_OK)
+			kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
+					"not taken in time: the scheduler was gone (%s)",
+					c->part[KT_PART_MAPS].reason);
+	}
+}
+
+/* ---- the trigger ---- */
+
+static int end_after_exit(struct kt_capture *c)
+{
+	if (kt_loop_timer_set(&c->loop, c->grace_timer,
+			      c->o.mode == KT_CAP_RUN && !c->child_exited ? CHILD_GRACE_NS : GRACE_NS,
+			      0))
+		return STOP_DONE;
+	return 0;
+}
+
+static void note_exit(struct kt_capture *c)
+{
+	if (c->have_exited)
+		return;
+	c->have_exited = true;
+	c->exited.mono_ns = c->trig.exit_ns ? c->trig.exit_ns : kt_mono_ns();
+	c->exited.real_ns = kt_real_ns() - (kt_mono_ns() - c->exited.mono_ns);
+	if (!c->sched[0])
+		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
+	c->end = KT_END_EXIT;
+	maps_take(c, true);	/* from the fds held since enable */
+	scx_state(&c->scx_post, true);
+}
+
+static int on_poll(void *arg, uint32_t n)
+{
+	struct kt_capture *c = arg;
+	int fired = kt_scxtrig_poll(&c->trig);
+
+	if (c->trig.armed && !c->taken)
+		take_at_enable(c);
+	if (fired) {
+		if (!c->taken)	/* enabled and gone between two polls */
+			take_at_enable(c);
+		note_exit(c);
+		kmsg_drain(c);
+		return end_after_exit(c);
+	}
+	return 0;
+}
+
+static int on_interval(void *arg, uint32_t n)
+{
+	struct kt_capture *c = arg;
+
+	sample(c);
+	if (c->taken && !c->have_exited)
+		maps_take(c, false);
+	return 0;
+}
+
+static int on_grace(void *arg, uint32_t n)
+{
+	return STOP_DONE;
+}
+
+static int on_signal(void *arg, int signo)
+{
+	struct kt_capture *c = arg;
+
+	if (signo == SIGCHLD) {
+		int st;
+
+		if (c->child > 0 && waitpid(c->child, &st, WNOHANG) == c->child) {
+			c->child_exited = true;
+			c->child_status = st;
+			return STOP_CHILD;
+		}
+		return 0;
+	}
+	if (c->child > 0 && !c->child_exited)
+		kill(c->child, signo);	/* run: the scheduler stops too */
+	return STOP_SIGNAL;
+}
+
+/* ---- run: the scheduler as a child ---- */
+
+static void on_cline(char *line, size_t len, void *arg)
+{
+	struct kt_capture *c = arg;
+
+	scx_parser_feed(&c->sp, line, len);
+}
+
+static void child_read(struct kt_capture *c, int i)
+{
+	char buf[16384];
+
+	while (c->cfd[i] >= 0) {
+		ssize_t n = read(c->cfd[i], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno == EAGAIN)
+				return;
+			kt_loop_del_fd(&c->loop, c->cfd[i]);
+			close(c->cfd[i]);
+			c->cfd[i] = -1;
+			return;
+		}
+		/* pass it on, keep it (bounded), parse it */
+		if (write(i ? 2 : 1, buf, (size_t)n) < 0) {
+		}
+		if (c->cout[i].len + (size_t)n <= CHILD_OUT_CAP)
+			kt_buf_put(&c->cout[i], buf, (size_t)n);
+		else if (c->part[KT_PART_SCHEDULER].st == KT_PART_OK)
+			kt_cap_part_set(c, KT_PART_SCHEDULER, KT_PART_PARTIAL,
+					"output over %u bytes per stream not kept", CHILD_OUT_CAP);
+		if (c->csplit_ok)
+			kmsg_split_feed(&c->csplit, buf, (size_t)n);
+	}
+}
+
+static int on_cout(void *arg, uint32_t ev)
+{
+	child_read(arg, 0);
+	return 0;
+}
+
+static int on_cerr(void *arg, uint32_t ev)
+{
+	child_read(arg, 1);
+	return 0;
+}
+
+static int child_start(struct kt_capture *c)
+{
+	int p[2][2];
+
+	if (pipe2(p[0], O_CLOEXEC) || pipe2(p[1], O_CLOEXEC))
+		return kt_err("cannot start '%s'", c->o.argv[0]);
+	c->child = fork();
+	if (c->child < 0)
+		return kt_err("cannot start '%s'", c->o.argv[0]);
+	if (!c->child) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(p[0][1], 1);
+		dup2(p[1][1], 2);
+		execvp(c->o.argv[0], c->o.argv);
+		fprintf(stderr, "capture: cannot run '%s': %s\n", c->o.argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0][1]);
+	close(p[1][1]);
+	c->cfd[0] = p[0][0];
+	c->cfd[1] = p[1][0];
+	for (int i = 0; i < 2; i++)
+		fcntl(c->cfd[i], F_SETFL, fcntl(c->cfd[i], F_GETFL) | O_NONBLOCK);
+	scx_parser_init(&c->sp, on_event, c);
+	c->csplit_ok = !kmsg_split_init(&c->csplit, 65536, on_cline, c);
+	kt_cap_part_set(c, KT_PART_SCHEDULER, KT_PART_OK, NULL);
+	if (kt_loop_add_fd(&c->loop, c->cfd[0], EPOLLIN, on_cout, c) ||
+	    kt_loop_add_fd(&c->loop, c->cfd[1], EPOLLIN, on_cerr, c))
+		return kt_err("cannot watch '%s'", c->o.argv[0]);
+	return 0;
+}
+
+static void child_finish(struct kt_capture *c)
+{
+	if (c->child <= 0)
+		return;
+	for (int i = 0; i < 2; i++)
+		child_read(c, i);	/* what is in the pipes now */
+	if (c->csplit_ok) {
+		kmsg_split_finish(&c->csplit);
+		kmsg_split_free(&c->csplit);
+		c->csplit_ok = false;
+	}
+	scx_parser_flush(&c->sp);
+	scx_parser_free(&c->sp);
+}
+
+/* ---- the run ---- */
+
+static void timeline_status(struct kt_capture *c)
+{
+	uint64_t miss = tl_flightrec_missing(c->tl);
+	char names[200] = "";
+	size_t n = 0;
+
+	for (unsigned i = 0; i < TL_AT_NR; i++)
+		if (miss >> i & 1 && i != TL_AT_SCX_EXIT && n < sizeof(names))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+					      tl_attach_name(i));
+	if (n)
+		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_PARTIAL,
+				"tracepoints missing on this kernel: %s", names);
+	else
+		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_OK, NULL);
+}
+
+static void arm_common(struct kt_capture *c)
+{
+	struct utsname u;
+	char err[256];
+
+	c->armed.mono_ns = kt_mono_ns();
+	c->armed.real_ns = kt_real_ns();
+	if (!uname(&u)) {
+		snprintf(c->host, sizeof(c->host), "%s", u.nodename);
+		snprintf(c->release, sizeof(c->release), "%s", u.release);
+	}
+	hc_collector_init(&c->col, NULL);
+	if (!hc_collect(&c->col, &c->pre)) {
+		c->have_pre = true;
+		kt_cap_part_set(c, KT_PART_HOSTCTX, KT_PART_OK, NULL);
+	} else {
+		kt_cap_part_set(c, KT_PART_HOSTCTX, KT_PART_UNAVAILABLE, "out of memory");
+	}
+	kmsg_start(c);
+	if (!kt_scxtrig_init(&c->trig, NULL) && c->trig.state != KT_SCX_NONE) {
+		c->have_trig = true;
+		c->have_scx = true;
+		c->samples = calloc(c->o.ring, sizeof(*c->samples));
+		scx_state(&c->scx_pre, true);
+		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, NULL);
+	} else {
+		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_UNAVAILABLE,
+				"no sched_ext in this kernel (no %s)", SCX_DIR);
+		if (c->o.mode != KT_CAP_NOW)
+			kt_warn("no sched_ext in this kernel (no %s): no exit can be captured; "
+				"the bundle is written at the end", SCX_DIR);
+	}
+	if (!c->o.timeline) {
+		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_UNAVAILABLE,
+				"not asked for (--no-timeline)");
+	} else if (c->loop_ok) {
+		size_t budget = c->o.budget / 2 < (64u << 20) ? c->o.budget / 2 : (64u << 20);
+
+		c->tl = tl_flightrec_start(&c->loop, c->o.flight_ns, budget, err, sizeof(err));
+		if (c->tl)
+			timeline_status(c);
+		else
+			kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_UNAVAILABLE, "%s", err);
+	}
+}
+
+static void finish_common(struct kt_capture *c)
+{
+	if (c->have_trig && c->have_scx && !c->scx_post.len)
+		scx_state(&c->scx_post, true);
+	if (!c->taken) {
+		/* nothing enabled while armed: the state now (now mode, or no scheduler) */
+		maps_start(c);
+		ksyms_take(c);
+		if (c->have_ring)
+			maps_take(c, true);
+	}
+	maps_finish(c);
+	child_finish(c);
+	kmsg_finish(c);
+	if (c->have_pre && !hc_collect(&c->col, &c->post))
+		c->have_post = true;
+	if (c->tl && tl_flightrec_dropped(c->tl) && c->end != KT_END_NOW &&
+	    c->part[KT_PART_TIMELINE].st == KT_PART_OK)
+		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_OK, "the last %.1f s (flight window)",
+				(double)c->o.flight_ns / 1e9);
+	if (c->end == KT_END_INTERRUPTED)
+		for (int i = 0; i < KT_PART_NR; i++)
+			if (c->part[i].st == KT_PART_OK && i != KT_PART_HOSTCTX &&
+			    i != KT_PART_KALLSYMS)
+				kt_cap_part_set(c, i, KT_PART_PARTIAL, "interrupted");
+}
+
+static int setup_loop(struct kt_capture *c)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, 0 };
+
+	if (kt_loop_init(&c->loop))
+		return kt_err("cannot set up the event loop");
+	c->loop_ok = true;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (kt_loop_add_signals(&c->loop, sigs, on_signal, c))
+		return kt_err("cannot set up the event loop");
+	c->grace_timer = kt_loop_add_timer(&c->loop, 0, 0, on_grace, c);
+	if (c->grace_timer < 0)
+		return kt_err("cannot set up the event loop");
+	return 0;
+}
+
+static int wait_loop(struct kt_capture *c)
+{
+	int64_t deadline_ms = c->o.timeout >= 0 ? (int64_t)(c->o.timeout * 1000) : -1;
+	uint64_t start = kt_mono_ns();
+
+	if (c->o.mode == KT_CAP_NOW) {
+		int r = kt_loop_run(&c->loop, (int64_t)(c->o.record_ns / 1000000));
+
+		if (r == STOP_SIGNAL)
+			c->end = KT_END_INTERRUPTED;
+		return 0;
+	}
+	if (c->have_trig &&
+	    (kt_loop_add_timer(&c->loop, POLL_NS, POLL_NS, on_poll, c) < 0 ||
+	     kt_loop_add_timer(&c->loop, c->o.interval_ns, c->o.interval_ns, on_interval, c) < 0))
+		return kt_err("cannot set up the event loop");
+	if (c->have_trig && c->trig.armed)
+		take_at_enable(c);	/* the running scheduler */
+	else if (c->have_trig)
+		sample(c);
+	for (;;) {
+		int64_t left = -1;
+		int r;
+
+		if (deadline_ms >= 0) {
+			left = deadline_ms - (int64_t)((kt_mono_ns() - start) / 1000000);
+			if (left < 0)
+				left = 0;
+		}
+		r = kt_loop_run(&c->loop, c->have_exited ? -1 : left);
+		if (r == STOP_DONE)
+			return 0;
+		if (r == STOP_SIGNAL) {
+			c->end = KT_END_INTERRUPTED;
+			return 0;
+		}
+		if (r == KT_LOOP_TIMEOUT) {
+			c->end = KT_END_TIMEOUT;
+			return 0;
+		}
+		if (r == STOP_CHILD) {
+			/* one more look: the kernel may have disabled it just now */
+			if (c->have_trig && kt_scxtrig_poll(&c->trig))
+				note_exit(c);
+			if (!c->have_exited)
+				c->end = KT_END_PROCESS_EXIT;
+			kmsg_drain(c);
+			kt_loop_timer_set(&c->loop, c->grace_timer, GRACE_NS, 0);
+			continue;
+		}
+		if (r < 0)
+			return kt_errn(-r, "event loop");
+	}
+}
+
+int kt_cap_run(struct kt_capture *c)
+{
+	int rc;
+
+	if (setup_loop(c))
+		return KT_EXIT_FAIL;
+	if (c->o.mode == KT_CAP_RUN) {
+		const char *b = strrchr(c->o.argv[0], '/');
+
+		snprintf(c->sched, sizeof(c->sched), "%s", b ? b + 1 : c->o.argv[0]);
+		if (child_start(c))
+			return KT_EXIT_FAIL;
+	}
+	arm_common(c);
+	if (c->o.mode == KT_CAP_NOW) {
+		c->end = KT_END_NOW;
+		if (c->have_trig && c->trig.armed)
+			take_at_enable(c);
+	}
+	if (wait_loop(c))
+		return KT_EXIT_FAIL;
+	finish_common(c);
+	rc = kt_cap_write(c);
+	if (!rc)
+		fprintf(stderr, "capture: bundle written to %s%s\n", c->o.out,
+			c->have_exited ? "" : " (no exit captured)");
+	if (c->o.mode == KT_CAP_RUN) {
+		if (c->child > 0 && !c->child_exited && waitpid(c->child, &c->child_status, 0) > 0)
+			c->child_exited = true;
+		if (rc)
+			return rc;
+		if (WIFEXITED(c->child_status))
+			return WEXITSTATUS(c->child_status);
+		return 128 + WTERMSIG(c->child_status);
+	}
+	if (rc)
+		return rc;
+	if (c->o.mode == KT_CAP_ARM && !c->have_exited)
+		return KT_CAP_EXIT_TIMEOUT;
+	return 0;
+}
+
+void kt_cap_free(struct kt_capture *c)
+{
+	tl_flightrec_free(c->tl);
+	c->tl = NULL;
+	if (c->have_k)
+		kt_kmsg_close(&c->k);
+	scx_parser_free(&c->p);
+	if (c->loop_ok)
+		kt_loop_free(&c->loop);
+	for (int i = 0; i < 2; i++) {
+		if (c->cfd[i] >= 0)
+			close(c->cfd[i]);
+		kt_buf_free(&c->cout[i]);
+	}
+	if (c->have_ring)
+		kt_snapring_free(&c->ring);
+	kt_ksyms_free(c->ksyms);
+	if (c->have_trig)
+		kt_scxtrig_free(&c->trig);
+	for (size_t i = 0; c->samples && i < c->o.ring; i++)
+		kt_buf_free(&c->samples[i]);
+	free(c->samples);
+	kt_buf_free(&c->scx_pre);
+	kt_buf_free(&c->scx_post);
+	kt_buf_free(&c->kmsg);
+	kt_buf_free(&c->events);
+	kt_buf_free(&c->bt);
+	if (c->have_pre)
+		hc_free(&c->pre);
+	if (c->have_post)
+		hc_free(&c->post);
+	hc_collector_free(&c->col);
+}

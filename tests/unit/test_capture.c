@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+/*
+ * capture's pure parts: the summary line from parsed exit events (the
+ * dmesg fixture: a stall, a scx_bpf_error with a BPF frame), the first
+ * frame rule, the manifest's statuses, and the tar.gz writer's
+ * determinism (same files, other mtimes: same bytes).
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include <zlib.h>
+
+#include "buf.h"
+#include "capture.h"
+#include "file.h"
+#include "json.h"
+#include "scxexit.h"
+#include "tap.h"
+#include "targz.h"
+
+static char lines[8][1024];
+static int nlines;
+
+static void on_ev(const struct scx_event *ev, void *arg)
+{
+	struct kt_capture *c = arg;
+	struct kt_buf b = { 0 };
+
+	if (ev->type != SCX_EV_EXIT || nlines >= 8)
+		return;
+	kt_cap_exit_from(&c->ex, ev);
+	kt_cap_summary_line(&b, c);
+	snprintf(lines[nlines++], sizeof(lines[0]), "%s", b.p ? b.p : "");
+	kt_buf_free(&b);
+}
+
+static void test_summary(void)
+{
+	struct kt_capture c;
+	struct kt_cap_opts o = { .mode = KT_CAP_ARM, .ring = 1 };
+	char path[4096];
+	size_t n;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/dmesg_612.txt",
+		 getenv("TOP") ? getenv("TOP") : ".");
+	s = kt_read_file(NULL, path, 1 << 20, &n);
+	if (!ok(s != NULL, "read %s", path))
+		return;
+	kt_cap_init(&c, &o);
+	scx_parse_window(s, n, 65536, on_ev, &c);
+	free(s);
+	ok(nlines >= 2, "fixture: %d exits", nlines);
+	is_str(lines[0], "rusty: error_stall at 51.127 s: kworker/31:1[311] stuck for 13.736 s in "
+			 "scx_watchdog_workfn+0x154", "stall: task, how long, first frame");
+	for (int i = 0; i < nlines; i++)
+		if (strstr(lines[i], "bpfland"))
+			is_str(lines[i], "bpfland: error_bpf at 90.100 s: \"main.bpf.c:412: invalid CPU "
+					 "-1 (dispatch)\" in bpfland_dispatch+0x184",
+			       "scx_bpf_error: message, first frame past scx_bpf_error_bstr, "
+			       "bpf_prog_TAG_ dropped");
+	for (int i = 0; i < nlines; i++)
+		if (strstr(lines[i], "lavd"))
+			ok(!strstr(lines[i], " in "), "unregister: no frame (%s)", lines[i]);
+}
+
+static void test_no_exit(void)
+{
+	struct kt_capture c;
+	struct kt_cap_opts o = { .mode = KT_CAP_ARM, .ring = 1 };
+	struct kt_buf b = { 0 };
+
+	kt_cap_init(&c, &o);
+	c.end = KT_END_TIMEOUT;
+	kt_cap_summary_line(&b, &c);
+	is_str(b.p, "no sched_ext exit captured (timeout)", "no exit: says why");
+	kt_buf_reset(&b);
+	c.have_exited = true;
+	snprintf(c.sched, sizeof(c.sched), "qmap");
+	kt_cap_summary_line(&b, &c);
+	is_str(b.p, "qmap: exited (state left enabled) with no exit report in the kernel log",
+	       "exit without a log report");
+	kt_buf_free(&b);
+	/* control bytes in a message cannot forge lines */
+	kt_cap_init(&c, &o);
+	c.ex.have = true;
+	snprintf(c.ex.sched, sizeof(c.ex.sched), "x");
+	snprintf(c.ex.kind, sizeof(c.ex.kind), "error");
+	snprintf(c.ex.message, sizeof(c.ex.message), "a\nb");
+	kt_cap_summary_line(&b, &c);
+	is_str(b.p, "x: error: \"a\\x0ab\"", "message escaped");
+	kt_buf_free(&b);
+}
+
+static void test_manifest(void)
+{
+	struct kt_capture c;
+	struct kt_cap_opts o = { .mode = KT_CAP_RUN, .ring = 60, .budget = 4096 };
+	struct kt_buf b = { 0 }, s = { 0 };
+	struct jw w;
+
+	kt_cap_init(&c, &o);
+	c.end = KT_END_INTERRUPTED;
+	kt_cap_part_set(&c, KT_PART_HOSTCTX, KT_PART_OK, NULL);
+	c.part[KT_PART_HOSTCTX].bytes = 10;
+	kt_cap_part_set(&c, KT_PART_MAPS, KT_PART_PARTIAL, "budget reached (%d bytes)", 1024);
+	kt_cap_part_set(&c, KT_PART_TIMELINE, KT_PART_UNAVAILABLE, "no BTF");
+	jw_init_buf(&w, &b, 0);
+	kt_cap_manifest(&w, &c);
+	ok(b.p && strstr(b.p, "\"schema\":\"ktbox-bundle\",\"schema_version\":1"), "schema");
+	ok(b.p && strstr(b.p, "\"mode\":\"run\",\"end\":\"interrupted\",\"interrupted\":true"),
+	   "mode, end, interrupted");
+	ok(b.p && strstr(b.p, "{\"name\":\"hostctx\",\"status\":\"ok\",\"files\":[\"hostctx.json\","
+			      "\"hostctx.diff\"],\"bytes\":10}"), "ok part: files and bytes");
+	ok(b.p && strstr(b.p, "{\"name\":\"maps\",\"status\":\"partial\",\"reason\":\"budget "
+			      "reached (1024 bytes)\",\"files\":[\"maps/\"]"), "partial part: reason");
+	ok(b.p && strstr(b.p, "{\"name\":\"timeline\",\"status\":\"unavailable\",\"reason\":\"no "
+			      "BTF\"}"), "unavailable part: reason, no files");
+	ok(b.p && !strstr(b.p, "\"kmsg\""), "parts not attempted are absent");
+	ok(b.p && !strstr(b.p, "exit_to_bundle_ms") && !strstr(b.p, "\"exit\":{"),
+	   "no exit: no exit time");
+	kt_cap_summary(&s, &c);
+	ok(s.p && strstr(s.p, "\nhostctx: ok\nmaps: partial (budget reached (1024 bytes))\n"
+			      "timeline: unavailable (no BTF)\n"), "summary: one line per part");
+	kt_buf_free(&b);
+	kt_buf_free(&s);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[4096];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fp = fopen(p, "w");
+	if (fp) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+static unsigned char *targz(const char *dir, size_t *n)
+{
+	char *p = NULL;
+	FILE *fp = open_memstream(&p, n);
+
+	if (!fp || kt_targz_dir(dir, "top", fp)) {
+		if (fp)
+			fclose(fp);
+		free(p);
+		return NULL;
+	}
+	fclose(fp);
+	return (unsigned char *)p;
+}
+
+static void test_targz(void)
+{
+	char dir[] = "/tmp/kt-targz-XXXXXX", sub[64], big[300];
+	unsigned char *a, *b, blk[512], out[8192];
+	size_t na, nb;
+	struct utimbuf ut = { 12345, 12345 };
+	z_stream z = { 0 };
+
+	ok(kt_tar_header(blk, "a/b", 5, 0) == 0, "header");
+	is_str((char *)blk + 257, "ustar", "ustar magic");
+	is_str((char *)blk + 124, "00000000005", "size field");
+	is_str((char *)blk + 136, "00000000000", "mtime 0");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	ok(kt_tar_header(blk, big, 0, 0) == -1, "a name over 255 bytes is refused");
+	if (!ok(mkdtemp(dir) != NULL, "temp dir"))
+		return;
+	snprintf(sub, sizeof(sub), "%s/maps", dir);
+	mkdir(sub, 0700);
+	put(dir, "z.txt", "last\n");
+	put(dir, "a.txt", "first\n");
+	put(dir, "maps/m.jsonl", "{}\n");
+	a = targz(dir, &na);
+	snprintf(big, sizeof(big), "%s/a.txt", dir);
+	utime(big, &ut);
+	chmod(big, 0600);
+	b = targz(dir, &nb);
+	ok(a && b && na == nb && !memcmp(a, b, na), "same files, other mtime and mode: same bytes");
+	ok(a && na > 10 && a[0] == 0x1f && a[1] == 0x8b && !a[4] && !a[5] && !a[6] && !a[7],
+	   "gzip with mtime 0");
+	if (a && !inflateInit2(&z, 16 + 15)) {
+		z.next_in = a;
+		z.avail_in = (uInt)na;
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		inflate(&z, Z_FINISH);
+		is_str((char *)out, "top/", "first member: the top directory");
+		is_str((char *)out + 512, "top/a.txt", "then the files in name order");
+		is_str((char *)out + 1536, "top/maps/", "then the sub-directory");
+		ok(z.total_out == 512 * 8 + 1024, "ends with two zero blocks (%lu bytes)",
+		   (unsigned long)z.total_out);
+		inflateEnd(&z);
+	}
+	free(a);
+	free(b);
+	put(dir, "maps/m.jsonl", "");
+	snprintf(big, sizeof(big), "rm -rf '%s'", dir);
+	if (system(big)) {
+	}
+}
+
+int main(void)
+{
+	test_summary();
+	test_no_exit();
+	test_manifest();
+	test_targz();
+	return tap_done();
+}
