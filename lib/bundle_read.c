@@ -35,6 +35,16 @@ const char *kt_bundle_status_name(enum kt_part_status s)
 	return (unsigned)s <= KT_PART_UNAVAILABLE ? status_names[s] : "?";
 }
 
+void kt_bundle_why(const struct kt_bundle *b, unsigned part, struct kt_buf *out)
+{
+	const struct kt_bpart *p = part < KT_PART_NR ? &b->parts[part] : NULL;
+
+	if (!p || !p->listed || p->status == KT_PART_OK)
+		return;
+	kt_buf_printf(out, " (part %s %s%s%s)", part_names[part], status_names[p->status],
+		      p->reason ? ": " : "", p->reason ? p->reason : "");
+}
+
 void kt_bundle_note(struct kt_bundle *b, const char *fmt, ...)
 {
 	char **n;
@@ -459,7 +469,9 @@ const struct scx_event *kt_bundle_exit(const struct kt_bundle *b)
 	for (size_t i = 0; i < b->nev; i++) {
 		const struct scx_event *e = &b->ev[i];
 
-		if (e->type != SCX_EV_EXIT)
+		/* kernel-form lines user space wrote to /dev/kmsg are not the
+		 * kernel's report (capture ignores them too) */
+		if (e->type != SCX_EV_EXIT || e->origin == SCX_ORIGIN_USER)
 			continue;
 		if (!best || e->origin == SCX_ORIGIN_KERNEL || best->origin != SCX_ORIGIN_KERNEL)
 			best = e;
@@ -665,22 +677,8 @@ static void load_timeline(struct kt_bundle *b)
 
 uint64_t kt_bundle_exit_mono(const struct kt_bundle *b)
 {
-	struct tl_iter it;
-	struct tl_event ev;
-	uint64_t last = 0;
-
-	if (b->exit.has && b->exit.mono_ns)
-		return b->exit.mono_ns;
-	if (!b->has_tl)
-		return 0;
-	tl_iter_init(&it, b->tl.records, b->tl.nrecords * TL_RECORD_SIZE);
-	while (tl_iter_next(&it, &ev)) {
-		if (ev.kind == TL_K_SCX_EXIT)
-			return ev.raw.ts;
-		if (ev.raw.ts > last)
-			last = ev.raw.ts;
-	}
-	return b->tl.end_ns ? b->tl.end_ns : last;
+	/* else the timeline's own sched_ext exit record (rp_timeline_build) */
+	return b->exit.has ? b->exit.mono_ns : 0;
 }
 
 /* ---- the debug dump --------------------------------------------------------- */

@@ -114,7 +114,8 @@ void kt_bundle_note(struct kt_bundle *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The exit event the report is about: the last exit, kernel origin
- * preferred over the scheduler's own report; NULL when none. */
+ * preferred over the scheduler's own report, never one user space wrote
+ * into the kernel log (origin user); NULL when none. */
 const struct scx_event *kt_bundle_exit(const struct kt_bundle *b);
 /* The scheduler's exit report (origin scheduler), or NULL. */
 const struct scx_event *kt_bundle_sched_exit(const struct kt_bundle *b);
@@ -122,9 +123,11 @@ const struct scx_event *kt_bundle_sched_exit(const struct kt_bundle *b);
  * the timeline's sched_ext_dump lines (in that order); into OUT with
  * *FROM naming the source.  false when there is none. */
 bool kt_bundle_dump(const struct kt_bundle *b, struct kt_buf *out, const char **from);
-/* The exit's monotonic time in ns (manifest, else the timeline's
- * sched_ext exit record, else the timeline's end); 0 when unknown. */
+/* The exit's monotonic time in ns from the manifest; 0 when it has none
+ * (the timeline's own sched_ext exit record is then used, if any). */
 uint64_t kt_bundle_exit_mono(const struct kt_bundle *b);
+/* " (part P STATUS: REASON)" when the manifest says why P is not ok, else "". */
+void kt_bundle_why(const struct kt_bundle *b, unsigned part, struct kt_buf *out);
 /* Part name ("hostctx", ...) and status name ("ok", ...). */
 const char *kt_bundle_part_name(unsigned part);
 const char *kt_bundle_status_name(enum kt_part_status s);

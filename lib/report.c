@@ -170,7 +170,9 @@ static void sec_exit(struct rp_sec *s, const struct kt_bundle *b)
 
 	if (!ev) {
 		kt_buf_puts(o, "no sched_ext exit event in the bundle");
-		kt_buf_puts(o, b->nev ? " (only enable events)\n" : "\n");
+		kt_buf_puts(o, b->nev ? " (only enable events, or exit lines user space wrote)" : "");
+		kt_bundle_why(b, KT_PART_EVENTS, o);
+		kt_buf_putc(o, '\n');
 		return;
 	}
 	buf_file(o, ev_human, ev);
@@ -211,7 +213,9 @@ static void sec_dump(struct rp_sec *s, const struct kt_bundle *b)
 static void sec_timeline(struct rp_sec *s, const struct kt_bundle *b, const struct rp_timeline *t)
 {
 	if (!b->has_tl) {
-		kt_buf_puts(&s->body, "no timeline in the bundle\n");
+		kt_buf_puts(&s->body, "no timeline in the bundle");
+		kt_bundle_why(b, KT_PART_TIMELINE, &s->body);
+		kt_buf_putc(&s->body, '\n');
 		return;
 	}
 	s->file = KT_BUNDLE_TIMELINE;
@@ -323,7 +327,9 @@ static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 
 	nsamples = sm && sm->type == JR_ARRAY ? sm->arr.n : 0;
 	if (!b->has_sx) {
-		kt_buf_puts(&s->body, "no sched_ext state in the bundle\n");
+		kt_buf_puts(&s->body, "no sched_ext state in the bundle");
+		kt_bundle_why(b, KT_PART_SCHED_EXT, &s->body);
+		kt_buf_putc(&s->body, '\n');
 		return;
 	}
 	s->file = KT_BUNDLE_SCHED_EXT;
@@ -357,7 +363,9 @@ static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 static void sec_maps(struct rp_sec *s, const struct kt_bundle *b)
 {
 	if (!b->maps_text.len) {
-		kt_buf_puts(&s->body, "no readable map ring in the bundle\n");
+		kt_buf_puts(&s->body, "no readable map ring in the bundle");
+		kt_bundle_why(b, KT_PART_MAPS, &s->body);
+		kt_buf_putc(&s->body, '\n');
 		return;
 	}
 	s->file = KT_BUNDLE_MAPS "/";
@@ -378,7 +386,9 @@ static void sec_hostctx(struct rp_sec *s, const struct kt_bundle *b)
 		kt_buf_puts(&s->body, b->hc_diff);
 		return;
 	}
-	kt_buf_puts(&s->body, "no host context in the bundle\n");
+	kt_buf_puts(&s->body, "no host context in the bundle");
+	kt_bundle_why(b, KT_PART_HOSTCTX, &s->body);
+	kt_buf_putc(&s->body, '\n');
 }
 
 static void sec_parts(struct rp_sec *s, const struct kt_bundle *b)

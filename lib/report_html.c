@@ -389,6 +389,61 @@ static void svg_zoom(struct hx *x, int zi, uint64_t span)
 	fprintf(x->fp, "<desc>%" PRIu64 " slices in this window</desc></svg>\n", total);
 }
 
+/* The tasks that ran longest in the window, with their colours. */
+#define LEGEND 12
+struct pidns {
+	uint32_t pid;
+	uint64_t ns;
+};
+
+static void legend(struct hx *x)
+{
+	const struct rp_timeline *t = &x->c->t;
+	struct pidns *h, top[LEGEND] = { 0 };
+	size_t cap = 64, total = 0;
+
+	for (size_t i = 0; i < t->ncpus; i++)
+		total += t->cpus[i].ns;
+	while (cap < 2 * total)
+		cap *= 2;
+	h = calloc(cap, sizeof(*h));
+	if (!h)
+		return;
+	/* time per task: open addressing, at most TOTAL distinct pids */
+	for (size_t i = 0; i < t->ncpus; i++)
+		for (size_t k = 0; k < t->cpus[i].ns; k++) {
+			const struct rp_slice *s = &t->cpus[i].s[k];
+			size_t j = (s->pid * 2654435761u) & (cap - 1);
+
+			while (h[j].pid && h[j].pid != s->pid)
+				j = (j + 1) & (cap - 1);
+			h[j].pid = s->pid;
+			h[j].ns += s->t1 - s->t0;
+		}
+	/* the LEGEND longest, kept sorted (longest first) */
+	for (size_t j = 0; j < cap; j++) {
+		size_t k = LEGEND;
+
+		if (!h[j].pid || h[j].ns <= top[LEGEND - 1].ns)
+			continue;
+		while (k > 0 && top[k - 1].ns < h[j].ns) {
+			if (k < LEGEND)
+				top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = h[j];
+	}
+	fputs("<p class=\"note\">longest running:", x->fp);
+	for (size_t k = 0; k < LEGEND && top[k].ns; k++) {
+		fprintf(x->fp, " <span style=\"background:hsl(%u 55%% 55%%)\">&nbsp;&nbsp;</span> ",
+			hue(top[k].pid));
+		escs(x->fp, rp_comm(t, top[k].pid));
+		fprintf(x->fp, "[%u] %.1f ms;", top[k].pid, (double)top[k].ns / 1e6);
+	}
+	fputs("</p>\n", x->fp);
+	free(h);
+}
+
 static void sec_timeline(struct hx *x)
 {
 	const struct rp_timeline *t = &x->c->t;
@@ -411,14 +466,15 @@ static void sec_timeline(struct hx *x)
 			       "(%.3f s)</label>",
 			i, i ? "" : " checked", i, names[i], (double)span / 1e9 / (i == 0 ? 1 : i == 1 ? 10 : 100));
 	fputs("\n<div class=\"tlw\">\n", x->fp);
+	legend(x);
 	for (int i = 0; i < NZOOM; i++)
 		svg_zoom(x, i, i == 0 ? span : i == 1 ? span / 10 : span / 100);
 	fputs("</div></div>\n", x->fp);
 	if (x->agg_rects)
-		fprintf(x->fp, "<p class=\"note\" id=\"aggregated\">Aggregated: %" PRIu64 " slices too "
-			       "narrow to see at their zoom (under %.0f px) are drawn as %" PRIu64
+		fprintf(x->fp, "<p class=\"note\" id=\"aggregated\">Aggregated (over the three zooms): %" PRIu64
+			       " slices too narrow to see at their zoom (under %.0f px) are drawn as %" PRIu64
 			       " rects, one per %.0f px column, coloured by the longest; their titles "
-			       "say how many each holds.</p>\n",
+			       "say how many each holds (data-n). Zoom in to see them one by one.</p>\n",
 			x->agg_slices, MIN_PX, x->agg_rects, BUCKET_PX);
 	fputs("<details><summary>last events per CPU (text)</summary>", x->fp);
 	pre(x->fp, &x->c->secs[RP_TIMELINE].body);
