@@ -326,6 +326,9 @@ static int ev_frames(struct scx_event *e, const struct jr_val *bt)
 		o->module = dupstr(f, "module");
 		o->has_offset = jnum(f, "offset", NULL, &o->offset);
 		jnum(f, "size", NULL, &o->size);
+		/* a raw-address frame keeps its address as the symbol text */
+		if (!o->has_offset && !kt_ksym_parse_addr(o->symbol, &o->addr))
+			o->is_addr = true;
 		e->nbt++;
 	}
 	return 0;
@@ -458,8 +461,6 @@ static void load_events(struct kt_bundle *b)
 		scx_parse_window(b->sched_out, strlen(b->sched_out), 0, parsed_cb, b);
 	if (b->sched_err)
 		scx_parse_window(b->sched_err, strlen(b->sched_err), 0, parsed_cb, b);
-	for (size_t i = 0; b->ksyms && i < b->nev; i++)
-		scx_event_resolve(&b->ev[i], b->ksyms);
 }
 
 const struct scx_event *kt_bundle_exit(const struct kt_bundle *b)
@@ -1009,6 +1010,8 @@ int kt_bundle_load(struct kt_bundle *b, const char *path)
 	load_hostctx(b);
 	load_kallsyms(b);
 	load_events(b);
+	for (size_t i = 0; b->ksyms && i < b->nev; i++)
+		scx_event_resolve(&b->ev[i], b->ksyms);
 	load_sched_ext(b);
 	load_maps(b);
 	load_timeline(b);

@@ -163,6 +163,24 @@ static void sec_summary(struct rp_sec *s, const struct kt_bundle *b)
 	}
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The scheduler's report says what the kernel's does. */
+static bool same_report(const struct scx_event *a, const struct scx_event *b)
+{
+	if (a->kind != b->kind || !same_str(a->reason, b->reason) ||
+	    !same_str(a->message, b->message) || a->nbt != b->nbt)
+		return false;
+	for (size_t i = 0; i < a->nbt; i++)
+		if (!same_str(a->bt[i].symbol, b->bt[i].symbol) || a->bt[i].offset != b->bt[i].offset ||
+		    a->bt[i].size != b->bt[i].size || !same_str(a->bt[i].module, b->bt[i].module))
+			return false;
+	return true;
+}
+
 static void sec_exit(struct rp_sec *s, const struct kt_bundle *b)
 {
 	const struct scx_event *ev = kt_bundle_exit(b), *se = kt_bundle_sched_exit(b);
@@ -177,20 +195,36 @@ static void sec_exit(struct rp_sec *s, const struct kt_bundle *b)
 	}
 	buf_file(o, ev_human, ev);
 	if (se && se != ev) {
-		kt_buf_puts(o, "\nthe scheduler's own report:\n");
-		buf_file(o, ev_human, se);
+		if (same_report(ev, se)) {
+			kt_buf_puts(o, "\nthe scheduler's own report agrees (same reason, message and "
+				       "frames)\n");
+		} else {
+			kt_buf_puts(o, "\nthe scheduler's own report:\n");
+			buf_file(o, ev_human, se);
+		}
 	}
 	if (b->backtrace && b->backtrace[0]) {
-		kt_buf_printf(o, "\nbacktrace (%s, resolved against %s):\n", KT_BUNDLE_BACKTRACE,
-			      KT_BUNDLE_KALLSYMS);
-		for (const char *p = b->backtrace; *p;) {
-			size_t l = strcspn(p, "\n");
+		struct kt_buf fr = { 0 };
 
-			kt_buf_puts(o, "  ");
-			kt_buf_put(o, p, l);
-			kt_buf_putc(o, '\n');
-			p += l + (p[l] == '\n');
+		for (size_t i = 0; i < ev->nbt; i++) {
+			rp_frame_text(&fr, &ev->bt[i]);
+			kt_buf_putc(&fr, '\n');
 		}
+		if (fr.p && !strcmp(fr.p, b->backtrace)) {
+			kt_buf_printf(o, "\n%s holds the same frames\n", KT_BUNDLE_BACKTRACE);
+		} else {
+			kt_buf_printf(o, "\nbacktrace (%s, resolved against %s):\n", KT_BUNDLE_BACKTRACE,
+				      KT_BUNDLE_KALLSYMS);
+			for (const char *p = b->backtrace; *p;) {
+				size_t l = strcspn(p, "\n");
+
+				kt_buf_puts(o, "  ");
+				kt_buf_put(o, p, l);
+				kt_buf_putc(o, '\n');
+				p += l + (p[l] == '\n');
+			}
+		}
+		kt_buf_free(&fr);
 	}
 	if (b->ksyms)
 		kt_buf_printf(o, "\nsymbols: %zu in %s, %zu [bpf] with exact JIT sizes\n",

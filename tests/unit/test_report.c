@@ -319,6 +319,15 @@ static void test_malformed(void)
 	s = rendered("html", dst, 100, false, NULL);
 	ok(has(s, "</html>"), "and renders");
 	free(s);
+	/* a raw-address frame resolved against the bundle's kallsyms, with
+	 * the [bpf] program's exact size */
+	copy_tree(FIX "bundle-error", dst);
+	system("sed -i 's/{\"symbol\":\"bpf_prog_0123456789abcdef_ktbox_test_enqueue\",\"offset\":48,\"size\":144}/"
+	       "{\"symbol\":\"ffffffffc0001030\"}/g' build/tests/bundle-bad/events.json");
+	s = rendered("text", dst, 0, false, NULL);
+	ok(has(s, "    bpf_prog_0123456789abcdef_ktbox_test_enqueue+0x30/0x90\n") &&
+	   !has(s, "ffffffffc0001030"), "a raw address frame symbolized with the exact JIT size");
+	free(s);
 	/* an empty directory */
 	system("rm -rf build/tests/bundle-bad && mkdir -p build/tests/bundle-bad");
 	s = rendered("text", dst, 100, false, NULL);
