@@ -648,11 +648,47 @@ static void md_escape_inline(struct kt_buf *o, const char *s, size_t n)
 	}
 }
 
+/*
+ * Share AVAIL bytes among the long sections (dump .. parts): each gets its
+ * whole body if the bodies fit, else water-filling: the small ones whole,
+ * the large ones an equal share of the rest (so one huge dump cannot crowd
+ * out the others).  Each section's frame (summary line, fences, cut
+ * notice) is counted as PER bytes.
+ */
+static void md_budget(const struct rp_ctx *c, size_t avail, size_t *room)
+{
+	const size_t per = 200;
+	bool done[RP_NSEC] = { 0 };
+	size_t left = RP_NSEC - RP_DUMP;
+
+	avail = avail > left * per ? avail - left * per : 0;
+	for (int i = RP_DUMP; i < RP_NSEC; i++)
+		room[i] = 0;
+	while (left) {
+		size_t share = avail / left;
+		bool any = false;
+
+		for (int i = RP_DUMP; i < RP_NSEC; i++)
+			if (!done[i] && c->secs[i].body.len <= share) {
+				room[i] = c->secs[i].body.len;
+				avail -= room[i];
+				done[i] = any = true;
+				left--;
+			}
+		if (any)
+			continue;
+		for (int i = RP_DUMP; i < RP_NSEC; i++)
+			if (!done[i])
+				room[i] = share;
+		break;
+	}
+}
+
 int kt_report_markdown(FILE *fp, const struct kt_bundle *b, const struct kt_report_opts *o)
 {
 	struct rp_ctx c;
 	struct kt_buf out = { 0 }, cuts = { 0 };
-	size_t limit, reserve = 600;
+	size_t limit, reserve = 600, room[RP_NSEC];
 	int r = 0;
 
 	if (rp_prepare(&c, b, o)) {
@@ -673,22 +709,15 @@ int kt_report_markdown(FILE *fp, const struct kt_bundle *b, const struct kt_repo
 		kt_buf_puts(&out, "\n#### exit\n\n");
 		md_fenced(&out, c.secs[RP_EXIT].body.p, c.secs[RP_EXIT].body.len);
 	}
+	md_budget(&c, limit > out.len + reserve ? limit - out.len - reserve : 0, room);
 	for (int i = RP_DUMP; i < RP_NSEC; i++) {
 		const struct rp_sec *s = &c.secs[i];
-		size_t room, keep, total = rp_lines(s->body.p, s->body.len);
-		struct kt_buf head = { 0 };
+		size_t keep, total = rp_lines(s->body.p, s->body.len);
 
-		kt_buf_printf(&head, "\n<details><summary>%s%s%s%s (%zu line%s)</summary>\n\n", s->title,
+		kt_buf_printf(&out, "\n<details><summary>%s%s%s%s (%zu line%s)</summary>\n\n", s->title,
 			      s->file ? " — <code>" : "", s->file ? s->file : "",
 			      s->file ? "</code>" : "", total, total == 1 ? "" : "s");
-		/* room for this body: what is left, less the later sections'
-		 * headers and the cut notice */
-		room = limit > out.len + head.len + reserve + (size_t)(RP_NSEC - i) * 120
-			       ? limit - out.len - head.len - reserve - (size_t)(RP_NSEC - i) * 120
-			       : 0;
-		keep = whole_lines(s->body.p, s->body.len, room > 40 ? room - 40 : 0);
-		kt_buf_put(&out, head.p, head.len);
-		kt_buf_free(&head);
+		keep = whole_lines(s->body.p, s->body.len, room[i]);
 		md_fenced(&out, s->body.p, keep);
 		if (keep < s->body.len) {
 			size_t shown = rp_lines(s->body.p, keep);
