@@ -11,11 +11,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -222,6 +224,7 @@ static void kmsg_start(struct kt_capture *c)
 	enum kt_kmsg_from from = c->o.mode == KT_CAP_NOW ? KT_KMSG_FROM_START : KT_KMSG_FROM_END;
 
 	scx_parser_init(&c->p, on_event, c);
+	c->p.ksyms = c->ksyms;
 	if (kt_kmsg_open(&c->k, KT_KMSG_PATH, from, 0)) {
 		kt_cap_part_set(c, KT_PART_KMSG, KT_PART_UNAVAILABLE, "cannot open %s: %s",
 				KT_KMSG_PATH, strerror(errno));
@@ -312,6 +315,17 @@ static void maps_start(struct kt_capture *c)
 		goto out;
 	}
 	r = kt_snapring_init(&c->ring, ids, n, c->o.ring, c->o.budget / 4, &errid);
+	/* --maps all: a map that went away between the listing and the open */
+	for (int tries = 0; r == -ENOENT && c->o.maps == KT_CAP_MAPS_ALL && tries < 16; tries++) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (ids[i] != errid)
+				ids[j++] = ids[i];
+		if (j == n || !(n = j))
+			break;
+		r = kt_snapring_init(&c->ring, ids, n, c->o.ring, c->o.budget / 4, &errid);
+	}
 	if (r) {
 		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE, "cannot open map %u: %s",
 				errid, strerror(-r));
@@ -383,12 +397,16 @@ static void take_at_enable(struct kt_capture *c)
 		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
 	maps_start(c);		/* fds first: they outlive the scheduler */
 	ksyms_take(c);
-	scx_state(&c->scx_pre, true);
+	scx_state(&c->scx_en, true);
 	if (c->trig.state != KT_SCX_ENABLED && c->trig.state != KT_SCX_ENABLING) {
 		if (c->part[KT_PART_MAPS].st != KT_PART_OK)
 			kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
 					"not taken in time: the scheduler was gone (%s)",
 					c->part[KT_PART_MAPS].reason);
+		if (c->part[KT_PART_KALLSYMS].st == KT_PART_OK)
+			kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_PARTIAL,
+					"not taken in time: read after the scheduler was gone "
+					"(its [bpf] symbols are missing)");
 	}
 }
 
@@ -588,6 +606,27 @@ static void timeline_status(struct kt_capture *c)
 		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_OK, NULL);
 }
 
+static void arm_trigger(struct kt_capture *c)
+{
+	if (!kt_scxtrig_init(&c->trig, NULL) && c->trig.state != KT_SCX_NONE) {
+		c->have_trig = true;
+		c->have_scx = true;
+		c->seq0 = c->trig.enable_seq;
+		c->samples = calloc(c->o.ring, sizeof(*c->samples));
+		scx_state(&c->scx_pre, true);
+		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, NULL);
+		/* a running scheduler: its fds and symbols before anything slower */
+		if (c->trig.armed && c->o.mode != KT_CAP_NOW)
+			take_at_enable(c);
+	} else {
+		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_UNAVAILABLE,
+				"no sched_ext in this kernel (no %s)", SCX_DIR);
+		if (c->o.mode != KT_CAP_NOW)
+			kt_warn("no sched_ext in this kernel (no %s): no exit can be captured; "
+				"the bundle is written at the end", SCX_DIR);
+	}
+}
+
 static void arm_common(struct kt_capture *c)
 {
 	struct utsname u;
@@ -595,6 +634,7 @@ static void arm_common(struct kt_capture *c)
 
 	c->armed.mono_ns = kt_mono_ns();
 	c->armed.real_ns = kt_real_ns();
+	arm_trigger(c);
 	if (!uname(&u)) {
 		snprintf(c->host, sizeof(c->host), "%s", u.nodename);
 		snprintf(c->release, sizeof(c->release), "%s", u.release);
@@ -607,19 +647,6 @@ static void arm_common(struct kt_capture *c)
 		kt_cap_part_set(c, KT_PART_HOSTCTX, KT_PART_UNAVAILABLE, "out of memory");
 	}
 	kmsg_start(c);
-	if (!kt_scxtrig_init(&c->trig, NULL) && c->trig.state != KT_SCX_NONE) {
-		c->have_trig = true;
-		c->have_scx = true;
-		c->samples = calloc(c->o.ring, sizeof(*c->samples));
-		scx_state(&c->scx_pre, true);
-		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, NULL);
-	} else {
-		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_UNAVAILABLE,
-				"no sched_ext in this kernel (no %s)", SCX_DIR);
-		if (c->o.mode != KT_CAP_NOW)
-			kt_warn("no sched_ext in this kernel (no %s): no exit can be captured; "
-				"the bundle is written at the end", SCX_DIR);
-	}
 	if (!c->o.timeline) {
 		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_UNAVAILABLE,
 				"not asked for (--no-timeline)");
@@ -722,6 +749,11 @@ static int wait_loop(struct kt_capture *c)
 			/* one more look: the kernel may have disabled it just now */
 			if (c->have_trig && kt_scxtrig_poll(&c->trig))
 				note_exit(c);
+			/* enabled and gone between two polls, unseen */
+			if (c->have_trig && !c->have_exited && c->trig.enable_seq != c->seq0) {
+				take_at_enable(c);
+				note_exit(c);
+			}
 			if (!c->have_exited)
 				c->end = KT_END_PROCESS_EXIT;
 			kmsg_drain(c);
@@ -739,6 +771,20 @@ int kt_cap_run(struct kt_capture *c)
 
 	if (setup_loop(c))
 		return KT_EXIT_FAIL;
+	/* arm, run: the poller is SCHED_FIFO (reset on fork: the scheduler
+	 * under test is not): a sched_ext task itself, it would wait for the
+	 * very scheduler that is failing and see it enabled too late */
+	if (c->o.mode != KT_CAP_NOW) {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		/* musl's sched_setscheduler is ENOSYS by design: the system call */
+		c->rt = !syscall(SYS_sched_setscheduler, 0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+		if (!c->rt)
+			snprintf(c->rt_err, sizeof(c->rt_err), "%s", strerror(errno));
+	}
+	arm_common(c);
+	/* run: the scheduler starts once everything is armed (loading the
+	 * timeline takes seconds under TCG; a scheduler can die in 100 ms) */
 	if (c->o.mode == KT_CAP_RUN) {
 		const char *b = strrchr(c->o.argv[0], '/');
 
@@ -746,7 +792,6 @@ int kt_cap_run(struct kt_capture *c)
 		if (child_start(c))
 			return KT_EXIT_FAIL;
 	}
-	arm_common(c);
 	if (c->o.mode == KT_CAP_NOW) {
 		c->end = KT_END_NOW;
 		if (c->have_trig && c->trig.armed)
@@ -798,6 +843,7 @@ void kt_cap_free(struct kt_capture *c)
 		kt_buf_free(&c->samples[i]);
 	free(c->samples);
 	kt_buf_free(&c->scx_pre);
+	kt_buf_free(&c->scx_en);
 	kt_buf_free(&c->scx_post);
 	kt_buf_free(&c->kmsg);
 	kt_buf_free(&c->events);

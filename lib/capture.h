@@ -98,7 +98,8 @@ struct kt_capture {
 	struct kt_cap_exit ex;
 	/* sched_ext sysfs */
 	bool have_scx;
-	struct kt_buf scx_pre, scx_post;
+	struct kt_buf scx_pre, scx_en, scx_post;	/* arming, enable, end */
+	uint64_t seq0;			/* enable_seq at arming */
 	struct kt_buf *samples;		/* ring of o.ring */
 	size_t nsamples, sample_head;
 	uint64_t samples_dropped;
@@ -110,6 +111,8 @@ struct kt_capture {
 	/* trigger */
 	struct kt_scxtrig trig;
 	bool have_trig, taken;
+	bool rt;			/* the poller runs SCHED_FIFO */
+	char rt_err[64];
 	int grace_timer;
 	/* run */
 	pid_t child;

@@ -258,6 +258,11 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 			jw_ki64(w, "signal", WTERMSIG(c->child_status));
 		jw_obj_close(w);
 	}
+	if (c->o.mode != KT_CAP_NOW) {
+		jw_kstr(w, "poller", c->rt ? "SCHED_FIFO 1" : "normal");
+		if (!c->rt && c->rt_err[0])
+			jw_kstr(w, "poller_reason", c->rt_err);
+	}
 	jw_ku64(w, "budget", c->o.budget);
 	jw_ku64(w, "interval_ns", c->o.interval_ns);
 	jw_ku64(w, "ring", c->o.ring);
@@ -400,6 +405,10 @@ static int write_scx(struct bw *b)
 		return -1;
 	fputs("{\"pre\":", fp);
 	fwrite(c->scx_pre.p, 1, c->scx_pre.len, fp);
+	if (c->scx_en.len) {
+		fputs(",\n\"enabled\":", fp);
+		fwrite(c->scx_en.p, 1, c->scx_en.len, fp);
+	}
 	fputs(",\n\"post\":", fp);
 	if (c->scx_post.len)
 		fwrite(c->scx_post.p, 1, c->scx_post.len, fp);

@@ -401,10 +401,10 @@ check_capture() {
 	ls $b.tmp-* >/dev/null 2>&1 && kt_fail "capture $name: a temporary left behind"
 	for p in hostctx kmsg events sched_ext kallsyms maps scheduler; do
 		kt_check "capture $name: manifest part $p is ok" \
-			grep -A1 "\"name\": \"$p\"" $m | grep -q '"status": "ok"'
+			sh -c "grep -A1 '\"name\": \"$p\"' $m | grep -q '\"status\": \"ok\"'"
 	done
 	kt_check "capture $name: manifest part timeline ok or partial" \
-		grep -A1 '"name": "timeline"' $m | grep -q '"status": "\(ok\|partial\)"'
+		sh -c "grep -A1 '\"name\": \"timeline\"' $m | grep -q '\"status\": \"\\(ok\\|partial\\)\"'"
 	kt_has $m '"end": "exit"' "capture $name: manifest end is exit"
 	kt_has $m '"scheduler": "ktbox_test"' "capture $name: manifest names the scheduler"
 	kt_check "capture $name: exit_to_bundle_ms measured" grep -q '"exit_to_bundle_ms": [0-9]' $m
