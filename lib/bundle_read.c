@@ -92,13 +92,16 @@ static bool exists(const struct kt_bundle *b, const char *name)
 /* The part a file belongs to, for "missing: part says why" notes. */
 static int part_of(const char *name)
 {
-	static const struct { const char *f; int part; } map[] = {
-		{ KT_BUNDLE_HOSTCTX, KT_PART_HOSTCTX },	 { KT_BUNDLE_HOSTCTX_DIFF, KT_PART_HOSTCTX },
-		{ KT_BUNDLE_KMSG, KT_PART_KMSG },	 { KT_BUNDLE_EVENTS, KT_PART_EVENTS },
-		{ KT_BUNDLE_BACKTRACE, KT_PART_EVENTS }, { KT_BUNDLE_SCHED_EXT, KT_PART_SCHED_EXT },
-		{ KT_BUNDLE_KALLSYMS, KT_PART_KALLSYMS }, { KT_BUNDLE_MAPS "/", KT_PART_MAPS },
-		{ KT_BUNDLE_TIMELINE, KT_PART_TIMELINE }, { KT_BUNDLE_TRACE, KT_PART_TIMELINE },
-		{ KT_BUNDLE_SCHED_OUT, KT_PART_SCHEDULER }, { KT_BUNDLE_SCHED_ERR, KT_PART_SCHEDULER },
+	static const struct {
+		const char *f;
+		int part;
+	} map[] = {
+		{KT_BUNDLE_HOSTCTX, KT_PART_HOSTCTX},	  {KT_BUNDLE_HOSTCTX_DIFF, KT_PART_HOSTCTX},
+		{KT_BUNDLE_KMSG, KT_PART_KMSG},		  {KT_BUNDLE_EVENTS, KT_PART_EVENTS},
+		{KT_BUNDLE_BACKTRACE, KT_PART_EVENTS},	  {KT_BUNDLE_SCHED_EXT, KT_PART_SCHED_EXT},
+		{KT_BUNDLE_KALLSYMS, KT_PART_KALLSYMS},	  {KT_BUNDLE_MAPS "/", KT_PART_MAPS},
+		{KT_BUNDLE_TIMELINE, KT_PART_TIMELINE},	  {KT_BUNDLE_TRACE, KT_PART_TIMELINE},
+		{KT_BUNDLE_SCHED_OUT, KT_PART_SCHEDULER}, {KT_BUNDLE_SCHED_ERR, KT_PART_SCHEDULER},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -183,7 +186,8 @@ static void load_time(const struct jr_val *times, const char *k, struct kt_btime
 static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 {
 	if (!parts || parts->type != JR_ARRAY) {
-		kt_bundle_note(b, "%s: no \"parts\" array: part statuses unknown", KT_BUNDLE_MANIFEST);
+		kt_bundle_note(b, "%s: no \"parts\" array: part statuses unknown",
+			       KT_BUNDLE_MANIFEST);
 		return;
 	}
 	for (size_t i = 0; i < parts->arr.n; i++) {
@@ -194,8 +198,8 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 		for (k = 0; name && k < KT_PART_NR && strcmp(name, part_names[k]); k++)
 			;
 		if (!name || k == KT_PART_NR) {
-			kt_bundle_note(b, "%s: part %zu: unknown name '%s': ignored", KT_BUNDLE_MANIFEST,
-				       i, name ? name : "(none)");
+			kt_bundle_note(b, "%s: part %zu: unknown name '%s': ignored",
+				       KT_BUNDLE_MANIFEST, i, name ? name : "(none)");
 			continue;
 		}
 		for (s = 1; st && s <= KT_PART_UNAVAILABLE && strcmp(st, status_names[s]); s++)
@@ -205,8 +209,8 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 		b->parts[k].reason = jstr(p, "reason");
 		jnum(p, "bytes", NULL, &b->parts[k].bytes);
 		if (!b->parts[k].status)
-			kt_bundle_note(b, "%s: part %s: unknown status '%s'", KT_BUNDLE_MANIFEST, name,
-				       st ? st : "(none)");
+			kt_bundle_note(b, "%s: part %s: unknown status '%s'", KT_BUNDLE_MANIFEST,
+				       name, st ? st : "(none)");
 	}
 }
 
@@ -220,7 +224,8 @@ static void load_manifest(struct kt_bundle *b)
 	b->man_text = slurp(b, KT_BUNDLE_MANIFEST, KT_BUNDLE_MAX_JSON, &len, true);
 	if (!b->man_text) {
 		if (errno == ENOENT)
-			kt_bundle_note(b, "%s: missing: not a complete bundle (interrupted, or not "
+			kt_bundle_note(b,
+				       "%s: missing: not a complete bundle (interrupted, or not "
 				       "written by capture); reading the files that are there",
 				       KT_BUNDLE_MANIFEST);
 		return;
@@ -242,9 +247,10 @@ static void load_manifest(struct kt_bundle *b)
 			       KT_BUNDLE_MANIFEST, tag ? tag : "(none)", KT_BUNDLE_SCHEMA_TAG,
 			       KT_BUNDLE_SCHEMA);
 	else if (b->schema_version != KT_BUNDLE_SCHEMA)
-		kt_bundle_note(b, "%s: schema version %llu, this ktbox reads %d: read where it matches",
-			       KT_BUNDLE_MANIFEST, (unsigned long long)b->schema_version,
-			       KT_BUNDLE_SCHEMA);
+		kt_bundle_note(
+			b, "%s: schema version %llu, this ktbox reads %d: read where it matches",
+			KT_BUNDLE_MANIFEST, (unsigned long long)b->schema_version,
+			KT_BUNDLE_SCHEMA);
 	b->ktbox_version = jstr(&b->man, "ktbox_version");
 	b->mode = jstr(&b->man, "mode");
 	b->end = jstr(&b->man, "end");
@@ -357,7 +363,7 @@ static int ev_from(const struct jr_val *o, struct scx_event *e)
 
 	memset(e, 0, sizeof(*e));
 	if (!t || (strcmp(t, "exit") && strcmp(t, "enable")))
-		return 1;	/* an overrun record or something newer: skipped */
+		return 1; /* an overrun record or something newer: skipped */
 	e->type = !strcmp(t, "exit") ? SCX_EV_EXIT : SCX_EV_ENABLE;
 	e->origin = SCX_ORIGIN_KERNEL;
 	if (org && !strcmp(org, "scheduler"))
@@ -413,7 +419,7 @@ static void add_events(struct kt_bundle *b, const struct jr_val *arr)
 static void parsed_cb(const struct scx_event *ev, void *arg)
 {
 	struct kt_bundle *b = arg;
-	struct kt_buf j = { 0 };
+	struct kt_buf j = {0};
 	struct jw w;
 	struct jr_val v;
 	struct jr_err err;
@@ -497,7 +503,10 @@ static void load_kallsyms(struct kt_bundle *b)
 	size_t len, o = 0, nsz = 0, capsz = 0;
 	char *s = slurp(b, KT_BUNDLE_KALLSYMS, KT_KSYMS_MAX_FILE, &len, false);
 	char *t;
-	struct { uint64_t addr; uint32_t size; } *sz = NULL;
+	struct {
+		uint64_t addr;
+		uint32_t size;
+	} *sz = NULL;
 
 	if (!s)
 		return;
@@ -527,7 +536,7 @@ static void load_kallsyms(struct kt_bundle *b)
 			if (keep >= 5 && !memcmp(sp - 5, " size", 5))
 				keep -= 5;
 			else if (!(keep >= 5 && !memcmp(sp - 5, "[bpf]", 5)))
-				keep = l;	/* a name that is a number: leave the line */
+				keep = l; /* a name that is a number: leave the line */
 			bpf = keep != l && keep >= 5 && !memcmp(p + keep - 5, "[bpf]", 5);
 			if (bpf && size < UINT32_MAX) {
 				char ab[20];
@@ -601,7 +610,7 @@ static void load_sched_ext(struct kt_bundle *b)
 static void load_maps(struct kt_bundle *b)
 {
 	char *p = bpath(b, KT_BUNDLE_MAPS);
-	struct kt_buf j = { 0 };
+	struct kt_buf j = {0};
 	struct jw w;
 	struct jr_err err;
 	int stderr_fd, null_fd;
@@ -623,9 +632,10 @@ static void load_maps(struct kt_bundle *b)
 	}
 	jw_init_buf(&w, &j, 0);
 	if (kt_snapring_show(p, &b->maps_text, NULL) || kt_snapring_show(p, NULL, &w)) {
-		kt_bundle_note(b, "%s/: not a readable bpfdump ring (manifest or a map file "
-			       "missing or malformed)%s", KT_BUNDLE_MAPS,
-			       b->maps_text.len ? ": what was read is shown" : "");
+		kt_bundle_note(b,
+			       "%s/: not a readable bpfdump ring (manifest or a map file "
+			       "missing or malformed)%s",
+			       KT_BUNDLE_MAPS, b->maps_text.len ? ": what was read is shown" : "");
 	} else if (!jr_parse(j.p, j.len, &b->maps, &err)) {
 		size_t pl = strlen(p);
 
@@ -660,18 +670,21 @@ static void load_timeline(struct kt_bundle *b)
 	if (!exists(b, KT_BUNDLE_TIMELINE)) {
 		note_missing(b, KT_BUNDLE_TIMELINE, ENOENT);
 	} else if (tl_file_open(p, &b->tl)) {
-		kt_bundle_note(b, "%s: %s", KT_BUNDLE_TIMELINE, b->tl.err[0] ? b->tl.err : "unreadable");
+		kt_bundle_note(b, "%s: %s", KT_BUNDLE_TIMELINE,
+			       b->tl.err[0] ? b->tl.err : "unreadable");
 		tl_file_close(&b->tl);
 	} else {
 		b->has_tl = true;
 		if (b->tl.cut)
-			kt_bundle_note(b, "%s: cut short (no trailer; %llu records%s): the recorder did "
-				       "not finish", KT_BUNDLE_TIMELINE,
-				       (unsigned long long)b->tl.nrecords,
-				       b->tl.tail ? ", a torn last record" : "");
+			kt_bundle_note(
+				b,
+				"%s: cut short (no trailer; %llu records%s): the recorder did "
+				"not finish",
+				KT_BUNDLE_TIMELINE, (unsigned long long)b->tl.nrecords,
+				b->tl.tail ? ", a torn last record" : "");
 		if (b->tl.lost_total)
-			kt_bundle_note(b, "%s: %llu events lost in the ring buffer", KT_BUNDLE_TIMELINE,
-				       (unsigned long long)b->tl.lost_total);
+			kt_bundle_note(b, "%s: %llu events lost in the ring buffer",
+				       KT_BUNDLE_TIMELINE, (unsigned long long)b->tl.lost_total);
 	}
 	free(p);
 }
@@ -699,7 +712,7 @@ static bool dump_in(const char *text, struct kt_buf *out, bool kmsg)
 		const char *e = strchr(p, '\n'), *t = p;
 		size_t l = e ? (size_t)(e - p) : strlen(p);
 
-		if (kmsg) {	/* raw /dev/kmsg record: text after ';' */
+		if (kmsg) { /* raw /dev/kmsg record: text after ';' */
 			const char *semi = memchr(p, ';', l);
 
 			if (semi && p[0] != ' ') {
@@ -780,7 +793,7 @@ static bool name_ok(const char *n)
 static unsigned char *gunzip(const void *gz, size_t n, size_t cap, size_t *out, char *why,
 			     size_t whysz)
 {
-	z_stream z = { 0 };
+	z_stream z = {0};
 	size_t len = 0, sz = n * 4 + 65536;
 	unsigned char *buf = NULL;
 	int r;
@@ -789,12 +802,18 @@ static unsigned char *gunzip(const void *gz, size_t n, size_t cap, size_t *out, 
 		return snprintf(why, whysz, "zlib: cannot initialise"), NULL;
 	z.next_in = (unsigned char *)gz;
 	z.avail_in = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+	if (sz > cap + 1)
+		sz = cap + 1;
+	buf = malloc(sz);
+	if (!buf) {
+		snprintf(why, whysz, "out of memory");
+		goto fail;
+	}
 	do {
-		if (len == sz || !buf) {
+		if (len == sz) {
 			unsigned char *nb;
 
-			if (buf)
-				sz *= 2;
+			sz *= 2;
 			if (sz > cap + 1)
 				sz = cap + 1;
 			nb = realloc(buf, sz);
@@ -873,7 +892,7 @@ int kt_untar_gz(const void *gz, size_t n, const char *dir, char *top, size_t top
 		size_t pl = strnlen((const char *)h + 345, 155);
 
 		if (!h[0])
-			break;	/* end of archive */
+			break; /* end of archive */
 		if (pl && !memcmp(h + 257, "ustar", 5))
 			snprintf(name, sizeof(name), "%.*s/%.100s", (int)pl, h + 345, h);
 		else
@@ -896,7 +915,8 @@ int kt_untar_gz(const void *gz, size_t n, const char *dir, char *top, size_t top
 				one_top = false;
 			}
 			if (type != '5' && put_file(dir, name, t + off, size))
-				snprintf(why, whysz, "cannot write '%s': %s", name, strerror(errno));
+				snprintf(why, whysz, "cannot write '%s': %s", name,
+					 strerror(errno));
 			else if (type == '5') {
 				char path[4352];
 

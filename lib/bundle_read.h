@@ -35,7 +35,7 @@ struct kt_ksyms;
 #define KT_BUNDLE_MAX_JSON (64u << 20)
 #define KT_BUNDLE_MAX_TEXT (64u << 20)
 #define KT_BUNDLE_MAX_TIMELINE (2ull << 30)
-#define KT_BUNDLE_MAX_TAR (4ull << 30)	/* inflated bytes of a .tar.gz */
+#define KT_BUNDLE_MAX_TAR (4ull << 30) /* inflated bytes of a .tar.gz */
 
 struct kt_btime {
 	bool has;
@@ -43,22 +43,22 @@ struct kt_btime {
 };
 
 struct kt_bpart {
-	bool listed;		/* the manifest names the part */
+	bool listed; /* the manifest names the part */
 	enum kt_part_status status;
-	const char *reason;	/* in the manifest tree, or NULL */
+	const char *reason; /* in the manifest tree, or NULL */
 	uint64_t bytes;
 };
 
 struct kt_bundle {
-	char *path;		/* as given */
-	char *dir;		/* the directory read */
-	char *tmpdir;		/* the extraction directory of a .tar.gz (removed) */
+	char *path;   /* as given */
+	char *dir;    /* the directory read */
+	char *tmpdir; /* the extraction directory of a .tar.gz (removed) */
 	bool tar;
 	/* manifest.json */
 	bool has_manifest;
 	struct jr_val man;
 	char *man_text;
-	uint64_t schema_version;	/* 0: unknown */
+	uint64_t schema_version; /* 0: unknown */
 	const char *ktbox_version, *mode, *end, *scheduler, *hostname, *release;
 	bool interrupted;
 	struct kt_btime armed, enabled, exit, written;
@@ -66,11 +66,11 @@ struct kt_bundle {
 	double exit_to_bundle_ms;
 	struct kt_bpart parts[KT_PART_NR];
 	/* summary.txt */
-	char *summary;		/* whole file; line 1 is the one-line account */
+	char *summary; /* whole file; line 1 is the one-line account */
 	/* hostctx.json / hostctx.diff */
 	bool has_hc;
 	struct hostctx hc_pre, hc_post;
-	char *hc_diff;		/* the saved diff text, when hostctx.json is unusable */
+	char *hc_diff; /* the saved diff text, when hostctx.json is unusable */
 	/* events.json / backtrace.txt */
 	struct scx_event *ev;
 	size_t nev;
@@ -93,7 +93,7 @@ struct kt_bundle {
 	/* timeline.ktl */
 	bool has_tl;
 	struct tl_file tl;
-	bool has_trace;		/* timeline.trace.json present */
+	bool has_trace; /* timeline.trace.json present */
 	/* scheduler.stdout / scheduler.stderr */
 	char *sched_out, *sched_err;
 	/* what is missing or wrong, one line each */
@@ -137,7 +137,7 @@ const char *kt_bundle_status_name(enum kt_part_status s);
  * at most KT_BUNDLE_MAX_TAR bytes inflated).  Returns the top directory
  * name's length in TOP (the archive's single top directory, or 0), 0 or
  * -1 with a reason in WHY. */
-int kt_untar_gz(const void *gz, size_t n, const char *dir, char *top, size_t topsz,
-		char *why, size_t whysz);
+int kt_untar_gz(const void *gz, size_t n, const char *dir, char *top, size_t topsz, char *why,
+		size_t whysz);
 
 #endif

@@ -90,7 +90,10 @@ void rp_summary_line(struct kt_buf *b, const struct kt_bundle *bd)
 		kt_buf_puts(b, "no sched_ext exit in the bundle");
 		return;
 	}
-	kt_buf_printf(b, "%s: %s", ev->scheduler ? ev->scheduler : bd->scheduler ? bd->scheduler : "?",
+	kt_buf_printf(b, "%s: %s",
+		      ev->scheduler   ? ev->scheduler
+		      : bd->scheduler ? bd->scheduler
+				      : "?",
 		      scx_kind_name(ev->kind));
 	if (ev->has_ts)
 		kt_buf_printf(b, " at %" PRIu64 ".%03" PRIu64 " s", ev->ts_usec / 1000000,
@@ -175,8 +178,9 @@ static bool same_report(const struct scx_event *a, const struct scx_event *b)
 	    !same_str(a->message, b->message) || a->nbt != b->nbt)
 		return false;
 	for (size_t i = 0; i < a->nbt; i++)
-		if (!same_str(a->bt[i].symbol, b->bt[i].symbol) || a->bt[i].offset != b->bt[i].offset ||
-		    a->bt[i].size != b->bt[i].size || !same_str(a->bt[i].module, b->bt[i].module))
+		if (!same_str(a->bt[i].symbol, b->bt[i].symbol) ||
+		    a->bt[i].offset != b->bt[i].offset || a->bt[i].size != b->bt[i].size ||
+		    !same_str(a->bt[i].module, b->bt[i].module))
 			return false;
 	return true;
 }
@@ -188,7 +192,8 @@ static void sec_exit(struct rp_sec *s, const struct kt_bundle *b)
 
 	if (!ev) {
 		kt_buf_puts(o, "no sched_ext exit event in the bundle");
-		kt_buf_puts(o, b->nev ? " (only enable events, or exit lines user space wrote)" : "");
+		kt_buf_puts(o,
+			    b->nev ? " (only enable events, or exit lines user space wrote)" : "");
 		kt_bundle_why(b, KT_PART_EVENTS, o);
 		kt_buf_putc(o, '\n');
 		return;
@@ -196,15 +201,16 @@ static void sec_exit(struct rp_sec *s, const struct kt_bundle *b)
 	buf_file(o, ev_human, ev);
 	if (se && se != ev) {
 		if (same_report(ev, se)) {
-			kt_buf_puts(o, "\nthe scheduler's own report agrees (same reason, message and "
-				       "frames)\n");
+			kt_buf_puts(o,
+				    "\nthe scheduler's own report agrees (same reason, message and "
+				    "frames)\n");
 		} else {
 			kt_buf_puts(o, "\nthe scheduler's own report:\n");
 			buf_file(o, ev_human, se);
 		}
 	}
 	if (b->backtrace && b->backtrace[0]) {
-		struct kt_buf fr = { 0 };
+		struct kt_buf fr = {0};
 
 		for (size_t i = 0; i < ev->nbt; i++) {
 			rp_frame_text(&fr, &ev->bt[i]);
@@ -213,8 +219,8 @@ static void sec_exit(struct rp_sec *s, const struct kt_bundle *b)
 		if (fr.p && !strcmp(fr.p, b->backtrace)) {
 			kt_buf_printf(o, "\n%s holds the same frames\n", KT_BUNDLE_BACKTRACE);
 		} else {
-			kt_buf_printf(o, "\nbacktrace (%s, resolved against %s):\n", KT_BUNDLE_BACKTRACE,
-				      KT_BUNDLE_KALLSYMS);
+			kt_buf_printf(o, "\nbacktrace (%s, resolved against %s):\n",
+				      KT_BUNDLE_BACKTRACE, KT_BUNDLE_KALLSYMS);
 			for (const char *p = b->backtrace; *p;) {
 				size_t l = strcspn(p, "\n");
 
@@ -236,8 +242,9 @@ static void sec_dump(struct rp_sec *s, const struct kt_bundle *b)
 	const char *from = NULL;
 
 	if (!kt_bundle_dump(b, &s->body, &from)) {
-		kt_buf_puts(&s->body, "no debug dump in the bundle (not in the scheduler's output, the "
-				      "kernel log or the timeline)\n");
+		kt_buf_puts(&s->body,
+			    "no debug dump in the bundle (not in the scheduler's output, the "
+			    "kernel log or the timeline)\n");
 		return;
 	}
 	s->file = from;
@@ -368,7 +375,8 @@ static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 	}
 	s->file = KT_BUNDLE_SCHED_EXT;
 	if (rp_counters(b, &c, &n) || !n) {
-		kt_buf_printf(&s->body, "no SCX_EV_* counters in %s (kernel without root/events?)\n",
+		kt_buf_printf(&s->body,
+			      "no SCX_EV_* counters in %s (kernel without root/events?)\n",
 			      KT_BUNDLE_SCHED_EXT);
 		return;
 	}
@@ -389,8 +397,10 @@ static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 		}
 		kt_buf_putc(&s->body, '\n');
 	}
-	kt_buf_printf(&s->body, "%zu of %zu counters changed over %zu sample%s (pre and post "
-				"included)\n", nchanged, n, nsamples, nsamples == 1 ? "" : "s");
+	kt_buf_printf(&s->body,
+		      "%zu of %zu counters changed over %zu sample%s (pre and post "
+		      "included)\n",
+		      nchanged, n, nsamples, nsamples == 1 ? "" : "s");
 	rp_counters_free(c, n);
 }
 
@@ -450,8 +460,14 @@ static void sec_parts(struct rp_sec *s, const struct kt_bundle *b)
 }
 
 static const char *const sec_titles[RP_NSEC] = {
-	"summary", "exit", "debug dump", "last events before the exit", "SCX_EV counters",
-	"map entries that changed", "host context, arming -> exit", "parts",
+	"summary",
+	"exit",
+	"debug dump",
+	"last events before the exit",
+	"SCX_EV counters",
+	"map entries that changed",
+	"host context, arming -> exit",
+	"parts",
 };
 
 int rp_sections(struct rp_sec *secs, const struct kt_bundle *b, const struct rp_timeline *t)
@@ -569,12 +585,14 @@ int kt_report_text(FILE *fp, const struct kt_bundle *b, const struct kt_report_o
 	}
 	for (int i = 0; i < RP_NSEC; i++) {
 		const struct rp_sec *s = &c.secs[i];
-		size_t cap = o->full ? 0 : sec_cap(i), shown = 0, total = rp_lines(s->body.p, s->body.len);
+		size_t cap = o->full ? 0 : sec_cap(i), shown = 0,
+		       total = rp_lines(s->body.p, s->body.len);
 
 		if (i) {
 			char h[256];
-			int hl = snprintf(h, sizeof(h), "== %s%s%s%s", s->title, s->file ? " (" : "",
-					  s->file ? s->file : "", s->file ? ")" : "");
+			int hl =
+				snprintf(h, sizeof(h), "== %s%s%s%s", s->title, s->file ? " (" : "",
+					 s->file ? s->file : "", s->file ? ")" : "");
 
 			fputc('\n', fp);
 			put_line(fp, h, hl < (int)sizeof(h) ? (size_t)hl : sizeof(h) - 1, width);
@@ -584,7 +602,8 @@ int kt_report_text(FILE *fp, const struct kt_bundle *b, const struct kt_report_o
 			size_t l = e ? (size_t)(e - p) : (size_t)(s->body.p + s->body.len - p);
 
 			if (cap && shown == cap) {
-				fprintf(fp, "... %zu more lines (--full prints them)\n", total - shown);
+				fprintf(fp, "... %zu more lines (--full prints them)\n",
+					total - shown);
 				break;
 			}
 			put_line(fp, p, l, width);
@@ -658,7 +677,7 @@ static void md_escape_inline(struct kt_buf *o, const char *s, size_t n)
 static void md_budget(const struct rp_ctx *c, size_t avail, size_t *room)
 {
 	const size_t per = 200;
-	bool done[RP_NSEC] = { 0 };
+	bool done[RP_NSEC] = {0};
 	size_t left = RP_NSEC - RP_DUMP;
 
 	avail = avail > left * per ? avail - left * per : 0;
@@ -687,7 +706,7 @@ static void md_budget(const struct rp_ctx *c, size_t avail, size_t *room)
 int kt_report_markdown(FILE *fp, const struct kt_bundle *b, const struct kt_report_opts *o)
 {
 	struct rp_ctx c;
-	struct kt_buf out = { 0 }, cuts = { 0 };
+	struct kt_buf out = {0}, cuts = {0};
 	size_t limit, reserve = 600, room[RP_NSEC];
 	int r = 0;
 
@@ -714,8 +733,8 @@ int kt_report_markdown(FILE *fp, const struct kt_bundle *b, const struct kt_repo
 		const struct rp_sec *s = &c.secs[i];
 		size_t keep, total = rp_lines(s->body.p, s->body.len);
 
-		kt_buf_printf(&out, "\n<details><summary>%s%s%s%s (%zu line%s)</summary>\n\n", s->title,
-			      s->file ? " — <code>" : "", s->file ? s->file : "",
+		kt_buf_printf(&out, "\n<details><summary>%s%s%s%s (%zu line%s)</summary>\n\n",
+			      s->title, s->file ? " — <code>" : "", s->file ? s->file : "",
 			      s->file ? "</code>" : "", total, total == 1 ? "" : "s");
 		keep = whole_lines(s->body.p, s->body.len, room[i]);
 		md_fenced(&out, s->body.p, keep);
@@ -723,14 +742,15 @@ int kt_report_markdown(FILE *fp, const struct kt_bundle *b, const struct kt_repo
 			size_t shown = rp_lines(s->body.p, keep);
 
 			kt_buf_printf(&out, "\n*cut: %zu of %zu lines shown*\n", shown, total);
-			kt_buf_printf(&cuts, "%s%s (%zu of %zu lines)", cuts.len ? ", " : "", s->title,
-				      shown, total);
+			kt_buf_printf(&cuts, "%s%s (%zu of %zu lines)", cuts.len ? ", " : "",
+				      s->title, shown, total);
 		}
 		kt_buf_puts(&out, "\n</details>\n");
 	}
 	if (cuts.len)
-		kt_buf_printf(&out, "\n> Cut to fit GitHub's %zu-character limit: %s. The whole text is "
-				    "in the bundle (`capture report --full`).\n",
+		kt_buf_printf(&out,
+			      "\n> Cut to fit GitHub's %zu-character limit: %s. The whole text is "
+			      "in the bundle (`capture report --full`).\n",
 			      limit, cuts.p);
 	if (out.oom)
 		r = -1;

@@ -33,12 +33,12 @@ struct kt_bundle;
 #define KT_REPORT_MD_LIMIT 65536
 
 struct kt_report_opts {
-	unsigned width;		/* text columns (0: no limit) */
-	bool full;		/* every line of every section, nothing cut */
-	unsigned last_n;	/* events per CPU before the exit (0: 12) */
-	uint64_t window_ns;	/* HTML timeline: the window before the exit (0: 10 s) */
-	size_t md_limit;	/* Markdown size limit (0: KT_REPORT_MD_LIMIT) */
-	unsigned svg_width;	/* HTML timeline plot width in px (0: 1100) */
+	unsigned width;	    /* text columns (0: no limit) */
+	bool full;	    /* every line of every section, nothing cut */
+	unsigned last_n;    /* events per CPU before the exit (0: 12) */
+	uint64_t window_ns; /* HTML timeline: the window before the exit (0: 10 s) */
+	size_t md_limit;    /* Markdown size limit (0: KT_REPORT_MD_LIMIT) */
+	unsigned svg_width; /* HTML timeline plot width in px (0: 1100) */
 };
 
 int kt_report_text(FILE *fp, const struct kt_bundle *b, const struct kt_report_opts *o);
@@ -50,7 +50,7 @@ int kt_report_html(FILE *fp, const struct kt_bundle *b, const struct kt_report_o
 struct rp_slice {
 	uint64_t t0, t1;
 	uint32_t pid;
-	bool preempted;		/* ended by a preemption */
+	bool preempted; /* ended by a preemption */
 };
 
 enum rp_mark_kind { RP_MARK_WAKEUP, RP_MARK_MIGRATE };
@@ -58,13 +58,13 @@ enum rp_mark_kind { RP_MARK_WAKEUP, RP_MARK_MIGRATE };
 struct rp_mark {
 	uint64_t ts;
 	uint32_t pid;
-	uint32_t other;		/* migrate: the source CPU */
+	uint32_t other; /* migrate: the source CPU */
 	enum rp_mark_kind kind;
 };
 
 struct rp_waiter {
 	uint32_t pid;
-	uint64_t since;		/* runnable since (woken, or preempted) */
+	uint64_t since; /* runnable since (woken, or preempted) */
 };
 
 struct rp_cpu {
@@ -74,23 +74,23 @@ struct rp_cpu {
 	size_t ns, caps;
 	struct rp_mark *m;
 	size_t nm, capm;
-	size_t *last;		/* ring of record offsets (last_n) */
+	size_t *last; /* ring of record offsets (last_n) */
 	size_t nlast, hlast;
-	bool seen;		/* a switch was seen: cur is known */
-	uint32_t cur;		/* running at the exit (or at the end) */
+	bool seen;    /* a switch was seen: cur is known */
+	uint32_t cur; /* running at the exit (or at the end) */
 	uint64_t since;
-	struct rp_waiter *wait;	/* runnable, not running, at the exit */
+	struct rp_waiter *wait; /* runnable, not running, at the exit */
 	size_t nwait;
 };
 
 struct rp_timeline {
 	const unsigned char *buf;
 	size_t len;
-	uint64_t t0, t1;	/* the window shown */
+	uint64_t t0, t1; /* the window shown */
 	uint64_t first_ts, last_ts;
-	uint64_t exit_ts;	/* 0: no exit known (the end is used) */
-	bool exit_in_tl;	/* the timeline holds a sched_ext exit record */
-	struct rp_cpu *cpus;	/* by CPU id */
+	uint64_t exit_ts;    /* 0: no exit known (the end is used) */
+	bool exit_in_tl;     /* the timeline holds a sched_ext exit record */
+	struct rp_cpu *cpus; /* by CPU id */
 	size_t ncpus;
 	struct tl_comms comms;
 	uint64_t events, slices, marks;

@@ -54,12 +54,29 @@ static void esc(FILE *fp, const char *s, size_t n)
 		size_t k;
 
 		switch (ch) {
-		case '&': fputs("&amp;", fp); i++; continue;
-		case '<': fputs("&lt;", fp); i++; continue;
-		case '>': fputs("&gt;", fp); i++; continue;
-		case '"': fputs("&quot;", fp); i++; continue;
-		case '\n': case '\t': fputc(ch, fp); i++; continue;
-		default: break;
+		case '&':
+			fputs("&amp;", fp);
+			i++;
+			continue;
+		case '<':
+			fputs("&lt;", fp);
+			i++;
+			continue;
+		case '>':
+			fputs("&gt;", fp);
+			i++;
+			continue;
+		case '"':
+			fputs("&quot;", fp);
+			i++;
+			continue;
+		case '\n':
+		case '\t':
+			fputc(ch, fp);
+			i++;
+			continue;
+		default:
+			break;
 		}
 		if (ch < 0x20 || ch == 0x7f) {
 			fprintf(fp, "\\x%02x", ch);
@@ -73,7 +90,7 @@ static void esc(FILE *fp, const char *s, size_t n)
 		}
 		k = kt_utf8_seq_len(s + i, n - i);
 		if (!k) {
-			fputs("\xef\xbf\xbd", fp);	/* U+FFFD */
+			fputs("\xef\xbf\xbd", fp); /* U+FFFD */
 			i++;
 			continue;
 		}
@@ -102,11 +119,15 @@ static const char css[] =
 	"*{box-sizing:border-box}"
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0 auto;"
 	"max-width:1240px;padding:12px 16px;color:#1b1f24;background:#fff}"
-	"h1{font-size:20px;margin:4px 0}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px solid "
+	"h1{font-size:20px;margin:4px 0}h2{font-size:16px;margin:22px 0 6px;border-bottom:1px "
+	"solid "
 	"#d0d7de;padding-bottom:3px}"
-	".sum{font:600 15px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#fff1f0;"
-	"border-left:4px solid #cf222e;padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere}"
-	"pre{font:12px/1.35 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;"
+	".sum{font:600 15px/1.4 "
+	"ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#fff1f0;"
+	"border-left:4px solid #cf222e;padding:8px "
+	"10px;white-space:pre-wrap;overflow-wrap:anywhere}"
+	"pre{font:12px/1.35 "
+	"ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;"
 	"padding:8px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:480px;overflow-y:auto;"
 	"margin:4px 0}"
 	"nav a{margin-right:12px}table{border-collapse:collapse;width:100%;table-layout:fixed;"
@@ -118,21 +139,23 @@ static const char css[] =
 	".lane text,.axis text{font:11px ui-monospace,Menlo,Consolas,monospace;fill:#1b1f24}"
 	".bg{fill:#f3f4f6}.s{stroke:none}.agg{opacity:.75}.w{stroke:#0969da;stroke-width:1}"
 	".m{stroke:#8250df;stroke-width:1.5}.exit{stroke:#cf222e;stroke-width:2}"
-	".tick{stroke:#d0d7de}.ctr{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,"
+	".tick{stroke:#d0d7de}.ctr{display:grid;grid-template-columns:repeat(auto-fill,minmax("
+	"280px,"
 	"1fr));gap:8px}.ctr div{border:1px solid #d0d7de;padding:4px 6px}.ctr svg{width:100%;"
 	"height:46px}.ctr polyline{fill:none;stroke:#0969da;stroke-width:1.5}"
 	".ok{color:#1a7f37}.partial{color:#9a6700}.unavailable,.unset{color:#cf222e}";
 
 static void head(struct hx *x)
 {
-	struct kt_buf s = { 0 };
+	struct kt_buf s = {0};
 
 	rp_summary_line(&s, x->b);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 	      "style-src 'unsafe-inline'; img-src data:\">"
-	      "<title>ktbox report: ", x->fp);
+	      "<title>ktbox report: ",
+	      x->fp);
 	if (s.p)
 		esc(x->fp, s.p, s.len);
 	fprintf(x->fp, "</title><style>%s</style></head><body>\n", css);
@@ -152,16 +175,18 @@ static void head(struct hx *x)
 		}
 	}
 	fputs("<nav><a href=\"#exit\">exit</a><a href=\"#timeline\">timeline</a>"
-	      "<a href=\"#counters\">counters</a><a href=\"#maps\">maps</a><a href=\"#dump\">dump</a>"
+	      "<a href=\"#counters\">counters</a><a href=\"#maps\">maps</a><a "
+	      "href=\"#dump\">dump</a>"
 	      "<a href=\"#hostctx\">host context</a><a href=\"#parts\">parts</a>"
-	      "<a href=\"#files\">files</a></nav>\n", x->fp);
+	      "<a href=\"#files\">files</a></nav>\n",
+	      x->fp);
 }
 
 /* ---- the timeline ----------------------------------------------------------------- */
 
 static unsigned hue(uint32_t pid)
 {
-	return (unsigned)(pid * 137u % 360u);	/* golden angle: neighbours differ */
+	return (unsigned)(pid * 137u % 360u); /* golden angle: neighbours differ */
 }
 
 static void rel(FILE *fp, uint64_t ts, uint64_t ref)
@@ -174,8 +199,8 @@ static void rel(FILE *fp, uint64_t ts, uint64_t ref)
 
 struct zoom {
 	uint64_t w0, w1;
-	double scale;		/* px per ns */
-	double x0;		/* plot origin */
+	double scale; /* px per ns */
+	double x0;    /* plot origin */
 };
 
 static double xof(const struct zoom *z, uint64_t ts)
@@ -201,15 +226,18 @@ static void flush_bucket(struct hx *x, struct bucket *k, double y, uint64_t *nsl
 	if (!k->n)
 		return;
 	if (k->n == 1) {
-		fprintf(x->fp, "<rect class=\"s\" x=\"%.1f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" "
-			       "fill=\"hsl(%u 55%% 55%%)\" data-n=\"1\"><title>",
-			k->x0, y, k->x1 - k->x0 < 0.3 ? 0.3 : k->x1 - k->x0, SLICE_PX, hue(k->best_pid));
+		fprintf(x->fp,
+			"<rect class=\"s\" x=\"%.1f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" "
+			"fill=\"hsl(%u 55%% 55%%)\" data-n=\"1\"><title>",
+			k->x0, y, k->x1 - k->x0 < 0.3 ? 0.3 : k->x1 - k->x0, SLICE_PX,
+			hue(k->best_pid));
 		escs(x->fp, rp_comm(t, k->best_pid));
 		fprintf(x->fp, " pid %u, start ", k->best_pid);
 	} else {
-		fprintf(x->fp, "<rect class=\"s agg\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" "
-			       "fill=\"hsl(%u 55%% 55%%)\" data-n=\"%" PRIu64 "\"><title>%" PRIu64
-			       " slices (aggregated), longest ",
+		fprintf(x->fp,
+			"<rect class=\"s agg\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%d\" "
+			"fill=\"hsl(%u 55%% 55%%)\" data-n=\"%" PRIu64 "\"><title>%" PRIu64
+			" slices (aggregated), longest ",
 			k->x0, y, k->x1 - k->x0 < BUCKET_PX ? BUCKET_PX : k->x1 - k->x0, SLICE_PX,
 			hue(k->best_pid), k->n, k->n);
 		escs(x->fp, rp_comm(t, k->best_pid));
@@ -227,7 +255,7 @@ static void flush_bucket(struct hx *x, struct bucket *k, double y, uint64_t *nsl
 static void lane_slices(struct hx *x, const struct rp_cpu *c, const struct zoom *z, double y,
 			uint64_t *nsl)
 {
-	struct bucket k = { .idx = -1 };
+	struct bucket k = {.idx = -1};
 
 	for (size_t i = 0; i < c->ns; i++) {
 		const struct rp_slice *s = &c->s[i];
@@ -241,8 +269,14 @@ static void lane_slices(struct hx *x, const struct rp_cpu *c, const struct zoom 
 		idx = (long)((a - z->x0) / BUCKET_PX);
 		if (e - a >= MIN_PX) {
 			flush_bucket(x, &k, y, nsl);
-			k = (struct bucket){ .idx = -1, .x0 = a, .x1 = e, .n = 1, .t0 = s->t0, .t1 = s->t1,
-					     .best_pid = s->pid, .best_dur = s->t1 - s->t0 };
+			k = (struct bucket){.idx = -1,
+					    .x0 = a,
+					    .x1 = e,
+					    .n = 1,
+					    .t0 = s->t0,
+					    .t1 = s->t1,
+					    .best_pid = s->pid,
+					    .best_dur = s->t1 - s->t0};
 			flush_bucket(x, &k, y, nsl);
 			continue;
 		}
@@ -271,7 +305,7 @@ static void lane_slices(struct hx *x, const struct rp_cpu *c, const struct zoom 
 static void lane_marks(struct hx *x, const struct rp_cpu *c, const struct zoom *z, double y)
 {
 	const struct rp_timeline *t = &x->c->t;
-	size_t n[2] = { 0, 0 };
+	size_t n[2] = {0, 0};
 
 	for (size_t i = 0; i < c->nm; i++)
 		if (c->m[i].ts >= z->w0 && c->m[i].ts <= z->w1)
@@ -294,15 +328,16 @@ static void lane_marks(struct hx *x, const struct rp_cpu *c, const struct zoom *
 			px = xof(z, m->ts);
 			idx = (long)((px - z->x0) / BUCKET_PX);
 			if (idx == last)
-				continue;	/* one tick per column is all one can see */
+				continue; /* one tick per column is all one can see */
 			last = idx;
 			if (path) {
 				fprintf(x->fp, "M%.1f %.0fv%d", px, y - (k ? 4 : 3), k ? 8 : 4);
 				continue;
 			}
-			fprintf(x->fp, "<line class=\"%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" "
-				       "y2=\"%.0f\"><title>", k ? "m" : "w", px, px, y - (k ? 4 : 3),
-				y + (k ? 4 : 1));
+			fprintf(x->fp,
+				"<line class=\"%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" "
+				"y2=\"%.0f\"><title>",
+				k ? "m" : "w", px, px, y - (k ? 4 : 3), y + (k ? 4 : 1));
 			fputs(k ? "migrate " : "wakeup ", x->fp);
 			escs(x->fp, rp_comm(t, m->pid));
 			fprintf(x->fp, " pid %u", m->pid);
@@ -313,8 +348,9 @@ static void lane_marks(struct hx *x, const struct rp_cpu *c, const struct zoom *
 			fputs("</title></line>", x->fp);
 		}
 		if (path)
-			fprintf(x->fp, "\"><title>%zu %s on this CPU in this window (ticks merged per "
-				       "%.0f px column; zoom in for each one)</title></path>",
+			fprintf(x->fp,
+				"\"><title>%zu %s on this CPU in this window (ticks merged per "
+				"%.0f px column; zoom in for each one)</title></path>",
 				n[k], k ? "migrations" : "wakeups", BUCKET_PX);
 	}
 }
@@ -330,10 +366,17 @@ static void axis(struct hx *x, const struct zoom *z, double h)
 		double px = z->x0 + (double)i * (double)x->c->o.svg_width / 10;
 		double at = (double)z->w0 / 1e9 + span * i / 10 - (double)ref / 1e9;
 
-		fprintf(x->fp, "<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\"/>"
-			       "<text x=\"%.1f\" y=\"14\" text-anchor=\"%s\">%+.*f s</text>",
-			px, px, AXIS_PX - 4, h, px, i == 0 ? "start" : i == 10 ? "end" : "middle",
-			span < 0.02 ? 4 : span < 2 ? 3 : 2, at);
+		fprintf(x->fp,
+			"<line class=\"tick\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%.1f\"/>"
+			"<text x=\"%.1f\" y=\"14\" text-anchor=\"%s\">%+.*f s</text>",
+			px, px, AXIS_PX - 4, h, px,
+			i == 0	  ? "start"
+			: i == 10 ? "end"
+				  : "middle",
+			span < 0.02 ? 4
+			: span < 2  ? 3
+				    : 2,
+			at);
 	}
 	fputs("</g>", x->fp);
 }
@@ -355,9 +398,12 @@ static void svg_zoom(struct hx *x, int zi, uint64_t span)
 	z.x0 = LABEL_PX;
 	z.scale = (double)w / (double)(z.w1 - z.w0);
 	h = AXIS_PX + nl * LANE_PX + 4;
-	fprintf(x->fp, "<svg class=\"tl z%d\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %u %.0f\" "
-		       "data-t0=\"%" PRIu64 "\" data-t1=\"%" PRIu64 "\" data-x0=\"%d\" data-w=\"%u\"%s>",
-		zi, LABEL_PX + w + 4, h, z.w0, z.w1, LABEL_PX, w, zi == 0 ? " data-default=\"1\"" : "");
+	fprintf(x->fp,
+		"<svg class=\"tl z%d\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %u "
+		"%.0f\" "
+		"data-t0=\"%" PRIu64 "\" data-t1=\"%" PRIu64 "\" data-x0=\"%d\" data-w=\"%u\"%s>",
+		zi, LABEL_PX + w + 4, h, z.w0, z.w1, LABEL_PX, w,
+		zi == 0 ? " data-default=\"1\"" : "");
 	axis(x, &z, h);
 	nl = 0;
 	for (size_t i = 0; i < t->ncpus; i++) {
@@ -369,8 +415,9 @@ static void svg_zoom(struct hx *x, int zi, uint64_t span)
 			nl--;
 			continue;
 		}
-		fprintf(x->fp, "<g class=\"lane\" data-cpu=\"%u\"><text x=\"2\" y=\"%.1f\">CPU %u</text>"
-			       "<rect class=\"bg\" x=\"%d\" y=\"%.1f\" width=\"%u\" height=\"%d\"/>",
+		fprintf(x->fp,
+			"<g class=\"lane\" data-cpu=\"%u\"><text x=\"2\" y=\"%.1f\">CPU %u</text>"
+			"<rect class=\"bg\" x=\"%d\" y=\"%.1f\" width=\"%u\" height=\"%d\"/>",
 			c->cpu, y + 11, c->cpu, LABEL_PX, y + 2, w, SLICE_PX);
 		lane_slices(x, c, &z, y + 2, &nsl);
 		lane_marks(x, c, &z, y + 2);
@@ -380,9 +427,10 @@ static void svg_zoom(struct hx *x, int zi, uint64_t span)
 	if (t->exit_ts && t->exit_ts >= z.w0 && t->exit_ts <= z.w1) {
 		double px = xof(&z, t->exit_ts);
 
-		fprintf(x->fp, "<line class=\"exit\" data-ts=\"%" PRIu64 "\" x1=\"%.2f\" x2=\"%.2f\" "
-			       "y1=\"%d\" y2=\"%.1f\"><title>sched_ext exit at %" PRIu64 ".%09" PRIu64
-			       " s (monotonic)</title></line>",
+		fprintf(x->fp,
+			"<line class=\"exit\" data-ts=\"%" PRIu64 "\" x1=\"%.2f\" x2=\"%.2f\" "
+			"y1=\"%d\" y2=\"%.1f\"><title>sched_ext exit at %" PRIu64 ".%09" PRIu64
+			" s (monotonic)</title></line>",
 			t->exit_ts, px, px, AXIS_PX - 6, h, t->exit_ts / 1000000000,
 			t->exit_ts % 1000000000);
 	}
@@ -399,7 +447,7 @@ struct pidns {
 static void legend(struct hx *x)
 {
 	const struct rp_timeline *t = &x->c->t;
-	struct pidns *h, top[LEGEND] = { 0 };
+	struct pidns *h, top[LEGEND] = {0};
 	size_t cap = 64, total = 0;
 
 	for (size_t i = 0; i < t->ncpus; i++)
@@ -448,33 +496,41 @@ static void sec_timeline(struct hx *x)
 {
 	const struct rp_timeline *t = &x->c->t;
 	uint64_t span = t->t1 - t->t0;
-	static const char *const names[NZOOM] = { "whole window", "last tenth", "last hundredth" };
+	static const char *const names[NZOOM] = {"whole window", "last tenth", "last hundredth"};
 
 	fputs("<h2 id=\"timeline\">Timeline before the exit</h2>\n", x->fp);
 	if (!x->b->has_tl) {
 		fputs("<p class=\"note\">no timeline in the bundle</p>\n", x->fp);
 		return;
 	}
-	fprintf(x->fp, "<p class=\"note\">%" PRIu64 " events, %" PRIu64 " slices and %" PRIu64
-		       " wakeup/migration marks in the last %.3f s before %s, on %zu CPU lanes. Hover a "
-		       "slice for its task, pid, start (relative to the exit) and duration.</p>\n",
+	fprintf(x->fp,
+		"<p class=\"note\">%" PRIu64 " events, %" PRIu64 " slices and %" PRIu64
+		" wakeup/migration marks in the last %.3f s before %s, on %zu CPU lanes. Hover a "
+		"slice for its task, pid, start (relative to the exit) and duration.</p>\n",
 		t->events, t->slices, t->marks, (double)span / 1e9,
 		t->exit_ts ? "the exit" : "the last event (no exit known)", (size_t)0 + t->ncpus);
 	fputs("<div class=\"zoom\">zoom:", x->fp);
 	for (int i = 0; i < NZOOM; i++)
-		fprintf(x->fp, "<input type=\"radio\" name=\"z\" id=\"z%d\"%s><label for=\"z%d\"> %s "
-			       "(%.3f s)</label>",
-			i, i ? "" : " checked", i, names[i], (double)span / 1e9 / (i == 0 ? 1 : i == 1 ? 10 : 100));
+		fprintf(x->fp,
+			"<input type=\"radio\" name=\"z\" id=\"z%d\"%s><label for=\"z%d\"> %s "
+			"(%.3f s)</label>",
+			i, i ? "" : " checked", i, names[i],
+			(double)span / 1e9 /
+				(i == 0	  ? 1
+				 : i == 1 ? 10
+					  : 100));
 	fputs("\n<div class=\"tlw\">\n", x->fp);
 	legend(x);
 	for (int i = 0; i < NZOOM; i++)
 		svg_zoom(x, i, i == 0 ? span : i == 1 ? span / 10 : span / 100);
 	fputs("</div></div>\n", x->fp);
 	if (x->agg_rects)
-		fprintf(x->fp, "<p class=\"note\" id=\"aggregated\">Aggregated (over the three zooms): %" PRIu64
-			       " slices too narrow to see at their zoom (under %.0f px) are drawn as %" PRIu64
-			       " rects, one per %.0f px column, coloured by the longest; their titles "
-			       "say how many each holds (data-n). Zoom in to see them one by one.</p>\n",
+		fprintf(x->fp,
+			"<p class=\"note\" id=\"aggregated\">Aggregated (over the three zooms): "
+			"%" PRIu64 " slices too narrow to see at their zoom (under %.0f px) are "
+				   "drawn as %" PRIu64
+			" rects, one per %.0f px column, coloured by the longest; their titles "
+			"say how many each holds (data-n). Zoom in to see them one by one.</p>\n",
 			x->agg_slices, MIN_PX, x->agg_rects, BUCKET_PX);
 	fputs("<details><summary>last events per CPU (text)</summary>", x->fp);
 	pre(x->fp, &x->c->secs[RP_TIMELINE].body);
@@ -507,20 +563,25 @@ static void sec_counters(struct hx *x)
 		}
 		fputs("<div><code>", x->fp);
 		escs(x->fp, k->name);
-		fprintf(x->fp, "</code> %" PRId64 " &rarr; %" PRId64 " (%+" PRId64 ")"
-			       "<svg viewBox=\"0 0 260 46\" preserveAspectRatio=\"none\"><title>",
+		fprintf(x->fp,
+			"</code> %" PRId64 " &rarr; %" PRId64 " (%+" PRId64 ")"
+			"<svg viewBox=\"0 0 260 46\" preserveAspectRatio=\"none\"><title>",
 			k->v[0], k->v[k->n - 1], k->v[k->n - 1] - k->v[0]);
 		for (size_t j = 0; j < k->n; j++)
 			fprintf(x->fp, "%s%" PRId64, j ? " " : "", k->v[j]);
 		fputs("</title><polyline points=\"", x->fp);
 		for (size_t j = 0; j < k->n; j++)
-			fprintf(x->fp, "%.1f,%.1f ", k->n > 1 ? 2 + 256.0 * (double)j / (double)(k->n - 1) : 130,
-				hi > lo ? 43 - 40.0 * (double)(k->v[j] - lo) / (double)(hi - lo) : 23);
+			fprintf(x->fp, "%.1f,%.1f ",
+				k->n > 1 ? 2 + 256.0 * (double)j / (double)(k->n - 1) : 130,
+				hi > lo ? 43 - 40.0 * (double)(k->v[j] - lo) / (double)(hi - lo)
+					: 23);
 		fputs("\"/></svg></div>", x->fp);
 	}
 	fputs("</div>\n", x->fp);
-	fprintf(x->fp, "<p class=\"note\">%zu of %zu counters changed (points: at arming, each "
-		       "sample, after the exit); unchanged ones are not drawn.</p>\n", shown, n);
+	fprintf(x->fp,
+		"<p class=\"note\">%zu of %zu counters changed (points: at arming, each "
+		"sample, after the exit); unchanged ones are not drawn.</p>\n",
+		shown, n);
 	rp_counters_free(c, n);
 }
 
@@ -530,15 +591,21 @@ static void sec_counters(struct hx *x)
 static void jval(struct jw *w, const struct jr_val *v)
 {
 	switch (v->type) {
-	case JR_NULL: jw_null(w); break;
-	case JR_BOOL: jw_bool(w, v->b); break;
+	case JR_NULL:
+		jw_null(w);
+		break;
+	case JR_BOOL:
+		jw_bool(w, v->b);
+		break;
 	case JR_NUMBER:
 		if (v->num.is_u64)
 			jw_u64(w, v->num.u);
 		else
 			jw_double(w, v->num.d);
 		break;
-	case JR_STRING: jw_strn(w, v->str.s, v->str.len); break;
+	case JR_STRING:
+		jw_strn(w, v->str.s, v->str.len);
+		break;
 	case JR_ARRAY:
 		jw_arr_open(w);
 		for (size_t i = 0; i < v->arr.n; i++)
@@ -558,7 +625,7 @@ static void jval(struct jw *w, const struct jr_val *v)
 
 static void cell_json(FILE *fp, const struct jr_val *v)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	if (!v) {
@@ -585,8 +652,10 @@ static void sec_maps(struct hx *x)
 		return;
 	}
 	fputs("<table><colgroup><col style=\"width:16%\"><col style=\"width:26%\"><col "
-	      "style=\"width:10%\"><col></colgroup><tr><th>map</th><th>key</th><th>ms before the final "
-	      "snapshot</th><th>value</th></tr>\n", x->fp);
+	      "style=\"width:10%\"><col></colgroup><tr><th>map</th><th>key</th><th>ms before the "
+	      "final "
+	      "snapshot</th><th>value</th></tr>\n",
+	      x->fp);
 	for (size_t i = 0; i < maps->arr.n; i++) {
 		const struct jr_val *m = &maps->arr.v[i], *ch = jr_get(m, "changed");
 		const struct jr_val *name = jr_get(m, "name"), *id = jr_get(m, "id");
@@ -595,18 +664,21 @@ static void sec_maps(struct hx *x)
 			const struct jr_val *e = &ch->arr.v[k], *h = jr_get(e, "history");
 
 			for (size_t j = 0; h && h->type == JR_ARRAY && j < h->arr.n; j++) {
-				const struct jr_val *p = &h->arr.v[j], *ms = jr_get(p, "ms_before_final");
+				const struct jr_val *p = &h->arr.v[j],
+						    *ms = jr_get(p, "ms_before_final");
 
 				total++;
 				if (rows >= MAX_MAP_ROWS)
 					continue;
 				rows++;
-				fprintf(x->fp, "<tr><td>%" PRIu64 " ", id && id->type == JR_NUMBER ? id->num.u : 0);
+				fprintf(x->fp, "<tr><td>%" PRIu64 " ",
+					id && id->type == JR_NUMBER ? id->num.u : 0);
 				if (name && name->type == JR_STRING)
 					escs(x->fp, name->str.s);
 				fputs("</td>", x->fp);
 				cell_json(x->fp, j ? NULL : jr_get(e, "key"));
-				fprintf(x->fp, "<td>%.0f</td>", ms && ms->type == JR_NUMBER ? ms->num.d : 0.0);
+				fprintf(x->fp, "<td>%.0f</td>",
+					ms && ms->type == JR_NUMBER ? ms->num.d : 0.0);
 				if (jr_get(p, "deleted"))
 					fputs("<td>deleted</td>", x->fp);
 				else
@@ -619,8 +691,10 @@ static void sec_maps(struct hx *x)
 	if (!total)
 		fputs("<p class=\"note\">no entry changed in the ring</p>\n", x->fp);
 	if (rows < total)
-		fprintf(x->fp, "<p class=\"note\">%zu of %zu rows shown: the rest is in maps/ "
-			       "(<code>bpfdump show</code>).</p>\n", rows, total);
+		fprintf(x->fp,
+			"<p class=\"note\">%zu of %zu rows shown: the rest is in maps/ "
+			"(<code>bpfdump show</code>).</p>\n",
+			rows, total);
 }
 
 /* ---- the rest ------------------------------------------------------------------------- */
@@ -631,8 +705,8 @@ static void href(FILE *fp, const char *abs, const char *name)
 	for (const char *s = abs; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("/-._~", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("/-._~", ch))
 			fputc(ch, fp);
 		else
 			fprintf(fp, "%%%02X", ch);
@@ -643,10 +717,11 @@ static void href(FILE *fp, const char *abs, const char *name)
 static void sec_files(struct hx *x)
 {
 	static const char *const files[] = {
-		KT_BUNDLE_MANIFEST, KT_BUNDLE_SUMMARY, KT_BUNDLE_HOSTCTX, KT_BUNDLE_HOSTCTX_DIFF,
-		KT_BUNDLE_KMSG,	    KT_BUNDLE_EVENTS,  KT_BUNDLE_BACKTRACE, KT_BUNDLE_SCHED_EXT,
-		KT_BUNDLE_KALLSYMS, KT_BUNDLE_MAPS,    KT_BUNDLE_TIMELINE, KT_BUNDLE_TRACE,
-		KT_BUNDLE_SCHED_OUT, KT_BUNDLE_SCHED_ERR,
+		KT_BUNDLE_MANIFEST,	KT_BUNDLE_SUMMARY,   KT_BUNDLE_HOSTCTX,
+		KT_BUNDLE_HOSTCTX_DIFF, KT_BUNDLE_KMSG,	     KT_BUNDLE_EVENTS,
+		KT_BUNDLE_BACKTRACE,	KT_BUNDLE_SCHED_EXT, KT_BUNDLE_KALLSYMS,
+		KT_BUNDLE_MAPS,		KT_BUNDLE_TIMELINE,  KT_BUNDLE_TRACE,
+		KT_BUNDLE_SCHED_OUT,	KT_BUNDLE_SCHED_ERR,
 	};
 	char *abs = x->b->tar ? NULL : realpath(x->b->dir, NULL);
 
@@ -671,7 +746,8 @@ static void sec_files(struct hx *x)
 		fputs(abs ? "</a>" : "", x->fp);
 		if (!strcmp(files[i], KT_BUNDLE_TRACE))
 			fputs(" — Chrome trace-event JSON: open it in Perfetto (ui.perfetto.dev, "
-			      "\"Open trace file\") or chrome://tracing", x->fp);
+			      "\"Open trace file\") or chrome://tracing",
+			      x->fp);
 		fputs("</li>", x->fp);
 	}
 	fputs("</ul>\n", x->fp);
@@ -685,15 +761,18 @@ static void sec_files(struct hx *x)
 
 static void sec_parts(struct hx *x)
 {
-	fputs("<h2 id=\"parts\">Parts, and what is missing</h2>\n<table><tr><th style=\"width:14%\">"
-	      "part</th><th style=\"width:12%\">status</th><th>reason</th></tr>", x->fp);
+	fputs("<h2 id=\"parts\">Parts, and what is missing</h2>\n<table><tr><th "
+	      "style=\"width:14%\">"
+	      "part</th><th style=\"width:12%\">status</th><th>reason</th></tr>",
+	      x->fp);
 	for (unsigned i = 0; i < KT_PART_NR; i++) {
 		const struct kt_bpart *p = &x->b->parts[i];
 
 		if (!p->listed)
 			continue;
-		fprintf(x->fp, "<tr><td>%s</td><td class=\"%s\">%s</td><td>", kt_bundle_part_name(i),
-			kt_bundle_status_name(p->status), kt_bundle_status_name(p->status));
+		fprintf(x->fp, "<tr><td>%s</td><td class=\"%s\">%s</td><td>",
+			kt_bundle_part_name(i), kt_bundle_status_name(p->status),
+			kt_bundle_status_name(p->status));
 		escs(x->fp, p->reason);
 		fputs("</td></tr>", x->fp);
 	}
@@ -714,7 +793,7 @@ static void sec_parts(struct hx *x)
 int kt_report_html(FILE *fp, const struct kt_bundle *b, const struct kt_report_opts *o)
 {
 	struct rp_ctx c;
-	struct hx x = { fp, b, &c, 0, 0 };
+	struct hx x = {fp, b, &c, 0, 0};
 
 	if (rp_prepare(&c, b, o)) {
 		rp_finish(&c);
@@ -731,7 +810,7 @@ int kt_report_html(FILE *fp, const struct kt_bundle *b, const struct kt_report_o
 	fputs("<h2 id=\"hostctx\">Host context, arming &rarr; exit</h2>\n", fp);
 	pre(fp, &c.secs[RP_HOSTCTX].body);
 	if (b->has_hc) {
-		struct kt_buf h = { 0 };
+		struct kt_buf h = {0};
 
 		hc_human(&h, &b->hc_post);
 		fputs("<details><summary>host context at the exit</summary>", fp);
@@ -741,8 +820,10 @@ int kt_report_html(FILE *fp, const struct kt_bundle *b, const struct kt_report_o
 	}
 	sec_parts(&x);
 	sec_files(&x);
-	fputs("<p class=\"note\">Written by ktbox capture report: one file, no script, no network.</p>\n"
-	      "</body></html>\n", fp);
+	fputs("<p class=\"note\">Written by ktbox capture report: one file, no script, no "
+	      "network.</p>\n"
+	      "</body></html>\n",
+	      fp);
 	rp_finish(&c);
 	return ferror(fp) ? -1 : 0;
 }

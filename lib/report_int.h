@@ -23,13 +23,13 @@ enum {
 
 struct rp_sec {
 	const char *title;
-	const char *file;	/* the bundle file it comes from, or NULL */
-	bool log;		/* log text (a code block in Markdown) */
-	struct kt_buf body;	/* lines, each ending in '\n' */
+	const char *file;   /* the bundle file it comes from, or NULL */
+	bool log;	    /* log text (a code block in Markdown) */
+	struct kt_buf body; /* lines, each ending in '\n' */
 };
 
 struct rp_ctx {
-	struct kt_report_opts o;	/* defaults filled in */
+	struct kt_report_opts o; /* defaults filled in */
 	struct rp_timeline t;
 	struct rp_sec secs[RP_NSEC];
 };
@@ -48,7 +48,7 @@ void rp_summary_line(struct kt_buf *b, const struct kt_bundle *bd);
 struct rp_counter {
 	const char *name;
 	int64_t *v;
-	uint64_t *t;	/* mono_ns of each point (0 when unknown) */
+	uint64_t *t; /* mono_ns of each point (0 when unknown) */
 	size_t n;
 	bool changed;
 };

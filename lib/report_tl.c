@@ -21,10 +21,10 @@
 #define MAX_CPUS 8192
 
 struct ptask {
-	uint32_t pid;		/* 0: free */
-	uint32_t cpu;		/* runnable on (wakeup target, or the CPU it left) */
+	uint32_t pid; /* 0: free */
+	uint32_t cpu; /* runnable on (wakeup target, or the CPU it left) */
 	uint64_t since;
-	uint8_t st;		/* 0 unknown/sleeping, 1 runnable, 2 running */
+	uint8_t st; /* 0 unknown/sleeping, 1 runnable, 2 running */
 };
 
 struct ptab {
@@ -47,7 +47,8 @@ static struct ptask *pget(struct ptab *p, uint32_t pid)
 		for (size_t i = 0; i < p->cap; i++) {
 			if (!p->v[i].pid)
 				continue;
-			for (j = (p->v[i].pid * 2654435761u) & (cap - 1); n[j].pid; j = (j + 1) & (cap - 1))
+			for (j = (p->v[i].pid * 2654435761u) & (cap - 1); n[j].pid;
+			     j = (j + 1) & (cap - 1))
 				;
 			n[j] = p->v[i];
 		}
@@ -84,8 +85,8 @@ static struct rp_cpu *cpu_at(struct rp_timeline *t, uint32_t cpu)
 	return &t->cpus[cpu];
 }
 
-static void add_slice(struct rp_timeline *t, struct rp_cpu *c, uint64_t a, uint64_t b,
-		      uint32_t pid, bool preempted)
+static void add_slice(struct rp_timeline *t, struct rp_cpu *c, uint64_t a, uint64_t b, uint32_t pid,
+		      bool preempted)
 {
 	if (!pid)
 		return;
@@ -106,12 +107,12 @@ static void add_slice(struct rp_timeline *t, struct rp_cpu *c, uint64_t a, uint6
 		c->s = n;
 		c->caps = cap;
 	}
-	c->s[c->ns++] = (struct rp_slice){ a, b, pid, preempted };
+	c->s[c->ns++] = (struct rp_slice){a, b, pid, preempted};
 	t->slices++;
 }
 
-static void add_mark(struct rp_timeline *t, uint32_t cpu, uint64_t ts, uint32_t pid,
-		     uint32_t other, enum rp_mark_kind k)
+static void add_mark(struct rp_timeline *t, uint32_t cpu, uint64_t ts, uint32_t pid, uint32_t other,
+		     enum rp_mark_kind k)
 {
 	struct rp_cpu *c;
 
@@ -131,7 +132,7 @@ static void add_mark(struct rp_timeline *t, uint32_t cpu, uint64_t ts, uint32_t 
 		c->m = n;
 		c->capm = cap;
 	}
-	c->m[c->nm++] = (struct rp_mark){ ts, pid, other, k };
+	c->m[c->nm++] = (struct rp_mark){ts, pid, other, k};
 	t->marks++;
 }
 
@@ -179,8 +180,8 @@ static void on_switch(struct rp_timeline *t, struct ptab *pt, const struct tl_ev
 	c->since = ts;
 }
 
-static void on_event(struct rp_timeline *t, struct ptab *pt, const struct tl_event *ev,
-		     size_t off, uint64_t end)
+static void on_event(struct rp_timeline *t, struct ptab *pt, const struct tl_event *ev, size_t off,
+		     uint64_t end)
 {
 	struct ptask *p;
 
@@ -243,11 +244,12 @@ static void waiters(struct rp_timeline *t, struct ptab *pt)
 			return;
 		}
 		c->wait = n;
-		c->wait[c->nwait++] = (struct rp_waiter){ p->pid, p->since };
+		c->wait[c->nwait++] = (struct rp_waiter){p->pid, p->since};
 	}
 	for (size_t i = 0; i < t->ncpus; i++)
 		if (t->cpus[i].nwait > 1)
-			qsort(t->cpus[i].wait, t->cpus[i].nwait, sizeof(struct rp_waiter), cmp_wait);
+			qsort(t->cpus[i].wait, t->cpus[i].nwait, sizeof(struct rp_waiter),
+			      cmp_wait);
 }
 
 /* First/last times and the exit record, before the window is known. */
@@ -277,7 +279,7 @@ int rp_timeline_build(struct rp_timeline *t, const void *buf, size_t len, uint64
 {
 	struct tl_sorted s;
 	struct tl_event ev;
-	struct ptab pt = { 0 };
+	struct ptab pt = {0};
 	uint64_t end;
 
 	memset(t, 0, sizeof(*t));
@@ -350,7 +352,7 @@ void rp_timeline_text(struct kt_buf *out, const struct rp_timeline *t)
 
 	kt_buf_printf(out, "%" PRIu64 " events; %s at %" PRIu64 ".%09" PRIu64 " s\n", t->events,
 		      t->exit_ts ? (t->exit_in_tl ? "the exit (sched_ext exit record)"
-					      : "the exit (manifest)")
+						  : "the exit (manifest)")
 				 : "no exit known: the last event",
 		      ref / 1000000000, ref % 1000000000);
 	for (size_t i = 0; i < t->ncpus; i++) {
@@ -360,8 +362,8 @@ void rp_timeline_text(struct kt_buf *out, const struct rp_timeline *t)
 			continue;
 		kt_buf_printf(out, "\ncpu %u:", c->cpu);
 		if (c->seen)
-			kt_buf_printf(out, " running %s[%u] for %.3f ms", rp_comm(t, c->cur), c->cur,
-				      (double)(ref > c->since ? ref - c->since : 0) / 1e6);
+			kt_buf_printf(out, " running %s[%u] for %.3f ms", rp_comm(t, c->cur),
+				      c->cur, (double)(ref > c->since ? ref - c->since : 0) / 1e6);
 		else
 			kt_buf_puts(out, " running unknown (no switch seen)");
 		kt_buf_putc(out, '\n');
@@ -370,7 +372,8 @@ void rp_timeline_text(struct kt_buf *out, const struct rp_timeline *t)
 				      rp_comm(t, c->wait[k].pid), c->wait[k].pid,
 				      (double)(ref - c->wait[k].since) / 1e6);
 		if (c->nlast)
-			kt_buf_printf(out, "  last %zu event%s:\n", c->nlast, c->nlast == 1 ? "" : "s");
+			kt_buf_printf(out, "  last %zu event%s:\n", c->nlast,
+				      c->nlast == 1 ? "" : "s");
 		for (size_t k = 0; k < c->nlast; k++) {
 			size_t off = c->last[(c->hlast + k) % t->last_n];
 			struct tl_iter it;

@@ -16,9 +16,17 @@
 #include "report.h"
 
 static const char *const files[] = {
-	KT_BUNDLE_MANIFEST, KT_BUNDLE_SUMMARY, KT_BUNDLE_HOSTCTX, KT_BUNDLE_EVENTS,
-	KT_BUNDLE_KALLSYMS, KT_BUNDLE_SCHED_EXT, KT_BUNDLE_TIMELINE, KT_BUNDLE_KMSG,
-	KT_BUNDLE_SCHED_ERR, KT_BUNDLE_MAPS "/manifest.json", KT_BUNDLE_MAPS "/map-1.jsonl",
+	KT_BUNDLE_MANIFEST,
+	KT_BUNDLE_SUMMARY,
+	KT_BUNDLE_HOSTCTX,
+	KT_BUNDLE_EVENTS,
+	KT_BUNDLE_KALLSYMS,
+	KT_BUNDLE_SCHED_EXT,
+	KT_BUNDLE_TIMELINE,
+	KT_BUNDLE_KMSG,
+	KT_BUNDLE_SCHED_ERR,
+	KT_BUNDLE_MAPS "/manifest.json",
+	KT_BUNDLE_MAPS "/map-1.jsonl",
 	"bundle.tar.gz",
 };
 
@@ -48,7 +56,7 @@ static void put(const char *name, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kt_report_opts o = { .width = 60, .md_limit = 4000 };
+	struct kt_report_opts o = {.width = 60, .md_limit = 4000};
 	struct kt_bundle b;
 	char path[256], cmd[128];
 	unsigned k;

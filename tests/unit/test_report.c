@@ -50,14 +50,14 @@ static uint32_t rnd(struct gen *g)
 static void rec(struct gen *g, uint32_t type, uint32_t cpu, uint64_t ts, uint32_t p, uint32_t n,
 		uint64_t a, uint64_t b)
 {
-	struct timeline_event e = { type, cpu, ts, p, n, a, b };
+	struct timeline_event e = {type, cpu, ts, p, n, a, b};
 
 	tl_write_records(&g->w, &e, 1);
 }
 
 static void comm(struct gen *g, uint32_t pid, uint32_t tgid, const char *name)
 {
-	struct timeline_event e = { TL_EVT_COMM, TL_CPU_NONE, g->ts, pid, tgid, 0, 0 };
+	struct timeline_event e = {TL_EVT_COMM, TL_CPU_NONE, g->ts, pid, tgid, 0, 0};
 
 	memcpy((char *)&e + 24, name, strnlen(name, 16));
 	tl_write_records(&g->w, &e, 1);
@@ -70,8 +70,9 @@ static void text_rec(struct gen *g, uint32_t type, uint32_t cpu, uint64_t ts, ui
 
 	rec(g, type, cpu, ts, tid, (uint32_t)n, a, b);
 	for (size_t i = 0; i < k; i++) {
-		struct timeline_event e = { TL_EVT_TEXT, cpu, ts, 0, 0, 0, 0 };
-		size_t c = n - i * TL_TEXT_CHUNK < TL_TEXT_CHUNK ? n - i * TL_TEXT_CHUNK : TL_TEXT_CHUNK;
+		struct timeline_event e = {TL_EVT_TEXT, cpu, ts, 0, 0, 0, 0};
+		size_t c = n - i * TL_TEXT_CHUNK < TL_TEXT_CHUNK ? n - i * TL_TEXT_CHUNK
+								 : TL_TEXT_CHUNK;
 
 		memcpy((char *)&e + 16, text + i * TL_TEXT_CHUNK, c);
 		tl_write_records(&g->w, &e, 1);
@@ -86,17 +87,17 @@ static void text_rec(struct gen *g, uint32_t type, uint32_t cpu, uint64_t ts, ui
  */
 static int gen_timeline(const char *scenario, const char *path)
 {
-	static const char *const names[] = { "stress", "kworker/1:2", "ktbox_test", "sshd", "rcu_sched",
-					     "systemd-journal" };
-	static const uint32_t pids[] = { 99, 48, 200, 310, 14, 160 };
+	static const char *const names[] = {"stress", "kworker/1:2", "ktbox_test",
+					    "sshd",   "rcu_sched",   "systemd-journal"};
+	static const uint32_t pids[] = {99, 48, 200, 310, 14, 160};
 	bool stall = !strcmp(scenario, "stall");
 	uint64_t exit_ts = stall ? 35200000000ull : 5466000000ull;
 	uint64_t start = exit_ts - (stall ? 6000000000ull : 2000000000ull);
-	uint32_t ncpu = 4, cur[4] = { 0 };
+	uint32_t ncpu = 4, cur[4] = {0};
 	struct tl_file_header h;
-	struct gen g = { .seed = stall ? 7 : 3 };
+	struct gen g = {.seed = stall ? 7 : 3};
 	FILE *fp = fopen(path, "w");
-	uint64_t lost[4] = { 0 };
+	uint64_t lost[4] = {0};
 
 	if (!fp)
 		return 1;
@@ -126,16 +127,17 @@ static int gen_timeline(const char *scenario, const char *path)
 		if (g.ts >= exit_ts - 1000000)
 			break;
 		if (stall && cpu == 2 && g.ts > exit_ts - 3000000000ull)
-			continue;	/* the hog holds CPU 2 */
+			continue; /* the hog holds CPU 2 */
 		if (pid == cur[cpu])
 			pid = 0;
 		for (uint32_t c = 0; c < ncpu; c++)
 			if (c != cpu && pid && cur[c] == pid)
-				pid = 0;	/* running elsewhere: the CPU goes idle */
+				pid = 0; /* running elsewhere: the CPU goes idle */
 		if (pid) {
 			rec(&g, TL_EVT_WAKEUP, (cpu + 1) % ncpu, g.ts - 40000, pid, 0, cpu, 0);
 			if (rnd(&g) % 9 == 0)
-				rec(&g, TL_EVT_MIGRATE, cpu, g.ts - 20000, pid, 0, cpu, (cpu + 2) % ncpu);
+				rec(&g, TL_EVT_MIGRATE, cpu, g.ts - 20000, pid, 0, cpu,
+				    (cpu + 2) % ncpu);
 		}
 		rec(&g, TL_EVT_SWITCH, cpu, g.ts, cur[cpu], pid, preempt ? 0 : 1, preempt);
 		cur[cpu] = pid;
@@ -160,7 +162,7 @@ static int gen_timeline(const char *scenario, const char *path)
 static int render(const char *fmt, const char *path, unsigned width, bool full, FILE *out)
 {
 	struct kt_bundle b;
-	struct kt_report_opts o = { .width = width, .full = full };
+	struct kt_report_opts o = {.width = width, .full = full};
 	int r;
 
 	if (kt_bundle_load(&b, path)) {
@@ -205,13 +207,15 @@ static void golden(const char *bundle, const char *fmt, const char *file)
 	snprintf(gp, sizeof(gp), FIX "%s/%s", bundle, file);
 	got = rendered(fmt, path, 100, false, &n);
 	want = kt_read_file(NULL, gp, 1 << 24, &gn);
-	if (!ok(got && want && n == gn && !memcmp(got, want, n), "%s: %s matches %s", bundle, fmt, gp)) {
+	if (!ok(got && want && n == gn && !memcmp(got, want, n), "%s: %s matches %s", bundle, fmt,
+		gp)) {
 		FILE *f = fopen("build/tests/report.diff.out", "w");
 
 		if (f && got) {
 			fwrite(got, 1, n, f);
 			fclose(f);
-			printf("#   got written to build/tests/report.diff.out (make report-golden to "
+			printf("#   got written to build/tests/report.diff.out (make report-golden "
+			       "to "
 			       "accept)\n");
 		}
 	}
@@ -250,7 +254,8 @@ static void test_loader(void)
 	ok(b.nnotes == 0, "nothing missing (%zu notes%s%s)", b.nnotes, b.nnotes ? ": " : "",
 	   b.nnotes ? b.notes[0] : "");
 	ev = kt_bundle_exit(&b);
-	ok(ev && ev->origin == SCX_ORIGIN_KERNEL && ev->kind == SCX_KIND_ERROR_BPF, "the kernel's exit");
+	ok(ev && ev->origin == SCX_ORIGIN_KERNEL && ev->kind == SCX_KIND_ERROR_BPF,
+	   "the kernel's exit");
 	ok(ev && ev->nbt == 4 && ev->bt[1].size == 0x90, "frames with sizes");
 	ok(kt_bundle_sched_exit(&b) != NULL, "the scheduler's own report");
 	ok(b.has_hc && b.has_sx && b.has_maps && b.has_tl && b.ksyms, "every part parsed");
@@ -277,7 +282,8 @@ static void test_malformed(void)
 	s = rendered("text", dst, 100, false, NULL);
 	ok(has(s, "timeline.ktl: not in the bundle although part timeline says ok"),
 	   "a missing file named with its part");
-	ok(has(s, "events re-read") || has(s, "events.json: not in the bundle"), "missing events.json said");
+	ok(has(s, "events re-read") || has(s, "events.json: not in the bundle"),
+	   "missing events.json said");
 	ok(has(s, "ktbox_test.bpf.c:42"), "exit still found (kmsg.txt re-parsed)");
 	ok(has(s, "no timeline in the bundle"), "no timeline said");
 	free(s);
@@ -304,7 +310,8 @@ static void test_malformed(void)
 	free(s);
 	/* wrong schema */
 	copy_tree(FIX "bundle-error", dst);
-	system("sed -i 's/\"schema_version\":1/\"schema_version\":99/' build/tests/bundle-bad/manifest.json");
+	system("sed -i 's/\"schema_version\":1/\"schema_version\":99/' "
+	       "build/tests/bundle-bad/manifest.json");
 	s = rendered("text", dst, 100, false, NULL);
 	ok(has(s, "schema version 99, this ktbox reads 1"), "wrong schema said");
 	ok(has(s, "failing on command"), "and the rest read");
@@ -322,11 +329,15 @@ static void test_malformed(void)
 	/* a raw-address frame resolved against the bundle's kallsyms, with
 	 * the [bpf] program's exact size */
 	copy_tree(FIX "bundle-error", dst);
-	system("sed -i 's/{\"symbol\":\"bpf_prog_0123456789abcdef_ktbox_test_enqueue\",\"offset\":48,\"size\":144}/"
+	system("sed -i "
+	       "'s/"
+	       "{\"symbol\":\"bpf_prog_0123456789abcdef_ktbox_test_enqueue\",\"offset\":48,"
+	       "\"size\":144}/"
 	       "{\"symbol\":\"ffffffffc0001030\"}/g' build/tests/bundle-bad/events.json");
 	s = rendered("text", dst, 0, false, NULL);
 	ok(has(s, "    bpf_prog_0123456789abcdef_ktbox_test_enqueue+0x30/0x90\n") &&
-	   !has(s, "ffffffffc0001030"), "a raw address frame symbolized with the exact JIT size");
+		   !has(s, "ffffffffc0001030"),
+	   "a raw address frame symbolized with the exact JIT size");
 	free(s);
 	/* an empty directory */
 	system("rm -rf build/tests/bundle-bad && mkdir -p build/tests/bundle-bad");
@@ -348,7 +359,8 @@ static void test_tar(void)
 	}
 	s = rendered("text", "build/tests/bundle-error.tar.gz", 100, false, NULL);
 	d = rendered("text", FIX "bundle-error", 100, false, NULL);
-	ok(s && d && strstr(s, "(.tar.gz)") && !strcmp(strstr(s, "\n== exit"), strstr(d, "\n== exit")),
+	ok(s && d && strstr(s, "(.tar.gz)") &&
+		   !strcmp(strstr(s, "\n== exit"), strstr(d, "\n== exit")),
 	   ".tar.gz reads as the directory");
 	free(s);
 	free(d);
@@ -381,7 +393,7 @@ static void test_width(void)
 static void test_markdown_limit(void)
 {
 	struct kt_bundle b;
-	struct kt_report_opts o = { .md_limit = 3000 };
+	struct kt_report_opts o = {.md_limit = 3000};
 	char *p = NULL;
 	size_t n = 0;
 	FILE *mf = open_memstream(&p, &n);
