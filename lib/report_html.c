@@ -492,6 +492,33 @@ static void legend(struct hx *x)
 	free(h);
 }
 
+/* Who was runnable but not running at the exit, longest wait first per CPU
+ * (a stall's stuck task never ran in the window: no slice shows it). */
+static void waiting(struct hx *x)
+{
+	const struct rp_timeline *t = &x->c->t;
+	uint64_t ref = t->exit_ts ? t->exit_ts : t->t1;
+	bool any = false;
+
+	for (size_t i = 0; i < t->ncpus; i++) {
+		const struct rp_cpu *c = &t->cpus[i];
+
+		for (size_t k = 0; k < c->nwait && k < 4; k++) {
+			fputs(any ? "; " : "<p class=\"note\" id=\"waiting\">runnable at the exit, not running: ",
+			      x->fp);
+			any = true;
+			fprintf(x->fp, "CPU %u: <b>", c->cpu);
+			escs(x->fp, rp_comm(t, c->wait[k].pid));
+			fprintf(x->fp, "[%u]</b> waiting %.3f ms", c->wait[k].pid,
+				(double)(ref - c->wait[k].since) / 1e6);
+		}
+		if (c->nwait > 4)
+			fprintf(x->fp, " (and %zu more)", c->nwait - 4);
+	}
+	if (any)
+		fputs("</p>\n", x->fp);
+}
+
 static void sec_timeline(struct hx *x)
 {
 	const struct rp_timeline *t = &x->c->t;
@@ -532,6 +559,7 @@ static void sec_timeline(struct hx *x)
 			" rects, one per %.0f px column, coloured by the longest; their titles "
 			"say how many each holds (data-n). Zoom in to see them one by one.</p>\n",
 			x->agg_slices, MIN_PX, x->agg_rects, BUCKET_PX);
+	waiting(x);
 	fputs("<details><summary>last events per CPU (text)</summary>", x->fp);
 	pre(x->fp, &x->c->secs[RP_TIMELINE].body);
 	fputs("</details>\n", x->fp);

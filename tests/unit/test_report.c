@@ -418,6 +418,10 @@ static void test_html(void)
 	ok(lanes == 4 * 3, "a lane per CPU in each of the 3 zooms (%zu)", lanes);
 	ok(has(s, "class=\"exit\" data-ts=\"5466000000\""), "the exit marked");
 	ok(!has(s, "<script"), "no script");
+	free(s);
+	s = rendered("html", FIX "bundle-stall", 100, false, NULL);
+	ok(has(s, "CPU 2: <b>stuck[501]</b> waiting 2900.000 ms"), "stall: the stuck task named with its wait");
+	ok(has(s, "hog[500] 3000.0 ms"), "stall: the hog leads the legend");
 	ok(!has(s, "src=\"http") && !has(s, "@import") && !has(s, "url("), "nothing external");
 	free(s);
 }
