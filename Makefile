@@ -91,7 +91,7 @@ TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 	 strace:strace file:file cpio:cpio \
 	 skopeo:skopeo umoci:umoci runc:runc help2man:help2man lintian:lintian \
-	 dpkg-deb:dpkg perf:linux-perf node:nodejs npm:npm
+	 dpkg-deb:dpkg perf:linux-perf node:nodejs npm:npm chromium:chromium
 ifneq ($(ARCH),amd64)
 TOOLS += $(CROSS)gcc:gcc-$(CROSS:-=) qemu-aarch64-static:qemu-user-static
 endif
@@ -173,6 +173,15 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_A)
 	@$(CC) $(CFLAGS) -fno-lto -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 check-unit: $(UNIT_BINS)
+
+# capture report: rebuild the fixture bundles and rewrite their goldens
+report-golden: $(B)/ktbox $(B)/tests/unit/test_report
+	sh tests/fixtures/mkbundles.sh $(B)/ktbox $(B)/tests/unit/test_report
+	for b in error stall; do \
+		$(B)/tests/unit/test_report render text tests/fixtures/bundle-$$b 100 > tests/fixtures/bundle-$$b/report.txt; \
+		$(B)/tests/unit/test_report render markdown tests/fixtures/bundle-$$b > tests/fixtures/bundle-$$b/report.md; \
+	done
+.PHONY: report-golden
 
 # host-suite helpers (tests/host/*_helper.c): musl, static, against libbpf
 HOST_HELPER_SRCS := $(sort $(wildcard tests/host/*_helper.c))

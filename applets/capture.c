@@ -12,6 +12,11 @@
 #include "cmd.h"
 #include "err.h"
 #include "opt.h"
+#include "out.h"
+#include "report.h"
+#include "bundle_read.h"
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static const char intro[] =
 "Write everything needed to understand a sched_ext scheduler's failure\n"
@@ -164,12 +169,109 @@ static int do_now(struct kt_cmdline *cl) { return go(cl, KT_CAP_NOW); }
 static int do_arm(struct kt_cmdline *cl) { return go(cl, KT_CAP_ARM); }
 static int do_run(struct kt_cmdline *cl) { return go(cl, KT_CAP_RUN); }
 
+/* ---- report (issue 12: lib/bundle_read, lib/report*) ---- */
+
+enum { OPT_TEXT = KT_OPT_LONG + 40, OPT_MD, OPT_HTML, OPT_FULL, OPT_WIDTH, OPT_WINDOW };
+static const struct kt_option report_opts[] = {
+	{ "text", OPT_TEXT, 0 }, { "markdown", OPT_MD, 0 }, { "html", OPT_HTML, 0 },
+	{ "full", OPT_FULL, 0 }, { "width", OPT_WIDTH, 1 }, { "window", OPT_WINDOW, 1 },
+	{ "output", 'o', 1 }, KT_OPT_END,
+};
+static const char report_help[] =
+"Read a bundle (a directory or its .tar.gz) as text (default), as Markdown\n"
+"for a GitHub issue, or as one self-contained HTML page.  A missing part,\n"
+"a truncated file or an unknown schema is one line under 'parts'; the\n"
+"rest is reported.\n"
+"  --text              the summary, the exit and its backtrace, the debug\n"
+"                      dump, the last events per CPU before the exit, the\n"
+"                      SCX_EV counters and map entries that changed, the\n"
+"                      host context diff, the parts and what is missing\n"
+"  --markdown          the same for pasting into an issue: long sections\n"
+"                      in <details>, within GitHub's 65536-character limit\n"
+"                      (what was cut is said)\n"
+"  --html              one file, no script, no network: the per-CPU\n"
+"                      timeline before the exit as SVG (zoom presets,\n"
+"                      hover titles), counter charts, the changed map\n"
+"                      entries, backtrace, dump, host context, file links\n"
+"      --full          text: every line, nothing cut to the width\n"
+"      --width N       text: cut lines to N columns (default: the\n"
+"                      terminal's, else $COLUMNS, else 100; 0: no limit)\n"
+"      --window SEC    html: the timeline window before the exit (10s)\n"
+"  -o, --output FILE   write to FILE atomically ('-': standard output)\n"
+KT_HELP_HELP;
+
+static unsigned term_width(void)
+{
+	struct winsize ws;
+	const char *c = getenv("COLUMNS");
+
+	if (isatty(1) && !ioctl(1, TIOCGWINSZ, &ws) && ws.ws_col)
+		return ws.ws_col;
+	if (c && atoi(c) > 0)
+		return (unsigned)atoi(c);
+	return 100;
+}
+
+static int do_report(struct kt_cmdline *cl)
+{
+	struct kt_report_opts ro = { 0 };
+	int c, fmt = OPT_TEXT, r;
+	bool width_set = false;
+	struct kt_bundle b;
+	struct kt_out out;
+	unsigned long long v;
+	double sec;
+
+	while ((c = kt_cmd_getopt(cl)) != -1)
+		switch (c) {
+		case OPT_TEXT: case OPT_MD: case OPT_HTML: fmt = c; break;
+		case OPT_FULL: ro.full = true; break;
+		case OPT_WIDTH:
+			if (kt_opt_u64(&cl->g, 0, 100000, &v))
+				return KT_EXIT_USAGE;
+			ro.width = (unsigned)v;
+			width_set = true;
+			break;
+		case OPT_WINDOW:
+			if (kt_opt_seconds(&cl->g, 0.000001, 86400, &sec))
+				return KT_EXIT_USAGE;
+			ro.window_ns = (uint64_t)(sec * 1e9);
+			break;
+		case 'o': cl->out.path = cl->g.arg; break;
+		default: return cl->rc;
+		}
+	if (!width_set)
+		ro.width = cl->out.path ? 0 : term_width();
+	if (kt_bundle_load(&b, cl->ops[0])) {
+		r = kt_errx("cannot read bundle: %s", b.nnotes ? b.notes[0] : cl->ops[0]);
+		kt_bundle_free(&b);
+		return r;
+	}
+	r = kt_out_open(&out, cl->out.path);
+	if (r) {
+		kt_bundle_free(&b);
+		return r;
+	}
+	if (fmt == OPT_MD)
+		r = kt_report_markdown(out.fp, &b, &ro);
+	else if (fmt == OPT_HTML)
+		r = kt_report_html(out.fp, &b, &ro);
+	else
+		r = kt_report_text(out.fp, &b, &ro);
+	if (r)
+		kt_errx("cannot render the report: out of memory or a write error");
+	kt_bundle_free(&b);
+	return kt_out_close(&out, !r);
+}
+
 static const struct kt_cmd cmds[] = {
 	{ "now", do_now, now_opts, "-o OUT", "the bundle for the state now", now_help, 0, 0, 0 },
 	{ "arm", do_arm, arm_opts, "-o OUT", "wait for the scheduler's exit, write the bundle",
 	  arm_help, 0, 0, 0 },
 	{ "run", do_run, arm_opts, "-o OUT -- SCHEDULER [ARGS...]",
 	  "run a scheduler, write the bundle when it dies", run_help, 1, -1, 0 },
+	{ "report", do_report, report_opts, "OUT [--text|--markdown|--html] [-o FILE]",
+	  "read a bundle as text, Markdown or one HTML page", report_help, 1, 1, 0 },
 	{ 0 },
 };
 
