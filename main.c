@@ -29,8 +29,8 @@ struct applet {
 	const char *summary;
 };
 
-#define KT_ENTRY(name, summary) { #name, name##_main, summary },
-static const struct applet applets[] = { KT_APPLETS(KT_ENTRY) };
+#define KT_ENTRY(name, summary) {#name, name##_main, summary},
+static const struct applet applets[] = {KT_APPLETS(KT_ENTRY)};
 #undef KT_ENTRY
 #define NAPPLETS (sizeof(applets) / sizeof(applets[0]))
 
@@ -49,7 +49,8 @@ static void usage(FILE *fp)
 	      "\n"
 	      "Capture tools for sched_ext scheduler tests, in one static binary.\n"
 	      "\n"
-	      "Applets:\n", fp);
+	      "Applets:\n",
+	      fp);
 	for (size_t i = 0; i < NAPPLETS; i++)
 		fprintf(fp, "  %-9s %s\n", applets[i].name, applets[i].summary);
 	fputs("\n"
@@ -62,7 +63,8 @@ static void usage(FILE *fp)
 	      "  --help               this text\n"
 	      "\n"
 	      "Run 'ktbox APPLET --help' for an applet's options.  Exit status: 0 ok,\n"
-	      "1 runtime failure, 2 usage error (applets document any others).\n", fp);
+	      "1 runtime failure, 2 usage error (applets document any others).\n",
+	      fp);
 }
 
 static int version(void)
@@ -96,7 +98,9 @@ static int self_path(char *buf, size_t size, const char *argv0)
 static int install(int argc, char **argv)
 {
 	static const struct kt_option opts[] = {
-		{ NULL, 's', 0 }, { NULL, 'f', 0 }, { NULL, 0, 0 },
+		{NULL, 's', 0},
+		{NULL, 'f', 0},
+		{NULL, 0, 0},
 	};
 	struct kt_getopt g;
 	char self[PATH_MAX], dst[PATH_MAX];
@@ -134,7 +138,9 @@ static int install(int argc, char **argv)
 				   tgt.st_ino == st_self.st_ino;
 
 			if (!ours && !force) {
-				rc = kt_errx("refusing to replace '%s': not a link to ktbox (use -f)", dst);
+				rc = kt_errx(
+					"refusing to replace '%s': not a link to ktbox (use -f)",
+					dst);
 				continue;
 			}
 			if (unlink(dst)) {

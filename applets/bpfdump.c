@@ -23,8 +23,16 @@
 #include "out.h"
 
 enum {
-	OPT_TYPE = KT_OPT_LONG, OPT_NAME, OPT_RAW, OPT_RECURSIVE, OPT_NO_BATCH, OPT_BATCH,
-	OPT_INTERVAL, OPT_RING, OPT_BUDGET, OPT_TRIGGER,
+	OPT_TYPE = KT_OPT_LONG,
+	OPT_NAME,
+	OPT_RAW,
+	OPT_RECURSIVE,
+	OPT_NO_BATCH,
+	OPT_BATCH,
+	OPT_INTERVAL,
+	OPT_RING,
+	OPT_BUDGET,
+	OPT_TRIGGER,
 };
 
 static int enum_err(int r, const char *what)
@@ -38,7 +46,10 @@ static int enum_err(int r, const char *what)
 /* ---- list, progs ------------------------------------------------------ */
 
 static const struct kt_option list_opts[] = {
-	{ "type", OPT_TYPE, 1 }, { "name", OPT_NAME, 1 }, KT_OPT_OUT, KT_OPT_END,
+	{"type", OPT_TYPE, 1},
+	{"name", OPT_NAME, 1},
+	KT_OPT_OUT,
+	KT_OPT_END,
 };
 
 static const char list_help[] =
@@ -55,7 +66,7 @@ static int do_list(struct kt_cmdline *cl)
 	const char *glob = NULL;
 	struct kt_bpf_inv inv;
 	struct kt_out o;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 	int type = -1, c, r;
 
@@ -108,7 +119,7 @@ static int do_list(struct kt_cmdline *cl)
 	return kt_out_close(&o, 1);
 }
 
-static const struct kt_option progs_opts[] = { KT_OPT_OUT, KT_OPT_END };
+static const struct kt_option progs_opts[] = {KT_OPT_OUT, KT_OPT_END};
 
 static const char progs_help[] = KT_HELP_OUT KT_HELP_HELP
 	"\nPer program: id, type, name, tag, attach target (the BTF type or function\n"
@@ -121,7 +132,7 @@ static int do_progs(struct kt_cmdline *cl)
 {
 	struct kt_bpf_inv inv;
 	struct kt_out o;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 	int c, r;
 
@@ -158,8 +169,13 @@ static int do_progs(struct kt_cmdline *cl)
 /* ---- dump ------------------------------------------------------------- */
 
 static const struct kt_option dump_opts[] = {
-	{ "raw", OPT_RAW, 0 }, { "recursive", 'r', 0 }, { "no-batch", OPT_NO_BATCH, 0 },
-	{ "batch", OPT_BATCH, 1 }, { "budget", OPT_BUDGET, 1 }, KT_OPT_OUT, KT_OPT_END,
+	{"raw", OPT_RAW, 0},
+	{"recursive", 'r', 0},
+	{"no-batch", OPT_NO_BATCH, 0},
+	{"batch", OPT_BATCH, 1},
+	{"budget", OPT_BUDGET, 1},
+	KT_OPT_OUT,
+	KT_OPT_END,
 };
 
 static const char dump_help[] =
@@ -187,7 +203,7 @@ static const char dump_help[] =
 
 struct target {
 	struct kt_idlist ids;
-	int pinned_fd;		/* pinned PATH: the fd itself */
+	int pinned_fd; /* pinned PATH: the fd itself */
 	bool multi;
 };
 
@@ -276,7 +292,7 @@ static int resolve(struct kt_cmdline *cl, struct target *t)
 
 	if (one ? cl->nops > 1 : cl->nops != 2)
 		return kt_cmd_usage(cl, "expected TARGET: id N | name NAME | pinned PATH | prog ID"
-				    " | scx | all");
+					" | scx | all");
 	if (!strcmp(kind, "id")) {
 		if ((r = parse_id(cl, arg, &id)))
 			return r;
@@ -353,9 +369,9 @@ static int dump_one(struct kt_dump *d, int fd, bool explicit, uint32_t id, struc
 
 static int do_dump(struct kt_cmdline *cl)
 {
-	struct kt_dump d = { 0 };
-	struct target t = { .pinned_fd = -1 };
-	struct kt_idlist inner = { 0 };
+	struct kt_dump d = {0};
+	struct target t = {.pinned_fd = -1};
+	struct kt_idlist inner = {0};
 	bool recursive = false;
 	unsigned long long batch = 0, budget = KT_DUMP_BUDGET;
 	struct kt_out o;
@@ -406,14 +422,15 @@ static int do_dump(struct kt_cmdline *cl)
 		int fd = kt_bpf_map_fd(id);
 
 		if (fd == -ENOENT && t.multi && !recursive)
-			continue;	/* went away since it was listed */
+			continue; /* went away since it was listed */
 		if (fd < 0) {
 			if (fd == -EPERM) {
-				rc = kt_errx("map %u: %s (" KT_BPF_EPERM_HINT ")", id, strerror(EPERM));
+				rc = kt_errx("map %u: %s (" KT_BPF_EPERM_HINT ")", id,
+					     strerror(EPERM));
 				break;
 			}
-			rc = fd == -ENOENT ? kt_errx("map %u: no such map", id) :
-					     kt_errn(-fd, "map %u", id);
+			rc = fd == -ENOENT ? kt_errx("map %u: no such map", id)
+					   : kt_errn(-fd, "map %u", id);
 			continue;
 		}
 		r = dump_one(&d, fd, !t.multi, id, recursive ? &inner : NULL);
@@ -455,8 +472,8 @@ out_free:
 /* ---- watch, show --------------------------------------------------------- */
 
 static const struct kt_option watch_opts[] = {
-	{ "interval", 'i', 1 }, { "ring", OPT_RING, 1 }, { "budget", OPT_BUDGET, 1 },
-	{ "trigger", OPT_TRIGGER, 1 }, { "output", 'o', 1 }, KT_OPT_END,
+	{"interval", 'i', 1},	     {"ring", OPT_RING, 1}, {"budget", OPT_BUDGET, 1},
+	{"trigger", OPT_TRIGGER, 1}, {"output", 'o', 1},    KT_OPT_END,
 };
 
 static const char watch_help[] =
@@ -522,9 +539,9 @@ static int on_scx_exit(void *arg, struct kt_scxtrig *t)
 
 static int do_watch(struct kt_cmdline *cl)
 {
-	static const int sigs[] = { SIGUSR1, SIGINT, SIGTERM, SIGHUP, 0 };
-	struct target t = { .pinned_fd = -1 };
-	struct watch w = { 0 };
+	static const int sigs[] = {SIGUSR1, SIGINT, SIGTERM, SIGHUP, 0};
+	struct target t = {.pinned_fd = -1};
+	struct watch w = {0};
 	double interval = 1;
 	unsigned long long depth = KT_SNAP_DEFAULT_DEPTH, budget = 256ull << 20;
 	const char *trigger = "scx-exit";
@@ -556,7 +573,7 @@ static int do_watch(struct kt_cmdline *cl)
 		}
 	if (!cl->out.path)
 		return kt_cmd_usage(cl, "-o DIR is required");
-	if (!access(cl->out.path, F_OK))	/* say so now, not after the exit */
+	if (!access(cl->out.path, F_OK)) /* say so now, not after the exit */
 		return kt_errx("'%s' exists: the ring is written to a new directory", cl->out.path);
 	r = resolve(cl, &t);
 	if (r)
@@ -598,9 +615,10 @@ static int do_watch(struct kt_cmdline *cl)
 		if (w.trig.state == KT_SCX_NONE)
 			kt_warn("no sched_ext in this kernel: the scx-exit trigger cannot fire");
 	}
-	fprintf(stderr, "bpfdump: watching %zu map%s every %gs (ring %llu, budget %llu bytes), "
-		"trigger %s; SIGUSR1 writes now\n", w.ring.nmaps, w.ring.nmaps == 1 ? "" : "s",
-		interval, depth, budget, trigger);
+	fprintf(stderr,
+		"bpfdump: watching %zu map%s every %gs (ring %llu, budget %llu bytes), "
+		"trigger %s; SIGUSR1 writes now\n",
+		w.ring.nmaps, w.ring.nmaps == 1 ? "" : "s", interval, depth, budget, trigger);
 	r = kt_loop_run(&w.loop, -1);
 	if (r != 2) {
 		r = r < 0 ? kt_errn(-r, "event loop") : KT_EXIT_FAIL;
@@ -618,9 +636,11 @@ static int do_watch(struct kt_cmdline *cl)
 		if (e)
 			r = kt_errn(-e, "cannot write '%s'", cl->out.path);
 		else {
-			fprintf(stderr, "bpfdump: %s: wrote %zu snapshots of %zu maps to %s "
-				"(final %.3f ms after the trigger)\n", w.why, w.ring.nsnaps,
-				w.ring.nmaps, cl->out.path, w.trigger_ns ? delay / 1e6 : 0.0);
+			fprintf(stderr,
+				"bpfdump: %s: wrote %zu snapshots of %zu maps to %s "
+				"(final %.3f ms after the trigger)\n",
+				w.why, w.ring.nsnaps, w.ring.nmaps, cl->out.path,
+				w.trigger_ns ? delay / 1e6 : 0.0);
 			if (r == 2)
 				r = 0;
 		}
@@ -636,7 +656,7 @@ out:
 	return r;
 }
 
-static const struct kt_option show_opts[] = { KT_OPT_OUT, KT_OPT_END };
+static const struct kt_option show_opts[] = {KT_OPT_OUT, KT_OPT_END};
 
 static const char show_help[] = KT_HELP_OUT KT_HELP_HELP
 	"\nPer map: every key that changed within the ring, its values over the\n"
@@ -645,7 +665,7 @@ static const char show_help[] = KT_HELP_OUT KT_HELP_HELP
 
 static int do_show(struct kt_cmdline *cl)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct kt_out o;
 	struct jw w;
 	int c, r;
@@ -663,17 +683,17 @@ static int do_show(struct kt_cmdline *cl)
 }
 
 static const struct kt_cmd cmds[] = {
-	{ "list", do_list, list_opts, "", "every map: type, sizes, BTF, pins, users, holders",
-	  list_help, 0, 0, 0 },
-	{ "progs", do_progs, progs_opts, "", "every program: type, tag, attach, maps, stats",
-	  progs_help, 0, 0, 0 },
-	{ "dump", do_dump, dump_opts, "TARGET", "map contents, BTF-typed (bpftool -j compatible)",
-	  dump_help, 1, 2, 0 },
-	{ "watch", do_watch, watch_opts, "[TARGET] -o DIR",
-	  "snapshot ring written when the scheduler exits (or on a signal)", watch_help, 0, 2, 0 },
-	{ "show", do_show, show_opts, "DIR", "a written ring: changed entries over time", show_help,
-	  1, 1, 0 },
-	{ 0 },
+	{"list", do_list, list_opts, "", "every map: type, sizes, BTF, pins, users, holders",
+	 list_help, 0, 0, 0},
+	{"progs", do_progs, progs_opts, "", "every program: type, tag, attach, maps, stats",
+	 progs_help, 0, 0, 0},
+	{"dump", do_dump, dump_opts, "TARGET", "map contents, BTF-typed (bpftool -j compatible)",
+	 dump_help, 1, 2, 0},
+	{"watch", do_watch, watch_opts, "[TARGET] -o DIR",
+	 "snapshot ring written when the scheduler exits (or on a signal)", watch_help, 0, 2, 0},
+	{"show", do_show, show_opts, "DIR", "a written ring: changed entries over time", show_help,
+	 1, 1, 0},
+	{0},
 };
 
 static const struct kt_cmdset set = {

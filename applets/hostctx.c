@@ -16,66 +16,67 @@
 #include "out.h"
 
 static const char intro[] =
-"Snapshot the host context as ktstr's HostContext: kernel, CPU identity,\n"
-"memory and hugepages, THP policy, sched_* tunables, online CPUs, NUMA\n"
-"nodes, cpufreq governors, cmdline, delay/xacct accounting, and this\n"
-"process's jemalloc heap state.  Fields that cannot be read are omitted\n"
-"from JSON and shown as (unknown).\n";
+	"Snapshot the host context as ktstr's HostContext: kernel, CPU identity,\n"
+	"memory and hugepages, THP policy, sched_* tunables, online CPUs, NUMA\n"
+	"nodes, cpufreq governors, cmdline, delay/xacct accounting, and this\n"
+	"process's jemalloc heap state.  Fields that cannot be read are omitted\n"
+	"from JSON and shown as (unknown).\n";
 
-#define HELP_ROOT \
-"      --root DIR      read /proc and /sys below DIR (fixture or guest tree);\n" \
-"                      kernel name/release/arch then come from\n" \
-"                      DIR/proc/sys/kernel/{ostype,osrelease,arch} if present\n"
+#define HELP_ROOT                                                                        \
+	"      --root DIR      read /proc and /sys below DIR (fixture or guest tree);\n" \
+	"                      kernel name/release/arch then come from\n"                \
+	"                      DIR/proc/sys/kernel/{ostype,osrelease,arch} if present\n"
 #define HELP_NO_HEAP "      --no-heap       leave heap_state out (reproducible output)\n"
 
-static const char snap_help[] =
-KT_HELP_OUT
-"  -n, --count COUNT   take COUNT snapshots from one process (default 1;\n"
-"                      JSON Lines with -j): static fields (CPU identity,\n"
-"                      MemTotal, Hugepagesize, online CPUs, NUMA nodes,\n"
-"                      uname, governors) are read once, dynamic ones on\n"
-"                      every snapshot\n"
-"  -i, --interval SEC  wait SEC seconds between snapshots (default 0; a\n"
-"                      decimal number, or with a unit: 500ms, 2m)\n"
-HELP_ROOT HELP_NO_HEAP KT_HELP_HELP;
+static const char snap_help[] = KT_HELP_OUT
+	"  -n, --count COUNT   take COUNT snapshots from one process (default 1;\n"
+	"                      JSON Lines with -j): static fields (CPU identity,\n"
+	"                      MemTotal, Hugepagesize, online CPUs, NUMA nodes,\n"
+	"                      uname, governors) are read once, dynamic ones on\n"
+	"                      every snapshot\n"
+	"  -i, --interval SEC  wait SEC seconds between snapshots (default 0; a\n"
+	"                      decimal number, or with a unit: 500ms, 2m)\n" HELP_ROOT HELP_NO_HEAP
+		KT_HELP_HELP;
 
 static const char pair_help[] =
-"Prints {\"pre\":PRE,\"post\":NOW} with NOW captured now (PRE '-': standard\n"
-"input).\n\n"
-"      --pretty        indented JSON\n"
-"  -o, --output FILE   write to FILE atomically\n"
-HELP_ROOT HELP_NO_HEAP KT_HELP_HELP;
+	"Prints {\"pre\":PRE,\"post\":NOW} with NOW captured now (PRE '-': standard\n"
+	"input).\n\n"
+	"      --pretty        indented JSON\n"
+	"  -o, --output FILE   write to FILE atomically\n" HELP_ROOT HELP_NO_HEAP KT_HELP_HELP;
 
 static const char diff_help[] =
-"Prints the fields that differ between two snapshots, or between the pre\n"
-"and post of one pair file, as '  key: before \u2192 after' ('-' is standard\n"
-"input).\n\n"
-"  -o, --output FILE   write to FILE atomically\n"
-KT_HELP_HELP
-"\nExit status: 0 identical, 1 different, 2 unreadable or malformed input.\n";
+	"Prints the fields that differ between two snapshots, or between the pre\n"
+	"and post of one pair file, as '  key: before \u2192 after' ('-' is standard\n"
+	"input).\n\n"
+	"  -o, --output FILE   write to FILE atomically\n" KT_HELP_HELP
+	"\nExit status: 0 identical, 1 different, 2 unreadable or malformed input.\n";
 
 static const char thp_help[] =
-"Prints the active THP enabled/defrag policy (the bracketed token).\n\n"
-KT_HELP_OUT HELP_ROOT KT_HELP_HELP;
+	"Prints the active THP enabled/defrag policy (the bracketed token).\n\n" KT_HELP_OUT
+		HELP_ROOT KT_HELP_HELP;
 
-static const char footer[] =
-"Exit status: 0 ok; 1 runtime failure; 2 usage error.\n"
-"diff: 0 identical, 1 different, 2 unreadable or malformed input.\n";
+static const char footer[] = "Exit status: 0 ok; 1 runtime failure; 2 usage error.\n"
+			     "diff: 0 identical, 1 different, 2 unreadable or malformed input.\n";
 
 enum { OPT_ROOT = KT_OPT_LONG, OPT_NO_HEAP };
 
-#define OPT_ROW_ROOT { "root", OPT_ROOT, 1 }
-#define OPT_ROW_NO_HEAP { "no-heap", OPT_NO_HEAP, 0 }
+#define OPT_ROW_ROOT                \
+	{                           \
+		"root", OPT_ROOT, 1 \
+	}
+#define OPT_ROW_NO_HEAP                   \
+	{                                 \
+		"no-heap", OPT_NO_HEAP, 0 \
+	}
 static const struct kt_option snap_opts[] = {
-	KT_OPT_OUT, { "count", 'n', 1 }, { "interval", 'i', 1 }, OPT_ROW_ROOT,
-	OPT_ROW_NO_HEAP, KT_OPT_END,
+	KT_OPT_OUT,   {"count", 'n', 1}, {"interval", 'i', 1},
+	OPT_ROW_ROOT, OPT_ROW_NO_HEAP,	 KT_OPT_END,
 };
 static const struct kt_option pair_opts[] = {
-	{ "pretty", KT_OPT_PRETTY, 0 }, { "output", 'o', 1 }, OPT_ROW_ROOT, OPT_ROW_NO_HEAP,
-	KT_OPT_END,
+	{"pretty", KT_OPT_PRETTY, 0}, {"output", 'o', 1}, OPT_ROW_ROOT, OPT_ROW_NO_HEAP, KT_OPT_END,
 };
-static const struct kt_option diff_opts[] = { { "output", 'o', 1 }, KT_OPT_END };
-static const struct kt_option thp_opts[] = { KT_OPT_OUT, OPT_ROW_ROOT, KT_OPT_END };
+static const struct kt_option diff_opts[] = {{"output", 'o', 1}, KT_OPT_END};
+static const struct kt_option thp_opts[] = {KT_OPT_OUT, OPT_ROW_ROOT, KT_OPT_END};
 
 struct args {
 	struct kt_outopt out;
@@ -133,7 +134,7 @@ static int parse(struct kt_cmdline *cl, struct args *a)
 
 static void emit(FILE *fp, const struct args *a, const struct hostctx *c, bool first)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	if (a->out.json) {
@@ -152,14 +153,14 @@ static void emit(FILE *fp, const struct args *a, const struct hostctx *c, bool f
 static int do_snap(struct kt_cmdline *cl)
 {
 	struct hc_collector col;
-	struct args a = { 0 };
+	struct args a = {0};
 	struct hostctx c;
 	struct kt_out o;
 	int ok = 1, r = parse(cl, &a);
 
 	if (r >= 0)
 		return r;
-	if (kt_out_open(&o, a.out.path))	/* 64 KiB buffer: one write per snapshot */
+	if (kt_out_open(&o, a.out.path)) /* 64 KiB buffer: one write per snapshot */
 		return KT_EXIT_FAIL;
 	hc_collector_init(&col, a.root);
 	col.use_heap = !a.no_heap;
@@ -175,7 +176,7 @@ static int do_snap(struct kt_cmdline *cl)
 		hc_free(&c);
 		fflush(o.fp);
 		if (kt_out_failed(&o))
-			break;	/* a closed pipe: the rest would be lost too */
+			break; /* a closed pipe: the rest would be lost too */
 	}
 	hc_collector_free(&col);
 	return kt_out_close(&o, ok);
@@ -184,7 +185,7 @@ static int do_snap(struct kt_cmdline *cl)
 /* Read and parse a saved snapshot (or pair); 2 on any failure. */
 static int load(const char *path, struct hostctx *c, struct hostctx *post)
 {
-	struct jr_err e = { 0 };
+	struct jr_err e = {0};
 	size_t n;
 	char *s = kt_read_arg(path, 64u << 20, &n);
 	int r;
@@ -208,7 +209,7 @@ static int do_pair(struct kt_cmdline *cl)
 {
 	struct hostctx pre, post;
 	struct hc_collector col;
-	struct args a = { 0 };
+	struct args a = {0};
 	struct kt_out o;
 	struct jw w;
 	int r = parse(cl, &a);
@@ -241,8 +242,8 @@ static int do_pair(struct kt_cmdline *cl)
 static int do_diff(struct kt_cmdline *cl)
 {
 	struct hostctx x, y;
-	struct kt_buf b = { 0 };
-	struct args a = { 0 };
+	struct kt_buf b = {0};
+	struct args a = {0};
 	char **ops;
 	struct kt_out o;
 	bool differ;
@@ -278,8 +279,7 @@ static int do_diff(struct kt_cmdline *cl)
 	return differ ? 1 : 0;
 }
 
-static void thp_row(FILE *fp, const struct args *a, struct jw *w, const char *k,
-		    const char *raw)
+static void thp_row(FILE *fp, const struct args *a, struct jw *w, const char *k, const char *raw)
 {
 	size_t n = 0;
 	const char *t = hc_thp_active(raw, &n);
@@ -300,7 +300,7 @@ static void thp_row(FILE *fp, const struct args *a, struct jw *w, const char *k,
 static int do_thp(struct kt_cmdline *cl)
 {
 	struct hc_collector col;
-	struct args a = { 0 };
+	struct args a = {0};
 	struct hostctx c;
 	struct kt_out o;
 	struct jw w;
@@ -332,19 +332,18 @@ static int do_thp(struct kt_cmdline *cl)
 	return kt_out_close(&o, 1);
 }
 
-
 static const struct kt_cmd cmds[] = {
-	{ "snap", do_snap, snap_opts, "", "take snapshots of the host context", snap_help, 0, 0,
-	  KT_CMD_DEFAULT },
-	{ "pair", do_pair, pair_opts, "PRE.json", "a pre/post pair with post captured now",
-	  pair_help, 1, 1, 0 },
-	{ "diff", do_diff, diff_opts, "A.json [B.json]",
-	  "the fields that differ between two snapshots (or a pair)", diff_help, 1, 2, 0 },
-	{ "thp", do_thp, thp_opts, "", "the active THP enabled/defrag policy", thp_help, 0, 0, 0 },
-	{ 0 },
+	{"snap", do_snap, snap_opts, "", "take snapshots of the host context", snap_help, 0, 0,
+	 KT_CMD_DEFAULT},
+	{"pair", do_pair, pair_opts, "PRE.json", "a pre/post pair with post captured now",
+	 pair_help, 1, 1, 0},
+	{"diff", do_diff, diff_opts, "A.json [B.json]",
+	 "the fields that differ between two snapshots (or a pair)", diff_help, 1, 2, 0},
+	{"thp", do_thp, thp_opts, "", "the active THP enabled/defrag policy", thp_help, 0, 0, 0},
+	{0},
 };
 
-static const struct kt_cmdset set = { "hostctx", intro, cmds, footer };
+static const struct kt_cmdset set = {"hostctx", intro, cmds, footer};
 
 int hostctx_main(int argc, char **argv)
 {

@@ -15,74 +15,76 @@
 #include "text.h"
 
 static const char intro[] =
-"The kernel symbol table (/proc/kallsyms or a saved copy).  NAME or ADDR\n"
-"'-' alone reads them from standard input, one per line.\n";
+	"The kernel symbol table (/proc/kallsyms or a saved copy).  NAME or ADDR\n"
+	"'-' alone reads them from standard input, one per line.\n";
 
-#define HELP_FILE \
-"  -f, --file TABLE    symbol table to read (default /proc/kallsyms;\n" \
-"                      '-' for stdin)\n"
-#define HELP_BT \
-"  -b, --backtrace     the addresses are return addresses (stack traces):\n" \
-"                      resolve like the kernel's %pB, looking up ADDR-1\n" \
-"                      (\"f+0x70/0x70\" for a call ending f)\n"
+#define HELP_FILE                                                               \
+	"  -f, --file TABLE    symbol table to read (default /proc/kallsyms;\n" \
+	"                      '-' for stdin)\n"
+#define HELP_BT                                                                      \
+	"  -b, --backtrace     the addresses are return addresses (stack traces):\n" \
+	"                      resolve like the kernel's %pB, looking up ADDR-1\n"   \
+	"                      (\"f+0x70/0x70\" for a call ending f)\n"
 
 static const char lookup_help[] =
-"Prints address, type, size and module of every symbol NAME (static\n"
-"functions may have many).\n\n"
-HELP_FILE KT_HELP_OUT KT_HELP_HELP;
+	"Prints address, type, size and module of every symbol NAME (static\n"
+	"functions may have many).\n\n" HELP_FILE KT_HELP_OUT KT_HELP_HELP;
 
 static const char addr_help[] =
-"Prints one line per address, in order: the address and its %pS form,\n"
-"name+0xOFF/0xSIZE [module] (ADDR is hex, with or without 0x, or\n"
-"[<...>]; unresolved ones print as 0x...).\n\n"
-HELP_FILE HELP_BT KT_HELP_OUT KT_HELP_HELP;
+	"Prints one line per address, in order: the address and its %pS form,\n"
+	"name+0xOFF/0xSIZE [module] (ADDR is hex, with or without 0x, or\n"
+	"[<...>]; unresolved ones print as 0x...).\n\n" HELP_FILE HELP_BT KT_HELP_OUT KT_HELP_HELP;
 
 static const char symbolize_help[] =
-"Copies text (standard input or FILEs) annotating every kernel address\n"
-"([<ffffffff...>], 0xffff..., bare hex of the table's width) with its\n"
-"%pS form.  -j: JSON Lines, one per annotated line.  Lines longer than\n"
-"64 KiB are annotated in their first 64 KiB, the rest copied unchanged\n"
-"(said once on stderr).\n\n"
-HELP_FILE HELP_BT KT_HELP_OUT KT_HELP_HELP;
+	"Copies text (standard input or FILEs) annotating every kernel address\n"
+	"([<ffffffff...>], 0xffff..., bare hex of the table's width) with its\n"
+	"%pS form.  -j: JSON Lines, one per annotated line.  Lines longer than\n"
+	"64 KiB are annotated in their first 64 KiB, the rest copied unchanged\n"
+	"(said once on stderr).\n\n" HELP_FILE HELP_BT KT_HELP_OUT KT_HELP_HELP;
 
 static const char stats_help[] =
-"Prints symbols, modules, BPF programs, types, and whether addresses are\n"
-"hidden.\n\n"
-HELP_FILE KT_HELP_OUT KT_HELP_HELP;
+	"Prints symbols, modules, BPF programs, types, and whether addresses are\n"
+	"hidden.\n\n" HELP_FILE KT_HELP_OUT KT_HELP_HELP;
 
 static const char footer[] =
-"Sizes are the distance to the next higher address of the same region\n"
-"(vmlinux; each module's text and data; [bpf]); the last symbol of a\n"
-"region has none.  BPF programs print without a module, as in the kernel.\n"
-"vmlinux addresses the kernel would not look up (outside _stext.._etext\n"
-"and the init text, or _stext.._end with CONFIG_KALLSYMS_ALL) print raw.\n"
-"\n"
-"A saved table with malformed lines (or over-long names) is used with a\n"
-"warning on stderr giving their count; a table over 64 MiB is refused.\n"
-"Control characters in human output are printed as \\xNN.\n"
-"\n"
-"Exit status: 0 ok; 1 runtime failure: unreadable or empty table, hidden\n"
-"addresses (every address zero: not CAP_SYSLOG, or kptr_restrict = 2) for\n"
-"lookup, addr and symbolize, or a NAME not found / ADDR not resolved (the\n"
-"rest is still printed); 2 usage error.\n";
+	"Sizes are the distance to the next higher address of the same region\n"
+	"(vmlinux; each module's text and data; [bpf]); the last symbol of a\n"
+	"region has none.  BPF programs print without a module, as in the kernel.\n"
+	"vmlinux addresses the kernel would not look up (outside _stext.._etext\n"
+	"and the init text, or _stext.._end with CONFIG_KALLSYMS_ALL) print raw.\n"
+	"\n"
+	"A saved table with malformed lines (or over-long names) is used with a\n"
+	"warning on stderr giving their count; a table over 64 MiB is refused.\n"
+	"Control characters in human output are printed as \\xNN.\n"
+	"\n"
+	"Exit status: 0 ok; 1 runtime failure: unreadable or empty table, hidden\n"
+	"addresses (every address zero: not CAP_SYSLOG, or kptr_restrict = 2) for\n"
+	"lookup, addr and symbolize, or a NAME not found / ADDR not resolved (the\n"
+	"rest is still printed); 2 usage error.\n";
 
-#define OPT_ROW_FILE { "file", 'f', 1 }
-#define OPT_ROW_BT { "backtrace", 'b', 0 }
-static const struct kt_option plain_opts[] = { OPT_ROW_FILE, KT_OPT_OUT, KT_OPT_END };
-static const struct kt_option bt_opts[] = { OPT_ROW_FILE, OPT_ROW_BT, KT_OPT_OUT, KT_OPT_END };
+#define OPT_ROW_FILE           \
+	{                      \
+		"file", 'f', 1 \
+	}
+#define OPT_ROW_BT                  \
+	{                           \
+		"backtrace", 'b', 0 \
+	}
+static const struct kt_option plain_opts[] = {OPT_ROW_FILE, KT_OPT_OUT, KT_OPT_END};
+static const struct kt_option bt_opts[] = {OPT_ROW_FILE, OPT_ROW_BT, KT_OPT_OUT, KT_OPT_END};
 
 struct ctx {
 	struct kt_outopt out;
 	const char *table;
 	bool backtrace;
-	char **ops;		/* command operands */
+	char **ops; /* command operands */
 	int nops;
-	char *stdin_ops;	/* buffer behind ops when read from stdin */
+	char *stdin_ops; /* buffer behind ops when read from stdin */
 	char **stdin_vec;
 	struct kt_ksyms *t;
 	FILE *fp;
 	struct jw w;
-	int width;		/* address digits */
+	int width; /* address digits */
 };
 
 static int lookup_one(struct ctx *c, const char *name)
@@ -142,7 +144,7 @@ static void addr_one(struct ctx *c, uint64_t addr, int *missing)
 	found = !(c->backtrace ? kt_ksyms_resolve_bt : kt_ksyms_resolve)(c->t, addr, &r);
 	if (found)
 		kt_ksym_res_format(&r, text, sizeof(text));
-	else	/* the lib owns the rule for unresolved addresses (%pB's with -b) */
+	else /* the lib owns the rule for unresolved addresses (%pB's with -b) */
 		(c->backtrace ? kt_ksyms_format_bt : kt_ksyms_format)(c->t, addr, text,
 								      sizeof(text));
 	*missing |= !found;
@@ -237,7 +239,7 @@ static void pass_rest(struct ctx *c, FILE *in)
 
 static int symbolize_stream(struct ctx *c, FILE *in)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	unsigned long lineno = 0;
 	char *line = malloc(SYMBOLIZE_LINE_MAX);
 	static bool warned;
@@ -251,12 +253,13 @@ static int symbolize_stream(struct ctx *c, FILE *in)
 
 		lineno++;
 		kt_buf_reset(&b);
-		k = (c->backtrace ? kt_ksyms_symbolize_bt : kt_ksyms_symbolize)(
-			c->t, line, (size_t)n, &b);
+		k = (c->backtrace ? kt_ksyms_symbolize_bt : kt_ksyms_symbolize)(c->t, line,
+										(size_t)n, &b);
 		if (cut && !warned) {
 			warned = true;
 			kt_warn("line %lu is longer than %d KiB: the rest of such lines is passed "
-				"through unsymbolized", lineno, SYMBOLIZE_LINE_MAX / 1024);
+				"through unsymbolized",
+				lineno, SYMBOLIZE_LINE_MAX / 1024);
 		}
 		if (c->out.json) {
 			if (k)
@@ -319,7 +322,8 @@ static int check_usable(const struct ctx *c)
 	if (st->hidden)
 		return kt_errx("%s: addresses are hidden (all zero): the kernel shows them only "
 			       "to CAP_SYSLOG (root) when kernel.kptr_restrict <= 1, or to anyone "
-			       "when kptr_restrict = 0 and perf_event_paranoid <= 1", src);
+			       "when kptr_restrict = 0 and perf_event_paranoid <= 1",
+			       src);
 	return 0;
 }
 
@@ -363,7 +367,7 @@ static int read_operands(struct ctx *c)
 static int run(struct kt_cmdline *cl, int (*fn)(struct ctx *), bool need_addr, bool stdin_ops,
 	       bool json_lines)
 {
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	struct kt_out o;
 	int rc, k;
 
@@ -436,18 +440,18 @@ static int do_stats(struct kt_cmdline *cl)
 }
 
 static const struct kt_cmd cmds[] = {
-	{ "lookup", do_lookup, plain_opts, "NAME...", "every symbol of a name", lookup_help,
-	  1, -1, 0 },
-	{ "addr", do_addr, bt_opts, "ADDR...", "resolve addresses as %pS (or %pB) prints them",
-	  addr_help, 1, -1, 0 },
-	{ "symbolize", do_symbolize, bt_opts, "[FILE...]",
-	  "annotate every kernel address in a text (stack dumps)", symbolize_help, 0, -1, 0 },
-	{ "stats", do_stats, plain_opts, "", "symbols, modules, BPF programs, hidden or not",
-	  stats_help, 0, 0, 0 },
-	{ 0 },
+	{"lookup", do_lookup, plain_opts, "NAME...", "every symbol of a name", lookup_help, 1, -1,
+	 0},
+	{"addr", do_addr, bt_opts, "ADDR...", "resolve addresses as %pS (or %pB) prints them",
+	 addr_help, 1, -1, 0},
+	{"symbolize", do_symbolize, bt_opts, "[FILE...]",
+	 "annotate every kernel address in a text (stack dumps)", symbolize_help, 0, -1, 0},
+	{"stats", do_stats, plain_opts, "", "symbols, modules, BPF programs, hidden or not",
+	 stats_help, 0, 0, 0},
+	{0},
 };
 
-static const struct kt_cmdset set = { "kallsyms", intro, cmds, footer };
+static const struct kt_cmdset set = {"kallsyms", intro, cmds, footer};
 
 int kallsyms_main(int argc, char **argv)
 {

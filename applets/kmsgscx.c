@@ -26,62 +26,66 @@
 #define FILE_POLL_NS (100 * 1000000ull)
 
 static const char intro[] =
-"Find sched_ext enable and exit events in the kernel log: the kernel's\n"
-"'sched_ext: BPF scheduler \"NAME\" enabled/disabled (REASON)' lines with\n"
-"the message and backtrace that follow (6.12+, pre-6.12 'errored,\n"
-"disabling', sub-schedulers), and a scheduler's own DEBUG DUMP / EXIT:\n"
-"report of the same exit (origin \"scheduler\").\n"
-"\n"
-"Without -f, drain the records /dev/kmsg holds now (non-blocking; never\n"
-"waits).  Text input may be /dev/kmsg records, dmesg ([ts], <N>, -x\n"
-"columns, [ts][T123]), journal/syslog lines, or raw lines, mixed, and\n"
-"as people paste them: quoted or re-indented, with time stamps of any\n"
-"shape or a prompt or ^C in front, a dump without its banner (from the\n"
-"'COMM[PID] triggered exit kind N:' line, which must be followed by its\n"
-"reason line).  The kernel's and the schedulers' strings are found\n"
-"wherever they start in a line; the lines that continue an event lose a\n"
-"prefix of the same shape as its first line's, then any indentation.\n"
-"Control characters in human output are printed as \\xNN.\n";
+	"Find sched_ext enable and exit events in the kernel log: the kernel's\n"
+	"'sched_ext: BPF scheduler \"NAME\" enabled/disabled (REASON)' lines with\n"
+	"the message and backtrace that follow (6.12+, pre-6.12 'errored,\n"
+	"disabling', sub-schedulers), and a scheduler's own DEBUG DUMP / EXIT:\n"
+	"report of the same exit (origin \"scheduler\").\n"
+	"\n"
+	"Without -f, drain the records /dev/kmsg holds now (non-blocking; never\n"
+	"waits).  Text input may be /dev/kmsg records, dmesg ([ts], <N>, -x\n"
+	"columns, [ts][T123]), journal/syslog lines, or raw lines, mixed, and\n"
+	"as people paste them: quoted or re-indented, with time stamps of any\n"
+	"shape or a prompt or ^C in front, a dump without its banner (from the\n"
+	"'COMM[PID] triggered exit kind N:' line, which must be followed by its\n"
+	"reason line).  The kernel's and the schedulers' strings are found\n"
+	"wherever they start in a line; the lines that continue an event lose a\n"
+	"prefix of the same shape as its first line's, then any indentation.\n"
+	"Control characters in human output are printed as \\xNN.\n";
 
 static const char scan_help[] =
-"  -f, --file FILE      read log text from FILE ('-' for standard input;\n"
-"                       a pipe or FIFO is read to its end)\n"
-"      --since-seq N    /dev/kmsg: skip records with sequence number < N\n"
-"      --follow         wait for the next exit event, print it, exit 0\n"
-"                       (/dev/kmsg: records after now, or from --since-seq;\n"
-"                       -f: the file as it grows, from its start again when\n"
-"                       it is truncated)\n"
-"      --timeout SEC    with --follow: give up after SEC seconds (exit 3;\n"
-"                       a decimal number, or with a unit: 500ms, 2m, 1h)\n"
-"      --kallsyms FILE  resolve raw-address frames with a symbol table\n"
-"                       ('live' for /proc/kallsyms)\n"
-"  -j, --json           JSON array of events\n"
-"      --pretty         indented JSON (implies -j)\n"
-"  -o, --output FILE    write atomically to FILE\n"
-"  -h, --help           this text\n";
+	"  -f, --file FILE      read log text from FILE ('-' for standard input;\n"
+	"                       a pipe or FIFO is read to its end)\n"
+	"      --since-seq N    /dev/kmsg: skip records with sequence number < N\n"
+	"      --follow         wait for the next exit event, print it, exit 0\n"
+	"                       (/dev/kmsg: records after now, or from --since-seq;\n"
+	"                       -f: the file as it grows, from its start again when\n"
+	"                       it is truncated)\n"
+	"      --timeout SEC    with --follow: give up after SEC seconds (exit 3;\n"
+	"                       a decimal number, or with a unit: 500ms, 2m, 1h)\n"
+	"      --kallsyms FILE  resolve raw-address frames with a symbol table\n"
+	"                       ('live' for /proc/kallsyms)\n"
+	"  -j, --json           JSON array of events\n"
+	"      --pretty         indented JSON (implies -j)\n"
+	"  -o, --output FILE    write atomically to FILE\n"
+	"  -h, --help           this text\n";
 
 static const char footer[] =
-"JSON event keys (absent values omitted): event (enable|exit), origin\n"
-"(kernel: the kernel's printk lines; scheduler: a scheduler's own DEBUG\n"
-"DUMP / EXIT: report; user: kernel-form lines that user space wrote to\n"
-"/dev/kmsg, i.e. a record facility other than kern, not the kernel's),\n"
-"scheduler, kind (error, error_bpf, error_stall,\n"
-"unreg, unreg_bpf, unreg_kern, sysrq, other), reason, message, timestamp\n"
-"(seconds), seq, level, stall {comm, pid, seconds}, backtrace [{symbol,\n"
-"offset, size, module}], raw [lines], truncated (true when a bound cut the\n"
-"event: more than 128 frames, 192 raw lines, a raw line over 4 KiB, or a\n"
-"line over 64 KiB; human output says so too).  Records lost to a /dev/kmsg\n"
-"overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"} (\"lost\"\n"
-"omitted when the count cannot be known).\n"
-"\n"
-"Exit status: 0 ok (also when no event is found), 1 failure, 2 usage,\n"
-"3 --follow saw no exit event (timed out, or the followed input ended).\n";
+	"JSON event keys (absent values omitted): event (enable|exit), origin\n"
+	"(kernel: the kernel's printk lines; scheduler: a scheduler's own DEBUG\n"
+	"DUMP / EXIT: report; user: kernel-form lines that user space wrote to\n"
+	"/dev/kmsg, i.e. a record facility other than kern, not the kernel's),\n"
+	"scheduler, kind (error, error_bpf, error_stall,\n"
+	"unreg, unreg_bpf, unreg_kern, sysrq, other), reason, message, timestamp\n"
+	"(seconds), seq, level, stall {comm, pid, seconds}, backtrace [{symbol,\n"
+	"offset, size, module}], raw [lines], truncated (true when a bound cut the\n"
+	"event: more than 128 frames, 192 raw lines, a raw line over 4 KiB, or a\n"
+	"line over 64 KiB; human output says so too).  Records lost to a /dev/kmsg\n"
+	"overrun (EPIPE) appear as {\"event\": \"overrun\", \"seq\", \"lost\"} (\"lost\"\n"
+	"omitted when the count cannot be known).\n"
+	"\n"
+	"Exit status: 0 ok (also when no event is found), 1 failure, 2 usage,\n"
+	"3 --follow saw no exit event (timed out, or the followed input ended).\n";
 
 enum { OPT_SINCE = KT_OPT_LONG, OPT_FOLLOW, OPT_TIMEOUT, OPT_KALLSYMS };
 
 static const struct kt_option scan_opts[] = {
-	{ "file", 'f', 1 }, { "since-seq", OPT_SINCE, 1 }, { "follow", OPT_FOLLOW, 0 },
-	{ "timeout", OPT_TIMEOUT, 1 }, { "kallsyms", OPT_KALLSYMS, 1 }, KT_OPT_OUT,
+	{"file", 'f', 1},
+	{"since-seq", OPT_SINCE, 1},
+	{"follow", OPT_FOLLOW, 0},
+	{"timeout", OPT_TIMEOUT, 1},
+	{"kallsyms", OPT_KALLSYMS, 1},
+	KT_OPT_OUT,
 	KT_OPT_END,
 };
 
@@ -93,7 +97,7 @@ struct ctx {
 	const char *file;
 	const char *kallsyms;
 	unsigned long long since;
-	double timeout;		/* < 0: none */
+	double timeout; /* < 0: none */
 	bool has_since, follow;
 	/* run state */
 	struct kt_out out;
@@ -101,11 +105,11 @@ struct ctx {
 	struct scx_parser p;
 	struct kt_ksyms *ksyms;
 	struct kt_loop loop;
-	int settle;		/* timer id */
+	int settle; /* timer id */
 	struct kt_kmsg_reader k;
 	struct kt_logfile f;
 	unsigned long events;
-	bool got_exit;		/* follow: printed the exit */
+	bool got_exit; /* follow: printed the exit */
 	uint64_t lines;
 };
 
@@ -138,7 +142,7 @@ static void on_overrun(void *arg, uint64_t seq, uint64_t lost)
 {
 	struct ctx *c = arg;
 
-	if (c->follow) {	/* only the exit goes to the output */
+	if (c->follow) { /* only the exit goes to the output */
 		if (lost)
 			kt_warn("%llu records lost before seq %llu (overrun)",
 				(unsigned long long)lost, (unsigned long long)seq);
@@ -162,7 +166,7 @@ static bool on_record(void *arg, char *rec, size_t len, const struct kmsg_line *
 	return c->got_exit;
 }
 
-static const struct kt_kmsg_ops kmsg_ops = { on_record, on_overrun };
+static const struct kt_kmsg_ops kmsg_ops = {on_record, on_overrun};
 
 static void on_line(char *line, size_t len, void *arg)
 {
@@ -224,7 +228,7 @@ static int on_text(void *arg, uint32_t events)
 	case KT_READ_ERROR:
 		kt_err("cannot read '%s'", c->file);
 		return FOLLOW_FAILED;
-	case KT_READ_EOF:	/* a pipe at its end will never grow */
+	case KT_READ_EOF: /* a pipe at its end will never grow */
 		kmsg_split_finish(&c->f.sp);
 		scx_parser_flush(&c->p);
 		return c->got_exit ? FOLLOW_EXIT : FOLLOW_ENDED;
@@ -252,10 +256,10 @@ static int follow(struct ctx *c)
 		kt_err("cannot watch the input");
 		r = FOLLOW_FAILED;
 	} else {
-		r = fn(c, 0);	/* what is there already */
+		r = fn(c, 0); /* what is there already */
 		if (!r)
-			r = kt_loop_run(&c->loop, c->timeout < 0 ? -1 :
-					(int64_t)(c->timeout * 1000.0));
+			r = kt_loop_run(&c->loop,
+					c->timeout < 0 ? -1 : (int64_t)(c->timeout * 1000.0));
 	}
 	if (r == KT_LOOP_TIMEOUT) {
 		scx_parser_flush(&c->p);
@@ -367,7 +371,7 @@ static void close_input(struct ctx *c)
 
 static int do_scan(struct kt_cmdline *cl)
 {
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	int r, rc;
 
 	r = parse(cl, &c);
@@ -413,12 +417,12 @@ out:
 }
 
 static const struct kt_cmd cmds[] = {
-	{ "scan", do_scan, scan_opts, "", "sched_ext events in the kernel log", scan_help, 0, 0,
-	  KT_CMD_DEFAULT },
-	{ 0 },
+	{"scan", do_scan, scan_opts, "", "sched_ext events in the kernel log", scan_help, 0, 0,
+	 KT_CMD_DEFAULT},
+	{0},
 };
 
-static const struct kt_cmdset set = { "kmsgscx", intro, cmds, footer };
+static const struct kt_cmdset set = {"kmsgscx", intro, cmds, footer};
 
 int kmsgscx_main(int argc, char **argv)
 {

@@ -19,28 +19,43 @@
 #include "timeline_rec.h"
 
 static const char intro[] =
-"Scheduler events (sched_switch, wakeups, migrations, forks, exits, execs,\n"
-"sched_ext events and dump lines) from a BPF ring buffer, in ktstr's\n"
-"40-byte record format (bpf/intf.h): record them to a capture file, dump\n"
-"it, report perf sched timehist/latency figures, export a Chrome trace\n"
-"(Perfetto UI, chrome://tracing, speedscope), or keep the last seconds in\n"
-"memory and write them when the sched_ext scheduler exits.\n";
+	"Scheduler events (sched_switch, wakeups, migrations, forks, exits, execs,\n"
+	"sched_ext events and dump lines) from a BPF ring buffer, in ktstr's\n"
+	"40-byte record format (bpf/intf.h): record them to a capture file, dump\n"
+	"it, report perf sched timehist/latency figures, export a Chrome trace\n"
+	"(Perfetto UI, chrome://tracing, speedscope), or keep the last seconds in\n"
+	"memory and write them when the sched_ext scheduler exits.\n";
 
 static const char footer[] =
-"FILE is a capture written by 'timeline record', or with --raw a bare\n"
-"concatenation of 40-byte records (a ktstr timeline ring-buffer drain).\n"
-"A capture without its trailer (the recorder was killed) is read and\n"
-"reported as cut.\n"
-"\n"
-"Exit status: 0 ok, 1 failure (unreadable or invalid file, BPF load or\n"
-"attach failure), 2 usage.\n";
+	"FILE is a capture written by 'timeline record', or with --raw a bare\n"
+	"concatenation of 40-byte records (a ktstr timeline ring-buffer drain).\n"
+	"A capture without its trailer (the recorder was killed) is read and\n"
+	"reported as cut.\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure (unreadable or invalid file, BPF load or\n"
+	"attach failure), 2 usage.\n";
 
 enum {
-	OPT_RAW = KT_OPT_LONG, OPT_CPUS, OPT_PID, OPT_TIME, OPT_TOP, OPT_KALLSYMS, OPT_LAST,
-	OPT_BUFFER, OPT_EVENTS, OPT_FLIGHT, OPT_TRIGGER, OPT_BUDGET, OPT_QUIET, OPT_SCX_ROOT,
+	OPT_RAW = KT_OPT_LONG,
+	OPT_CPUS,
+	OPT_PID,
+	OPT_TIME,
+	OPT_TOP,
+	OPT_KALLSYMS,
+	OPT_LAST,
+	OPT_BUFFER,
+	OPT_EVENTS,
+	OPT_FLIGHT,
+	OPT_TRIGGER,
+	OPT_BUDGET,
+	OPT_QUIET,
+	OPT_SCX_ROOT,
 };
 
-#define INPUT_OPTS { "raw", OPT_RAW, 0 }
+#define INPUT_OPTS                \
+	{                         \
+		"raw", OPT_RAW, 0 \
+	}
 
 struct input {
 	bool raw;
@@ -80,24 +95,22 @@ static int open_input(struct input *in, const char *path)
 /* ---- dump ---- */
 
 static const char dump_help[] =
-"      --raw            FILE is bare 40-byte records\n"
-KT_HELP_OUT
-KT_HELP_HELP
-"\n"
-"One event per line.  With -j, JSON Lines in ktstr's TimelineEvent shape:\n"
-"{\"kind\":\"Switch\",\"ts\",\"cpu\",\"prev_pid\",\"next_pid\",\"prev_state\",\"preempt\"},\n"
-"Migrate {pid, orig_cpu, dest_cpu}, Wakeup {pid, target_cpu}, PiBoost\n"
-"{prober_tid, pid, old_prio, old_class_id, new_prio, new_class_id},\n"
-"LockContend {tid, lock_kva, flags}, Unknown {type_, prev_pid, next_pid, a,\n"
-"b}; and ktbox's: WakeupNew and Waking {pid, target_cpu}, Fork {parent_pid,\n"
-"child_pid, parent_tgid, child_tgid}, Exit {pid, tgid, group_dead,\n"
-"exit_code}, Exec {pid, old_pid, tgid}, Comm {pid, tgid, comm}, ScxExit\n"
-"{tid, exit_kind, source, reason}, ScxEvent {tid, name, delta}, ScxDump\n"
-"{tid, seq, line}, Text {text} (a text record without its header);\n"
-"\"truncated\": true where a text lost its continuation records.  \"cpu\" is\n"
-"omitted on records the recorder wrote itself.\n";
+	"      --raw            FILE is bare 40-byte records\n" KT_HELP_OUT KT_HELP_HELP "\n"
+	"One event per line.  With -j, JSON Lines in ktstr's TimelineEvent shape:\n"
+	"{\"kind\":\"Switch\",\"ts\",\"cpu\",\"prev_pid\",\"next_pid\",\"prev_state\",\"preempt\"},"
+	"\n"
+	"Migrate {pid, orig_cpu, dest_cpu}, Wakeup {pid, target_cpu}, PiBoost\n"
+	"{prober_tid, pid, old_prio, old_class_id, new_prio, new_class_id},\n"
+	"LockContend {tid, lock_kva, flags}, Unknown {type_, prev_pid, next_pid, a,\n"
+	"b}; and ktbox's: WakeupNew and Waking {pid, target_cpu}, Fork {parent_pid,\n"
+	"child_pid, parent_tgid, child_tgid}, Exit {pid, tgid, group_dead,\n"
+	"exit_code}, Exec {pid, old_pid, tgid}, Comm {pid, tgid, comm}, ScxExit\n"
+	"{tid, exit_kind, source, reason}, ScxEvent {tid, name, delta}, ScxDump\n"
+	"{tid, seq, line}, Text {text} (a text record without its header);\n"
+	"\"truncated\": true where a text lost its continuation records.  \"cpu\" is\n"
+	"omitted on records the recorder wrote itself.\n";
 
-static const struct kt_option dump_opts[] = { INPUT_OPTS, KT_OPT_OUT, KT_OPT_END };
+static const struct kt_option dump_opts[] = {INPUT_OPTS, KT_OPT_OUT, KT_OPT_END};
 
 static int parse_common(struct kt_cmdline *cl, struct input *in)
 {
@@ -116,7 +129,7 @@ static int parse_common(struct kt_cmdline *cl, struct input *in)
 
 static int do_dump(struct kt_cmdline *cl)
 {
-	struct input in = { 0 };
+	struct input in = {0};
 	struct kt_out o;
 	int r = parse_common(cl, &in);
 
@@ -138,11 +151,11 @@ static int do_dump(struct kt_cmdline *cl)
 /* ---- info ---- */
 
 static const char info_help[] = KT_HELP_OUT KT_HELP_HELP;
-static const struct kt_option info_opts[] = { KT_OPT_OUT, KT_OPT_END };
+static const struct kt_option info_opts[] = {KT_OPT_OUT, KT_OPT_END};
 
 static int do_info(struct kt_cmdline *cl)
 {
-	struct input in = { 0 };
+	struct input in = {0};
 	struct kt_out o;
 	struct jw w;
 	int r = parse_common(cl, &in);
@@ -230,41 +243,47 @@ static int make_filter(struct kt_cmdline *cl, struct filt *fo, const struct inpu
 	return 0;
 }
 
-#define FILTER_OPTS { "cpus", OPT_CPUS, 1 }, { "pid", OPT_PID, 1 }, { "time", OPT_TIME, 1 }
-#define FILTER_HELP \
-"      --cpus LIST      only these CPUs (\"0-3,8\"): their switches, time, rows\n" \
-"      --pid PID        only the task PID (a tid, or a tgid: its threads)\n" \
-"      --time START,END seconds from the first event (either may be empty)\n"
+#define FILTER_OPTS                                 \
+	{"cpus", OPT_CPUS, 1}, {"pid", OPT_PID, 1}, \
+	{                                           \
+		"time", OPT_TIME, 1                 \
+	}
+#define FILTER_HELP                                                                        \
+	"      --cpus LIST      only these CPUs (\"0-3,8\"): their switches, time, rows\n" \
+	"      --pid PID        only the task PID (a tid, or a tgid: its threads)\n"       \
+	"      --time START,END seconds from the first event (either may be empty)\n"
 
 /* ---- report ---- */
 
 static const char report_help[] =
-"      --raw            FILE is bare 40-byte records\n"
-FILTER_HELP
-"      --top N          the N longest scheduling delays (default 10)\n"
-"      --last N         events per CPU shown before a sched_ext exit (default 8)\n"
-"      --kallsyms FILE  symbolize lock addresses ('live': /proc/kallsyms)\n"
-KT_HELP_OUT
-KT_HELP_HELP
-"\n"
-"Per task: run time (switch-in to switch-out), wait time (switch-out to\n"
-"the next switch-in), scheduling delay (wakeup, or a preempted switch-out,\n"
-"to the switch-in) with count, avg, p50/p90/p99, max and stddev; switch-out\n"
-"states (R S D T t X Z P I, R+ preempted); migrations.  Per CPU: busy and\n"
-"idle time from its first switch, switches, preemptions.  The longest\n"
-"delays.  For each sched_ext exit in the recording, the last events on\n"
-"every CPU before it.\n";
+	"      --raw            FILE is bare 40-byte records\n" FILTER_HELP
+	"      --top N          the N longest scheduling delays (default 10)\n"
+	"      --last N         events per CPU shown before a sched_ext exit (default 8)\n"
+	"      --kallsyms FILE  symbolize lock addresses ('live': /proc/kallsyms)\n" KT_HELP_OUT
+		KT_HELP_HELP "\n"
+	"Per task: run time (switch-in to switch-out), wait time (switch-out to\n"
+	"the next switch-in), scheduling delay (wakeup, or a preempted switch-out,\n"
+	"to the switch-in) with count, avg, p50/p90/p99, max and stddev; switch-out\n"
+	"states (R S D T t X Z P I, R+ preempted); migrations.  Per CPU: busy and\n"
+	"idle time from its first switch, switches, preemptions.  The longest\n"
+	"delays.  For each sched_ext exit in the recording, the last events on\n"
+	"every CPU before it.\n";
 
 static const struct kt_option report_opts[] = {
-	INPUT_OPTS, FILTER_OPTS, { "top", OPT_TOP, 1 }, { "last", OPT_LAST, 1 },
-	{ "kallsyms", OPT_KALLSYMS, 1 }, KT_OPT_OUT, KT_OPT_END,
+	INPUT_OPTS,
+	FILTER_OPTS,
+	{"top", OPT_TOP, 1},
+	{"last", OPT_LAST, 1},
+	{"kallsyms", OPT_KALLSYMS, 1},
+	KT_OPT_OUT,
+	KT_OPT_END,
 };
 
 static int do_report(struct kt_cmdline *cl)
 {
-	struct tl_report_opts ro = { .top = 10, .last_per_cpu = 8 };
-	struct input in = { 0 };
-	struct filt fo = { 0 };
+	struct tl_report_opts ro = {.top = 10, .last_per_cpu = 8};
+	struct input in = {0};
+	struct filt fo = {0};
 	unsigned long long top = 10, last = 8;
 	const char *ksyms_path = NULL;
 	struct kt_ksyms *ks = NULL;
@@ -353,26 +372,27 @@ out:
 /* ---- export ---- */
 
 static const char export_help[] =
-"      --raw            FILE is bare 40-byte records\n"
-FILTER_HELP
-"  -o, --output FILE    write to FILE atomically (default standard output)\n"
-KT_HELP_HELP
-"\n"
-"Chrome trace-event JSON: a track per CPU with a slice per running task\n"
-"(name \"comm pid\", args pid, tgid, end_state), wakeups, migrations, lock\n"
-"contention, PI boosts and sched_ext dump lines as instants, the sched_ext\n"
-"exit as a global instant, sched_ext event counters as counter tracks,\n"
-"process and thread names as metadata.  Opens in Perfetto UI\n"
-"(ui.perfetto.dev), chrome://tracing and speedscope.\n";
+	"      --raw            FILE is bare 40-byte records\n" FILTER_HELP
+	"  -o, --output FILE    write to FILE atomically (default standard output)\n" KT_HELP_HELP
+	"\n"
+	"Chrome trace-event JSON: a track per CPU with a slice per running task\n"
+	"(name \"comm pid\", args pid, tgid, end_state), wakeups, migrations, lock\n"
+	"contention, PI boosts and sched_ext dump lines as instants, the sched_ext\n"
+	"exit as a global instant, sched_ext event counters as counter tracks,\n"
+	"process and thread names as metadata.  Opens in Perfetto UI\n"
+	"(ui.perfetto.dev), chrome://tracing and speedscope.\n";
 
 static const struct kt_option export_opts[] = {
-	INPUT_OPTS, FILTER_OPTS, { "output", 'o', 1 }, KT_OPT_END,
+	INPUT_OPTS,
+	FILTER_OPTS,
+	{"output", 'o', 1},
+	KT_OPT_END,
 };
 
 static int do_export(struct kt_cmdline *cl)
 {
-	struct input in = { 0 };
-	struct filt fo = { 0 };
+	struct input in = {0};
+	struct filt fo = {0};
 	struct tl_export_stats st;
 	struct tl_filter f;
 	struct kt_out o;
@@ -407,41 +427,40 @@ static int do_export(struct kt_cmdline *cl)
 /* ---- record ---- */
 
 static const char record_help[] =
-"  -d, --duration SEC   stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
-"      --cpus LIST      only events on these CPUs (filtered in BPF)\n"
-"      --pid PID        only this process (tgid; its threads), in BPF\n"
-"      --buffer MiB     ring buffer size (default 16, a power of two)\n"
-"      --events LIST    attach points, comma-separated (default: all):\n"
-"                       switch, migrate, wakeup, wakeup_new, waking, fork,\n"
-"                       exit, exec, pi, lock, scx_event, scx_dump, scx_exit\n"
-"      --flight SEC     flight recorder: keep the last SEC seconds in\n"
-"                       memory and write them when the trigger fires\n"
-"      --trigger T      with --flight: 'scx-exit' (the sched_ext scheduler\n"
-"                       exits; the default) or 'signal' (SIGUSR1 only);\n"
-"                       SIGUSR1 writes in either mode\n"
-"      --budget MiB     with --flight: memory for the window (default 64)\n"
-"      --scx-root DIR   read sched_ext's sysfs state below DIR (tests)\n"
-"  -q, --quiet          no progress line on a terminal\n"
-"  -o, --output FILE    the capture file (atomic; default standard output)\n"
-KT_HELP_HELP
-"\n"
-"Records go to the file as they are drained; SIGINT/SIGTERM stop cleanly\n"
-"and everything drained is written, then a trailer with the per-CPU lost\n"
-"counts.  An attach point the running kernel lacks is reported once and\n"
-"skipped.  The recorder's own wakeups, migrations and process events are\n"
-"not recorded; its switches are (a CPU's timeline stays whole).  Needs\n"
-"root (CAP_BPF and CAP_PERFMON).\n";
+	"  -d, --duration SEC   stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
+	"      --cpus LIST      only events on these CPUs (filtered in BPF)\n"
+	"      --pid PID        only this process (tgid; its threads), in BPF\n"
+	"      --buffer MiB     ring buffer size (default 16, a power of two)\n"
+	"      --events LIST    attach points, comma-separated (default: all):\n"
+	"                       switch, migrate, wakeup, wakeup_new, waking, fork,\n"
+	"                       exit, exec, pi, lock, scx_event, scx_dump, scx_exit\n"
+	"      --flight SEC     flight recorder: keep the last SEC seconds in\n"
+	"                       memory and write them when the trigger fires\n"
+	"      --trigger T      with --flight: 'scx-exit' (the sched_ext scheduler\n"
+	"                       exits; the default) or 'signal' (SIGUSR1 only);\n"
+	"                       SIGUSR1 writes in either mode\n"
+	"      --budget MiB     with --flight: memory for the window (default 64)\n"
+	"      --scx-root DIR   read sched_ext's sysfs state below DIR (tests)\n"
+	"  -q, --quiet          no progress line on a terminal\n"
+	"  -o, --output FILE    the capture file (atomic; default standard output)\n" KT_HELP_HELP
+	"\n"
+	"Records go to the file as they are drained; SIGINT/SIGTERM stop cleanly\n"
+	"and everything drained is written, then a trailer with the per-CPU lost\n"
+	"counts.  An attach point the running kernel lacks is reported once and\n"
+	"skipped.  The recorder's own wakeups, migrations and process events are\n"
+	"not recorded; its switches are (a CPU's timeline stays whole).  Needs\n"
+	"root (CAP_BPF and CAP_PERFMON).\n";
 
 static const struct kt_option record_opts[] = {
-	{ "duration", 'd', 1 }, { "cpus", OPT_CPUS, 1 }, { "pid", OPT_PID, 1 },
-	{ "buffer", OPT_BUFFER, 1 }, { "events", OPT_EVENTS, 1 }, { "flight", OPT_FLIGHT, 1 },
-	{ "trigger", OPT_TRIGGER, 1 }, { "budget", OPT_BUDGET, 1 }, { "quiet", 'q', 0 },
-	{ "scx-root", OPT_SCX_ROOT, 1 }, { "output", 'o', 1 }, KT_OPT_END,
+	{"duration", 'd', 1},	       {"cpus", OPT_CPUS, 1},	  {"pid", OPT_PID, 1},
+	{"buffer", OPT_BUFFER, 1},     {"events", OPT_EVENTS, 1}, {"flight", OPT_FLIGHT, 1},
+	{"trigger", OPT_TRIGGER, 1},   {"budget", OPT_BUDGET, 1}, {"quiet", 'q', 0},
+	{"scx-root", OPT_SCX_ROOT, 1}, {"output", 'o', 1},	  KT_OPT_END,
 };
 
 static int do_record(struct kt_cmdline *cl)
 {
-	struct tl_rec_opts ro = { .buffer_mib = 16, .budget_mib = 64 };
+	struct tl_rec_opts ro = {.buffer_mib = 16, .budget_mib = 64};
 	unsigned long long v;
 	double d;
 	int c;
@@ -472,7 +491,8 @@ static int do_record(struct kt_cmdline *cl)
 			break;
 		case OPT_EVENTS:
 			if (tl_rec_parse_events(cl->g.arg, &ro.events))
-				return kt_cmd_usage(cl, "--events: unknown event in '%s'", cl->g.arg);
+				return kt_cmd_usage(cl, "--events: unknown event in '%s'",
+						    cl->g.arg);
 			break;
 		case OPT_FLIGHT:
 			if (kt_opt_double(&cl->g, 0.001, 86400, &d))
@@ -485,7 +505,8 @@ static int do_record(struct kt_cmdline *cl)
 			else if (!strcmp(cl->g.arg, "signal"))
 				ro.trigger = TL_TRIG_SIGNAL;
 			else
-				return kt_cmd_usage(cl, "--trigger: 'scx-exit' or 'signal', not '%s'",
+				return kt_cmd_usage(cl,
+						    "--trigger: 'scx-exit' or 'signal', not '%s'",
 						    cl->g.arg);
 			ro.trigger_set = true;
 			break;
@@ -515,22 +536,22 @@ static int do_record(struct kt_cmdline *cl)
 /* ---- count ---- */
 
 static const char count_help[] =
-"  -d, --duration SEC   stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
-"      --events LIST    attach points, as for record\n"
-KT_HELP_OUT
-KT_HELP_HELP
-"\n"
-"Events per attach point, counted in BPF without recording them: how many\n"
-"a recording would hold, and the overhead floor of any BPF recorder on\n"
-"these tracepoints (make bench compares it with record).\n";
+	"  -d, --duration SEC   stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
+	"      --events LIST    attach points, as for record\n" KT_HELP_OUT KT_HELP_HELP "\n"
+	"Events per attach point, counted in BPF without recording them: how many\n"
+	"a recording would hold, and the overhead floor of any BPF recorder on\n"
+	"these tracepoints (make bench compares it with record).\n";
 
 static const struct kt_option count_opts[] = {
-	{ "duration", 'd', 1 }, { "events", OPT_EVENTS, 1 }, KT_OPT_OUT, KT_OPT_END,
+	{"duration", 'd', 1},
+	{"events", OPT_EVENTS, 1},
+	KT_OPT_OUT,
+	KT_OPT_END,
 };
 
 static int do_count(struct kt_cmdline *cl)
 {
-	uint64_t events = 0, dur = 0, counts[TL_AT_NR] = { 0 }, attached = 0;
+	uint64_t events = 0, dur = 0, counts[TL_AT_NR] = {0}, attached = 0;
 	struct kt_out o;
 	struct jw w;
 	double d;
@@ -545,7 +566,8 @@ static int do_count(struct kt_cmdline *cl)
 			break;
 		case OPT_EVENTS:
 			if (tl_rec_parse_events(cl->g.arg, &events))
-				return kt_cmd_usage(cl, "--events: unknown event in '%s'", cl->g.arg);
+				return kt_cmd_usage(cl, "--events: unknown event in '%s'",
+						    cl->g.arg);
 			break;
 		default:
 			return cl->rc;
@@ -565,7 +587,8 @@ static int do_count(struct kt_cmdline *cl)
 		if (cl->out.json)
 			jw_ku64(&w, tl_attach_name(i), counts[i]);
 		else
-			fprintf(o.fp, "%-20s %llu\n", tl_attach_name(i), (unsigned long long)counts[i]);
+			fprintf(o.fp, "%-20s %llu\n", tl_attach_name(i),
+				(unsigned long long)counts[i]);
 	}
 	if (cl->out.json) {
 		jw_obj_close(&w);
@@ -575,22 +598,21 @@ static int do_count(struct kt_cmdline *cl)
 }
 
 static const struct kt_cmd cmds[] = {
-	{ "record", do_record, record_opts, "", "record events to a capture file", record_help,
-	  0, 0, 0 },
-	{ "dump", do_dump, dump_opts, "FILE", "one event per line (-j: ktstr JSON Lines)",
-	  dump_help, 1, 1, 0 },
-	{ "report", do_report, report_opts, "FILE",
-	  "per-task and per-CPU figures, like perf sched timehist/latency", report_help, 1, 1,
-	  0 },
-	{ "export", do_export, export_opts, "FILE", "Chrome trace-event JSON for a viewer",
-	  export_help, 1, 1, 0 },
-	{ "info", do_info, info_opts, "FILE", "what a capture file holds", info_help, 1, 1, 0 },
-	{ "count", do_count, count_opts, "", "count events in BPF without recording (the floor)",
-	  count_help, 0, 0, 0 },
-	{ 0 },
+	{"record", do_record, record_opts, "", "record events to a capture file", record_help, 0, 0,
+	 0},
+	{"dump", do_dump, dump_opts, "FILE", "one event per line (-j: ktstr JSON Lines)", dump_help,
+	 1, 1, 0},
+	{"report", do_report, report_opts, "FILE",
+	 "per-task and per-CPU figures, like perf sched timehist/latency", report_help, 1, 1, 0},
+	{"export", do_export, export_opts, "FILE", "Chrome trace-event JSON for a viewer",
+	 export_help, 1, 1, 0},
+	{"info", do_info, info_opts, "FILE", "what a capture file holds", info_help, 1, 1, 0},
+	{"count", do_count, count_opts, "", "count events in BPF without recording (the floor)",
+	 count_help, 0, 0, 0},
+	{0},
 };
 
-static const struct kt_cmdset set = { "timeline", intro, cmds, footer };
+static const struct kt_cmdset set = {"timeline", intro, cmds, footer};
 
 int timeline_main(int argc, char **argv)
 {

@@ -102,15 +102,14 @@ static int in_pid(int pid, uint64_t len, uint64_t extra, struct kt_arena_where *
 		    (extra && a != extra))
 			continue;
 		if (!found++)
-			*w = (struct kt_arena_where){ .pid = pid, .start = a, .len = b - a,
-						      .confirmed = extra != 0 };
+			*w = (struct kt_arena_where){
+				.pid = pid, .start = a, .len = b - a, .confirmed = extra != 0};
 	}
 	free(s);
 	return found;
 }
 
-int kt_arena_find(uint32_t map_id, uint64_t len, uint64_t map_extra,
-		  struct kt_arena_where *w)
+int kt_arena_find(uint32_t map_id, uint64_t len, uint64_t map_extra, struct kt_arena_where *w)
 {
 	struct kt_arena_where first;
 	struct kt_dir d;
@@ -141,8 +140,8 @@ int kt_arena_find(uint32_t map_id, uint64_t len, uint64_t map_extra,
 	return 0;
 }
 
-long kt_arena_read(const struct kt_arena_where *w, uint64_t budget, kt_arena_page_fn cb,
-		   void *arg, bool *truncated)
+long kt_arena_read(const struct kt_arena_where *w, uint64_t budget, kt_arena_page_fn cb, void *arg,
+		   bool *truncated)
 {
 	uint64_t pm[PM_BATCH], pages = w->len / PAGE, done = 0, copied = 0;
 	unsigned char *buf = malloc(PAGE);
@@ -169,11 +168,11 @@ long kt_arena_read(const struct kt_arena_where *w, uint64_t budget, kt_arena_pag
 		}
 		k = (uint64_t)got / 8;
 		for (uint64_t i = 0; i < k && r >= 0; i++) {
-			struct iovec lo = { buf, PAGE };
-			struct iovec re = { (void *)(uintptr_t)(w->start + (done + i) * PAGE), PAGE };
+			struct iovec lo = {buf, PAGE};
+			struct iovec re = {(void *)(uintptr_t)(w->start + (done + i) * PAGE), PAGE};
 
 			if (!(pm[i] & PM_PRESENT))
-				continue;	/* reading it would fault it in: never */
+				continue; /* reading it would fault it in: never */
 			if (copied + PAGE > budget) {
 				*truncated = true;
 				goto out;

@@ -30,9 +30,9 @@
 /* Where an arena is mapped. */
 struct kt_arena_where {
 	int pid;
-	uint64_t start, len;	/* the VMA (user_vm_start, its size) */
-	int candidates;		/* processes holding it with a mapping of its size */
-	bool confirmed;		/* a fixed address, or one mapping of the size */
+	uint64_t start, len; /* the VMA (user_vm_start, its size) */
+	int candidates;	     /* processes holding it with a mapping of its size */
+	bool confirmed;	     /* a fixed address, or one mapping of the size */
 };
 
 /*
@@ -46,8 +46,7 @@ bool kt_arena_maps_line(const char *s, size_t n, uint64_t *start, uint64_t *end)
  * MAP_EXTRA, when not 0, is its fixed user address).  0, or -errno
  * (-ENOENT: no process maps it).
  */
-int kt_arena_find(uint32_t map_id, uint64_t len, uint64_t map_extra,
-		  struct kt_arena_where *w);
+int kt_arena_find(uint32_t map_id, uint64_t len, uint64_t map_extra, struct kt_arena_where *w);
 
 /*
  * PAGE (index from the start) of the arena at W is present in W->pid's
@@ -56,9 +55,8 @@ int kt_arena_find(uint32_t map_id, uint64_t len, uint64_t map_extra,
  * -errno (pagemap or process_vm_readv refused: EPERM without
  * CAP_SYS_PTRACE).
  */
-typedef int (*kt_arena_page_fn)(void *arg, uint64_t page, const unsigned char *bytes,
-				size_t len);
-long kt_arena_read(const struct kt_arena_where *w, uint64_t budget, kt_arena_page_fn cb,
-		   void *arg, bool *truncated);
+typedef int (*kt_arena_page_fn)(void *arg, uint64_t page, const unsigned char *bytes, size_t len);
+long kt_arena_read(const struct kt_arena_where *w, uint64_t budget, kt_arena_page_fn cb, void *arg,
+		   bool *truncated);
 
 #endif

@@ -20,7 +20,7 @@
 #define ENOTSUPP 524
 #endif
 
-#define BATCH_BYTES (4u << 20)	/* keys + values held per batch */
+#define BATCH_BYTES (4u << 20) /* keys + values held per batch */
 #define BATCH_MAX 16384u
 #define FLUSH_AT (256u << 10)
 
@@ -115,7 +115,7 @@ static int walk_batch(struct kt_walk *w)
 		count = (uint32_t)n;
 		e = bpf_map_lookup_batch(w->fd, first ? NULL : in, out, keys, vals, &count, NULL);
 		e = e ? errno : 0;
-		if (e == ENOSPC && !count && n < BATCH_MAX * 4) {	/* a bucket is bigger */
+		if (e == ENOSPC && !count && n < BATCH_MAX * 4) { /* a bucket is bigger */
 			n *= 2;
 			free(keys);
 			free(vals);
@@ -175,12 +175,12 @@ static int walk_keys(struct kt_walk *w)
 		}
 		memcpy(keys + n * ks, k, ks);
 		have_prev = true;
-		if (++steps > bound) {	/* restarted from the start: the map changed */
+		if (++steps > bound) { /* restarted from the start: the map changed */
 			w->truncated = true;
 			break;
 		}
 		if (bpf_map_lookup_elem(w->fd, k, vals + held * w->vbytes)) {
-			if (errno == ENOENT) {	/* deleted meanwhile, or an empty slot */
+			if (errno == ENOENT) { /* deleted meanwhile, or an empty slot */
 				if (!kt_bpf_map_of_maps(w->info->type) &&
 				    w->info->type != KT_MAP_PROG_ARRAY)
 					w->vanished++;
@@ -245,7 +245,7 @@ int kt_ringbuf_walk(const unsigned char *data, size_t size, uint64_t cons, uint6
 		return 0;
 	}
 	while (pos < prod) {
-		struct kt_rb_rec rec = { .pos = pos };
+		struct kt_rb_rec rec = {.pos = pos};
 		uint32_t hdr, off = (uint32_t)(pos & mask), len;
 		uint64_t total;
 
@@ -308,7 +308,7 @@ int kt_ringbuf_read(int fd, const struct bpf_map_info *info,
 
 		if (rw < 0)
 			return -errno;
-		r = kt_ringbuf_read(rw, &(struct bpf_map_info){ .max_entries = info->max_entries },
+		r = kt_ringbuf_read(rw, &(struct bpf_map_info){.max_entries = info->max_entries},
 				    cb, arg, st);
 		close(rw);
 		return r;
@@ -329,7 +329,8 @@ int kt_ringbuf_read(int fd, const struct bpf_map_info *info,
 		r = -ENOMEM;
 		goto out;
 	}
-	r = kt_ringbuf_walk((unsigned char *)prod_pg + page, size, cons, prod, scratch, cb, arg, st);
+	r = kt_ringbuf_walk((unsigned char *)prod_pg + page, size, cons, prod, scratch, cb, arg,
+			    st);
 out:
 	free(scratch);
 	munmap(prod_pg, page + 2 * size);
@@ -367,7 +368,7 @@ static void hex_json(struct jw *w, const unsigned char *p, size_t n)
 	char t[7 * 160 + 2];
 
 	if (w->pretty || n > 160) {
-		char e[6] = { '"', '0', 'x', 0, 0, '"' };
+		char e[6] = {'"', '0', 'x', 0, 0, '"'};
 
 		jw_arr_open(w);
 		for (size_t i = 0; i < n; i++) {
@@ -384,7 +385,7 @@ static void hex_json(struct jw *w, const unsigned char *p, size_t n)
 static void hex_text(struct kt_buf *b, const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char t[3] = { hexd[p[i] >> 4], hexd[p[i] & 15], ' ' };
+		char t[3] = {hexd[p[i] >> 4], hexd[p[i] & 15], ' '};
 
 		kt_buf_put(b, t, i + 1 < n ? 3 : 2);
 	}
@@ -401,8 +402,8 @@ static void cpu_key(struct jw *w, size_t i)
 
 static uint32_t value_type(const struct bpf_map_info *info)
 {
-	return info->btf_vmlinux_value_type_id ? info->btf_vmlinux_value_type_id :
-						 info->btf_value_type_id;
+	return info->btf_vmlinux_value_type_id ? info->btf_vmlinux_value_type_id
+					       : info->btf_value_type_id;
 }
 
 void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
@@ -508,9 +509,9 @@ static void val_text(struct kt_buf *b, const struct bpf_map_info *info, const st
 		hex_text(b, val, info->value_size);
 }
 
-void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info,
-			const struct btf *btf, const unsigned char *key,
-			const unsigned char *val, size_t ncpus, const uint32_t *cpus)
+void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
+			const unsigned char *key, const unsigned char *val, size_t ncpus,
+			const uint32_t *cpus)
 {
 	size_t step = kt_percpu_stride(info->value_size);
 
@@ -702,7 +703,7 @@ static int emit_rec(void *arg, const struct kt_rb_rec *r)
 
 static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *info)
 {
-	struct rbemit e = { d };
+	struct rbemit e = {d};
 	struct kt_rb_stats st;
 	int r;
 
@@ -718,17 +719,19 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 		jw_ku64(&d->w, "pending_bytes", st.pending);
 		jw_ku64(&d->w, "size", info->max_entries);
 		if (st.corrupt)
-			jw_kstr(&d->w, "partial", "a record header was inconsistent: the rest is not shown");
+			jw_kstr(&d->w, "partial",
+				"a record header was inconsistent: the rest is not shown");
 		if (r < 0)
 			jw_kstr(&d->w, "error", strerror(-r));
 	} else {
-		kt_buf_printf(&d->buf,
-			      "consumer_pos %llu  producer_pos %llu  pending %llu bytes  %zu record%s"
-			      "%s%s\n",
-			      (unsigned long long)st.cons, (unsigned long long)st.prod,
-			      (unsigned long long)st.pending, st.records, st.records == 1 ? "" : "s",
-			      st.busy ? "  (stopped at an uncommitted record)" : "",
-			      st.corrupt ? "  (partial: inconsistent header)" : "");
+		kt_buf_printf(
+			&d->buf,
+			"consumer_pos %llu  producer_pos %llu  pending %llu bytes  %zu record%s"
+			"%s%s\n",
+			(unsigned long long)st.cons, (unsigned long long)st.prod,
+			(unsigned long long)st.pending, st.records, st.records == 1 ? "" : "s",
+			st.busy ? "  (stopped at an uncommitted record)" : "",
+			st.corrupt ? "  (partial: inconsistent header)" : "");
 	}
 	if (r < 0)
 		return r;
@@ -766,7 +769,7 @@ static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_
 
 			while (z < len && !bytes[z])
 				z++;
-			if (z - o >= 16 && o)	/* zero lines after the first: elided */
+			if (z - o >= 16 && o) /* zero lines after the first: elided */
 				continue;
 			kt_buf_printf(&d->buf, "  %04zx:", o);
 			for (size_t i = o; i < o + 16; i++)
@@ -782,16 +785,17 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 {
 	uint64_t budget = d->budget ? d->budget : KT_DUMP_BUDGET;
 	struct kt_arena_where where;
-	struct arena_emit a = { d, 0 };
+	struct arena_emit a = {d, 0};
 	bool cut = false;
 	long n;
 	int r;
 
 	r = kt_arena_find(info->id, (uint64_t)info->max_entries * 4096, info->map_extra, &where);
 	if (r) {
-		const char *why = r == -ENOENT ?
-			"no process maps this arena and holds its fd: its pages cannot be read"
-			" without making the kernel allocate them" : strerror(-r);
+		const char *why = r == -ENOENT ? "no process maps this arena and holds its fd: its "
+						 "pages cannot be read"
+						 " without making the kernel allocate them"
+					       : strerror(-r);
 
 		if (d->json)
 			jw_kstr(&d->w, "unavailable", why);
@@ -819,15 +823,18 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 		jw_arr_close(&d->w);
 		if (n >= 0)
 			jw_ku64(&d->w, "present_pages", (uint64_t)n);
-		jw_kstr(&d->w, "not_shown", "pages the BPF side allocated that the mapping process"
+		jw_kstr(&d->w, "not_shown",
+			"pages the BPF side allocated that the mapping process"
 			" never touched (not in its page tables)");
 		if (cut)
 			jw_kstr(&d->w, "partial", "the byte budget was reached");
 		if (n < 0)
 			jw_kstr(&d->w, "error", strerror((int)-n));
 	} else if (n >= 0) {
-		kt_buf_printf(&d->buf, "%ld present page%s shown%s (pages only the BPF side touched"
-			      " are not visible)\n", n, n == 1 ? "" : "s",
+		kt_buf_printf(&d->buf,
+			      "%ld present page%s shown%s (pages only the BPF side touched"
+			      " are not visible)\n",
+			      n, n == 1 ? "" : "s",
 			      cut ? "; partial: the byte budget was reached" : "");
 	}
 	if (n < 0)
@@ -835,19 +842,18 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 	return cut ? 1 : 0;
 }
 
-int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info,
-		struct kt_idlist *inner)
+int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, struct kt_idlist *inner)
 {
 	enum kt_dump_kind kind = kt_bpf_dump_kind(info->type);
 	const char *why = kt_bpf_not_dumpable(info->type);
 	bool owned = false, objhead = d->json && (d->multi || kind != KT_DUMP_WALK);
 	struct btf *btf = NULL;
-	struct kt_walk w = { 0 };
-	struct emit e = { 0 };
+	struct kt_walk w = {0};
+	struct emit e = {0};
 	int r = 0;
 
 	if (kt_bpf_map_percpu(info->type) && !d->ncpus)
-		return -ENODEV;	/* no /sys/devices/system/cpu/possible */
+		return -ENODEV; /* no /sys/devices/system/cpu/possible */
 	if (objhead) {
 		jw_obj_open(&d->w);
 		kt_bpf_map_header_json(&d->w, info);
@@ -879,19 +885,25 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info,
 	}
 	if (d->json)
 		jw_arr_open(&d->w);
-	e = (struct emit){ d, info, btf, inner };
-	w = (struct kt_walk){ .fd = fd, .info = info, .vbytes = kt_map_value_bytes(info, d->ncpus),
-			      .batch = d->batch, .no_batch = d->no_batch, .cb = emit_entries,
-			      .arg = &e };
+	e = (struct emit){d, info, btf, inner};
+	w = (struct kt_walk){.fd = fd,
+			     .info = info,
+			     .vbytes = kt_map_value_bytes(info, d->ncpus),
+			     .batch = d->batch,
+			     .no_batch = d->no_batch,
+			     .cb = emit_entries,
+			     .arg = &e};
 	r = kt_map_walk(&w);
 	if (d->json)
 		jw_arr_close(&d->w);
 	if (w.truncated || w.vanished) {
 		char note[160];
 
-		snprintf(note, sizeof(note), w.truncated ?
-			 "the map changed while walked: stopped after %zu keys, some may repeat" :
-			 "%zu keys were deleted while walked", w.truncated ? w.entries : w.vanished);
+		snprintf(note, sizeof(note),
+			 w.truncated ? "the map changed while walked: stopped after %zu keys, some "
+				       "may repeat"
+				     : "%zu keys were deleted while walked",
+			 w.truncated ? w.entries : w.vanished);
 		if (objhead)
 			jw_kstr(&d->w, "partial", note);
 		else if (!d->json)

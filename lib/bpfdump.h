@@ -41,36 +41,36 @@ size_t kt_map_value_bytes(const struct bpf_map_info *info, size_t ncpus);
 struct kt_walk {
 	int fd;
 	const struct bpf_map_info *info;
-	size_t vbytes;		/* kt_map_value_bytes */
-	size_t batch;		/* entries per batch (0: automatic) */
-	bool no_batch;		/* use GET_NEXT_KEY + LOOKUP */
+	size_t vbytes; /* kt_map_value_bytes */
+	size_t batch;  /* entries per batch (0: automatic) */
+	bool no_batch; /* use GET_NEXT_KEY + LOOKUP */
 	/* Called with N entries: keys at stride key_size, values at vbytes.
 	 * A non-zero return stops the walk and is returned. */
 	int (*cb)(void *arg, const unsigned char *keys, const unsigned char *vals, size_t n);
 	void *arg;
 	/* results */
 	size_t entries;
-	size_t vanished;	/* keys deleted between GET_NEXT_KEY and LOOKUP */
-	bool batched;		/* the batch path was used */
-	bool truncated;		/* stopped at the bound: the map changed while walked */
+	size_t vanished; /* keys deleted between GET_NEXT_KEY and LOOKUP */
+	bool batched;	 /* the batch path was used */
+	bool truncated;	 /* stopped at the bound: the map changed while walked */
 };
 /* 0, the callback's value, or -errno. */
 int kt_map_walk(struct kt_walk *w);
 
 /* Ring buffer records between the consumer and producer positions. */
 struct kt_rb_rec {
-	uint64_t pos;		/* position of the record header */
-	uint32_t len;		/* payload length */
-	bool busy;		/* reserved, not committed: the walk stops here */
+	uint64_t pos; /* position of the record header */
+	uint32_t len; /* payload length */
+	bool busy;    /* reserved, not committed: the walk stops here */
 	bool discarded;
-	const unsigned char *data;	/* payload (len bytes), NULL when busy */
+	const unsigned char *data; /* payload (len bytes), NULL when busy */
 };
 struct kt_rb_stats {
 	uint64_t cons, prod;
-	uint64_t pending;	/* prod - cons */
+	uint64_t pending; /* prod - cons */
 	size_t records, discarded;
-	bool corrupt;		/* a header did not fit: the rest is not shown */
-	bool busy;		/* stopped at an uncommitted record */
+	bool corrupt; /* a header did not fit: the rest is not shown */
+	bool busy;    /* stopped at an uncommitted record */
 };
 /*
  * Walk DATA (SIZE bytes, a power of two: the ring, single-mapped) from
@@ -91,21 +91,21 @@ struct kt_dump {
 	FILE *fp;
 	bool json;
 	bool pretty;
-	bool raw;		/* no BTF: hex only */
-	bool multi;		/* JSON: an array of map objects with "elements" */
+	bool raw;   /* no BTF: hex only */
+	bool multi; /* JSON: an array of map objects with "elements" */
 	bool no_batch;
 	size_t batch;
-	uint64_t budget;	/* arena bytes at most (0: KT_DUMP_BUDGET) */
+	uint64_t budget; /* arena bytes at most (0: KT_DUMP_BUDGET) */
 	/* state */
 	struct kt_buf buf;
-	struct kt_buf tmp;	/* an arena page as hex */
+	struct kt_buf tmp; /* an arena page as hex */
 	struct jw w;
 	struct btf *vmlinux;
 	bool vmlinux_tried;
 	const uint32_t *cpus;
 	size_t ncpus;
-	size_t maps;		/* maps written */
-	int err;		/* first write error */
+	size_t maps; /* maps written */
+	int err;     /* first write error */
 };
 void kt_dump_begin(struct kt_dump *d);
 /*
@@ -130,8 +130,8 @@ void kt_dump_free(struct kt_dump *d);
 void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
 			const unsigned char *key, const unsigned char *val, size_t ncpus,
 			const uint32_t *cpus);
-void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info,
-			const struct btf *btf, const unsigned char *key,
-			const unsigned char *val, size_t ncpus, const uint32_t *cpus);
+void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
+			const unsigned char *key, const unsigned char *val, size_t ncpus,
+			const uint32_t *cpus);
 
 #endif

@@ -16,7 +16,7 @@
 #include "bpfmap.h"
 #include "file.h"
 
-#define MAX_IDS (1u << 20)	/* more objects than any kernel holds: a loop */
+#define MAX_IDS (1u << 20) /* more objects than any kernel holds: a loop */
 #define PIN_MAX_DEPTH 8
 #define PIN_MAX_FILES 65536
 
@@ -175,7 +175,7 @@ const struct kt_bpf_mapdesc *kt_bpf_inv_map(const struct kt_bpf_inv *inv, uint32
 {
 	size_t lo = 0, hi = inv->nmaps;
 
-	while (lo < hi) {	/* ids come in increasing order */
+	while (lo < hi) { /* ids come in increasing order */
 		size_t mid = (lo + hi) / 2;
 
 		if (inv->maps[mid].info.id == id)
@@ -338,7 +338,7 @@ static int prog_info(int fd, struct kt_bpf_progdesc *p)
 
 int kt_bpf_prog_map_ids(uint32_t prog_id, uint32_t **ids, size_t *n)
 {
-	struct kt_bpf_progdesc p = { 0 };
+	struct kt_bpf_progdesc p = {0};
 	int fd = bpf_prog_get_fd_by_id(prog_id), r;
 
 	*ids = NULL;
@@ -358,7 +358,7 @@ int kt_bpf_prog_map_ids(uint32_t prog_id, uint32_t **ids, size_t *n)
 
 static int load_progs(struct kt_bpf_inv *inv)
 {
-	struct btf_cache c = { 0 };
+	struct btf_cache c = {0};
 	uint32_t *ids;
 	size_t n;
 	int r = kt_bpf_ids(KT_BPF_PROGS, &ids, &n);
@@ -475,8 +475,8 @@ static void mark_scx_struct_ops(struct kt_bpf_inv *inv)
 		if (!v && !(v = btf__load_vmlinux_btf()))
 			return;
 		t = btf__type_by_id(v, m->info.btf_vmlinux_value_type_id);
-		if (t && !strcmp(btf__name_by_offset(v, t->name_off),
-				 "bpf_struct_ops_sched_ext_ops"))
+		if (t &&
+		    !strcmp(btf__name_by_offset(v, t->name_off), "bpf_struct_ops_sched_ext_ops"))
 			m->scx = true;
 	}
 	btf__free(v);
@@ -658,7 +658,7 @@ int kt_bpf_inventory(struct kt_bpf_inv *inv, unsigned what)
 	link_users(inv);
 	mark_scx_struct_ops(inv);
 	if (what & KT_INV_PINNED) {
-		struct pinwalk w = { inv, 0 };
+		struct pinwalk w = {inv, 0};
 
 		pin_walk(&w, "/sys/fs/bpf", 0);
 	}

@@ -23,17 +23,38 @@
 
 /* Map types by number (the host's UAPI header may predate some). */
 enum {
-	KT_MAP_HASH = 1, KT_MAP_ARRAY = 2, KT_MAP_PROG_ARRAY = 3,
-	KT_MAP_PERF_EVENT_ARRAY = 4, KT_MAP_PERCPU_HASH = 5, KT_MAP_PERCPU_ARRAY = 6,
-	KT_MAP_STACK_TRACE = 7, KT_MAP_CGROUP_ARRAY = 8, KT_MAP_LRU_HASH = 9,
-	KT_MAP_LRU_PERCPU_HASH = 10, KT_MAP_LPM_TRIE = 11, KT_MAP_ARRAY_OF_MAPS = 12,
-	KT_MAP_HASH_OF_MAPS = 13, KT_MAP_DEVMAP = 14, KT_MAP_SOCKMAP = 15,
-	KT_MAP_CPUMAP = 16, KT_MAP_XSKMAP = 17, KT_MAP_SOCKHASH = 18,
-	KT_MAP_CGROUP_STORAGE = 19, KT_MAP_REUSEPORT_SOCKARRAY = 20,
-	KT_MAP_PERCPU_CGROUP_STORAGE = 21, KT_MAP_QUEUE = 22, KT_MAP_STACK = 23,
-	KT_MAP_SK_STORAGE = 24, KT_MAP_DEVMAP_HASH = 25, KT_MAP_STRUCT_OPS = 26,
-	KT_MAP_RINGBUF = 27, KT_MAP_INODE_STORAGE = 28, KT_MAP_TASK_STORAGE = 29,
-	KT_MAP_BLOOM_FILTER = 30, KT_MAP_USER_RINGBUF = 31, KT_MAP_CGRP_STORAGE = 32,
+	KT_MAP_HASH = 1,
+	KT_MAP_ARRAY = 2,
+	KT_MAP_PROG_ARRAY = 3,
+	KT_MAP_PERF_EVENT_ARRAY = 4,
+	KT_MAP_PERCPU_HASH = 5,
+	KT_MAP_PERCPU_ARRAY = 6,
+	KT_MAP_STACK_TRACE = 7,
+	KT_MAP_CGROUP_ARRAY = 8,
+	KT_MAP_LRU_HASH = 9,
+	KT_MAP_LRU_PERCPU_HASH = 10,
+	KT_MAP_LPM_TRIE = 11,
+	KT_MAP_ARRAY_OF_MAPS = 12,
+	KT_MAP_HASH_OF_MAPS = 13,
+	KT_MAP_DEVMAP = 14,
+	KT_MAP_SOCKMAP = 15,
+	KT_MAP_CPUMAP = 16,
+	KT_MAP_XSKMAP = 17,
+	KT_MAP_SOCKHASH = 18,
+	KT_MAP_CGROUP_STORAGE = 19,
+	KT_MAP_REUSEPORT_SOCKARRAY = 20,
+	KT_MAP_PERCPU_CGROUP_STORAGE = 21,
+	KT_MAP_QUEUE = 22,
+	KT_MAP_STACK = 23,
+	KT_MAP_SK_STORAGE = 24,
+	KT_MAP_DEVMAP_HASH = 25,
+	KT_MAP_STRUCT_OPS = 26,
+	KT_MAP_RINGBUF = 27,
+	KT_MAP_INODE_STORAGE = 28,
+	KT_MAP_TASK_STORAGE = 29,
+	KT_MAP_BLOOM_FILTER = 30,
+	KT_MAP_USER_RINGBUF = 31,
+	KT_MAP_CGRP_STORAGE = 32,
 	KT_MAP_ARENA = 33,
 };
 enum { KT_PROG_STRUCT_OPS = 27 };
@@ -46,10 +67,10 @@ const char *kt_bpf_prog_type_name(uint32_t t);
 
 /* How a map's contents can be read. */
 enum kt_dump_kind {
-	KT_DUMP_WALK,		/* keys and values by batch or GET_NEXT_KEY */
-	KT_DUMP_RINGBUF,	/* pending records, read-only mapping */
-	KT_DUMP_ARENA,		/* present pages of a process mapping it (bpfarena.h) */
-	KT_DUMP_NONE,		/* not dumpable: see kt_bpf_not_dumpable */
+	KT_DUMP_WALK,	 /* keys and values by batch or GET_NEXT_KEY */
+	KT_DUMP_RINGBUF, /* pending records, read-only mapping */
+	KT_DUMP_ARENA,	 /* present pages of a process mapping it (bpfarena.h) */
+	KT_DUMP_NONE,	 /* not dumpable: see kt_bpf_not_dumpable */
 };
 enum kt_dump_kind kt_bpf_dump_kind(uint32_t type);
 /* Why a map of type T cannot be dumped (NULL when it can). */
@@ -78,29 +99,29 @@ struct kt_bpf_holder {
 
 struct kt_bpf_mapdesc {
 	struct bpf_map_info info;
-	int64_t memlock;	/* -1: unknown */
-	int frozen;		/* -1: unknown */
+	int64_t memlock; /* -1: unknown */
+	int frozen;	 /* -1: unknown */
 	char **pinned;
 	size_t npinned;
-	uint32_t *progs;	/* programs using the map */
+	uint32_t *progs; /* programs using the map */
 	size_t nprogs;
 	struct kt_bpf_holder *pids;
 	size_t npids;
-	bool scx;		/* part of the running sched_ext scheduler */
+	bool scx; /* part of the running sched_ext scheduler */
 };
 
 struct kt_bpf_progdesc {
 	struct bpf_prog_info info;
 	uint32_t *map_ids;
 	size_t nmaps;
-	char attach[128];	/* attach target ("sched_ext_ops", a function) or "" */
-	const char *attach_type;	/* from a link, or NULL */
+	char attach[128];	 /* attach target ("sched_ext_ops", a function) or "" */
+	const char *attach_type; /* from a link, or NULL */
 	char **pinned;
 	size_t npinned;
 	struct kt_bpf_holder *pids;
 	size_t npids;
 	bool struct_ops;
-	bool scx;		/* a sched_ext_ops program while a scheduler is loaded */
+	bool scx; /* a sched_ext_ops program while a scheduler is loaded */
 };
 
 /* Everything enumerated at one time. */
@@ -109,13 +130,16 @@ struct kt_bpf_inv {
 	size_t nmaps;
 	struct kt_bpf_progdesc *progs;
 	size_t nprogs;
-	char *scx_ops;		/* /sys/kernel/sched_ext/root/ops, or NULL */
-	char *scx_state;	/* /sys/kernel/sched_ext/state, or NULL */
-	size_t vanished;	/* ids that went away while enumerating */
+	char *scx_ops;	 /* /sys/kernel/sched_ext/root/ops, or NULL */
+	char *scx_state; /* /sys/kernel/sched_ext/state, or NULL */
+	size_t vanished; /* ids that went away while enumerating */
 };
 
 enum {
-	KT_INV_MAPS = 1, KT_INV_PROGS = 2, KT_INV_PINNED = 4, KT_INV_PIDS = 8,
+	KT_INV_MAPS = 1,
+	KT_INV_PROGS = 2,
+	KT_INV_PINNED = 4,
+	KT_INV_PIDS = 8,
 	KT_INV_ALL = 15,
 };
 /*

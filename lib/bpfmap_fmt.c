@@ -10,13 +10,40 @@
 #include "bpfmap.h"
 
 static const char *const map_types[] = {
-	"unspec", "hash", "array", "prog_array", "perf_event_array", "percpu_hash",
-	"percpu_array", "stack_trace", "cgroup_array", "lru_hash", "lru_percpu_hash",
-	"lpm_trie", "array_of_maps", "hash_of_maps", "devmap", "sockmap", "cpumap",
-	"xskmap", "sockhash", "cgroup_storage", "reuseport_sockarray",
-	"percpu_cgroup_storage", "queue", "stack", "sk_storage", "devmap_hash",
-	"struct_ops", "ringbuf", "inode_storage", "task_storage", "bloom_filter",
-	"user_ringbuf", "cgrp_storage", "arena",
+	"unspec",
+	"hash",
+	"array",
+	"prog_array",
+	"perf_event_array",
+	"percpu_hash",
+	"percpu_array",
+	"stack_trace",
+	"cgroup_array",
+	"lru_hash",
+	"lru_percpu_hash",
+	"lpm_trie",
+	"array_of_maps",
+	"hash_of_maps",
+	"devmap",
+	"sockmap",
+	"cpumap",
+	"xskmap",
+	"sockhash",
+	"cgroup_storage",
+	"reuseport_sockarray",
+	"percpu_cgroup_storage",
+	"queue",
+	"stack",
+	"sk_storage",
+	"devmap_hash",
+	"struct_ops",
+	"ringbuf",
+	"inode_storage",
+	"task_storage",
+	"bloom_filter",
+	"user_ringbuf",
+	"cgrp_storage",
+	"arena",
 };
 #define NTYPES (sizeof(map_types) / sizeof(map_types[0]))
 
@@ -71,7 +98,8 @@ const char *kt_bpf_not_dumpable(uint32_t type)
 		return "holds socket references, no data";
 	case KT_MAP_QUEUE:
 	case KT_MAP_STACK:
-		return "reading consumes: only the head can be peeked, the rest not without popping";
+		return "reading consumes: only the head can be peeked, the rest not without "
+		       "popping";
 	case KT_MAP_SK_STORAGE:
 	case KT_MAP_INODE_STORAGE:
 	case KT_MAP_TASK_STORAGE:
@@ -327,7 +355,8 @@ void kt_bpf_prog_text(struct kt_buf *b, const struct kt_bpf_progdesc *p, const c
 		kt_buf_printf(b, "\n\trun_time_ns %llu  run_cnt %llu",
 			      (unsigned long long)i->run_time_ns, (unsigned long long)i->run_cnt);
 	if (i->recursion_misses)
-		kt_buf_printf(b, "  recursion_misses %llu", (unsigned long long)i->recursion_misses);
+		kt_buf_printf(b, "  recursion_misses %llu",
+			      (unsigned long long)i->recursion_misses);
 	if (i->btf_id)
 		kt_buf_printf(b, "\n\tbtf_id %u", i->btf_id);
 	ids_text(b, "map_ids", p->map_ids, p->nmaps);

@@ -228,7 +228,7 @@ static int delta_push(unsigned char **buf, size_t *n, size_t *cap, const void *p
 
 struct walkctx {
 	struct kt_snapmap *m;
-	struct kt_delta *d;	/* NULL for the base */
+	struct kt_delta *d; /* NULL for the base */
 	size_t capset;
 	uint32_t gen;
 	int err;
@@ -263,17 +263,20 @@ static int snap_cb(void *arg, const unsigned char *keys, const unsigned char *va
 }
 
 /* Snapshot map M into its current table; D gets the changes. */
-static int snap_map(struct kt_snapring *r, struct kt_snapmap *m, struct kt_delta *d,
-		    bool *partial)
+static int snap_map(struct kt_snapring *r, struct kt_snapmap *m, struct kt_delta *d, bool *partial)
 {
-	struct walkctx c = { .m = m, .d = d, .gen = r->gen };
-	struct kt_walk w = { .fd = m->fd, .info = &m->info, .vbytes = m->vbytes,
-			     .no_batch = r->no_batch, .cb = snap_cb, .arg = &c };
+	struct walkctx c = {.m = m, .d = d, .gen = r->gen};
+	struct kt_walk w = {.fd = m->fd,
+			    .info = &m->info,
+			    .vbytes = m->vbytes,
+			    .no_batch = r->no_batch,
+			    .cb = snap_cb,
+			    .arg = &c};
 	size_t capdel = 0;
 	int e = kt_map_walk(&w);
 
 	if (e || w.truncated) {
-		*partial = true;	/* unseen keys are not deletions: keep them */
+		*partial = true; /* unseen keys are not deletions: keep them */
 		return e == -ENOMEM ? e : 0;
 	}
 	for (size_t i = 0; d && i < m->cur.nrec; i++) {
@@ -333,7 +336,8 @@ static uint64_t ring_bytes(const struct kt_snapring *r)
 		b += tab_bytes(&m->base) + tab_bytes(&m->cur);
 		for (size_t s = 0; s < r->nsnaps; s++)
 			if (r->snaps[s].d)
-				b += r->snaps[s].d[i].nset * rs + r->snaps[s].d[i].ndel * m->info.key_size;
+				b += r->snaps[s].d[i].nset * rs +
+				     r->snaps[s].d[i].ndel * m->info.key_size;
 	}
 	return b;
 }
@@ -371,8 +375,9 @@ int kt_snapring_init(struct kt_snapring *r, const uint32_t *ids, size_t n, size_
 		}
 		m->vbytes = kt_map_value_bytes(&m->info, ncpus);
 		if (kt_bpf_dump_kind(m->info.type) != KT_DUMP_WALK)
-			m->skip = kt_bpf_not_dumpable(m->info.type) ?:
-				  "ring buffers are read by bpfdump dump, not snapshotted";
+			m->skip =
+				kt_bpf_not_dumpable(m->info.type)
+					?: "ring buffers are read by bpfdump dump, not snapshotted";
 		if (kt_kvtab_init(&m->base, m->info.key_size, (uint32_t)m->vbytes) ||
 		    kt_kvtab_init(&m->cur, m->info.key_size, (uint32_t)m->vbytes))
 			return -ENOMEM;
@@ -391,7 +396,7 @@ int kt_snapring_init(struct kt_snapring *r, const uint32_t *ids, size_t n, size_
 
 int kt_snapring_take(struct kt_snapring *r, bool final)
 {
-	struct kt_snap s = { .seq = r->next_seq, .final = final };
+	struct kt_snap s = {.seq = r->next_seq, .final = final};
 	bool first = r->nsnaps == 0;
 	int e = 0;
 
@@ -460,10 +465,10 @@ static void hexstr(struct jw *w, const unsigned char *p, size_t n)
 	char *o;
 
 	if (2 * n + 2 > sizeof(t)) {
-		struct kt_buf b = { 0 };
+		struct kt_buf b = {0};
 
 		for (size_t i = 0; i < n; i++) {
-			char c[2] = { hx[p[i] >> 4], hx[p[i] & 15] };
+			char c[2] = {hx[p[i] >> 4], hx[p[i] & 15]};
 
 			kt_buf_put(&b, c, 2);
 		}
@@ -582,7 +587,8 @@ static int write_manifest(const struct kt_snapring *r, const char *dir, const ch
 	jw_ku64(&w, "bytes", r->bytes);
 	jw_ku64(&w, "dropped", r->dropped);
 	if (r->over_budget)
-		jw_kstr(&w, "partial", "the byte budget was reached: later snapshots were not taken");
+		jw_kstr(&w, "partial",
+			"the byte budget was reached: later snapshots were not taken");
 	jw_ku64(&w, "possible_cpus", ncpus);
 	jw_key(&w, "maps");
 	jw_arr_open(&w);

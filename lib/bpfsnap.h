@@ -27,23 +27,23 @@
 
 #include <linux/bpf.h>
 
-#define KT_SNAP_DEFAULT_DEPTH 60	/* ktstr's DEFAULT_SNAPSHOT_RING_DEPTH */
+#define KT_SNAP_DEFAULT_DEPTH 60 /* ktstr's DEFAULT_SNAPSHOT_RING_DEPTH */
 
 /* A map's entries by key: records of key+value bytes, open addressing. */
 struct kt_kvtab {
 	uint32_t ks, vs;
-	unsigned char *rec;	/* nrec records of ks + vs bytes */
-	uint32_t *gen;		/* the walk that last saw each record */
+	unsigned char *rec; /* nrec records of ks + vs bytes */
+	uint32_t *gen;	    /* the walk that last saw each record */
 	uint8_t *live;
 	size_t nrec, caprec, nlive;
-	uint32_t *slot;		/* record index + 1; 0 empty; UINT32_MAX deleted */
+	uint32_t *slot; /* record index + 1; 0 empty; UINT32_MAX deleted */
 	size_t nslot, used;
 };
 
 /* What changed in one map between two snapshots. */
 struct kt_delta {
-	unsigned char *set;	/* nset records of ks + vs: added or changed */
-	unsigned char *del;	/* ndel keys */
+	unsigned char *set; /* nset records of ks + vs: added or changed */
+	unsigned char *del; /* ndel keys */
 	size_t nset, ndel;
 };
 
@@ -51,7 +51,7 @@ struct kt_snapmap {
 	int fd;
 	struct bpf_map_info info;
 	size_t vbytes;
-	const char *skip;	/* not snapshotted: why */
+	const char *skip; /* not snapshotted: why */
 	struct kt_kvtab base, cur;
 	void *btf_raw;
 	uint32_t btf_size;
@@ -60,17 +60,17 @@ struct kt_snapmap {
 struct kt_snap {
 	uint64_t seq, real_ns, mono_ns;
 	bool partial, final;
-	struct kt_delta *d;	/* per map; NULL for the base snapshot */
+	struct kt_delta *d; /* per map; NULL for the base snapshot */
 	size_t changes;
 };
 
 struct kt_snapring {
 	struct kt_snapmap *maps;
 	size_t nmaps;
-	struct kt_snap *snaps;	/* oldest first */
+	struct kt_snap *snaps; /* oldest first */
 	size_t nsnaps, depth;
 	uint64_t budget, bytes, next_seq, dropped;
-	bool over_budget;	/* even the base did not fit: snapshots stopped */
+	bool over_budget; /* even the base did not fit: snapshots stopped */
 	bool no_batch;
 	uint32_t gen;
 };

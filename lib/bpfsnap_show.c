@@ -27,11 +27,11 @@
 
 struct hist {
 	uint64_t snap;
-	const char *val;	/* hex in the parsed tree; NULL: deleted */
+	const char *val; /* hex in the parsed tree; NULL: deleted */
 };
 
 struct keyhist {
-	const char *key;	/* hex */
+	const char *key; /* hex */
 	struct hist *h;
 	size_t n, cap;
 };
@@ -40,8 +40,8 @@ struct showmap {
 	const struct jr_val *meta;
 	uint32_t id, ks, vs, vsize, type, ktype, vtype;
 	struct btf *btf;
-	struct kt_kvtab idx;	/* key -> keyhist index */
-	struct kt_kvtab present;	/* every key of the current state */
+	struct kt_kvtab idx;	 /* key -> keyhist index */
+	struct kt_kvtab present; /* every key of the current state */
 	struct keyhist *keys;
 	size_t nkeys, capkeys;
 	char *text;
@@ -54,7 +54,8 @@ static int unhex(const char *s, size_t slen, unsigned char *out, size_t n)
 	if (slen != 2 * n)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int hi = kt_hexval((unsigned char)s[2 * i]), lo = kt_hexval((unsigned char)s[2 * i + 1]);
+		int hi = kt_hexval((unsigned char)s[2 * i]),
+		    lo = kt_hexval((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
@@ -152,7 +153,7 @@ static struct keyhist *key_get(struct showmap *m, const char *hex, size_t hl, bo
 	i = (uint32_t)m->nkeys;
 	if (kt_kvtab_upsert(&m->idx, k, (unsigned char *)&i, 0) < 0)
 		return NULL;
-	m->keys[m->nkeys] = (struct keyhist){ .key = hex };
+	m->keys[m->nkeys] = (struct keyhist){.key = hex};
 	return &m->keys[m->nkeys++];
 }
 
@@ -167,7 +168,7 @@ static int hist_add(struct keyhist *kh, uint64_t snap, const char *val)
 		kh->h = nh;
 		kh->cap = c;
 	}
-	kh->h[kh->n++] = (struct hist){ snap, val };
+	kh->h[kh->n++] = (struct hist){snap, val};
 	return 0;
 }
 
@@ -187,12 +188,14 @@ static void track(struct showmap *m, const char *hex, size_t hl, bool set)
 static int histories(struct showmap *m)
 {
 	for (size_t l = 1; l < m->nlines; l++) {
-		const struct jr_val *set = jr_get(&m->lines[l], "set"), *del = jr_get(&m->lines[l], "del");
+		const struct jr_val *set = jr_get(&m->lines[l], "set"),
+				    *del = jr_get(&m->lines[l], "del");
 
 		for (size_t i = 0; set && set->type == JR_ARRAY && i < set->arr.n; i++) {
 			const struct jr_val *kv = &set->arr.v[i];
 
-			if (kv->type == JR_ARRAY && kv->arr.n == 2 && kv->arr.v[0].type == JR_STRING)
+			if (kv->type == JR_ARRAY && kv->arr.n == 2 &&
+			    kv->arr.v[0].type == JR_STRING)
 				key_get(m, kv->arr.v[0].str.s, kv->arr.v[0].str.len, true);
 		}
 		for (size_t i = 0; del && del->type == JR_ARRAY && i < del->arr.n; i++)
@@ -211,8 +214,8 @@ static int histories(struct showmap *m)
 			const struct jr_val *kv = &set->arr.v[i];
 			struct keyhist *kh;
 
-			if (kv->type != JR_ARRAY || kv->arr.n != 2 || kv->arr.v[0].type != JR_STRING ||
-			    kv->arr.v[1].type != JR_STRING)
+			if (kv->type != JR_ARRAY || kv->arr.n != 2 ||
+			    kv->arr.v[0].type != JR_STRING || kv->arr.v[1].type != JR_STRING)
 				continue;
 			track(m, kv->arr.v[0].str.s, kv->arr.v[0].str.len, true);
 			kh = key_get(m, kv->arr.v[0].str.s, kv->arr.v[0].str.len, false);
@@ -275,7 +278,8 @@ static int64_t snap_rel_ms(const struct jr_val *snaps, uint64_t seq, uint64_t fi
 {
 	for (size_t i = 0; snaps && i < snaps->arr.n; i++)
 		if (num(&snaps->arr.v[i], "seq") == seq)
-			return ((int64_t)num(&snaps->arr.v[i], "mono_ns") - (int64_t)final_mono) / 1000000;
+			return ((int64_t)num(&snaps->arr.v[i], "mono_ns") - (int64_t)final_mono) /
+			       1000000;
 	return 0;
 }
 
@@ -295,9 +299,11 @@ static void show_map(struct showmap *m, const struct jr_val *snaps, uint64_t fin
 		jw_key(w, "changed");
 		jw_arr_open(w);
 	} else {
-		kt_buf_printf(b, "map %u %s (%s): %zu entries at the end, %zu key%s changed in the ring\n",
-			      m->id, name ? name : "", type ? type : "?", m->present.nlive, m->nkeys,
-			      m->nkeys == 1 ? "" : "s");
+		kt_buf_printf(
+			b,
+			"map %u %s (%s): %zu entries at the end, %zu key%s changed in the ring\n",
+			m->id, name ? name : "", type ? type : "?", m->present.nlive, m->nkeys,
+			m->nkeys == 1 ? "" : "s");
 	}
 	for (size_t i = 0; i < m->nkeys; i++) {
 		struct keyhist *kh = &m->keys[i];
@@ -328,8 +334,8 @@ static void show_map(struct showmap *m, const struct jr_val *snaps, uint64_t fin
 				}
 				jw_obj_close(w);
 			} else {
-				kt_buf_printf(b, "    snap %llu (%+lld ms): ", (unsigned long long)kh->h[h].snap,
-					      (long long)rel);
+				kt_buf_printf(b, "    snap %llu (%+lld ms): ",
+					      (unsigned long long)kh->h[h].snap, (long long)rel);
 				if (kh->h[h].val)
 					render(m, kh->h[h].val, false, b, w);
 				else
@@ -387,7 +393,8 @@ int kt_snapring_show(const char *dir, struct kt_buf *b, struct jw *w)
 	    !str(&man, "schema") || strcmp(str(&man, "schema"), "ktbox-bpfdump-ring/1")) {
 		jr_free(&man);
 		free(text);
-		return kt_errx("'%s': not a bpfdump ring (schema ktbox-bpfdump-ring/1)", p), -EINVAL;
+		return kt_errx("'%s': not a bpfdump ring (schema ktbox-bpfdump-ring/1)", p),
+		       -EINVAL;
 	}
 	if (snaps->arr.n)
 		final_mono = num(&snaps->arr.v[snaps->arr.n - 1], "mono_ns");
@@ -407,7 +414,7 @@ int kt_snapring_show(const char *dir, struct kt_buf *b, struct jw *w)
 	}
 	for (size_t i = 0; i < maps->arr.n && !r; i++) {
 		const struct jr_val *mm = &maps->arr.v[i];
-		struct showmap m = { .meta = mm };
+		struct showmap m = {.meta = mm};
 
 		if (jr_get(mm, "not_snapshotted"))
 			continue;

@@ -10,7 +10,7 @@
 
 #include "btfdump.h"
 
-#define MAX_HOPS 32		/* typedef/modifier chains */
+#define MAX_HOPS 32 /* typedef/modifier chains */
 #ifndef BTF_KIND_TYPE_TAG
 #define BTF_KIND_TYPE_TAG 18
 #endif
@@ -19,8 +19,8 @@
 #endif
 
 struct r {
-	struct jw *w;		/* JSON, or */
-	struct kt_buf *b;	/* text */
+	struct jw *w;	  /* JSON, or */
+	struct kt_buf *b; /* text */
 	const struct btf *btf;
 	const unsigned char *base;
 	size_t len;
@@ -368,8 +368,9 @@ static void do_ptr(struct r *r, size_t off)
 	} else {
 		char t[24];
 
-		raw(r, t, (size_t)snprintf(t, sizeof(t), "0x%llx",
-					   (unsigned long long)load_le(r->base + off, (uint32_t)ps)));
+		raw(r, t,
+		    (size_t)snprintf(t, sizeof(t), "0x%llx",
+				     (unsigned long long)load_le(r->base + off, (uint32_t)ps)));
 	}
 }
 
@@ -451,7 +452,7 @@ static void do_array(struct r *r, const struct btf_type *t, size_t off, int dept
 				indent(r, depth + 1);
 		}
 		if (!es)
-			break;	/* zero-sized elements: nothing to show */
+			break; /* zero-sized elements: nothing to show */
 		do_type(r, a->type, off + (size_t)es * i, 0, depth + 1);
 		if (!r->w && !inline_)
 			kt_buf_putc(r->b, ',');
@@ -622,16 +623,16 @@ static void do_type(struct r *r, uint32_t id, size_t off, uint32_t bitoff, int d
 
 int kt_btf_json(struct jw *w, const struct btf *btf, uint32_t id, const void *data, size_t len)
 {
-	struct r r = { .w = w, .btf = btf, .base = data, .len = len };
+	struct r r = {.w = w, .btf = btf, .base = data, .len = len};
 
 	do_type(&r, id, 0, 0, 0);
 	return r.rc;
 }
 
-int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void *data,
-		size_t len, int ind)
+int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void *data, size_t len,
+		int ind)
 {
-	struct r r = { .b = b, .btf = btf, .base = data, .len = len };
+	struct r r = {.b = b, .btf = btf, .base = data, .len = len};
 
 	do_type(&r, id, 0, 0, ind);
 	return r.rc;

@@ -35,17 +35,16 @@ struct btf;
 #define KT_BTFD_MAX_DEPTH 24
 
 /* 0, or -1 when part of the value could not be rendered. */
-int kt_btf_json(struct jw *w, const struct btf *btf, uint32_t id, const void *data,
-		size_t len);
+int kt_btf_json(struct jw *w, const struct btf *btf, uint32_t id, const void *data, size_t len);
 /*
  * Text: scalars inline, structs "{" + one "name: value" line per member at
  * INDENT+1 tab-free two-space levels + "}", arrays of scalars inline.
  */
-int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void *data,
-		size_t len, int indent);
+int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void *data, size_t len,
+		int indent);
 
 /* Decimal and hex digits without printf (hot paths of map dumps). */
-size_t kt_fmt_u64(char *out, uint64_t v);	/* out: >= 20 bytes */
-size_t kt_fmt_i64(char *out, int64_t v);	/* out: >= 21 bytes */
+size_t kt_fmt_u64(char *out, uint64_t v); /* out: >= 20 bytes */
+size_t kt_fmt_i64(char *out, int64_t v);  /* out: >= 21 bytes */
 
 #endif

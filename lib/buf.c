@@ -58,7 +58,7 @@ static inline void copy(char *d, const char *s, size_t n)
 
 void kt_buf_put(struct kt_buf *b, const void *data, size_t n)
 {
-	if (n < b->cap - b->len && !b->oom) {	/* fits: the common case */
+	if (n < b->cap - b->len && !b->oom) { /* fits: the common case */
 		copy(b->p + b->len, data, n);
 		b->len += n;
 		b->p[b->len] = '\0';

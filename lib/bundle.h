@@ -38,53 +38,65 @@
 #define KT_BUNDLE_SCHEMA 1
 #define KT_BUNDLE_SCHEMA_TAG "ktbox-bundle"
 
-#define KT_BUNDLE_MANIFEST	"manifest.json"
-#define KT_BUNDLE_SUMMARY	"summary.txt"
-#define KT_BUNDLE_HOSTCTX	"hostctx.json"
-#define KT_BUNDLE_HOSTCTX_DIFF	"hostctx.diff"
-#define KT_BUNDLE_KMSG		"kmsg.txt"
-#define KT_BUNDLE_EVENTS	"events.json"
-#define KT_BUNDLE_BACKTRACE	"backtrace.txt"
-#define KT_BUNDLE_SCHED_EXT	"sched_ext.json"
-#define KT_BUNDLE_KALLSYMS	"kallsyms.txt"
-#define KT_BUNDLE_MAPS		"maps"		/* a directory */
-#define KT_BUNDLE_TIMELINE	"timeline.ktl"
-#define KT_BUNDLE_TRACE		"timeline.trace.json"
-#define KT_BUNDLE_SCHED_OUT	"scheduler.stdout"
-#define KT_BUNDLE_SCHED_ERR	"scheduler.stderr"
+#define KT_BUNDLE_MANIFEST "manifest.json"
+#define KT_BUNDLE_SUMMARY "summary.txt"
+#define KT_BUNDLE_HOSTCTX "hostctx.json"
+#define KT_BUNDLE_HOSTCTX_DIFF "hostctx.diff"
+#define KT_BUNDLE_KMSG "kmsg.txt"
+#define KT_BUNDLE_EVENTS "events.json"
+#define KT_BUNDLE_BACKTRACE "backtrace.txt"
+#define KT_BUNDLE_SCHED_EXT "sched_ext.json"
+#define KT_BUNDLE_KALLSYMS "kallsyms.txt"
+#define KT_BUNDLE_MAPS "maps" /* a directory */
+#define KT_BUNDLE_TIMELINE "timeline.ktl"
+#define KT_BUNDLE_TRACE "timeline.trace.json"
+#define KT_BUNDLE_SCHED_OUT "scheduler.stdout"
+#define KT_BUNDLE_SCHED_ERR "scheduler.stderr"
 
 /*
  * The manifest's parts, in manifest and summary order.  Each is
  * {"name","status","reason"?,"files":[...],"bytes"} in "parts".
  */
 enum kt_bundle_part {
-	KT_PART_HOSTCTX,	/* hostctx.json, hostctx.diff */
-	KT_PART_KMSG,		/* kmsg.txt */
-	KT_PART_EVENTS,		/* events.json, backtrace.txt */
-	KT_PART_SCHED_EXT,	/* sched_ext.json */
-	KT_PART_KALLSYMS,	/* kallsyms.txt */
-	KT_PART_MAPS,		/* maps/ */
-	KT_PART_TIMELINE,	/* timeline.ktl, timeline.trace.json */
-	KT_PART_SCHEDULER,	/* scheduler.stdout, scheduler.stderr (run) */
+	KT_PART_HOSTCTX,   /* hostctx.json, hostctx.diff */
+	KT_PART_KMSG,	   /* kmsg.txt */
+	KT_PART_EVENTS,	   /* events.json, backtrace.txt */
+	KT_PART_SCHED_EXT, /* sched_ext.json */
+	KT_PART_KALLSYMS,  /* kallsyms.txt */
+	KT_PART_MAPS,	   /* maps/ */
+	KT_PART_TIMELINE,  /* timeline.ktl, timeline.trace.json */
+	KT_PART_SCHEDULER, /* scheduler.stdout, scheduler.stderr (run) */
 	KT_PART_NR,
 };
 
-#define KT_BUNDLE_PART_NAMES \
-	{ "hostctx", "kmsg", "events", "sched_ext", "kallsyms", "maps", "timeline", "scheduler" }
+#define KT_BUNDLE_PART_NAMES                                                              \
+	{                                                                                 \
+		"hostctx", "kmsg", "events", "sched_ext", "kallsyms", "maps", "timeline", \
+			"scheduler"                                                       \
+	}
 
 /* A part's status: "ok", "partial" (some of it, "reason" says what is
  * missing), "unavailable" (none of it, "reason" says why). */
 enum kt_part_status {
-	KT_PART_UNSET,		/* not attempted: never written */
+	KT_PART_UNSET, /* not attempted: never written */
 	KT_PART_OK,
 	KT_PART_PARTIAL,
 	KT_PART_UNAVAILABLE,
 };
 
-#define KT_BUNDLE_STATUS_NAMES { "unset", "ok", "partial", "unavailable" }
+#define KT_BUNDLE_STATUS_NAMES                          \
+	{                                               \
+		"unset", "ok", "partial", "unavailable" \
+	}
 
 /* The manifest's "mode" and "end" (what ended the capture). */
-#define KT_BUNDLE_MODES { "now", "arm", "run" }
-#define KT_BUNDLE_ENDS { "now", "exit", "process_exit", "timeout", "interrupted" }
+#define KT_BUNDLE_MODES             \
+	{                           \
+		"now", "arm", "run" \
+	}
+#define KT_BUNDLE_ENDS                                                  \
+	{                                                               \
+		"now", "exit", "process_exit", "timeout", "interrupted" \
+	}
 
 #endif

@@ -35,10 +35,10 @@
 #include "timeline_rec.h"
 
 #define SCX_DIR "/sys/kernel/sched_ext"
-#define POLL_NS (10 * 1000000ull)		/* enable/exit reaction time */
-#define GRACE_NS (300 * 1000000ull)		/* after the exit: backtrace lines */
-#define CHILD_GRACE_NS (2000 * 1000000ull)	/* run: its own report after the exit */
-#define CHILD_OUT_CAP (16u << 20)		/* per stream */
+#define POLL_NS (10 * 1000000ull)	   /* enable/exit reaction time */
+#define GRACE_NS (300 * 1000000ull)	   /* after the exit: backtrace lines */
+#define CHILD_GRACE_NS (2000 * 1000000ull) /* run: its own report after the exit */
+#define CHILD_OUT_CAP (16u << 20)	   /* per stream */
 
 enum { STOP_DONE = 1, STOP_FAIL, STOP_SIGNAL, STOP_CHILD };
 
@@ -207,7 +207,7 @@ static void on_overrun(void *arg, uint64_t seq, uint64_t lost)
 	(void)seq;
 }
 
-static const struct kt_kmsg_ops kmsg_ops = { on_record, on_overrun };
+static const struct kt_kmsg_ops kmsg_ops = {on_record, on_overrun};
 
 static void kmsg_drain(struct kt_capture *c)
 {
@@ -247,7 +247,8 @@ static void kmsg_finish(struct kt_capture *c)
 	if (c->have_k && (c->kmsg_dropped || c->kmsg_lost))
 		kt_cap_part_set(c, KT_PART_KMSG, KT_PART_PARTIAL,
 				"%llu records over the budget (%llu bytes) not kept, %llu lost "
-				"to an overrun", (unsigned long long)c->kmsg_dropped,
+				"to an overrun",
+				(unsigned long long)c->kmsg_dropped,
 				(unsigned long long)(c->o.budget / 8),
 				(unsigned long long)c->kmsg_lost);
 	if (p->st == KT_PART_UNAVAILABLE && c->o.mode != KT_CAP_RUN)
@@ -283,7 +284,8 @@ static void maps_start(struct kt_capture *c)
 	int r;
 
 	if (c->o.maps == KT_CAP_MAPS_NONE) {
-		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE, "not asked for (--maps none)");
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
+				"not asked for (--maps none)");
 		return;
 	}
 	if (c->o.maps == KT_CAP_MAPS_ALL) {
@@ -305,8 +307,8 @@ static void maps_start(struct kt_capture *c)
 			if (!inv.scx_ops && !n) {
 				kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
 						"no sched_ext scheduler loaded (state: %s)",
-						inv.scx_state ? inv.scx_state :
-								"no sched_ext in this kernel");
+						inv.scx_state ? inv.scx_state
+							      : "no sched_ext in this kernel");
 				r = 1;
 			}
 			kt_bpf_inv_free(&inv);
@@ -357,8 +359,8 @@ static void maps_finish(struct kt_capture *c)
 	for (size_t i = 0; i < c->ring.nsnaps; i++)
 		partial |= c->ring.snaps[i].partial;
 	if (c->ring.over_budget || c->ring_budget_hit)
-		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_PARTIAL,
-				"budget reached (%llu bytes): %s", (unsigned long long)c->ring.budget,
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_PARTIAL, "budget reached (%llu bytes): %s",
+				(unsigned long long)c->ring.budget,
 				c->ring.nsnaps ? "snapshots stopped, no final one" : "no snapshot");
 	else if (partial)
 		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_PARTIAL, "a map could not be read whole");
@@ -389,7 +391,8 @@ static void ksyms_take(struct kt_capture *c)
 	sized = kt_ksyms_stats(c->ksyms)->bpf_symbols ? kt_ksyms_bpf_sizes(c->ksyms) : 0;
 	if (sized < 0)
 		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_PARTIAL,
-				"[bpf] sizes unknown: cannot enumerate programs: %s", strerror(errno));
+				"[bpf] sizes unknown: cannot enumerate programs: %s",
+				strerror(errno));
 	else
 		kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_OK, NULL);
 }
@@ -466,10 +469,10 @@ static void take_at_enable(struct kt_capture *c)
 			snprintf(c->sched, sizeof(c->sched), "%s", ops);
 		free(ops);
 	}
-	scx_state(&c->scx_en, true);	/* a few preads */
-	progs_hold(c, c->prog_max);	/* its programs stay loaded, [bpf] symbols too */
+	scx_state(&c->scx_en, true); /* a few preads */
+	progs_hold(c, c->prog_max);  /* its programs stay loaded, [bpf] symbols too */
 	if (!c->have_ring)
-		maps_start(c);	/* map fds: they outlive the scheduler */
+		maps_start(c); /* map fds: they outlive the scheduler */
 	ksyms_take(c);
 	if (c->trig.state != KT_SCX_ENABLED && c->trig.state != KT_SCX_ENABLING) {
 		if (c->part[KT_PART_MAPS].st != KT_PART_OK)
@@ -487,9 +490,9 @@ static void take_at_enable(struct kt_capture *c)
 
 static int end_after_exit(struct kt_capture *c)
 {
-	if (kt_loop_timer_set(&c->loop, c->grace_timer,
-			      c->o.mode == KT_CAP_RUN && !c->child_exited ? CHILD_GRACE_NS : GRACE_NS,
-			      0))
+	if (kt_loop_timer_set(
+		    &c->loop, c->grace_timer,
+		    c->o.mode == KT_CAP_RUN && !c->child_exited ? CHILD_GRACE_NS : GRACE_NS, 0))
 		return STOP_DONE;
 	return 0;
 }
@@ -504,7 +507,7 @@ static void note_exit(struct kt_capture *c)
 	if (!c->sched[0])
 		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
 	c->end = KT_END_EXIT;
-	maps_take(c, true);	/* from the fds held since enable */
+	maps_take(c, true); /* from the fds held since enable */
 	scx_state(&c->scx_post, true);
 }
 
@@ -519,9 +522,9 @@ static int on_poll(void *arg, uint32_t n)
 	if (c->trig.armed && !c->taken)
 		take_at_enable(c);
 	else if (c->trig.armed && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE)
-		maps_start(c);	/* enabling: its maps were not to be found yet */
+		maps_start(c); /* enabling: its maps were not to be found yet */
 	if (fired) {
-		if (!c->taken)	/* enabled and gone between two polls */
+		if (!c->taken) /* enabled and gone between two polls */
 			take_at_enable(c);
 		note_exit(c);
 		kmsg_drain(c);
@@ -560,7 +563,7 @@ static int on_signal(void *arg, int signo)
 		return 0;
 	}
 	if (c->child > 0 && !c->child_exited)
-		kill(c->child, signo);	/* run: the scheduler stops too */
+		kill(c->child, signo); /* run: the scheduler stops too */
 	return STOP_SIGNAL;
 }
 
@@ -655,7 +658,7 @@ static void child_finish(struct kt_capture *c)
 	if (c->child <= 0)
 		return;
 	for (int i = 0; i < 2; i++)
-		child_read(c, i);	/* what is in the pipes now */
+		child_read(c, i); /* what is in the pipes now */
 	if (c->csplit_ok) {
 		kmsg_split_finish(&c->csplit);
 		kmsg_split_free(&c->csplit);
@@ -701,7 +704,8 @@ static void arm_trigger(struct kt_capture *c)
 				"no sched_ext in this kernel (no %s)", SCX_DIR);
 		if (c->o.mode != KT_CAP_NOW)
 			kt_warn("no sched_ext in this kernel (no %s): no exit can be captured; "
-				"the bundle is written at the end", SCX_DIR);
+				"the bundle is written at the end",
+				SCX_DIR);
 	}
 }
 
@@ -770,7 +774,7 @@ static void finish_common(struct kt_capture *c)
 
 static int setup_loop(struct kt_capture *c)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, 0 };
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD, 0};
 
 	if (kt_loop_init(&c->loop))
 		return kt_err("cannot set up the event loop");
@@ -802,7 +806,7 @@ static int wait_loop(struct kt_capture *c)
 	     kt_loop_add_timer(&c->loop, c->o.interval_ns, c->o.interval_ns, on_interval, c) < 0))
 		return kt_err("cannot set up the event loop");
 	if (c->have_trig && c->trig.armed)
-		take_at_enable(c);	/* the running scheduler */
+		take_at_enable(c); /* the running scheduler */
 	else if (c->have_trig)
 		sample(c);
 	for (;;) {
@@ -855,7 +859,7 @@ int kt_cap_run(struct kt_capture *c)
 	 * under test is not): a sched_ext task itself, it would wait for the
 	 * very scheduler that is failing and see it enabled too late */
 	if (c->o.mode != KT_CAP_NOW) {
-		struct sched_param sp = { .sched_priority = 1 };
+		struct sched_param sp = {.sched_priority = 1};
 
 		/* musl's sched_setscheduler is ENOSYS by design: the system call */
 		c->rt = !syscall(SYS_sched_setscheduler, 0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);

@@ -28,25 +28,30 @@
 #include "scxexit.h"
 #include "scxtrig.h"
 
-#define KT_CAP_EXIT_TIMEOUT 3	/* arm: no exit before --timeout / interrupted */
+#define KT_CAP_EXIT_TIMEOUT 3 /* arm: no exit before --timeout / interrupted */
 
 enum kt_cap_mode { KT_CAP_NOW, KT_CAP_ARM, KT_CAP_RUN };
 enum kt_cap_maps { KT_CAP_MAPS_SCX, KT_CAP_MAPS_ALL, KT_CAP_MAPS_NONE };
-enum kt_cap_end { KT_END_NOW, KT_END_EXIT, KT_END_PROCESS_EXIT, KT_END_TIMEOUT,
-		  KT_END_INTERRUPTED };
+enum kt_cap_end {
+	KT_END_NOW,
+	KT_END_EXIT,
+	KT_END_PROCESS_EXIT,
+	KT_END_TIMEOUT,
+	KT_END_INTERRUPTED
+};
 
 struct kt_cap_opts {
 	enum kt_cap_mode mode;
-	const char *out;		/* DIR or FILE.tar.gz */
-	uint64_t interval_ns;		/* counter and map samples */
-	size_t ring;			/* samples kept */
-	uint64_t flight_ns;		/* timeline window */
-	uint64_t budget;		/* bytes, shared by the parts */
+	const char *out;      /* DIR or FILE.tar.gz */
+	uint64_t interval_ns; /* counter and map samples */
+	size_t ring;	      /* samples kept */
+	uint64_t flight_ns;   /* timeline window */
+	uint64_t budget;      /* bytes, shared by the parts */
 	enum kt_cap_maps maps;
 	bool timeline;
-	double timeout;			/* seconds; < 0: none */
-	uint64_t record_ns;		/* now: the timeline recording's length */
-	char **argv;			/* run: the scheduler and its arguments */
+	double timeout;	    /* seconds; < 0: none */
+	uint64_t record_ns; /* now: the timeline recording's length */
+	char **argv;	    /* run: the scheduler and its arguments */
 };
 
 struct kt_cap_part {
@@ -68,7 +73,9 @@ struct kt_cap_exit {
 	uint64_t stall_msec;
 };
 
-struct kt_cap_time { uint64_t real_ns, mono_ns; };
+struct kt_cap_time {
+	uint64_t real_ns, mono_ns;
+};
 
 struct tl_flightrec;
 struct kt_ksyms;
@@ -78,7 +85,7 @@ struct kt_capture {
 	struct kt_cap_part part[KT_PART_NR];
 	enum kt_cap_end end;
 	struct kt_cap_time armed, enabled, exited, written;
-	uint64_t write_start_ns;	/* mono: the bundle's writing began */
+	uint64_t write_start_ns; /* mono: the bundle's writing began */
 	bool have_enabled, have_exited;
 	char sched[64];
 	char host[65], release[65];
@@ -93,15 +100,15 @@ struct kt_capture {
 	bool have_k;
 	struct kt_buf kmsg;
 	uint64_t kmsg_records, kmsg_dropped, kmsg_lost;
-	struct scx_parser p, sp;	/* kernel log; scheduler output */
+	struct scx_parser p, sp; /* kernel log; scheduler output */
 	struct kt_buf events, bt;
 	size_t nevents;
 	struct kt_cap_exit ex;
 	/* sched_ext sysfs */
 	bool have_scx;
-	struct kt_buf scx_pre, scx_en, scx_post;	/* arming, enable, end */
-	uint64_t seq0;			/* enable_seq at arming */
-	struct kt_buf *samples;		/* ring of o.ring */
+	struct kt_buf scx_pre, scx_en, scx_post; /* arming, enable, end */
+	uint64_t seq0;				 /* enable_seq at arming */
+	struct kt_buf *samples;			 /* ring of o.ring */
 	size_t nsamples, sample_head;
 	uint64_t samples_dropped;
 	/* kallsyms, maps, timeline */
@@ -111,18 +118,18 @@ struct kt_capture {
 	struct tl_flightrec *tl;
 	/* trigger */
 	struct kt_scxtrig trig;
-	int *prog_fds;			/* held from enable: keeps [bpf] symbols */
+	int *prog_fds; /* held from enable: keeps [bpf] symbols */
 	size_t nprog_fds;
-	uint32_t prog_max;		/* highest program id held or seen at arming */
+	uint32_t prog_max; /* highest program id held or seen at arming */
 	bool have_trig, taken;
-	bool rt;			/* the poller runs SCHED_FIFO */
+	bool rt; /* the poller runs SCHED_FIFO */
 	char rt_err[64];
 	int grace_timer;
 	/* run */
 	pid_t child;
 	int child_status;
 	bool child_exited;
-	int cfd[2];			/* its stdout, stderr (-1 at EOF) */
+	int cfd[2]; /* its stdout, stderr (-1 at EOF) */
 	struct kt_buf cout[2];
 	struct kmsg_splitter csplit;
 	bool csplit_ok;

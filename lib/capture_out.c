@@ -68,7 +68,7 @@ static void copy(char *dst, size_t n, const char *src)
 static bool exit_machinery(const char *s)
 {
 	static const char *const pfx[] = {
-		"__scx_exit", "scx_exit", "scx_vexit", "scx_kf_exit", "scx_bpf_error",
+		"__scx_exit",	"scx_exit",	   "scx_vexit",	  "scx_kf_exit", "scx_bpf_error",
 		"scx_bpf_exit", "__scx_bpf_error", "bstr_printf", NULL,
 	};
 
@@ -144,12 +144,14 @@ void kt_cap_summary_line(struct kt_buf *b, const struct kt_capture *c)
 
 	if (!ex->have) {
 		if (c->have_exited)
-			kt_buf_printf(b, "%s: exited (state left enabled) with no exit report in the "
-				      "kernel log", sched);
+			kt_buf_printf(b,
+				      "%s: exited (state left enabled) with no exit report in the "
+				      "kernel log",
+				      sched);
 		else if (c->o.mode == KT_CAP_NOW)
 			kt_buf_printf(b, "no sched_ext exit captured (state now: %s)",
-				      c->have_scx ? kt_scx_state_name(c->trig.state) :
-						    "no sched_ext in this kernel");
+				      c->have_scx ? kt_scx_state_name(c->trig.state)
+						  : "no sched_ext in this kernel");
 		else
 			kt_buf_printf(b, "no sched_ext exit captured (%s)", end_names[c->end]);
 		return;
@@ -208,19 +210,19 @@ static void put_time(struct jw *w, const char *k, const struct kt_cap_time *t, b
 }
 
 static const char *const part_files[KT_PART_NR][3] = {
-	[KT_PART_HOSTCTX] = { KT_BUNDLE_HOSTCTX, KT_BUNDLE_HOSTCTX_DIFF },
-	[KT_PART_KMSG] = { KT_BUNDLE_KMSG },
-	[KT_PART_EVENTS] = { KT_BUNDLE_EVENTS, KT_BUNDLE_BACKTRACE },
-	[KT_PART_SCHED_EXT] = { KT_BUNDLE_SCHED_EXT },
-	[KT_PART_KALLSYMS] = { KT_BUNDLE_KALLSYMS },
-	[KT_PART_MAPS] = { KT_BUNDLE_MAPS "/" },
-	[KT_PART_TIMELINE] = { KT_BUNDLE_TIMELINE, KT_BUNDLE_TRACE },
-	[KT_PART_SCHEDULER] = { KT_BUNDLE_SCHED_OUT, KT_BUNDLE_SCHED_ERR },
+	[KT_PART_HOSTCTX] = {KT_BUNDLE_HOSTCTX, KT_BUNDLE_HOSTCTX_DIFF},
+	[KT_PART_KMSG] = {KT_BUNDLE_KMSG},
+	[KT_PART_EVENTS] = {KT_BUNDLE_EVENTS, KT_BUNDLE_BACKTRACE},
+	[KT_PART_SCHED_EXT] = {KT_BUNDLE_SCHED_EXT},
+	[KT_PART_KALLSYMS] = {KT_BUNDLE_KALLSYMS},
+	[KT_PART_MAPS] = {KT_BUNDLE_MAPS "/"},
+	[KT_PART_TIMELINE] = {KT_BUNDLE_TIMELINE, KT_BUNDLE_TRACE},
+	[KT_PART_SCHEDULER] = {KT_BUNDLE_SCHED_OUT, KT_BUNDLE_SCHED_ERR},
 };
 
 void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 {
-	struct kt_buf line = { 0 };
+	struct kt_buf line = {0};
 
 	jw_obj_open(w);
 	jw_kstr(w, "schema", KT_BUNDLE_SCHEMA_TAG);
@@ -300,8 +302,8 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 struct bw {
 	struct kt_capture *c;
 	char dir[4096];
-	int err;		/* first errno */
-	char what[128];		/* the file that failed */
+	int err;	/* first errno */
+	char what[128]; /* the file that failed */
 };
 
 static FILE *bw_open(struct bw *b, const char *name)
@@ -357,7 +359,7 @@ static int bw_buf(struct bw *b, const char *name, int part, const struct kt_buf 
 static int write_hostctx(struct bw *b)
 {
 	struct kt_capture *c = b->c;
-	struct kt_buf d = { 0 };
+	struct kt_buf d = {0};
 	struct jw w;
 	FILE *fp;
 	int r;
@@ -496,7 +498,7 @@ static int write_timeline(struct bw *b)
 	char path[4200];
 	uint64_t nrec = 0, lost = 0;
 	struct tl_export_stats st;
-	struct tl_filter f = { 0 };
+	struct tl_filter f = {0};
 	struct tl_file tf;
 	FILE *fp;
 
@@ -567,7 +569,7 @@ static bool is_targz(const char *out)
 static int finish(struct bw *b)
 {
 	struct kt_capture *c = b->c;
-	struct kt_buf s = { 0 };
+	struct kt_buf s = {0};
 	struct jw w;
 	FILE *fp;
 	int r;
@@ -591,7 +593,7 @@ static int finish(struct bw *b)
 /* Write the bundle: 0, or KT_EXIT_FAIL (reported; nothing left behind). */
 int kt_cap_write(struct kt_capture *c)
 {
-	struct bw b = { .c = c };
+	struct bw b = {.c = c};
 	const char *out = c->o.out;
 	bool tgz = is_targz(out);
 	char top[4096];
@@ -606,10 +608,10 @@ int kt_cap_write(struct kt_capture *c)
 	snprintf(b.dir, sizeof(b.dir), "%.4000s.tmp-%d", top, (int)getpid());
 	if (mkdir(b.dir, 0755))
 		return kt_err("cannot write the bundle: '%s'", b.dir);
-	ok = !write_hostctx(&b) && !write_events(&b) && !bw_buf(&b, KT_BUNDLE_KMSG, KT_PART_KMSG,
-								 &c->kmsg) &&
-	     !write_scx(&b) && !write_ksyms(&b) && !write_maps(&b) && !write_timeline(&b) &&
-	     !write_sched_out(&b) && !finish(&b);
+	ok = !write_hostctx(&b) && !write_events(&b) &&
+	     !bw_buf(&b, KT_BUNDLE_KMSG, KT_PART_KMSG, &c->kmsg) && !write_scx(&b) &&
+	     !write_ksyms(&b) && !write_maps(&b) && !write_timeline(&b) && !write_sched_out(&b) &&
+	     !finish(&b);
 	if (!ok) {
 		kt_errn(b.err ? b.err : EIO, "cannot write the bundle: %s", b.what);
 		rm_tree(b.dir);

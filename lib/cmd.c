@@ -24,13 +24,12 @@ static const struct kt_cmd *default_cmd(const struct kt_cmdset *set)
 }
 
 /* The option row named by long name N (len L) or short key K in any row. */
-static const struct kt_option *any_opt(const struct kt_cmdset *set, const char *n, size_t l,
-				       int k)
+static const struct kt_option *any_opt(const struct kt_cmdset *set, const char *n, size_t l, int k)
 {
 	for (const struct kt_cmd *c = set->cmds; c->name; c++)
 		for (const struct kt_option *o = c->opts; o && (o->name || o->key); o++)
-			if (n ? o->name && strlen(o->name) == l && !memcmp(o->name, n, l) :
-				o->key == k)
+			if (n ? o->name && strlen(o->name) == l && !memcmp(o->name, n, l)
+			      : o->key == k)
 				return o;
 	return NULL;
 }
@@ -41,12 +40,11 @@ static bool takes_next(const struct kt_cmdset *set, const char *s)
 	const struct kt_option *o;
 
 	if (s[1] == '-')
-		return !strchr(s, '=') && (o = any_opt(set, s + 2, strlen(s + 2), 0)) &&
-		       o->has_arg;
+		return !strchr(s, '=') && (o = any_opt(set, s + 2, strlen(s + 2), 0)) && o->has_arg;
 	for (s++; *s; s++) {
 		o = any_opt(set, NULL, 0, (unsigned char)*s);
 		if (o && o->has_arg)
-			return !s[1];	/* "-oFILE" carries its value */
+			return !s[1]; /* "-oFILE" carries its value */
 	}
 	return false;
 }
@@ -142,8 +140,10 @@ static int check_operands(struct kt_cmdline *cl)
 	cl->ops = kt_operands(&cl->g);
 	cl->nops = kt_noperands(&cl->g);
 	if (cl->nops < c->min_ops)
-		return kt_cmd_usage(cl, cl->nops ? "too few operands (expected %s)" :
-				    "missing operand (expected %s)", c->args ? c->args : "more");
+		return kt_cmd_usage(cl,
+				    cl->nops ? "too few operands (expected %s)"
+					     : "missing operand (expected %s)",
+				    c->args ? c->args : "more");
 	if (c->max_ops >= 0 && cl->nops > c->max_ops) {
 		if (!c->max_ops)
 			return kt_cmd_usage(cl, "unexpected argument '%s'", cl->ops[0]);
@@ -175,8 +175,8 @@ int kt_cmd_getopt(struct kt_cmdline *cl)
 			break;
 		case 'o':
 			if (!*cl->g.arg) {
-				cl->rc = kt_cmd_usage(cl, "option '%s': empty file name",
-						      cl->g.opt);
+				cl->rc =
+					kt_cmd_usage(cl, "option '%s': empty file name", cl->g.opt);
 				return '?';
 			}
 			cl->out.path = strcmp(cl->g.arg, "-") ? cl->g.arg : NULL;
@@ -189,7 +189,7 @@ int kt_cmd_getopt(struct kt_cmdline *cl)
 
 static int run(const struct kt_cmdset *set, const struct kt_cmd *c, int argc, char **argv)
 {
-	struct kt_cmdline cl = { .set = set, .cmd = c };
+	struct kt_cmdline cl = {.set = set, .cmd = c};
 
 	if (!(c->flags & KT_CMD_DEFAULT)) {
 		snprintf(hint, sizeof(hint), "%s %s", set->applet, c->name);
@@ -244,7 +244,7 @@ int kt_cmd_main(const struct kt_cmdset *set, int argc, char **argv)
 		return help_cmd(set, argc - i, argv + i);
 	c = find_cmd(set, argv[i]);
 	if (!c) {
-		if (def && def->max_ops)	/* the default takes operands */
+		if (def && def->max_ops) /* the default takes operands */
 			return run(set, def, argc, argv);
 		kt_usage_err("unknown command '%s'", argv[i]);
 		list_cmds(set);

@@ -51,14 +51,21 @@ enum {
 };
 
 /* The output option rows (-j, --pretty, -o) and the terminator with --help. */
-#define KT_OPT_OUT \
-	{ "json", 'j', 0 }, { "pretty", KT_OPT_PRETTY, 0 }, { "output", 'o', 1 }
-#define KT_OPT_END { "help", 'h', 0 }, { NULL, 0, 0 }
+#define KT_OPT_OUT                                      \
+	{"json", 'j', 0}, {"pretty", KT_OPT_PRETTY, 0}, \
+	{                                               \
+		"output", 'o', 1                        \
+	}
+#define KT_OPT_END         \
+	{"help", 'h', 0},  \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 /* The help fragment for KT_OPT_OUT, for every row that takes them. */
-#define KT_HELP_OUT \
+#define KT_HELP_OUT                                                           \
 	"  -j, --json          JSON (one document; JSON Lines for streams)\n" \
-	"      --pretty        indented JSON (implies -j)\n" \
+	"      --pretty        indented JSON (implies -j)\n"                  \
 	"  -o, --output FILE   write to FILE atomically ('-': standard output)\n"
 #define KT_HELP_HELP "  -h, --help          this help\n"
 
@@ -66,32 +73,32 @@ enum {
 struct kt_outopt {
 	bool json;
 	bool pretty;
-	const char *path;	/* NULL: standard output */
+	const char *path; /* NULL: standard output */
 };
 
 struct kt_cmdline;
 
 enum {
-	KT_CMD_DEFAULT = 1 << 0,	/* runs when no sub-command is named */
-	KT_CMD_HIDDEN = 1 << 1,		/* not listed in the applet help */
+	KT_CMD_DEFAULT = 1 << 0, /* runs when no sub-command is named */
+	KT_CMD_HIDDEN = 1 << 1,	 /* not listed in the applet help */
 };
 
 struct kt_cmd {
 	const char *name;
 	int (*fn)(struct kt_cmdline *cl);
-	const struct kt_option *opts;	/* ends with KT_OPT_END */
-	const char *args;		/* operand synopsis ("A.json [B.json]") */
-	const char *summary;		/* one line, for the applet help */
-	const char *help;		/* option lines and details, or NULL */
-	int min_ops, max_ops;		/* max_ops < 0: no limit */
+	const struct kt_option *opts; /* ends with KT_OPT_END */
+	const char *args;	      /* operand synopsis ("A.json [B.json]") */
+	const char *summary;	      /* one line, for the applet help */
+	const char *help;	      /* option lines and details, or NULL */
+	int min_ops, max_ops;	      /* max_ops < 0: no limit */
 	unsigned flags;
 };
 
 struct kt_cmdset {
 	const char *applet;
-	const char *intro;		/* what the applet is, before the rows */
-	const struct kt_cmd *cmds;	/* ends with a row whose name is NULL */
-	const char *footer;		/* exit status and notes, after the rows */
+	const char *intro;	   /* what the applet is, before the rows */
+	const struct kt_cmd *cmds; /* ends with a row whose name is NULL */
+	const char *footer;	   /* exit status and notes, after the rows */
 };
 
 struct kt_cmdline {
@@ -99,9 +106,9 @@ struct kt_cmdline {
 	const struct kt_cmd *cmd;
 	struct kt_getopt g;
 	struct kt_outopt out;
-	char **ops;			/* operands after the sub-command name */
+	char **ops; /* operands after the sub-command name */
 	int nops;
-	int rc;				/* what to return after kt_cmd_getopt's '?' */
+	int rc; /* what to return after kt_cmd_getopt's '?' */
 };
 
 /*

@@ -6,8 +6,8 @@
 /* Exit codes shared by every applet. */
 enum {
 	KT_EXIT_OK = 0,
-	KT_EXIT_FAIL = 1,	/* runtime failure */
-	KT_EXIT_USAGE = 2,	/* bad arguments */
+	KT_EXIT_FAIL = 1,  /* runtime failure */
+	KT_EXIT_USAGE = 2, /* bad arguments */
 };
 
 /* Name printed before every message; set by the dispatcher. */

@@ -59,14 +59,13 @@ char *kt_read_until(const char *root, const char *path, size_t cap, size_t *len,
  * whitespace.  NULL when unreadable or empty after trimming. */
 char *kt_read_trim(const char *root, const char *path);
 
-
 /* Directory iteration with getdents64 into one buffer (no per-entry
  * allocation).  kt_dir_next skips "." and ".."; NULL at the end/on error. */
 struct kt_dirent {
 	unsigned long long ino;
 	long long off;
 	unsigned short reclen;
-	unsigned char type;	/* DT_* (DT_UNKNOWN on some filesystems) */
+	unsigned char type; /* DT_* (DT_UNKNOWN on some filesystems) */
 	char name[];
 };
 struct kt_dir {

@@ -68,8 +68,8 @@ enum {
 	HC_HP_SIZE = 1 << 3,
 	HC_ONLINE_CPUS = 1 << 4,
 	HC_NUMA_NODES = 1 << 5,
-	HC_TUNABLES = 1 << 6,	/* sched_tunables map present (may be empty) */
-	HC_HEAP = 1 << 7,	/* heap_state present */
+	HC_TUNABLES = 1 << 6, /* sched_tunables map present (may be empty) */
+	HC_HEAP = 1 << 7,     /* heap_state present */
 };
 
 struct hc_kv {
@@ -93,11 +93,11 @@ struct hostctx {
 	uint64_t hugepages_size_kib;
 	char *thp_enabled;
 	char *thp_defrag;
-	struct hc_kv *tunables;		/* sorted by key (strcmp) */
+	struct hc_kv *tunables; /* sorted by key (strcmp) */
 	size_t ntunables;
 	uint64_t online_cpus;
 	uint64_t numa_nodes;
-	struct hc_gov *gov;		/* sorted by cpu; empty = omitted */
+	struct hc_gov *gov; /* sorted by cpu; empty = omitted */
 	size_t ngov;
 	char *kernel_name;
 	char *kernel_release;
@@ -136,7 +136,7 @@ void hc_parse_cpuinfo(const char *s, size_t n, char **model, char **vendor);
 bool hc_cpuinfo_block_done(const char *s, size_t n);
 
 struct hc_meminfo {
-	unsigned has;		/* HC_TOTAL_MEMORY | HC_HP_* bits */
+	unsigned has; /* HC_TOTAL_MEMORY | HC_HP_* bits */
 	uint64_t mem_total_kib;
 	uint64_t hugepages_total;
 	uint64_t hugepages_free;
@@ -161,8 +161,8 @@ enum hc_delayacct hc_delayacct_from(const char *trimmed);
 struct hc_kconfig_scan {
 	char line[128];
 	size_t len;
-	bool lead;		/* still skipping leading whitespace */
-	bool overflow;		/* line too long to be a match */
+	bool lead;     /* still skipping leading whitespace */
+	bool overflow; /* line too long to be a match */
 	bool seen_off;
 	bool bad_utf8;
 	struct kt_u8 u8;
@@ -195,11 +195,11 @@ bool hc_heap_kept(const struct hc_heap *h);
  * on the first hc_collect() and reused; dynamic ones every call.
  */
 struct hc_collector {
-	const char *root;	/* NULL or "/" = the live host */
-	bool use_heap;		/* read jemalloc state (default true) */
-	bool primed;		/* static part read */
-	struct hostctx st;	/* the static part */
-	unsigned long static_reads;	/* times the static part was read */
+	const char *root;	    /* NULL or "/" = the live host */
+	bool use_heap;		    /* read jemalloc state (default true) */
+	bool primed;		    /* static part read */
+	struct hostctx st;	    /* the static part */
+	unsigned long static_reads; /* times the static part was read */
 };
 
 void hc_collector_init(struct hc_collector *c, const char *root);
@@ -219,8 +219,8 @@ void hc_heap_human(struct kt_buf *b, const struct hc_heap *h);
 /* Appends the diff lines; returns true when anything differs. */
 bool hc_diff(struct kt_buf *b, const struct hostctx *a, const struct hostctx *x);
 bool hc_heap_diff(struct kt_buf *b, const struct hc_heap *a, const struct hc_heap *x);
-const char *hc_delayacct_str(enum hc_delayacct d);	/* Display: config-off */
-const char *hc_delayacct_json(enum hc_delayacct d);	/* serde: config_off */
+const char *hc_delayacct_str(enum hc_delayacct d);  /* Display: config-off */
+const char *hc_delayacct_json(enum hc_delayacct d); /* serde: config_off */
 const char *hc_xacct_str(enum hc_xacct x);
 
 /* ---- input (lib/hostctx_load.c) ------------------------------------------ */
@@ -230,7 +230,7 @@ struct jr_err;
  * null = absent for optional fields, types checked). */
 int hc_from_json(const char *s, size_t n, struct hostctx *c, struct jr_err *err);
 /* Parse a {"pre":…,"post":…} pair. */
-int hc_pair_from_json(const char *s, size_t n, struct hostctx *pre,
-		      struct hostctx *post, struct jr_err *err);
+int hc_pair_from_json(const char *s, size_t n, struct hostctx *pre, struct hostctx *post,
+		      struct jr_err *err);
 
 #endif

@@ -52,9 +52,9 @@ void hc_free(struct hostctx *c)
 
 bool hc_is_empty(const struct hostctx *c)
 {
-	return !c->has && !c->cpu_model && !c->cpu_vendor && !c->thp_enabled &&
-	       !c->thp_defrag && !c->ngov && !c->kernel_name && !c->kernel_release &&
-	       !c->arch && !c->kernel_cmdline && !c->task_delayacct && !c->config_task_xacct;
+	return !c->has && !c->cpu_model && !c->cpu_vendor && !c->thp_enabled && !c->thp_defrag &&
+	       !c->ngov && !c->kernel_name && !c->kernel_release && !c->arch &&
+	       !c->kernel_cmdline && !c->task_delayacct && !c->config_task_xacct;
 }
 
 static int sdup(char **dst, const char *src)
@@ -135,8 +135,7 @@ static bool is_regular(const struct kt_dir *d, const struct kt_dirent *de)
 	return !fstatat(d->fd, de->name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
-static int add_tunable(struct hc_kv **kv, size_t *n, size_t *cap, const char *name,
-		       char *val)
+static int add_tunable(struct hc_kv **kv, size_t *n, size_t *cap, const char *name, char *val)
 {
 	struct hc_kv *nv;
 
@@ -169,8 +168,8 @@ int hc_read_tunables(const char *root, const char *dir, struct hc_kv **kv, size_
 		return -1;
 	}
 	while ((de = kt_dir_next(d))) {
-		if (strncmp(de->name, "sched_", 6) ||
-		    !hc_utf8_valid(de->name, strlen(de->name)) || !is_regular(d, de))
+		if (strncmp(de->name, "sched_", 6) || !hc_utf8_valid(de->name, strlen(de->name)) ||
+		    !is_regular(d, de))
 			continue;
 		snprintf(rel, sizeof(rel), "%s/%s", dir, de->name);
 		val = read_trimmed(root, rel);
@@ -219,8 +218,7 @@ static int cpu_node(const char *root, uint64_t cpu, uint64_t *node)
 	return 0;
 }
 
-static void probe_topology(const char *root, const uint64_t *cpus, size_t n,
-			   struct hostctx *st)
+static void probe_topology(const char *root, const uint64_t *cpus, size_t n, struct hostctx *st)
 {
 	uint64_t *nodes = n ? malloc(n * sizeof(*nodes)) : NULL;
 	size_t counted = 0, distinct = 0;
@@ -245,8 +243,7 @@ static void probe_topology(const char *root, const uint64_t *cpus, size_t n,
 	st->has |= HC_ONLINE_CPUS | HC_NUMA_NODES;
 }
 
-static void read_governors(const char *root, const uint64_t *cpus, size_t n,
-			   struct hostctx *st)
+static void read_governors(const char *root, const uint64_t *cpus, size_t n, struct hostctx *st)
 {
 	char rel[128];
 	char *g;
@@ -298,7 +295,7 @@ static void read_uname(const char *root, struct hostctx *st)
 	struct utsname u;
 	bool live = !root || !*root || !strcmp(root, "/");
 
-	if (!live) {	/* a tree's kernel, or none: never this host's */
+	if (!live) { /* a tree's kernel, or none: never this host's */
 		st->kernel_name = read_trimmed(root, SYS_KERNEL "/ostype");
 		st->kernel_release = read_trimmed(root, SYS_KERNEL "/osrelease");
 		st->arch = read_trimmed(root, SYS_KERNEL "/arch");
@@ -320,10 +317,10 @@ void hc_heap_collect(struct hc_heap *h)
 		unsigned bit;
 		size_t off;
 	} rd[] = {
-		{ "stats.active", HC_HEAP_ACTIVE, offsetof(struct hc_heap, active_bytes) },
-		{ "stats.allocated", HC_HEAP_ALLOCATED, offsetof(struct hc_heap, allocated_bytes) },
-		{ "stats.resident", HC_HEAP_RESIDENT, offsetof(struct hc_heap, resident_bytes) },
-		{ "stats.mapped", HC_HEAP_MAPPED, offsetof(struct hc_heap, mapped_bytes) },
+		{"stats.active", HC_HEAP_ACTIVE, offsetof(struct hc_heap, active_bytes)},
+		{"stats.allocated", HC_HEAP_ALLOCATED, offsetof(struct hc_heap, allocated_bytes)},
+		{"stats.resident", HC_HEAP_RESIDENT, offsetof(struct hc_heap, resident_bytes)},
+		{"stats.mapped", HC_HEAP_MAPPED, offsetof(struct hc_heap, mapped_bytes)},
 	};
 	uint64_t epoch = 1;
 	unsigned narenas;
@@ -413,7 +410,7 @@ static void read_dynamic(struct hc_collector *c, struct hostctx *out)
 
 int hc_collect(struct hc_collector *c, struct hostctx *out)
 {
-	struct hc_meminfo m = { 0 };
+	struct hc_meminfo m = {0};
 	size_t n;
 	char *raw = read_small(c->root, "/proc/meminfo", &n);
 

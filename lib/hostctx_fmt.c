@@ -11,30 +11,42 @@
 const char *hc_delayacct_str(enum hc_delayacct d)
 {
 	switch (d) {
-	case HC_DA_CONFIG_OFF: return "config-off";
-	case HC_DA_RUNTIME_OFF: return "runtime-off";
-	case HC_DA_ON: return "on";
-	default: return NULL;
+	case HC_DA_CONFIG_OFF:
+		return "config-off";
+	case HC_DA_RUNTIME_OFF:
+		return "runtime-off";
+	case HC_DA_ON:
+		return "on";
+	default:
+		return NULL;
 	}
 }
 
 const char *hc_delayacct_json(enum hc_delayacct d)
 {
 	switch (d) {
-	case HC_DA_CONFIG_OFF: return "config_off";
-	case HC_DA_RUNTIME_OFF: return "runtime_off";
-	case HC_DA_ON: return "on";
-	default: return NULL;
+	case HC_DA_CONFIG_OFF:
+		return "config_off";
+	case HC_DA_RUNTIME_OFF:
+		return "runtime_off";
+	case HC_DA_ON:
+		return "on";
+	default:
+		return NULL;
 	}
 }
 
 const char *hc_xacct_str(enum hc_xacct x)
 {
 	switch (x) {
-	case HC_XA_ON: return "on";
-	case HC_XA_OFF: return "off";
-	case HC_XA_UNKNOWN: return "unknown";
-	default: return NULL;
+	case HC_XA_ON:
+		return "on";
+	case HC_XA_OFF:
+		return "off";
+	case HC_XA_UNKNOWN:
+		return "unknown";
+	default:
+		return NULL;
 	}
 }
 
@@ -159,7 +171,7 @@ static void put_lines(struct kt_buf *b, const char *pfx, const char *text, size_
 
 static void human_maps(struct kt_buf *b, const struct hostctx *c)
 {
-	struct kt_buf hb = { 0 };
+	struct kt_buf hb = {0};
 
 	if (!c->ngov)
 		kt_buf_puts(b, "cpufreq_governor: (empty)\n");
@@ -213,18 +225,16 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-static bool diff_str(struct kt_buf *b, const char *pfx, const char *k, const char *x,
-		     const char *y)
+static bool diff_str(struct kt_buf *b, const char *pfx, const char *k, const char *x, const char *y)
 {
 	if (str_eq(x, y))
 		return false;
-	kt_buf_printf(b, "%s%s: %s \u2192 %s\n", pfx, k, x ? x : "(unknown)",
-		      y ? y : "(unknown)");
+	kt_buf_printf(b, "%s%s: %s \u2192 %s\n", pfx, k, x ? x : "(unknown)", y ? y : "(unknown)");
 	return true;
 }
 
-static bool diff_u64(struct kt_buf *b, const char *pfx, const char *k, bool hx,
-		     uint64_t x, bool hy, uint64_t y)
+static bool diff_u64(struct kt_buf *b, const char *pfx, const char *k, bool hx, uint64_t x, bool hy,
+		     uint64_t y)
 {
 	char sx[24], sy[24];
 
@@ -323,7 +333,7 @@ static bool diff_tunables(struct kt_buf *b, const struct hostctx *a, const struc
 
 static bool diff_heap(struct kt_buf *b, const struct hostctx *a, const struct hostctx *x)
 {
-	struct kt_buf inner = { 0 };
+	struct kt_buf inner = {0};
 	bool ha = a->has & HC_HEAP, hx = x->has & HC_HEAP, d;
 
 	if (ha != hx) {

@@ -101,7 +101,7 @@ struct gz_scan {
 	z_stream zs;
 	struct hc_kconfig_scan k;
 	unsigned char out[4096];
-	bool ended;		/* end of the first gzip member */
+	bool ended; /* end of the first gzip member */
 };
 
 static int gz_begin(struct gz_scan *g)
@@ -176,7 +176,7 @@ enum hc_xacct hc_read_xacct(const char *root, const char *path)
 	for (;;) {
 		got = read(fd, in, sizeof(in));
 		if (got < 0) {
-			r = HC_XA_UNKNOWN;	/* EISDIR, EIO */
+			r = HC_XA_UNKNOWN; /* EISDIR, EIO */
 			goto out;
 		}
 		if (got == 0) {

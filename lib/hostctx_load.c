@@ -11,8 +11,7 @@
 #include "hostctx.h"
 #include "jsonr.h"
 
-static int type_err(struct jr_err *e, const struct jr_val *v, const char *field,
-		    const char *want)
+static int type_err(struct jr_err *e, const struct jr_val *v, const char *field, const char *want)
 {
 	return jr_fail(e, v->off, "field '%s': expected %s, found %s", field, want,
 		       jr_type_name(v->type));
@@ -34,16 +33,17 @@ static int get_u64(const struct jr_val *v, const char *f, unsigned *has, unsigne
 	if (v->type == JR_NULL)
 		return 0;
 	if (v->type != JR_NUMBER || !v->num.is_u64)
-		return v->type == JR_NUMBER ?
-			jr_fail(e, v->off, "field '%s': expected an unsigned 64-bit integer", f) :
-			type_err(e, v, f, "an unsigned integer");
+		return v->type == JR_NUMBER
+			       ? jr_fail(e, v->off,
+					 "field '%s': expected an unsigned 64-bit integer", f)
+			       : type_err(e, v, f, "an unsigned integer");
 	*out = v->num.u;
 	*has |= bit;
 	return 0;
 }
 
-static int get_enum(const struct jr_val *v, const char *f, const char *const *names,
-		    int n, int *out, struct jr_err *e)
+static int get_enum(const struct jr_val *v, const char *f, const char *const *names, int n,
+		    int *out, struct jr_err *e)
 {
 	if (v->type == JR_NULL)
 		return 0;
@@ -123,7 +123,8 @@ static int get_gov(const struct jr_val *v, struct hostctx *c, struct jr_err *e)
 
 		if (cpu_key(m->key, &cpu)) {
 			free(t);
-			return jr_fail(e, m->key_off, "cpufreq_governor: invalid CPU id '%s'", m->key);
+			return jr_fail(e, m->key_off, "cpufreq_governor: invalid CPU id '%s'",
+				       m->key);
 		}
 		if (m->val.type != JR_STRING) {
 			free(t);
@@ -184,14 +185,14 @@ static int get_tunables(const struct jr_val *v, struct hostctx *c, struct jr_err
 			free(t);
 			return type_err(e, &v->obj.m[i].val, "sched_tunables", "a string");
 		}
-		t[i] = (struct idx_kv){ v->obj.m[i].key, v->obj.m[i].val.str.s, i };
+		t[i] = (struct idx_kv){v->obj.m[i].key, v->obj.m[i].val.str.s, i};
 	}
 	qsort(t, n, sizeof(*t), cmp_idx_kv);
 	for (size_t i = 0; i < n && !r; i++) {
 		struct hc_kv *kv = &c->tunables[c->ntunables];
 
 		if (i + 1 < n && !strcmp(t[i].k, t[i + 1].k))
-			continue;	/* a later duplicate wins */
+			continue; /* a later duplicate wins */
 		kv->key = strdup(t[i].k);
 		kv->val = strdup(t[i].v);
 		c->ntunables++;
@@ -202,13 +203,12 @@ static int get_tunables(const struct jr_val *v, struct hostctx *c, struct jr_err
 	return r;
 }
 
-static int get_heap(const struct jr_val *v, struct hc_heap *h, unsigned *has,
-		    struct jr_err *e)
+static int get_heap(const struct jr_val *v, struct hc_heap *h, unsigned *has, struct jr_err *e)
 {
-	static const char *const keys[] = { "active_bytes", "allocated_bytes",
-					    "resident_bytes", "mapped_bytes", "narenas" };
-	uint64_t *dst[] = { &h->active_bytes, &h->allocated_bytes, &h->resident_bytes,
-			    &h->mapped_bytes, &h->narenas };
+	static const char *const keys[] = {"active_bytes", "allocated_bytes", "resident_bytes",
+					   "mapped_bytes", "narenas"};
+	uint64_t *dst[] = {&h->active_bytes, &h->allocated_bytes, &h->resident_bytes,
+			   &h->mapped_bytes, &h->narenas};
 	unsigned seen = 0;
 
 	if (v->type == JR_NULL)
@@ -233,28 +233,51 @@ static int get_heap(const struct jr_val *v, struct hc_heap *h, unsigned *has,
 }
 
 enum {
-	F_CPU_MODEL, F_CPU_VENDOR, F_TOTAL_MEM, F_HP_TOTAL, F_HP_FREE, F_HP_SIZE,
-	F_THP_ENABLED, F_THP_DEFRAG, F_TUNABLES, F_ONLINE, F_NUMA, F_GOV,
-	F_KNAME, F_KRELEASE, F_ARCH, F_CMDLINE, F_DELAYACCT, F_XACCT, F_HEAP, F_NFIELDS
+	F_CPU_MODEL,
+	F_CPU_VENDOR,
+	F_TOTAL_MEM,
+	F_HP_TOTAL,
+	F_HP_FREE,
+	F_HP_SIZE,
+	F_THP_ENABLED,
+	F_THP_DEFRAG,
+	F_TUNABLES,
+	F_ONLINE,
+	F_NUMA,
+	F_GOV,
+	F_KNAME,
+	F_KRELEASE,
+	F_ARCH,
+	F_CMDLINE,
+	F_DELAYACCT,
+	F_XACCT,
+	F_HEAP,
+	F_NFIELDS
 };
 
 static const char *const fields[F_NFIELDS] = {
-	"cpu_model", "cpu_vendor", "total_memory_kib", "hugepages_total",
-	"hugepages_free", "hugepages_size_kib", "thp_enabled", "thp_defrag",
-	"sched_tunables", "online_cpus", "numa_nodes", "cpufreq_governor",
-	"kernel_name", "kernel_release", "arch", "kernel_cmdline",
-	"task_delayacct", "config_task_xacct", "heap_state",
+	"cpu_model",	   "cpu_vendor",     "total_memory_kib",
+	"hugepages_total", "hugepages_free", "hugepages_size_kib",
+	"thp_enabled",	   "thp_defrag",     "sched_tunables",
+	"online_cpus",	   "numa_nodes",     "cpufreq_governor",
+	"kernel_name",	   "kernel_release", "arch",
+	"kernel_cmdline",  "task_delayacct", "config_task_xacct",
+	"heap_state",
 };
 
 static int get_field(int f, const struct jr_val *v, struct hostctx *c, struct jr_err *e)
 {
-	static const char *const da[] = { "config_off", "runtime_off", "on" };
-	static const char *const xa[] = { "on", "off", "unknown" };
+	static const char *const da[] = {"config_off", "runtime_off", "on"};
+	static const char *const xa[] = {"on", "off", "unknown"};
 	char **strs[F_NFIELDS] = {
-		[F_CPU_MODEL] = &c->cpu_model, [F_CPU_VENDOR] = &c->cpu_vendor,
-		[F_THP_ENABLED] = &c->thp_enabled, [F_THP_DEFRAG] = &c->thp_defrag,
-		[F_KNAME] = &c->kernel_name, [F_KRELEASE] = &c->kernel_release,
-		[F_ARCH] = &c->arch, [F_CMDLINE] = &c->kernel_cmdline,
+		[F_CPU_MODEL] = &c->cpu_model,
+		[F_CPU_VENDOR] = &c->cpu_vendor,
+		[F_THP_ENABLED] = &c->thp_enabled,
+		[F_THP_DEFRAG] = &c->thp_defrag,
+		[F_KNAME] = &c->kernel_name,
+		[F_KRELEASE] = &c->kernel_release,
+		[F_ARCH] = &c->arch,
+		[F_CMDLINE] = &c->kernel_cmdline,
 	};
 	const char *k = fields[f];
 	int x = 0, r;
@@ -262,18 +285,27 @@ static int get_field(int f, const struct jr_val *v, struct hostctx *c, struct jr
 	if (strs[f])
 		return get_str(v, k, strs[f], e);
 	switch (f) {
-	case F_TOTAL_MEM: return get_u64(v, k, &c->has, HC_TOTAL_MEMORY, &c->total_memory_kib, e);
-	case F_HP_TOTAL: return get_u64(v, k, &c->has, HC_HP_TOTAL, &c->hugepages_total, e);
-	case F_HP_FREE: return get_u64(v, k, &c->has, HC_HP_FREE, &c->hugepages_free, e);
-	case F_HP_SIZE: return get_u64(v, k, &c->has, HC_HP_SIZE, &c->hugepages_size_kib, e);
-	case F_ONLINE: return get_u64(v, k, &c->has, HC_ONLINE_CPUS, &c->online_cpus, e);
-	case F_NUMA: return get_u64(v, k, &c->has, HC_NUMA_NODES, &c->numa_nodes, e);
-	case F_TUNABLES: return get_tunables(v, c, e);
-	case F_GOV: return get_gov(v, c, e);
-	case F_HEAP: return get_heap(v, &c->heap, &c->has, e);
+	case F_TOTAL_MEM:
+		return get_u64(v, k, &c->has, HC_TOTAL_MEMORY, &c->total_memory_kib, e);
+	case F_HP_TOTAL:
+		return get_u64(v, k, &c->has, HC_HP_TOTAL, &c->hugepages_total, e);
+	case F_HP_FREE:
+		return get_u64(v, k, &c->has, HC_HP_FREE, &c->hugepages_free, e);
+	case F_HP_SIZE:
+		return get_u64(v, k, &c->has, HC_HP_SIZE, &c->hugepages_size_kib, e);
+	case F_ONLINE:
+		return get_u64(v, k, &c->has, HC_ONLINE_CPUS, &c->online_cpus, e);
+	case F_NUMA:
+		return get_u64(v, k, &c->has, HC_NUMA_NODES, &c->numa_nodes, e);
+	case F_TUNABLES:
+		return get_tunables(v, c, e);
+	case F_GOV:
+		return get_gov(v, c, e);
+	case F_HEAP:
+		return get_heap(v, &c->heap, &c->has, e);
 	case F_DELAYACCT:
 		r = get_enum(v, k, da, 3, &x, e);
-		c->task_delayacct = (enum hc_delayacct)x;	/* 1..3 match the enum */
+		c->task_delayacct = (enum hc_delayacct)x; /* 1..3 match the enum */
 		return r;
 	default:
 		r = get_enum(v, k, xa, 3, &x, e);
@@ -340,8 +372,9 @@ int hc_pair_from_json(const char *s, size_t n, struct hostctx *pre, struct hostc
 	}
 	for (size_t i = 0; i < root.obj.n; i++) {
 		const struct jr_member *m = &root.obj.m[i];
-		const struct jr_val **slot = !strcmp(m->key, "pre") ? &pv :
-					     !strcmp(m->key, "post") ? &qv : NULL;
+		const struct jr_val **slot = !strcmp(m->key, "pre")    ? &pv
+					     : !strcmp(m->key, "post") ? &qv
+								       : NULL;
 
 		if (!slot)
 			continue;

@@ -37,7 +37,7 @@ int hc_parse_u64(const char *s, size_t n, uint64_t *out)
 
 bool hc_utf8_valid(const char *s, size_t n)
 {
-	struct kt_u8 st = { 0 };
+	struct kt_u8 st = {0};
 
 	for (size_t i = 0; i < n; i++)
 		if (!s[i] || kt_u8_step(&st, (unsigned char)s[i]) < 0)
@@ -57,14 +57,14 @@ static size_t ws_fwd(const unsigned char *s, size_t n)
 	if (n < 3)
 		return 0;
 	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
-		return 3;	/* U+1680 */
+		return 3; /* U+1680 */
 	if (s[0] == 0xe2 && s[1] == 0x80 &&
 	    (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-		return 3;	/* U+2000..200A, 2028, 2029, 202F */
+		return 3; /* U+2000..200A, 2028, 2029, 202F */
 	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
-		return 3;	/* U+205F */
+		return 3; /* U+205F */
 	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-		return 3;	/* U+3000 */
+		return 3; /* U+3000 */
 	return 0;
 }
 
@@ -92,7 +92,6 @@ const char *hc_trim(const char *s, size_t n, size_t *outn)
 	return (const char *)p;
 }
 
-
 char *hc_trimmed_dup(const char *s, size_t n)
 {
 	const char *t;
@@ -118,14 +117,14 @@ static bool next_line(const char *s, size_t n, size_t *pos, const char **l, size
 	len = nl ? (size_t)(nl - *l) : n - *pos;
 	*pos += len + (nl ? 1 : 0);
 	if (nl && len && (*l)[len - 1] == '\r')
-		len--;	/* "\r\n"; a bare final '\r' stays */
+		len--; /* "\r\n"; a bare final '\r' stays */
 	*ln = len;
 	return true;
 }
 
 /* split_once(':') with both sides trimmed */
-static bool split_kv(const char *l, size_t ln, const char **k, size_t *kn,
-		     const char **v, size_t *vn)
+static bool split_kv(const char *l, size_t ln, const char **k, size_t *kn, const char **v,
+		     size_t *vn)
 {
 	const char *c = memchr(l, ':', ln);
 

@@ -84,10 +84,22 @@ static void close_(struct jw *w, const char *c)
 	emits(w, c);
 }
 
-void jw_obj_open(struct jw *w) { open_(w, "{"); }
-void jw_obj_close(struct jw *w) { close_(w, "}"); }
-void jw_arr_open(struct jw *w) { open_(w, "["); }
-void jw_arr_close(struct jw *w) { close_(w, "]"); }
+void jw_obj_open(struct jw *w)
+{
+	open_(w, "{");
+}
+void jw_obj_close(struct jw *w)
+{
+	close_(w, "}");
+}
+void jw_arr_open(struct jw *w)
+{
+	open_(w, "[");
+}
+void jw_arr_close(struct jw *w)
+{
+	close_(w, "]");
+}
 
 /* Write escaped content through a sink. */
 typedef void (*sink_fn)(void *ctx, const char *s, size_t n);
@@ -118,13 +130,27 @@ static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
 			replen = 6;
 		} else {
 			switch (c) {
-			case '"': rep = "\\\""; break;
-			case '\\': rep = "\\\\"; break;
-			case '\b': rep = "\\b"; break;
-			case '\f': rep = "\\f"; break;
-			case '\n': rep = "\\n"; break;
-			case '\r': rep = "\\r"; break;
-			case '\t': rep = "\\t"; break;
+			case '"':
+				rep = "\\\"";
+				break;
+			case '\\':
+				rep = "\\\\";
+				break;
+			case '\b':
+				rep = "\\b";
+				break;
+			case '\f':
+				rep = "\\f";
+				break;
+			case '\n':
+				rep = "\\n";
+				break;
+			case '\r':
+				rep = "\\r";
+				break;
+			case '\t':
+				rep = "\\t";
+				break;
 			default:
 				memcpy(esc, "\\u00", 4);
 				esc[4] = hex[c >> 4];
@@ -142,8 +168,14 @@ static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
 		put(ctx, str + run, n - run);
 }
 
-static void put_jw(void *ctx, const char *s, size_t n) { emit(ctx, s, n); }
-static void put_buf(void *ctx, const char *s, size_t n) { kt_buf_put(ctx, s, n); }
+static void put_jw(void *ctx, const char *s, size_t n)
+{
+	emit(ctx, s, n);
+}
+static void put_buf(void *ctx, const char *s, size_t n)
+{
+	kt_buf_put(ctx, s, n);
+}
 
 void jw_escape(struct kt_buf *out, const char *s, size_t n)
 {

@@ -40,7 +40,7 @@ void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
-void jw_double(struct jw *w, double v);	/* NaN/inf -> null */
+void jw_double(struct jw *w, double v); /* NaN/inf -> null */
 /* V / 10^FRAC with exactly FRAC decimals (ns as "12.345" us: FRAC 3). */
 void jw_udec(struct jw *w, uint64_t v, unsigned frac);
 void jw_bool(struct jw *w, bool v);
@@ -51,13 +51,33 @@ void jw_raw(struct jw *w, const char *s, size_t n);
 void jw_newline(struct jw *w);
 
 /* key + value shorthands */
-static inline void jw_kstr(struct jw *w, const char *k, const char *s) { jw_key(w, k); jw_str(w, s); }
-static inline void jw_ku64(struct jw *w, const char *k, uint64_t v) { jw_key(w, k); jw_u64(w, v); }
-static inline void jw_ki64(struct jw *w, const char *k, int64_t v) { jw_key(w, k); jw_i64(w, v); }
-static inline void jw_kdouble(struct jw *w, const char *k, double v) { jw_key(w, k); jw_double(w, v); }
+static inline void jw_kstr(struct jw *w, const char *k, const char *s)
+{
+	jw_key(w, k);
+	jw_str(w, s);
+}
+static inline void jw_ku64(struct jw *w, const char *k, uint64_t v)
+{
+	jw_key(w, k);
+	jw_u64(w, v);
+}
+static inline void jw_ki64(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	jw_i64(w, v);
+}
+static inline void jw_kdouble(struct jw *w, const char *k, double v)
+{
+	jw_key(w, k);
+	jw_double(w, v);
+}
 /* "0x..." lowercase hex string (addresses, flags). */
 void jw_khex(struct jw *w, const char *k, uint64_t v);
-static inline void jw_kbool(struct jw *w, const char *k, bool v) { jw_key(w, k); jw_bool(w, v); }
+static inline void jw_kbool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_bool(w, v);
+}
 
 /* Escape S (N bytes) as JSON string content (no quotes) into OUT. */
 void jw_escape(struct kt_buf *out, const char *s, size_t n);

@@ -32,16 +32,16 @@ int jr_fail(struct jr_err *err, size_t off, const char *fmt, ...)
 
 const char *jr_type_name(enum jr_type t)
 {
-	static const char *const names[] = { "null", "boolean", "number", "string",
-					     "array", "object" };
+	static const char *const names[] = {"null",   "boolean", "number",
+					    "string", "array",	 "object"};
 
 	return (unsigned)t < 6 ? names[t] : "?";
 }
 
 static void skip_ws(struct jp *p)
 {
-	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' ||
-			       p->s[p->i] == '\n' || p->s[p->i] == '\r'))
+	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
+			       p->s[p->i] == '\r'))
 		p->i++;
 }
 
@@ -212,7 +212,7 @@ static int parse_string(struct jp *p, char **out, size_t *outlen)
 	size_t start = p->i, k = 0, end;
 	char *o;
 
-	p->i++;	/* opening quote */
+	p->i++; /* opening quote */
 	/* decoded text is never longer than the raw text */
 	for (end = p->i; end < p->n && p->s[end] != '"'; end++)
 		if (p->s[end] == '\\')
@@ -334,9 +334,9 @@ static int parse_container(struct jp *p, struct jr_val *v)
 		*items = nv;
 		slot = (char *)nv + *n * sz;
 		memset(slot, 0, sz);
-		r = obj ? parse_member(p, (struct jr_member *)slot) :
-			  parse_value(p, (struct jr_val *)slot);
-		(*n)++;	/* count it so jr_free sees partial items */
+		r = obj ? parse_member(p, (struct jr_member *)slot)
+			: parse_value(p, (struct jr_val *)slot);
+		(*n)++; /* count it so jr_free sees partial items */
 		if (r)
 			return -1;
 	} while ((r = next_or_close(p, close)) == 1);
@@ -381,7 +381,7 @@ static int parse_value(struct jp *p, struct jr_val *v)
 
 int jr_parse(const char *s, size_t n, struct jr_val *root, struct jr_err *err)
 {
-	struct jp p = { (const unsigned char *)s, n, 0, 0, err };
+	struct jp p = {(const unsigned char *)s, n, 0, 0, err};
 
 	if (parse_value(&p, root))
 		goto fail;

@@ -30,16 +30,16 @@ struct jr_member;
 
 struct jr_val {
 	enum jr_type type;
-	size_t off;			/* byte offset of the value */
+	size_t off; /* byte offset of the value */
 	union {
 		bool b;
 		struct {
-			bool is_u64;	/* integer, no sign/fraction/exponent, fits */
+			bool is_u64; /* integer, no sign/fraction/exponent, fits */
 			uint64_t u;
 			double d;
 		} num;
 		struct {
-			char *s;	/* NUL-terminated, valid UTF-8 */
+			char *s; /* NUL-terminated, valid UTF-8 */
 			size_t len;
 		} str;
 		struct {
@@ -47,7 +47,7 @@ struct jr_val {
 			size_t n;
 		} arr;
 		struct {
-			struct jr_member *m;	/* in document order */
+			struct jr_member *m; /* in document order */
 			size_t n;
 		} obj;
 	};

@@ -17,63 +17,59 @@
 struct ent {
 	uint64_t addr;
 	uint32_t name;
-	uint16_t mod;		/* 0: vmlinux; else index into mods[] */
+	uint16_t mod; /* 0: vmlinux; else index into mods[] */
 	uint8_t type;
 	uint8_t flags;
 };
 
 enum {
-	ENT_MAPPING = 1,	/* module mapping symbol: never resolved to */
-	ENT_LAST = 2,		/* last address of its region */
-	ENT_EXACT = 4,		/* size from an exact source (bpf() prog info) */
+	ENT_MAPPING = 1, /* module mapping symbol: never resolved to */
+	ENT_LAST = 2,	 /* last address of its region */
+	ENT_EXACT = 4,	 /* size from an exact source (bpf() prog info) */
 };
 
-#define MAX_SYMS (1u << 24)	/* hash slots hold a 24-bit index */
+#define MAX_SYMS (1u << 24) /* hash slots hold a 24-bit index */
 #define MAX_MODS 65535
-#define TOP_STEP 32		/* entries per block of the search index */
+#define TOP_STEP 32 /* entries per block of the search index */
 
 struct kt_ksyms {
 	struct ent *ents;
-	uint32_t *size;		/* per entry; 0: unknown */
+	uint32_t *size; /* per entry; 0: unknown */
 	size_t n;
-	char *pool;		/* names and module names, NUL-terminated */
+	char *pool; /* names and module names, NUL-terminated */
 	size_t pool_len;
-	uint64_t range_lo[2];	/* where the kernel looks vmlinux symbols up */
+	uint64_t range_lo[2]; /* where the kernel looks vmlinux symbols up */
 	uint64_t range_hi[2];
-	int nranges;		/* 0: no section markers, no limit */
-	uint64_t *top;		/* address of every TOP_STEP-th entry */
+	int nranges;   /* 0: no section markers, no limit */
+	uint64_t *top; /* address of every TOP_STEP-th entry */
 	size_t ntop;
-	uint32_t *hash;		/* (index + 1) | tag << 24; 0: empty */
-	uint32_t *dup;		/* index + 1 of the next entry of the same name */
+	uint32_t *hash; /* (index + 1) | tag << 24; 0: empty */
+	uint32_t *dup;	/* index + 1 of the next entry of the same name */
 	size_t hash_cap;
-	uint32_t *mods;		/* pool offset of module names, [1..nmods] */
+	uint32_t *mods; /* pool offset of module names, [1..nmods] */
 	size_t nmods;
-	uint16_t bpf_mod;	/* id of "bpf", or 0 */
-	uint32_t *mod_hash;	/* parse-time module index */
+	uint16_t bpf_mod;   /* id of "bpf", or 0 */
+	uint32_t *mod_hash; /* parse-time module index */
 	size_t mod_hash_cap;
-	bool oom;		/* an allocation failed while parsing */
+	bool oom; /* an allocation failed while parsing */
 	struct kt_ksyms_stats st;
 };
 
 /* hex digit values, -1 for anything else: a table, not kt_hexval(), because
  * this is the hottest lookup of the table parse (every address digit) */
 static const signed char hexv[256] = {
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1, -1,
-	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, 0,  1,	2,  3,	4,  5,	6,  7,	8,  9,	-1, -1, -1, -1, -1, -1, -1, 10,
+	11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -264,7 +260,7 @@ static const unsigned char *parse_line(struct kt_ksyms *t, struct parse_state *p
 	if (!(((type | 0x20) >= 'a' && (type | 0x20) <= 'z') || type == '?'))
 		goto bad;
 	name = q += 3;
-	while (q < e && *q > 0x20)
+	while (q<e && * q> 0x20)
 		q++;
 	if (q == name || q - name > KT_KSYMS_NAME_MAX)
 		goto bad;
@@ -288,7 +284,7 @@ bad:
 static void parse_text(struct kt_ksyms *t, const char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)buf, *e = p + len;
-	struct parse_state ps = { 0 };
+	struct parse_state ps = {0};
 
 	while (p < e) {
 		if (*p == '\n') {
@@ -675,7 +671,7 @@ struct kt_ksyms *kt_ksyms_load(const char *path)
 	free(buf);
 	/* this kernel's own table: JITed BPF programs can be sized exactly */
 	if (t && !strcmp(path, KT_KALLSYMS_PATH) && t->st.bpf_symbols && !t->st.hidden)
-		kt_ksyms_bpf_sizes(t);	/* best effort: no bpf() rights, no sizes */
+		kt_ksyms_bpf_sizes(t); /* best effort: no bpf() rights, no sizes */
 	errno = e;
 	return t;
 }
@@ -740,8 +736,7 @@ int kt_ksyms_get(const struct kt_ksyms *t, size_t i, struct kt_ksym *out)
 	return 0;
 }
 
-size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksym *out,
-		       size_t max)
+size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksym *out, size_t max)
 {
 	uint32_t v;
 	size_t n = 0;
@@ -830,7 +825,7 @@ int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res
 			return -1;
 	}
 	if ((t->ents[i].flags & ENT_EXACT) && off >= t->size[i])
-		return -1;	/* past the end of the JITed program */
+		return -1; /* past the end of the JITed program */
 	fill(t, (size_t)i, &res->sym);
 	res->off = off;
 	return 0;
@@ -872,8 +867,8 @@ static bool symbol_follows(const char *line, size_t len, size_t pos)
 	return kt_stacksym_next(line, len, &pos, &s) && s.start == p;
 }
 
-static size_t symbolize_with(const struct kt_ksyms *t, resolve_fn fn, const char *line,
-			     size_t len, struct kt_buf *out)
+static size_t symbolize_with(const struct kt_ksyms *t, resolve_fn fn, const char *line, size_t len,
+			     struct kt_buf *out)
 {
 	unsigned width = t->st.addr_digits ? t->st.addr_digits : 16;
 	struct kt_addrtok tok;

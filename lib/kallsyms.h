@@ -78,11 +78,11 @@ struct kt_ksyms;
 /* One symbol as the table reports it (pointers live as long as the table). */
 struct kt_ksym {
 	uint64_t addr;
-	uint64_t size;		/* 0: unknown */
+	uint64_t size; /* 0: unknown */
 	const char *name;
-	const char *module;	/* NULL for vmlinux; "bpf" for [bpf] */
-	char type;		/* the type letter as listed */
-	bool bpf;		/* listed as [bpf]: no module in %pS */
+	const char *module; /* NULL for vmlinux; "bpf" for [bpf] */
+	char type;	    /* the type letter as listed */
+	bool bpf;	    /* listed as [bpf]: no module in %pS */
 };
 
 /* A resolved address: the symbol and the offset into it. */
@@ -92,15 +92,15 @@ struct kt_ksym_res {
 };
 
 struct kt_ksyms_stats {
-	size_t lines;		/* non-empty lines seen */
-	size_t symbols;		/* parsed symbols */
-	size_t malformed;	/* lines skipped */
+	size_t lines;	  /* non-empty lines seen */
+	size_t symbols;	  /* parsed symbols */
+	size_t malformed; /* lines skipped */
 	size_t vmlinux_symbols;
-	size_t module_symbols;	/* in real and pseudo modules, not [bpf] */
+	size_t module_symbols; /* in real and pseudo modules, not [bpf] */
 	size_t bpf_symbols;
 	size_t modules;		/* distinct modules, not counting [bpf] */
 	size_t names;		/* distinct names */
-	size_t duplicate_names;	/* names listed more than once */
+	size_t duplicate_names; /* names listed more than once */
 	size_t types[128];	/* symbols per type letter (ASCII) */
 	unsigned addr_digits;	/* widest address seen: 16 or 8 (0 if none) */
 	bool hidden;		/* symbols present, every address zero */
@@ -136,8 +136,7 @@ const char *kt_ksyms_module_name(const struct kt_ksyms *t, size_t n);
  * Fills up to MAX entries of OUT (OUT may be NULL when MAX is 0) and
  * returns the total number of matches.
  */
-size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name,
-		       struct kt_ksym *out, size_t max);
+size_t kt_ksyms_lookup(const struct kt_ksyms *t, const char *name, struct kt_ksym *out, size_t max);
 
 /* The symbol containing ADDR (see the rules above): 0, or -1 if none. */
 int kt_ksyms_resolve(const struct kt_ksyms *t, uint64_t addr, struct kt_ksym_res *res);
@@ -185,8 +184,7 @@ struct jw;
 /* The members of a symbol object: name, address, type, size, module, bpf. */
 void kt_ksym_json(struct jw *w, const struct kt_ksym *s);
 /* {"address","text","symbol":{..},"offset"}: R NULL when unresolved. */
-void kt_ksym_res_json(struct jw *w, uint64_t addr, const char *text,
-		      const struct kt_ksym_res *r);
+void kt_ksym_res_json(struct jw *w, uint64_t addr, const char *text, const struct kt_ksym_res *r);
 /* V as at least WIDTH hex digits, no prefix (stdio's printf is the cost of
  * big outputs). */
 void kt_put_addr(FILE *fp, uint64_t v, int width);

@@ -44,7 +44,7 @@ static int size_prog(struct kt_ksyms *t, int fd)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		goto out;
 	for (uint32_t i = 0; i < n; i++)
-		if (addrs[i])	/* zero when raw addresses are not allowed */
+		if (addrs[i]) /* zero when raw addresses are not allowed */
 			sized += kt_ksyms_set_bpf_size(t, addrs[i], lens[i]);
 out:
 	free(addrs);
@@ -67,7 +67,7 @@ int kt_ksyms_bpf_sizes(struct kt_ksyms *t)
 		}
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0)
-			continue;	/* unloaded meanwhile */
+			continue; /* unloaded meanwhile */
 		sized += size_prog(t, fd);
 		close(fd);
 	}

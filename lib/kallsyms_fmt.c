@@ -36,7 +36,7 @@ static void sb_hex(struct sbuf *b, const char *pfx, uint64_t v)
 int kt_ksym_res_format(const struct kt_ksym_res *res, char *buf, size_t size)
 {
 	const struct kt_ksym *s = &res->sym;
-	struct sbuf b = { buf, size, 0 };
+	struct sbuf b = {buf, size, 0};
 
 	sb_put(&b, s->name, strlen(s->name));
 	sb_hex(&b, "+0x", res->off);
@@ -74,7 +74,6 @@ int kt_ksyms_format_bt(const struct kt_ksyms *t, uint64_t addr, char *buf, size_
 	return format_with(t, kt_ksyms_resolve_bt, addr, buf, size);
 }
 
-
 int kt_ksym_parse_addr(const char *s, uint64_t *out)
 {
 	size_t n = strlen(s), i;
@@ -107,7 +106,7 @@ int kt_ksym_parse_addr(const char *s, uint64_t *out)
 
 void kt_ksym_json(struct jw *w, const struct kt_ksym *s)
 {
-	char type[2] = { s->type, 0 };
+	char type[2] = {s->type, 0};
 
 	jw_kstr(w, "name", s->name);
 	jw_khex(w, "address", s->addr);
@@ -120,8 +119,7 @@ void kt_ksym_json(struct jw *w, const struct kt_ksym *s)
 		jw_kbool(w, "bpf", true);
 }
 
-void kt_ksym_res_json(struct jw *w, uint64_t addr, const char *text,
-		      const struct kt_ksym_res *r)
+void kt_ksym_res_json(struct jw *w, uint64_t addr, const char *text, const struct kt_ksym_res *r)
 {
 	jw_obj_open(w);
 	jw_khex(w, "address", addr);
@@ -179,7 +177,7 @@ void kt_ksyms_stats_json(struct jw *w, const struct kt_ksyms_stats *st)
 	jw_obj_open(w);
 	for (int ch = 0; ch < 128; ch++)
 		if (st->types[ch]) {
-			char k[2] = { (char)ch, 0 };
+			char k[2] = {(char)ch, 0};
 
 			jw_ku64(w, k, st->types[ch]);
 		}
@@ -198,8 +196,8 @@ void kt_ksyms_stats_human(FILE *fp, const struct kt_ksyms_stats *st)
 	fprintf(fp, "names:            %zu distinct, %zu listed more than once\n", st->names,
 		st->duplicate_names);
 	fprintf(fp, "address bits:     %u\n", st->addr_digits * 4);
-	fprintf(fp, "hidden:           %s\n", st->hidden ?
-		"yes (every address is zero: kptr_restrict)" : "no");
+	fprintf(fp, "hidden:           %s\n",
+		st->hidden ? "yes (every address is zero: kptr_restrict)" : "no");
 	fprintf(fp, "types:           ");
 	for (int ch = 0; ch < 128; ch++)
 		if (st->types[ch])
@@ -220,7 +218,8 @@ bool kt_ksyms_warn_quality(const struct kt_ksyms *t, const char *src)
 	if (st->malformed) {
 		kt_warn("'%s': %zu of %zu lines malformed (not 'ADDR TYPE NAME [MODULE]', or a "
 			"name over %d bytes) and skipped: sizes and results next to them may be "
-			"wrong", src, st->malformed, st->lines, KT_KSYMS_NAME_MAX);
+			"wrong",
+			src, st->malformed, st->lines, KT_KSYMS_NAME_MAX);
 		return true;
 	}
 	return false;
@@ -230,6 +229,7 @@ int kt_ksyms_load_err(const char *src)
 {
 	if (errno == EFBIG)
 		return kt_errx("'%s': larger than %llu MiB: not a kallsyms table (a real one is "
-			       "well under that)", src, KT_KSYMS_MAX_FILE >> 20);
+			       "well under that)",
+			       src, KT_KSYMS_MAX_FILE >> 20);
 	return kt_err("cannot read '%s'", src);
 }

@@ -16,7 +16,6 @@ static bool is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-
 static size_t skip_spaces(const char *s, size_t n, size_t i)
 {
 	while (i < n && s[i] == ' ')

@@ -124,17 +124,17 @@ int kmsg_level_from_name(const char *s, size_t n);
 
 /* Where a /dev/kmsg reader starts. */
 enum kt_kmsg_from {
-	KT_KMSG_FROM_START,	/* the oldest record the buffer holds */
-	KT_KMSG_FROM_END,	/* records logged after the open */
-	KT_KMSG_FROM_SEQ,	/* records with sequence number >= seq */
+	KT_KMSG_FROM_START, /* the oldest record the buffer holds */
+	KT_KMSG_FROM_END,   /* records logged after the open */
+	KT_KMSG_FROM_SEQ,   /* records with sequence number >= seq */
 };
 
 /* What a drain call ended with. */
 enum kt_read_result {
-	KT_READ_AGAIN,		/* nothing more now: poll the fd */
-	KT_READ_STOP,		/* the consumer asked to stop */
-	KT_READ_EOF,		/* the input ended (text input only) */
-	KT_READ_ERROR,		/* read failed: errno */
+	KT_READ_AGAIN, /* nothing more now: poll the fd */
+	KT_READ_STOP,  /* the consumer asked to stop */
+	KT_READ_EOF,   /* the input ended (text input only) */
+	KT_READ_ERROR, /* read failed: errno */
 };
 
 /*
@@ -154,11 +154,11 @@ struct kt_kmsg_ops {
 struct kt_kmsg_reader {
 	int fd;
 	enum kt_kmsg_from from;
-	uint64_t since;		/* KT_KMSG_FROM_SEQ */
-	bool epipe;		/* a gap is to be reported at the next record */
+	uint64_t since; /* KT_KMSG_FROM_SEQ */
+	bool epipe;	/* a gap is to be reported at the next record */
 	bool have_next;
-	uint64_t next;		/* sequence number expected next */
-	uint64_t records;	/* handed to the consumer */
+	uint64_t next;	  /* sequence number expected next */
+	uint64_t records; /* handed to the consumer */
 };
 
 /*
@@ -194,8 +194,8 @@ struct kt_logfile {
 	bool regular;
 	bool follow;
 	bool own_fd;
-	unsigned long truncations;	/* times the file shrank under us */
-	uint64_t pos;			/* bytes read from a regular file */
+	unsigned long truncations; /* times the file shrank under us */
+	uint64_t pos;		   /* bytes read from a regular file */
 	uint64_t lines;
 	struct kmsg_splitter sp;
 	char *buf;

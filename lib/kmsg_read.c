@@ -24,8 +24,7 @@ void kt_kmsg_attach(struct kt_kmsg_reader *r, int fd, enum kt_kmsg_from from, ui
 		lseek(fd, 0, SEEK_END);
 }
 
-int kt_kmsg_open(struct kt_kmsg_reader *r, const char *path, enum kt_kmsg_from from,
-		 uint64_t since)
+int kt_kmsg_open(struct kt_kmsg_reader *r, const char *path, enum kt_kmsg_from from, uint64_t since)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
@@ -70,8 +69,8 @@ bool kt_kmsg_account(struct kt_kmsg_reader *r, uint64_t seq, bool *gap, uint64_t
 }
 
 /* One record: true when the consumer asked to stop. */
-static bool record(struct kt_kmsg_reader *r, char *rec, size_t n,
-		   const struct kt_kmsg_ops *ops, void *arg)
+static bool record(struct kt_kmsg_reader *r, char *rec, size_t n, const struct kt_kmsg_ops *ops,
+		   void *arg)
 {
 	struct kmsg_line l;
 	char *nl = memchr(rec, '\n', n);
@@ -109,7 +108,7 @@ enum kt_read_result kt_kmsg_drain(struct kt_kmsg_reader *r, const struct kt_kmsg
 		if (n == 0 || errno == EAGAIN)
 			return KT_READ_AGAIN;
 		if (errno == EINTR || errno == EINVAL)
-			continue;	/* EINVAL: one oversized record, consumed */
+			continue; /* EINVAL: one oversized record, consumed */
 		if (errno == EPIPE) {
 			r->epipe = true;
 			continue;
@@ -221,7 +220,7 @@ enum kt_read_result kt_logfile_drain(struct kt_logfile *f, const bool *stop)
 		if (errno == EAGAIN)
 			return KT_READ_AGAIN;
 		if (errno == EINTR || errno == EPIPE)
-			continue;	/* EPIPE: -f /dev/kmsg overrun */
+			continue; /* EPIPE: -f /dev/kmsg overrun */
 		return KT_READ_ERROR;
 	}
 }

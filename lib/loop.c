@@ -26,7 +26,7 @@ uint64_t kt_real_ns(void)
 
 void kt_sleep(double sec)
 {
-	struct timespec ts = { (time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9) };
+	struct timespec ts = {(time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9)};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
@@ -68,7 +68,7 @@ static struct kt_loop_src *new_src(struct kt_loop *l, int *id)
 
 static int watch(struct kt_loop *l, int id, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.u32 = (uint32_t)id };
+	struct epoll_event ev = {.events = events, .data.u32 = (uint32_t)id};
 
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->src[id].fd, &ev)) {
 		int e = errno;
@@ -89,7 +89,7 @@ int kt_loop_add_fd(struct kt_loop *l, int fd, uint32_t events, kt_loop_fn fn, vo
 
 	if (!s)
 		return -1;
-	*s = (struct kt_loop_src){ .fd = fd, .kind = KT_SRC_FD, .fn = fn, .arg = arg };
+	*s = (struct kt_loop_src){.fd = fd, .kind = KT_SRC_FD, .fn = fn, .arg = arg};
 	return watch(l, id, events) < 0 ? -1 : 0;
 }
 
@@ -116,8 +116,8 @@ static void to_its(struct itimerspec *its, uint64_t first, uint64_t every)
 	its->it_interval.tv_nsec = (long)(every % 1000000000u);
 }
 
-int kt_loop_add_timer(struct kt_loop *l, uint64_t first_ns, uint64_t interval_ns,
-		      kt_loop_fn fn, void *arg)
+int kt_loop_add_timer(struct kt_loop *l, uint64_t first_ns, uint64_t interval_ns, kt_loop_fn fn,
+		      void *arg)
 {
 	int id, fd;
 	struct kt_loop_src *s = new_src(l, &id);
@@ -127,8 +127,8 @@ int kt_loop_add_timer(struct kt_loop *l, uint64_t first_ns, uint64_t interval_ns
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	*s = (struct kt_loop_src){ .fd = fd, .kind = KT_SRC_TIMER, .owned = true, .fn = fn,
-				   .arg = arg };
+	*s = (struct kt_loop_src){
+		.fd = fd, .kind = KT_SRC_TIMER, .owned = true, .fn = fn, .arg = arg};
 	if (watch(l, id, EPOLLIN) < 0)
 		return -1;
 	if (kt_loop_timer_set(l, id, first_ns, interval_ns))
@@ -171,8 +171,8 @@ int kt_loop_add_signals(struct kt_loop *l, const int *sigs, kt_loop_sig_fn fn, v
 		return -1;
 	}
 	l->have_sig = true;
-	*s = (struct kt_loop_src){ .fd = fd, .kind = KT_SRC_SIGNAL, .owned = true, .sig = fn,
-				   .arg = arg };
+	*s = (struct kt_loop_src){
+		.fd = fd, .kind = KT_SRC_SIGNAL, .owned = true, .sig = fn, .arg = arg};
 	return watch(l, id, EPOLLIN) < 0 ? -1 : 0;
 }
 
@@ -191,7 +191,7 @@ static int dispatch(struct kt_loop_src *s, uint32_t events)
 		return s->fn(s->arg, events);
 	case KT_SRC_TIMER:
 		if (read(s->fd, &n, sizeof(n)) != sizeof(n))
-			return 0;	/* rearmed meanwhile: nothing expired */
+			return 0; /* rearmed meanwhile: nothing expired */
 		return s->fn(s->arg, (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n));
 	case KT_SRC_SIGNAL: {
 		struct signalfd_siginfo si;
@@ -234,7 +234,7 @@ int kt_loop_run(struct kt_loop *l, int64_t timeout_ms)
 			int rc;
 
 			if (s->kind == KT_SRC_FREE)
-				continue;	/* removed by an earlier callback */
+				continue; /* removed by an earlier callback */
 			rc = dispatch(s, ev[i].events);
 			if (rc)
 				kt_loop_stop(l, rc);

@@ -20,7 +20,7 @@
 #define KT_LOOP_MAX_SRC 32
 
 enum {
-	KT_LOOP_TIMEOUT = -ETIMEDOUT,	/* kt_loop_run's deadline passed */
+	KT_LOOP_TIMEOUT = -ETIMEDOUT, /* kt_loop_run's deadline passed */
 };
 
 /* EVENTS are epoll's (EPOLLIN ...); for timers, the expiration count. */
@@ -33,7 +33,7 @@ enum kt_loop_kind { KT_SRC_FREE, KT_SRC_FD, KT_SRC_TIMER, KT_SRC_SIGNAL };
 struct kt_loop_src {
 	int fd;
 	enum kt_loop_kind kind;
-	bool owned;		/* the loop closes fd */
+	bool owned; /* the loop closes fd */
 	kt_loop_fn fn;
 	kt_loop_sig_fn sig;
 	void *arg;
@@ -43,7 +43,7 @@ struct kt_loop {
 	int epfd;
 	int nsrc;
 	struct kt_loop_src src[KT_LOOP_MAX_SRC];
-	sigset_t blocked, saved;	/* signals taken over, and the old mask */
+	sigset_t blocked, saved; /* signals taken over, and the old mask */
 	bool have_sig;
 	bool stopped;
 	int rc;
@@ -65,8 +65,8 @@ int kt_loop_del_fd(struct kt_loop *l, int fd);
  * then every INTERVAL_NS (0: once).  Returns the timer's id (>= 0) for
  * kt_loop_timer_set, or -1 with errno.
  */
-int kt_loop_add_timer(struct kt_loop *l, uint64_t first_ns, uint64_t interval_ns,
-		      kt_loop_fn fn, void *arg);
+int kt_loop_add_timer(struct kt_loop *l, uint64_t first_ns, uint64_t interval_ns, kt_loop_fn fn,
+		      void *arg);
 /* Rearm (or disarm with FIRST_NS 0) timer ID; 0 or -1 with errno. */
 int kt_loop_timer_set(struct kt_loop *l, int id, uint64_t first_ns, uint64_t interval_ns);
 

@@ -25,8 +25,7 @@ static const struct kt_option *find_short(const struct kt_option *o, int c)
 	return NULL;
 }
 
-static const struct kt_option *find_long(const struct kt_option *o,
-					 const char *name, size_t len)
+static const struct kt_option *find_long(const struct kt_option *o, const char *name, size_t len)
 {
 	for (; o->name || o->key; o++)
 		if (o->name && strlen(o->name) == len && !memcmp(o->name, name, len))
@@ -77,7 +76,8 @@ static int do_long(struct kt_getopt *g, const struct kt_option *opts, const char
 		return kt_usage_err("unrecognized option '--%.*s'", (int)len, s), '?';
 	if (!o->has_arg) {
 		if (eq)
-			return kt_usage_err("option '--%s' doesn't allow an argument", o->name), '?';
+			return kt_usage_err("option '--%s' doesn't allow an argument", o->name),
+			       '?';
 		return o->key;
 	}
 	if (eq) {
@@ -96,7 +96,7 @@ int kt_getopt(struct kt_getopt *g, const struct kt_option *opts)
 		char *a = g->argv[g->ind++];
 
 		if (g->done || a[0] != '-' || a[1] == '\0') {
-			g->argv[++g->npos] = a;	/* operand ("-" is one too) */
+			g->argv[++g->npos] = a; /* operand ("-" is one too) */
 			continue;
 		}
 		if (a[1] == '-') {
@@ -127,7 +127,9 @@ int kt_parse_u64(const char *s, unsigned long long *out)
 	/* decimal, or hex with 0x; never octal (010 is ten, 08 is eight) */
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		v = (s[2] >= '0' && s[2] <= '9') || (s[2] >= 'a' && s[2] <= 'f') ||
-		    (s[2] >= 'A' && s[2] <= 'F') ? strtoull(s + 2, &end, 16) : (end = (char *)s, 0);
+				    (s[2] >= 'A' && s[2] <= 'F')
+			    ? strtoull(s + 2, &end, 16)
+			    : (end = (char *)s, 0);
 	else
 		v = strtoull(s, &end, 10);
 	if (errno)
@@ -164,27 +166,33 @@ int kt_parse_double(const char *s, double *out)
 	return 0;
 }
 
-int kt_opt_u64(const struct kt_getopt *g, unsigned long long min,
-	       unsigned long long max, unsigned long long *out)
+int kt_opt_u64(const struct kt_getopt *g, unsigned long long min, unsigned long long max,
+	       unsigned long long *out)
 {
 	if (kt_parse_u64(g->arg, out) || *out < min || *out > max)
-		return kt_usage_err("option '%s': invalid value '%s' (expected %llu..%llu)",
-				    g->opt, g->arg, min, max);
+		return kt_usage_err("option '%s': invalid value '%s' (expected %llu..%llu)", g->opt,
+				    g->arg, min, max);
 	return 0;
 }
 
 int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out)
 {
 	if (kt_parse_double(g->arg, out) || *out < min || *out > max)
-		return kt_usage_err("option '%s': invalid value '%s' (expected %g..%g)",
-				    g->opt, g->arg, min, max);
+		return kt_usage_err("option '%s': invalid value '%s' (expected %g..%g)", g->opt,
+				    g->arg, min, max);
 	return 0;
 }
 
 int kt_parse_seconds(const char *s, double *out)
 {
-	static const struct { const char *unit; double mul; } units[] = {
-		{ "ms", 1e-3 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+	static const struct {
+		const char *unit;
+		double mul;
+	} units[] = {
+		{"ms", 1e-3},
+		{"s", 1},
+		{"m", 60},
+		{"h", 3600},
 	};
 	size_t n = s ? strlen(s) : 0;
 	char num[64];
@@ -209,15 +217,19 @@ int kt_opt_seconds(const struct kt_getopt *g, double min, double max, double *ou
 {
 	if (kt_parse_seconds(g->arg, out) || *out < min || *out > max)
 		return kt_usage_err("option '%s': invalid duration '%s' (expected %g..%g s; "
-				    "units ms, s, m, h)", g->opt, g->arg, min, max);
+				    "units ms, s, m, h)",
+				    g->opt, g->arg, min, max);
 	return 0;
 }
 
 int kt_parse_size(const char *s, unsigned long long *out)
 {
-	static const struct { const char *suffix; unsigned shift; } units[] = {
-		{ "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "K", 10 }, { "M", 20 },
-		{ "G", 30 }, { "k", 10 }, { "m", 20 }, { "g", 30 },
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = {
+		{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"K", 10}, {"M", 20},
+		{"G", 30},   {"k", 10},	  {"m", 20},   {"g", 30},
 	};
 	size_t n = s ? strlen(s) : 0;
 	char num[32];
@@ -244,6 +256,7 @@ int kt_opt_size(const struct kt_getopt *g, unsigned long long min, unsigned long
 {
 	if (kt_parse_size(g->arg, out) || *out < min || *out > max)
 		return kt_usage_err("option '%s': invalid size '%s' (expected %llu..%llu bytes; "
-				    "suffixes K, M, G or KiB, MiB, GiB)", g->opt, g->arg, min, max);
+				    "suffixes K, M, G or KiB, MiB, GiB)",
+				    g->opt, g->arg, min, max);
 	return 0;
 }

@@ -10,20 +10,20 @@
 #define KT_OPT_H
 
 struct kt_option {
-	const char *name;	/* long name without "--", or NULL */
-	int key;		/* short option char, or >= 256 for long-only */
-	int has_arg;		/* 0: flag, 1: requires an argument */
+	const char *name; /* long name without "--", or NULL */
+	int key;	  /* short option char, or >= 256 for long-only */
+	int has_arg;	  /* 0: flag, 1: requires an argument */
 };
 
 struct kt_getopt {
 	int argc;
-	char **argv;		/* argv[0] is the program name */
-	int ind;		/* next argv index to look at */
-	int npos;		/* operands found so far (at argv[1..npos]) */
-	int done;		/* saw "--" */
-	const char *bundle;	/* rest of a short-option bundle */
-	const char *arg;	/* argument of the option just returned */
-	const char *opt;	/* the option text just returned, for errors */
+	char **argv;	    /* argv[0] is the program name */
+	int ind;	    /* next argv index to look at */
+	int npos;	    /* operands found so far (at argv[1..npos]) */
+	int done;	    /* saw "--" */
+	const char *bundle; /* rest of a short-option bundle */
+	const char *arg;    /* argument of the option just returned */
+	const char *opt;    /* the option text just returned, for errors */
 };
 
 void kt_getopt_init(struct kt_getopt *g, int argc, char **argv);
@@ -34,8 +34,14 @@ void kt_getopt_init(struct kt_getopt *g, int argc, char **argv);
  */
 int kt_getopt(struct kt_getopt *g, const struct kt_option *opts);
 /* After -1: operand count and vector (not including argv[0]). */
-static inline int kt_noperands(const struct kt_getopt *g) { return g->npos; }
-static inline char **kt_operands(const struct kt_getopt *g) { return g->argv + 1; }
+static inline int kt_noperands(const struct kt_getopt *g)
+{
+	return g->npos;
+}
+static inline char **kt_operands(const struct kt_getopt *g)
+{
+	return g->argv + 1;
+}
 
 /* Strict number parsing for option values: whole string, no sign unless
  * allowed, range-checked; integers are decimal or 0x-prefixed hex (never
@@ -43,8 +49,8 @@ static inline char **kt_operands(const struct kt_getopt *g) { return g->argv + 1
 int kt_parse_u64(const char *s, unsigned long long *out);
 int kt_parse_double(const char *s, double *out);
 /* Same, printing "option 'NAME': invalid value 'S'" on failure.  */
-int kt_opt_u64(const struct kt_getopt *g, unsigned long long min,
-	       unsigned long long max, unsigned long long *out);
+int kt_opt_u64(const struct kt_getopt *g, unsigned long long min, unsigned long long max,
+	       unsigned long long *out);
 int kt_opt_double(const struct kt_getopt *g, double min, double max, double *out);
 /*
  * Durations: a decimal number of seconds with an optional unit, "ms", "s",

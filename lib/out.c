@@ -36,7 +36,7 @@ static void on_fatal(int sig)
  * that handles signals itself (the event loop) closes its sinks. */
 static void track(char *path)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	static bool installed;
 
 	if (!installed) {
@@ -90,12 +90,12 @@ static ssize_t ck_write(void *c, const char *buf, size_t n)
 static int ck_close(void *c)
 {
 	(void)c;
-	return 0;	/* the descriptor is closed by its owner */
+	return 0; /* the descriptor is closed by its owner */
 }
 
 static FILE *ck_open(struct kt_atomic *a)
 {
-	cookie_io_functions_t io = { .write = ck_write, .close = ck_close };
+	cookie_io_functions_t io = {.write = ck_write, .close = ck_close};
 
 	return fopencookie(a, "w", io);
 }
@@ -172,7 +172,7 @@ int kt_atomic_open(struct kt_atomic *a, const char *dst)
 	if (a->fd < 0)
 		goto fail;
 	if (keep) {
-		fchmod(a->fd, st.st_mode & 07777);	/* the umask applied to open's */
+		fchmod(a->fd, st.st_mode & 07777); /* the umask applied to open's */
 		/* may fail (not ours to give away): the writer's ids stay */
 		(void)!fchown(a->fd, st.st_uid, st.st_gid);
 	}
@@ -226,7 +226,7 @@ static int link_unnamed(struct kt_atomic *a)
 	}
 	return -1;
 linked:
-	a->unnamed = false;	/* from here on, a name to remove on failure */
+	a->unnamed = false; /* from here on, a name to remove on failure */
 	return 0;
 }
 
@@ -242,7 +242,7 @@ static void sync_dir(const char *dst)
 		snprintf(dir, sizeof(dir), "%.*s", slash == dst ? 1 : (int)(slash - dst), dst);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
-		fsync(dfd);	/* best effort: some filesystems refuse */
+		fsync(dfd); /* best effort: some filesystems refuse */
 		close(dfd);
 	}
 }
@@ -282,7 +282,7 @@ fail:
 static void buffer(struct kt_out *o)
 {
 	o->buf = malloc(KT_OUT_BUF);
-	if (o->buf)	/* without it, stdio's own small buffer does */
+	if (o->buf) /* without it, stdio's own small buffer does */
 		setvbuf(o->fp, o->buf, _IOFBF, KT_OUT_BUF);
 }
 
@@ -374,7 +374,7 @@ int kt_out_close(struct kt_out *o, int ok)
 	if (!o->atomic) {
 		if (fflush(stdout) || ferror(stdout)) {
 			kt_err("write error on standard output");
-			clearerr(stdout);	/* reported: the dispatcher need not */
+			clearerr(stdout); /* reported: the dispatcher need not */
 			return KT_EXIT_FAIL;
 		}
 		return ok ? 0 : KT_EXIT_FAIL;
@@ -384,7 +384,7 @@ int kt_out_close(struct kt_out *o, int ok)
 		free(o->buf);
 		return KT_EXIT_FAIL;
 	}
-	rc = kt_atomic_commit(&o->a);	/* closes the stream: the buffer is free */
+	rc = kt_atomic_commit(&o->a); /* closes the stream: the buffer is free */
 	free(o->buf);
 	if (rc)
 		return kt_err("cannot write '%s' (left unchanged)", o->path);

@@ -29,12 +29,12 @@
 #include <stdio.h>
 
 struct kt_atomic {
-	FILE *fp;		/* write here */
-	int fd;			/* fp's descriptor */
-	int err;		/* first write error (errno), 0 if none */
-	bool unnamed;		/* O_TMPFILE: tmp is the link name to use */
-	char *tmp;		/* temporary path */
-	char *dst;		/* final path */
+	FILE *fp;     /* write here */
+	int fd;	      /* fp's descriptor */
+	int err;      /* first write error (errno), 0 if none */
+	bool unnamed; /* O_TMPFILE: tmp is the link name to use */
+	char *tmp;    /* temporary path */
+	char *dst;    /* final path */
 };
 
 /* 0, or -1 with errno (nothing left behind). */
@@ -63,9 +63,9 @@ struct kt_out {
 	FILE *fp;
 	const char *path;
 	struct kt_atomic a;
-	bool atomic;		/* an atomic file (else stdout or a stream) */
-	bool stream;		/* a device or FIFO opened by path */
-	char *buf;		/* the file's stdio buffer */
+	bool atomic; /* an atomic file (else stdout or a stream) */
+	bool stream; /* a device or FIFO opened by path */
+	char *buf;   /* the file's stdio buffer */
 };
 int kt_out_open(struct kt_out *o, const char *path);
 int kt_out_close(struct kt_out *o, int ok);

@@ -504,7 +504,9 @@ static void waiting(struct hx *x)
 		const struct rp_cpu *c = &t->cpus[i];
 
 		for (size_t k = 0; k < c->nwait && k < 4; k++) {
-			fputs(any ? "; " : "<p class=\"note\" id=\"waiting\">runnable at the exit, not running: ",
+			fputs(any ? "; "
+				  : "<p class=\"note\" id=\"waiting\">runnable at the exit, not "
+				    "running: ",
 			      x->fp);
 			any = true;
 			fprintf(x->fp, "CPU %u: <b>", c->cpu);
@@ -555,7 +557,7 @@ static void sec_timeline(struct hx *x)
 		fprintf(x->fp,
 			"<p class=\"note\" id=\"aggregated\">Aggregated (over the three zooms): "
 			"%" PRIu64 " slices too narrow to see at their zoom (under %.0f px) are "
-				   "drawn as %" PRIu64
+			"drawn as %" PRIu64
 			" rects, one per %.0f px column, coloured by the longest; their titles "
 			"say how many each holds (data-n). Zoom in to see them one by one.</p>\n",
 			x->agg_slices, MIN_PX, x->agg_rects, BUCKET_PX);

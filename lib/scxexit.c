@@ -272,8 +272,8 @@ static bool valid_name(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || kt_is_digit(c) || c == '_' ||
-		      c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || kt_is_digit(c) ||
+		      c == '_' || c == '.'))
 			return false;
 	}
 	return true;
@@ -977,8 +977,8 @@ static long reason_anywhere(const char *t, size_t n)
  * "  REASON (MSG)" (always with the parentheses).  A dump without its
  * banner stands or falls with it; one with a banner keeps going.
  */
-static void sreason_line(struct scx_parser *p, const struct kmsg_line *l, const char *b,
-			 size_t bn, const char *raw, size_t rawlen)
+static void sreason_line(struct scx_parser *p, const struct kmsg_line *l, const char *b, size_t bn,
+			 const char *raw, size_t rawlen)
 {
 	struct reason_msg rm;
 	long a = -1;
@@ -1189,7 +1189,8 @@ static inline uint64_t sum_bytes(__m128i acc)
 {
 	__m128i s = _mm_sad_epu8(acc, _mm_setzero_si128());
 
-	return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
+	return (uint64_t)_mm_cvtsi128_si64(s) +
+	       (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
 }
 #endif
 

@@ -48,9 +48,9 @@ enum scx_origin {
 
 /* What an event's bounds cut (scx_event.truncated, bits). */
 enum {
-	SCX_TRUNC_FRAMES = 1,  /* more than SCX_MAX_FRAMES frames */
-	SCX_TRUNC_RAW = 2,     /* more than SCX_MAX_RAW lines, or one over SCX_MAX_RAWLEN */
-	SCX_TRUNC_LINE = 4,    /* a line longer than the splitter's cap (message cut) */
+	SCX_TRUNC_FRAMES = 1, /* more than SCX_MAX_FRAMES frames */
+	SCX_TRUNC_RAW = 2,    /* more than SCX_MAX_RAW lines, or one over SCX_MAX_RAWLEN */
+	SCX_TRUNC_LINE = 4,   /* a line longer than the splitter's cap (message cut) */
 };
 
 /* The SCX_EXIT_* kinds a parser names; everything else is OTHER. */
@@ -85,8 +85,8 @@ struct scx_frame {
 struct scx_event {
 	enum scx_ev_type type;
 	enum scx_origin origin;
-	enum scx_kind kind;	/* exits */
-	char *scheduler; /* NULL when the lines do not say */
+	enum scx_kind kind; /* exits */
+	char *scheduler;    /* NULL when the lines do not say */
 	char *reason;
 	char *message;
 	bool partial; /* enabled (partial) */
@@ -103,7 +103,7 @@ struct scx_event {
 	size_t nbt;
 	char **raw; /* the physical lines the event was built from */
 	size_t nraw;
-	uint64_t line; /* 1-based number of its first line */
+	uint64_t line;	    /* 1-based number of its first line */
 	unsigned truncated; /* SCX_TRUNC_* bits, 0 when nothing was cut */
 };
 
@@ -141,8 +141,8 @@ struct scx_parser {
 	 * the lines that continue it */
 	char kshape[SCX_SHAPE_MAX], sshape[SCX_SHAPE_MAX];
 	size_t kshape_len, sshape_len;
-	bool stentative;	      /* a dump without banner: needs its reason line */
-	unsigned sbody;		      /* dump body lines since the backtrace */
+	bool stentative; /* a dump without banner: needs its reason line */
+	unsigned sbody;	 /* dump body lines since the backtrace */
 };
 
 void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);

@@ -116,7 +116,8 @@ void scx_event_human(FILE *fp, const struct scx_event *ev)
 	if (ev->has_stall) {
 		fputs("  stall: ", fp);
 		kt_fputs_esc(fp, ev->stall_comm);
-		fprintf(fp, "[%lld] for %llu.%03llus\n", (long long)ev->stall_pid, (unsigned long long)(ev->stall_msec / 1000),
+		fprintf(fp, "[%lld] for %llu.%03llus\n", (long long)ev->stall_pid,
+			(unsigned long long)(ev->stall_msec / 1000),
 			(unsigned long long)(ev->stall_msec % 1000));
 	}
 	if (ev->nbt)
@@ -127,7 +128,8 @@ void scx_event_human(FILE *fp, const struct scx_event *ev)
 		fprintf(fp, "    ... (truncated: more than %d frames)\n", SCX_MAX_FRAMES);
 	if (ev->truncated & ~SCX_TRUNC_FRAMES)
 		fprintf(fp, "  truncated:%s%s\n",
-			ev->truncated & SCX_TRUNC_LINE ? " a line over the line cap (message cut)" : "",
+			ev->truncated & SCX_TRUNC_LINE ? " a line over the line cap (message cut)"
+						       : "",
 			ev->truncated & SCX_TRUNC_RAW ? " raw lines cut" : "");
 }
 

@@ -13,12 +13,9 @@
 #define SCX_DIR "/sys/kernel/sched_ext"
 
 static const char *const names[] = {
-	[KT_SCX_NONE] = "none",
-	[KT_SCX_DISABLED] = "disabled",
-	[KT_SCX_ENABLING] = "enabling",
-	[KT_SCX_ENABLED] = "enabled",
-	[KT_SCX_DISABLING] = "disabling",
-	[KT_SCX_UNKNOWN] = "unknown",
+	[KT_SCX_NONE] = "none",		  [KT_SCX_DISABLED] = "disabled",
+	[KT_SCX_ENABLING] = "enabling",	  [KT_SCX_ENABLED] = "enabled",
+	[KT_SCX_DISABLING] = "disabling", [KT_SCX_UNKNOWN] = "unknown",
 };
 
 const char *kt_scx_state_name(enum kt_scx_state s)
@@ -54,8 +51,7 @@ static bool fire(struct kt_scxtrig *t, uint64_t now_ns)
 	return true;
 }
 
-bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq,
-		     uint64_t now_ns)
+bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t now_ns)
 {
 	bool exit = false;
 
@@ -66,8 +62,8 @@ bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq
 			/* an exit and a new enable between two looks */
 			exit = fire(t, now_ns);
 			t->armed = true;
-		} else if (!t->armed && (!t->fires || t->dead_seen ||
-					 (seq && seq != t->fired_seq))) {
+		} else if (!t->armed &&
+			   (!t->fires || t->dead_seen || (seq && seq != t->fired_seq))) {
 			t->armed = true;
 		}
 	} else {
@@ -163,8 +159,8 @@ static int on_timer(void *arg, uint32_t events)
 	return 0;
 }
 
-int kt_scxtrig_arm(struct kt_scxtrig *t, struct kt_loop *l, uint64_t interval_ns,
-		   kt_scxtrig_fn fn, void *arg)
+int kt_scxtrig_arm(struct kt_scxtrig *t, struct kt_loop *l, uint64_t interval_ns, kt_scxtrig_fn fn,
+		   void *arg)
 {
 	t->fn = fn;
 	t->arg = arg;

@@ -32,25 +32,25 @@ struct kt_scxtrig;
 typedef int (*kt_scxtrig_fn)(void *arg, struct kt_scxtrig *t);
 
 enum kt_scx_state {
-	KT_SCX_NONE,		/* no sched_ext in this kernel (no sysfs directory) */
+	KT_SCX_NONE, /* no sched_ext in this kernel (no sysfs directory) */
 	KT_SCX_DISABLED,
 	KT_SCX_ENABLING,
 	KT_SCX_ENABLED,
 	KT_SCX_DISABLING,
-	KT_SCX_UNKNOWN,		/* a state text this code does not know */
+	KT_SCX_UNKNOWN, /* a state text this code does not know */
 };
 
 struct kt_scxtrig {
-	const char *root;	/* "" or a fixture tree */
-	int state_fd;		/* kept open: one pread per poll */
+	const char *root; /* "" or a fixture tree */
+	int state_fd;	  /* kept open: one pread per poll */
 	enum kt_scx_state state;
-	uint64_t enable_seq;	/* last read; 0 when the file is missing */
-	bool armed;		/* a live scheduler whose exit has not fired */
-	bool dead_seen;		/* not live since the last fire */
-	uint64_t fired_seq;	/* enable_seq of the scheduler that last fired */
-	uint64_t fires;		/* exits seen */
-	uint64_t exit_ns;	/* CLOCK_MONOTONIC of the last fire */
-	char name[64];		/* the scheduler's ops name, read while enabled */
+	uint64_t enable_seq; /* last read; 0 when the file is missing */
+	bool armed;	     /* a live scheduler whose exit has not fired */
+	bool dead_seen;	     /* not live since the last fire */
+	uint64_t fired_seq;  /* enable_seq of the scheduler that last fired */
+	uint64_t fires;	     /* exits seen */
+	uint64_t exit_ns;    /* CLOCK_MONOTONIC of the last fire */
+	char name[64];	     /* the scheduler's ops name, read while enabled */
 	kt_scxtrig_fn fn;
 	void *arg;
 	int timer;
@@ -79,7 +79,7 @@ int kt_scxtrig_poll(struct kt_scxtrig *t);
 /* An exit seen by another source at NOW_NS: 1 when it fires (first source). */
 int kt_scxtrig_fire(struct kt_scxtrig *t, uint64_t now_ns);
 /* Poll on a timer of L every INTERVAL_NS and call FN on an exit; 0 or -1. */
-int kt_scxtrig_arm(struct kt_scxtrig *t, struct kt_loop *l, uint64_t interval_ns,
-		   kt_scxtrig_fn fn, void *arg);
+int kt_scxtrig_arm(struct kt_scxtrig *t, struct kt_loop *l, uint64_t interval_ns, kt_scxtrig_fn fn,
+		   void *arg);
 
 #endif

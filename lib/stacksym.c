@@ -5,7 +5,6 @@
 #include "stacksym.h"
 #include "text.h"
 
-
 static bool is_alnum(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
@@ -134,8 +133,8 @@ size_t kt_stacksym_extract(const char *line, size_t len, struct kt_stacksym *out
 	return n;
 }
 
-bool kt_stacksym_bpf_prog(const char *name, size_t len, const char **tag,
-			  const char **prog, size_t *prog_len)
+bool kt_stacksym_bpf_prog(const char *name, size_t len, const char **tag, const char **prog,
+			  size_t *prog_len)
 {
 	static const char pfx[] = "bpf_prog_";
 	size_t pl = sizeof(pfx) - 1, i;

@@ -25,14 +25,14 @@
 #include <stdint.h>
 
 struct kt_stacksym {
-	const char *name;	/* points into the line */
+	const char *name; /* points into the line */
 	size_t name_len;
 	uint64_t off;
 	uint64_t size;
-	const char *module;	/* NULL when there is no " [module]" */
+	const char *module; /* NULL when there is no " [module]" */
 	size_t module_len;
-	size_t start, end;	/* byte span of the whole token in the line */
-	bool unreliable;	/* preceded by "? " */
+	size_t start, end; /* byte span of the whole token in the line */
+	bool unreliable;   /* preceded by "? " */
 };
 
 /*
@@ -51,13 +51,13 @@ size_t kt_stacksym_extract(const char *line, size_t len, struct kt_stacksym *out
  * Split a BPF program symbol "bpf_prog_<16 hex>_<name>": true with the
  * tag and program name (pointers into NAME), false for other names.
  */
-bool kt_stacksym_bpf_prog(const char *name, size_t len, const char **tag,
-			  const char **prog, size_t *prog_len);
+bool kt_stacksym_bpf_prog(const char *name, size_t len, const char **tag, const char **prog,
+			  size_t *prog_len);
 
 struct kt_addrtok {
 	uint64_t addr;
-	size_t start, end;	/* span of the whole token, brackets/0x included */
-	int digits;		/* hex digits in the address */
+	size_t start, end; /* span of the whole token, brackets/0x included */
+	int digits;	   /* hex digits in the address */
 };
 
 /* Next address token at or after *pos, as kt_stacksym_next(). */

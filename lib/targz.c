@@ -32,7 +32,7 @@ int kt_tar_header(unsigned char blk[512], const char *name, uint64_t size, int i
 	memset(blk, 0, 512);
 	if (n >= sizeof(full) - 1 || size >= 1ull << 33)
 		return -1;
-	if (n > 100) {	/* prefix/name at a '/' */
+	if (n > 100) { /* prefix/name at a '/' */
 		for (size_t i = n - 1; i > 0; i--)
 			if (full[i] == '/' && i <= 155 && n - i - 1 <= 100 && n - i - 1 > 0) {
 				split = i;
@@ -118,7 +118,7 @@ static int add_file(struct gz *g, const char *path, const char *rel, const struc
 
 		if (n <= 0) {
 			if (!n)
-				errno = EIO;	/* shrank while archived */
+				errno = EIO; /* shrank while archived */
 			goto out;
 		}
 		if (gz_put(g, buf, (size_t)n, Z_NO_FLUSH))
@@ -170,8 +170,9 @@ static int add_tree(struct gz *g, const char *dir, const char *rel)
 		snprintf(r2, sizeof(r2), "%s/%s", rel, names[i]);
 		if (lstat(path, &st))
 			goto out;
-		if (S_ISDIR(st.st_mode) ? add_tree(g, path, r2) :
-		    S_ISREG(st.st_mode) ? add_file(g, path, r2, &st) : 0)
+		if (S_ISDIR(st.st_mode)	  ? add_tree(g, path, r2)
+		    : S_ISREG(st.st_mode) ? add_file(g, path, r2, &st)
+					  : 0)
 			goto out;
 	}
 	rc = 0;
@@ -186,7 +187,7 @@ out:
 int kt_targz_dir(const char *dir, const char *top, FILE *fp)
 {
 	struct gz *g = calloc(1, sizeof(*g));
-	unsigned char zero[1024] = { 0 };
+	unsigned char zero[1024] = {0};
 	int rc = -1;
 
 	if (!g)

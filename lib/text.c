@@ -25,19 +25,19 @@ int kt_u8_step(struct kt_u8 *st, unsigned char c)
 	else
 		return -1;
 	if (c == 0xe0)
-		st->lo = 0xa0;	/* no overlongs */
+		st->lo = 0xa0; /* no overlongs */
 	else if (c == 0xed)
-		st->hi = 0x9f;	/* no surrogates */
+		st->hi = 0x9f; /* no surrogates */
 	else if (c == 0xf0)
 		st->lo = 0x90;
 	else if (c == 0xf4)
-		st->hi = 0x8f;	/* <= U+10FFFF */
+		st->hi = 0x8f; /* <= U+10FFFF */
 	return 1;
 }
 
 size_t kt_utf8_seq_len(const char *s, size_t n)
 {
-	struct kt_u8 st = { 0 };
+	struct kt_u8 st = {0};
 
 	for (size_t i = 0; i < n && i < 4; i++) {
 		int r = kt_u8_step(&st, (unsigned char)s[i]);

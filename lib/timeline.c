@@ -98,8 +98,9 @@ static void decode(struct tl_event *ev)
 	case TL_EVT_WAKEUP:
 	case TL_EVT_WAKEUP_NEW:
 	case TL_EVT_WAKING:
-		ev->kind = r->type == TL_EVT_WAKEUP ? TL_K_WAKEUP :
-			   r->type == TL_EVT_WAKEUP_NEW ? TL_K_WAKEUP_NEW : TL_K_WAKING;
+		ev->kind = r->type == TL_EVT_WAKEUP	  ? TL_K_WAKEUP
+			   : r->type == TL_EVT_WAKEUP_NEW ? TL_K_WAKEUP_NEW
+							  : TL_K_WAKING;
 		ev->wake.pid = r->prev_pid;
 		ev->wake.target_cpu = (uint32_t)r->a;
 		break;
@@ -169,7 +170,7 @@ static void decode(struct tl_event *ev)
 	}
 	if (has_text(r->type) && r->next_pid) {
 		ev->text_len = r->next_pid;
-		ev->text_cut = true;	/* until joined */
+		ev->text_cut = true; /* until joined */
 	}
 }
 
@@ -367,16 +368,16 @@ void tl_events_free(struct tl_events *e)
 
 const char *tl_state_str(uint64_t s, bool preempt)
 {
-	static const char *const letters[] = { "R", "S", "D", "T", "t", "X", "Z", "P", "I" };
+	static const char *const letters[] = {"R", "S", "D", "T", "t", "X", "Z", "P", "I"};
 	unsigned i;
 
 	if (preempt)
 		return "R+";
-	if ((s & 0x402) == 0x402)	/* TASK_IDLE = UNINTERRUPTIBLE | NOLOAD */
+	if ((s & 0x402) == 0x402) /* TASK_IDLE = UNINTERRUPTIBLE | NOLOAD */
 		return "I";
-	if (s & 0x1000)			/* TASK_RTLOCK_WAIT reads as D */
+	if (s & 0x1000) /* TASK_RTLOCK_WAIT reads as D */
 		return "D";
-	s &= 0xff;			/* TASK_REPORT plus TASK_DEAD */
+	s &= 0xff; /* TASK_REPORT plus TASK_DEAD */
 	if (!s)
 		return "R";
 	i = 64 - (unsigned)__builtin_clzll(s);
@@ -443,9 +444,8 @@ int tl_write_trailer(struct tl_writer *w, uint64_t end_ns, uint64_t flight_dropp
 	uint64_t size = 8 + 8 + 8 + 8 + 4 + 4 + 8 * (uint64_t)ncpus + 8 + 8;
 
 	if (put(w->fp, TL_TRAILER_MAGIC, 8) || put(w->fp, &w->nrecords, 8) ||
-	    put(w->fp, &end_ns, 8) || put(w->fp, &flight_dropped, 8) ||
-	    put(w->fp, &ncpus, 4) || put(w->fp, &flags, 4) ||
-	    (ncpus && put(w->fp, lost, 8 * (size_t)ncpus)) ||
+	    put(w->fp, &end_ns, 8) || put(w->fp, &flight_dropped, 8) || put(w->fp, &ncpus, 4) ||
+	    put(w->fp, &flags, 4) || (ncpus && put(w->fp, lost, 8 * (size_t)ncpus)) ||
 	    put(w->fp, &size, 8) || put(w->fp, TL_TRAILER_END, 8))
 		return -1;
 	return 0;
@@ -511,8 +511,8 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f)
 			    TL_FILE_HEADER_SIZE);
 	f->hdr.version = rd32(p + 8);
 	if (f->hdr.version > TL_FILE_VERSION)
-		return ferr(f, "format version %u is newer than this reader's (%d)",
-			    f->hdr.version, TL_FILE_VERSION);
+		return ferr(f, "format version %u is newer than this reader's (%d)", f->hdr.version,
+			    TL_FILE_VERSION);
 	if (f->hdr.version == 0)
 		return ferr(f, "format version 0 is invalid");
 	hs = rd32(p + 12);
@@ -522,8 +522,7 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f)
 		return ferr(f, "short file: %zu bytes, the header needs %zu", len, hs);
 	memcpy(&f->hdr, p, sizeof(f->hdr));
 	if (f->hdr.record_size != TL_RECORD_SIZE)
-		return ferr(f, "record size %u, expected %d", f->hdr.record_size,
-			    TL_RECORD_SIZE);
+		return ferr(f, "record size %u, expected %d", f->hdr.record_size, TL_RECORD_SIZE);
 	/* the uname strings are NUL-terminated whatever the file says */
 	f->hdr.sysname[64] = f->hdr.release[64] = f->hdr.version_str[64] = '\0';
 	f->hdr.machine[64] = f->hdr.nodename[64] = '\0';
@@ -590,18 +589,12 @@ void tl_file_close(struct tl_file *f)
 }
 
 static const char *const attach_names[TL_AT_NR] = {
-	[TL_AT_SWITCH] = "sched_switch",
-	[TL_AT_MIGRATE] = "sched_migrate_task",
-	[TL_AT_WAKEUP] = "sched_wakeup",
-	[TL_AT_WAKEUP_NEW] = "sched_wakeup_new",
-	[TL_AT_WAKING] = "sched_waking",
-	[TL_AT_FORK] = "sched_process_fork",
-	[TL_AT_EXIT] = "sched_process_exit",
-	[TL_AT_EXEC] = "sched_process_exec",
-	[TL_AT_PI] = "sched_pi_setprio",
-	[TL_AT_LOCK] = "contention_begin",
-	[TL_AT_SCX_EVENT] = "sched_ext_event",
-	[TL_AT_SCX_DUMP] = "sched_ext_dump",
+	[TL_AT_SWITCH] = "sched_switch",       [TL_AT_MIGRATE] = "sched_migrate_task",
+	[TL_AT_WAKEUP] = "sched_wakeup",       [TL_AT_WAKEUP_NEW] = "sched_wakeup_new",
+	[TL_AT_WAKING] = "sched_waking",       [TL_AT_FORK] = "sched_process_fork",
+	[TL_AT_EXIT] = "sched_process_exit",   [TL_AT_EXEC] = "sched_process_exec",
+	[TL_AT_PI] = "sched_pi_setprio",       [TL_AT_LOCK] = "contention_begin",
+	[TL_AT_SCX_EVENT] = "sched_ext_event", [TL_AT_SCX_DUMP] = "sched_ext_dump",
 	[TL_AT_SCX_EXIT] = "sched_ext_exit",
 };
 
@@ -632,7 +625,8 @@ void tl_file_info_text(FILE *fp, const struct tl_file *f)
 		fprintf(fp, "filters: cpus %s, tgid %u\n", h->cpus[0] ? h->cpus : "all",
 			h->filter_tgid);
 	if (f->cut)
-		fprintf(fp, "cut: no trailer (the recorder did not finish); lost counts unknown%s\n",
+		fprintf(fp,
+			"cut: no trailer (the recorder did not finish); lost counts unknown%s\n",
 			f->tail ? ", a torn last record" : "");
 	else
 		fprintf(fp, "lost: %" PRIu64 " events%s\n", f->lost_total,
@@ -699,7 +693,7 @@ static size_t slot(const struct tl_comms *c, uint32_t pid)
 
 static int grow(struct tl_comms *c)
 {
-	struct tl_comms n = { .cap = c->cap ? c->cap * 2 : 256 };
+	struct tl_comms n = {.cap = c->cap ? c->cap * 2 : 256};
 
 	n.tab = calloc(n.cap, sizeof(*n.tab));
 	if (!n.tab)
@@ -721,7 +715,7 @@ static int grow(struct tl_comms *c)
 
 const struct tl_comm_ent *tl_comms_get(const struct tl_comms *c, uint32_t pid)
 {
-	static const struct tl_comm_ent idle = { 0, 0, "swapper" };
+	static const struct tl_comm_ent idle = {0, 0, "swapper"};
 
 	if (!pid)
 		return &idle;
@@ -764,8 +758,7 @@ void tl_comms_learn(struct tl_comms *c, const struct tl_event *ev)
 	case TL_K_FORK:
 		p = tl_comms_get(c, ev->fork.parent_pid);
 		if (!tl_comms_get(c, ev->fork.child_pid))
-			tl_comms_set(c, ev->fork.child_pid, ev->fork.child_tgid,
-				     p ? p->comm : "");
+			tl_comms_set(c, ev->fork.child_pid, ev->fork.child_tgid, p ? p->comm : "");
 		break;
 	default:
 		break;
@@ -850,9 +843,11 @@ void tl_event_json_fields(struct jw *w, const struct tl_event *ev)
 	case TL_K_SCX_EXIT:
 		jw_ku64(w, "tid", ev->scx_exit.tid);
 		jw_ku64(w, "exit_kind", ev->scx_exit.exit_kind);
-		jw_kstr(w, "source", ev->scx_exit.source == TL_SCX_EXIT_SRC_TP ? "tracepoint" :
-			ev->scx_exit.source == TL_SCX_EXIT_SRC_STATE ? "state" :
-			ev->scx_exit.source == TL_SCX_EXIT_SRC_FENTRY ? "fentry" : "unknown");
+		jw_kstr(w, "source",
+			ev->scx_exit.source == TL_SCX_EXIT_SRC_TP	? "tracepoint"
+			: ev->scx_exit.source == TL_SCX_EXIT_SRC_STATE	? "state"
+			: ev->scx_exit.source == TL_SCX_EXIT_SRC_FENTRY ? "fentry"
+									: "unknown");
 		json_text(w, "reason", ev);
 		break;
 	case TL_K_SCX_EVENT:
@@ -927,9 +922,9 @@ void tl_event_text(FILE *fp, const struct tl_event *ev, const struct tl_comms *c
 			ev->wake.target_cpu);
 		break;
 	case TL_K_PI_BOOST:
-		fprintf(fp, " by %u: %s[%u] prio %u (class %u) -> %u (class %u)",
-			ev->pi.prober_tid, name_of(c, ev->pi.pid), ev->pi.pid, ev->pi.old_prio,
-			ev->pi.old_class_id, ev->pi.new_prio, ev->pi.new_class_id);
+		fprintf(fp, " by %u: %s[%u] prio %u (class %u) -> %u (class %u)", ev->pi.prober_tid,
+			name_of(c, ev->pi.pid), ev->pi.pid, ev->pi.old_prio, ev->pi.old_class_id,
+			ev->pi.new_prio, ev->pi.new_class_id);
 		break;
 	case TL_K_LOCK_CONTEND:
 		fprintf(fp, " %s[%u] lock 0x%" PRIx64 " flags 0x%x", name_of(c, ev->lock.tid),
@@ -979,8 +974,8 @@ void tl_event_text(FILE *fp, const struct tl_event *ev, const struct tl_comms *c
 uint64_t tl_dump(FILE *fp, const void *buf, size_t len, bool json)
 {
 	struct tl_iter *it = malloc(sizeof(*it));
-	struct tl_comms c = { 0 };
-	struct kt_buf b = { 0 };
+	struct tl_comms c = {0};
+	struct kt_buf b = {0};
 	struct tl_event ev;
 	struct jw w;
 	uint64_t n = 0;

@@ -36,7 +36,7 @@ enum tl_kind {
 	TL_K_SCX_EXIT,
 	TL_K_SCX_EVENT,
 	TL_K_SCX_DUMP,
-	TL_K_TEXT,		/* a text record without its header */
+	TL_K_TEXT, /* a text record without its header */
 	TL_K_UNKNOWN,
 	TL_K_NR,
 };
@@ -56,22 +56,56 @@ struct tl_event {
 	enum tl_kind kind;
 	struct timeline_event raw;
 	union {
-		struct { uint32_t prev_pid, next_pid; uint64_t prev_state; bool preempt; } sw;
-		struct { uint32_t pid, orig_cpu, dest_cpu; } mig;
-		struct { uint32_t pid, target_cpu; } wake;
-		struct { uint32_t prober_tid, pid, old_prio, old_class_id, new_prio, new_class_id; } pi;
-		struct { uint32_t tid, flags; uint64_t lock_kva; } lock;
-		struct { uint32_t parent_pid, child_pid, parent_tgid, child_tgid; } fork;
-		struct { uint32_t pid, tgid; bool group_dead; int32_t exit_code; } exit;
-		struct { uint32_t pid, old_pid, tgid; } exec;
-		struct { uint32_t pid, tgid; char comm[17]; } comm;
-		struct { uint32_t tid; uint32_t source; uint64_t exit_kind; } scx_exit;
-		struct { uint32_t tid; int64_t delta; } scx_event;
-		struct { uint32_t tid; uint64_t seq; } scx_dump;
+		struct {
+			uint32_t prev_pid, next_pid;
+			uint64_t prev_state;
+			bool preempt;
+		} sw;
+		struct {
+			uint32_t pid, orig_cpu, dest_cpu;
+		} mig;
+		struct {
+			uint32_t pid, target_cpu;
+		} wake;
+		struct {
+			uint32_t prober_tid, pid, old_prio, old_class_id, new_prio, new_class_id;
+		} pi;
+		struct {
+			uint32_t tid, flags;
+			uint64_t lock_kva;
+		} lock;
+		struct {
+			uint32_t parent_pid, child_pid, parent_tgid, child_tgid;
+		} fork;
+		struct {
+			uint32_t pid, tgid;
+			bool group_dead;
+			int32_t exit_code;
+		} exit;
+		struct {
+			uint32_t pid, old_pid, tgid;
+		} exec;
+		struct {
+			uint32_t pid, tgid;
+			char comm[17];
+		} comm;
+		struct {
+			uint32_t tid;
+			uint32_t source;
+			uint64_t exit_kind;
+		} scx_exit;
+		struct {
+			uint32_t tid;
+			int64_t delta;
+		} scx_event;
+		struct {
+			uint32_t tid;
+			uint64_t seq;
+		} scx_dump;
 	};
 	const char *text;
-	uint32_t text_len;	/* bytes at TEXT (without a NUL) */
-	bool text_cut;		/* continuation records missing or past TL_TEXT_MAX */
+	uint32_t text_len; /* bytes at TEXT (without a NUL) */
+	bool text_cut;	   /* continuation records missing or past TL_TEXT_MAX */
 };
 
 /* Decode one record: 0, or -1 (EINVAL) when N < TL_RECORD_SIZE. */
@@ -88,7 +122,7 @@ struct tl_iter {
 	const unsigned char *p;
 	size_t len, off;
 	size_t tail;
-	uint64_t nrec;		/* records consumed (text continuations included) */
+	uint64_t nrec; /* records consumed (text continuations included) */
 	char text[TL_TEXT_MAX + 1];
 };
 void tl_iter_init(struct tl_iter *it, const void *buf, size_t len);
@@ -106,7 +140,10 @@ struct tl_sorted {
 	struct tl_iter in, one;
 	const unsigned char *buf;
 	size_t len;
-	struct tl_sort_ent { uint64_t ts; size_t off; } *win;
+	struct tl_sort_ent {
+		uint64_t ts;
+		size_t off;
+	} * win;
 	size_t head, n;
 	uint64_t last_ts, out_of_order;
 };
@@ -118,8 +155,8 @@ void tl_sorted_free(struct tl_sorted *s);
 struct tl_events {
 	struct tl_event *ev;
 	size_t n;
-	size_t tail;		/* trailing bytes short of a record */
-	char *text;		/* storage of every event's text */
+	size_t tail; /* trailing bytes short of a record */
+	char *text;  /* storage of every event's text */
 };
 /* 0, or -1 (ENOMEM: *OUT is then empty). */
 int parse_buf(const void *buf, size_t len, struct tl_events *out);
@@ -148,7 +185,7 @@ const char *tl_state_str(uint64_t prev_state, bool preempt);
 #define TL_CLOCK_MONOTONIC 1
 
 enum {
-	TL_FILE_FLIGHT = 1 << 0,	/* written by the flight recorder */
+	TL_FILE_FLIGHT = 1 << 0, /* written by the flight recorder */
 };
 
 struct tl_file_header {
@@ -157,16 +194,16 @@ struct tl_file_header {
 	uint32_t header_size;
 	uint32_t record_size;
 	uint32_t clock;
-	uint64_t start_ns;		/* CLOCK_MONOTONIC at the start */
-	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	uint32_t ncpus;			/* possible CPUs */
-	uint32_t flags;			/* TL_FILE_* */
-	uint64_t attached;		/* bit TL_AT_*: attached */
-	uint64_t requested;		/* bit TL_AT_*: asked for */
-	uint32_t filter_tgid;		/* 0: every process */
+	uint64_t start_ns;	    /* CLOCK_MONOTONIC at the start */
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint32_t ncpus;		    /* possible CPUs */
+	uint32_t flags;		    /* TL_FILE_* */
+	uint64_t attached;	    /* bit TL_AT_*: attached */
+	uint64_t requested;	    /* bit TL_AT_*: asked for */
+	uint32_t filter_tgid;	    /* 0: every process */
 	uint32_t reserved;
 	char sysname[65], release[65], version_str[65], machine[65], nodename[65];
-	char cpus[64];			/* the --cpus list, "" for all */
+	char cpus[64]; /* the --cpus list, "" for all */
 	char pad[TL_FILE_HEADER_SIZE - 72 - 5 * 65 - 64];
 };
 _Static_assert(sizeof(struct tl_file_header) == TL_FILE_HEADER_SIZE, "header is 512 bytes");
@@ -175,16 +212,16 @@ struct tl_file {
 	struct tl_file_header hdr;
 	const unsigned char *records;
 	uint64_t nrecords;
-	size_t tail;			/* bytes after the last whole record (cut file) */
-	bool cut;			/* no valid trailer */
+	size_t tail; /* bytes after the last whole record (cut file) */
+	bool cut;    /* no valid trailer */
 	uint64_t end_ns;
-	uint64_t flight_dropped;	/* records the flight ring let go */
+	uint64_t flight_dropped; /* records the flight ring let go */
 	uint32_t lost_ncpus;
-	uint64_t *lost;			/* per CPU, lost_ncpus entries (malloc'ed) */
+	uint64_t *lost; /* per CPU, lost_ncpus entries (malloc'ed) */
 	uint64_t lost_total;
-	char err[160];			/* why opening or parsing failed */
-	int sys_errno;			/* tl_file_open: the file could not be read */
-	void *map;			/* tl_file_open's mapping */
+	char err[160]; /* why opening or parsing failed */
+	int sys_errno; /* tl_file_open: the file could not be read */
+	void *map;     /* tl_file_open's mapping */
 	size_t map_len;
 };
 
@@ -231,7 +268,7 @@ void tl_event_text(FILE *fp, const struct tl_event *ev, const struct tl_comms *c
 
 /* pid -> (tgid, comm) table, filled from Comm/Fork/Exec events. */
 struct tl_comm_ent {
-	uint32_t pid;		/* 0: free slot (pid 0 is the idle task, named below) */
+	uint32_t pid; /* 0: free slot (pid 0 is the idle task, named below) */
 	uint32_t tgid;
 	char comm[17];
 };
@@ -261,10 +298,10 @@ uint64_t tl_dump(FILE *fp, const void *buf, size_t len, bool json);
  */
 struct tl_flight {
 	unsigned char *buf;
-	size_t cap;		/* records */
+	size_t cap; /* records */
 	size_t head, n;
 	uint64_t window_ns;
-	uint64_t newest;	/* highest ts pushed */
+	uint64_t newest; /* highest ts pushed */
 	uint64_t dropped;
 	struct tl_comms comms;
 };
@@ -278,17 +315,17 @@ void tl_flight_free(struct tl_flight *f);
 /* ---- report ---------------------------------------------------------------- */
 
 struct tl_filter {
-	const uint64_t *cpus;	/* CPU bitmap, NULL: every CPU */
+	const uint64_t *cpus; /* CPU bitmap, NULL: every CPU */
 	size_t cpus_words;
-	uint32_t pid;		/* 0: every task; else the tid or tgid */
-	uint64_t t0, t1;	/* absolute ns window; t1 = 0: no end */
+	uint32_t pid;	 /* 0: every task; else the tid or tgid */
+	uint64_t t0, t1; /* absolute ns window; t1 = 0: no end */
 };
 
 struct tl_report_opts {
 	struct tl_filter f;
-	unsigned top;		/* top latencies listed (default 10) */
-	unsigned last_per_cpu;	/* events per CPU before a sched_ext exit */
-	const struct kt_ksyms *ksyms;	/* lock addresses symbolized, or NULL */
+	unsigned top;		      /* top latencies listed (default 10) */
+	unsigned last_per_cpu;	      /* events per CPU before a sched_ext exit */
+	const struct kt_ksyms *ksyms; /* lock addresses symbolized, or NULL */
 };
 
 struct tl_report;
@@ -308,7 +345,7 @@ struct tl_task_stats {
 	const char *comm;
 	struct tl_stat run, wait, delay;
 	uint64_t switches, preempted, migrations;
-	uint64_t states[10];	/* switch-outs by state letter index (RSDTtXZPI, R+) */
+	uint64_t states[10]; /* switch-outs by state letter index (RSDTtXZPI, R+) */
 };
 size_t tl_report_ntasks(const struct tl_report *r);
 const struct tl_task_stats *tl_report_task(const struct tl_report *r, size_t i);
@@ -326,7 +363,7 @@ uint64_t tl_report_out_of_order(const struct tl_report *r);
 
 struct tl_export_stats {
 	uint64_t slices, instants, counters, meta;
-	uint64_t unmatched;	/* switches whose slice could not be closed */
+	uint64_t unmatched; /* switches whose slice could not be closed */
 };
 /* Write BUF's records as one Chrome trace-event JSON document (and a
  * newline) to FP: 0, or -1 on a write error. */

@@ -26,7 +26,7 @@
 #include "json.h"
 #include "timeline.h"
 
-#define TL_EXPORT_PID 4194305u	/* above PID_MAX_LIMIT: never a real tgid */
+#define TL_EXPORT_PID 4194305u /* above PID_MAX_LIMIT: never a real tgid */
 #define MAX_CPUS 8192
 
 struct xcpu {
@@ -58,8 +58,7 @@ static void ts_us(struct jw *w, const char *key, uint64_t ns)
 	jw_udec(w, ns, 3);
 }
 
-static void head(struct xstate *x, const char *ph, const char *name, uint32_t tid,
-		 uint64_t ts)
+static void head(struct xstate *x, const char *ph, const char *name, uint32_t tid, uint64_t ts)
 {
 	struct jw *w = x->w;
 
@@ -138,8 +137,8 @@ static void on_switch(struct xstate *x, const struct tl_event *ev, uint64_t ts)
 		return;
 	if (c->seen && c->cur) {
 		if (c->cur == ev->sw.prev_pid)
-			slice(x, ev->raw.cpu, c, ts, tl_state_str(ev->sw.prev_state,
-								 ev->sw.preempt));
+			slice(x, ev->raw.cpu, c, ts,
+			      tl_state_str(ev->sw.prev_state, ev->sw.preempt));
 		else {
 			/* a switch went missing: close what we had, unnamed state */
 			slice(x, ev->raw.cpu, c, ts, NULL);
@@ -237,8 +236,8 @@ static bool keep(const struct tl_filter *f, const struct tl_event *ev)
 	return true;
 }
 
-static void meta(struct xstate *x, const char *what, uint32_t tid, const char *key,
-		 const char *s, uint64_t v)
+static void meta(struct xstate *x, const char *what, uint32_t tid, const char *key, const char *s,
+		 uint64_t v)
 {
 	struct jw *w = x->w;
 
@@ -275,9 +274,9 @@ static int flush(struct xstate *x, FILE *fp, struct kt_buf *b)
 int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filter *f,
 		     struct tl_export_stats *st)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw jw, *w = &jw;
-	struct xstate x = { .w = w, .f = f, .st = st };
+	struct xstate x = {.w = w, .f = f, .st = st};
 	int rc = 0;
 	struct tl_sorted s;
 	struct tl_event ev;

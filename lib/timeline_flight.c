@@ -96,7 +96,7 @@ int tl_flight_write(struct tl_flight *f, struct tl_writer *w)
 
 	for (size_t i = 0; i < f->comms.cap; i++) {
 		const struct tl_comm_ent *e = &f->comms.tab[i];
-		struct timeline_event r = { TL_EVT_COMM, TL_CPU_NONE, ts, e->pid, e->tgid, 0, 0 };
+		struct timeline_event r = {TL_EVT_COMM, TL_CPU_NONE, ts, e->pid, e->tgid, 0, 0};
 
 		if (!e->pid)
 			continue;

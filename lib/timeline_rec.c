@@ -22,7 +22,7 @@
 #include "timeline.h"
 #include "timeline_rec.h"
 
-#define POLL_NS (100 * 1000000ull)	/* drain at least this often */
+#define POLL_NS (100 * 1000000ull) /* drain at least this often */
 #define WAKE_BYTES (1u << 20)
 #define PROGRESS_NS 1000000000ull
 #define SCX_POLL_NS (50 * 1000000ull)
@@ -30,8 +30,8 @@
 #define EXIT_GRACE_NS (300 * 1000000ull)
 
 static const char *const event_names[TL_AT_NR] = {
-	"switch", "migrate", "wakeup", "wakeup_new", "waking", "fork", "exit", "exec",
-	"pi", "lock", "scx_event", "scx_dump", "scx_exit",
+	"switch", "migrate", "wakeup", "wakeup_new", "waking",	 "fork",     "exit",
+	"exec",	  "pi",	     "lock",   "scx_event",  "scx_dump", "scx_exit",
 };
 
 uint64_t tl_rec_default_events(void)
@@ -79,7 +79,7 @@ struct rec {
 	bool have_trig;
 	int grace_timer;
 	uint64_t writes;
-	bool exit_written;	/* the window went out on the scheduler's exit */
+	bool exit_written; /* the window went out on the scheduler's exit */
 	/* counts */
 	uint64_t events, last_events, last_ns;
 	int progress_timer;
@@ -109,7 +109,7 @@ static void drain(struct rec *r)
 /* A record the recorder writes itself: the sched_ext exit seen in sysfs. */
 static void note_exit(struct rec *r)
 {
-	struct timeline_event rec[1 + 3] = { 0 };
+	struct timeline_event rec[1 + 3] = {0};
 	char text[3 * TL_TEXT_CHUNK + 1];
 	int len = snprintf(text, sizeof(text), "%s: %s", r->trig.name[0] ? r->trig.name : "?",
 			   kt_scx_state_name(r->trig.state));
@@ -120,13 +120,15 @@ static void note_exit(struct rec *r)
 	if ((size_t)len >= sizeof(text))
 		len = (int)sizeof(text) - 1;
 	n = TL_TEXT_RECORDS((size_t)len);
-	rec[0] = (struct timeline_event){ TL_EVT_SCX_EXIT, TL_CPU_NONE, r->trig.exit_ns, 0,
-					  (uint32_t)len, 0, TL_SCX_EXIT_SRC_STATE };
+	rec[0] = (struct timeline_event){TL_EVT_SCX_EXIT, TL_CPU_NONE, r->trig.exit_ns,	     0,
+					 (uint32_t)len,	  0,	       TL_SCX_EXIT_SRC_STATE};
 	for (size_t i = 0; i < n; i++) {
-		rec[1 + i] = (struct timeline_event){ TL_EVT_TEXT, TL_CPU_NONE, r->trig.exit_ns, 0, 0, 0, 0 };
+		rec[1 + i] = (struct timeline_event){
+			TL_EVT_TEXT, TL_CPU_NONE, r->trig.exit_ns, 0, 0, 0, 0};
 		memcpy((char *)&rec[1 + i] + 16, text + i * TL_TEXT_CHUNK,
-		       (size_t)len - i * TL_TEXT_CHUNK < TL_TEXT_CHUNK ?
-			       (size_t)len - i * TL_TEXT_CHUNK : TL_TEXT_CHUNK);
+		       (size_t)len - i * TL_TEXT_CHUNK < TL_TEXT_CHUNK
+			       ? (size_t)len - i * TL_TEXT_CHUNK
+			       : TL_TEXT_CHUNK);
 	}
 	on_sample(r, rec, (1 + n) * TL_RECORD_SIZE);
 }
@@ -206,7 +208,8 @@ static int on_progress(void *arg, uint32_t n)
 
 	if (all && !tl_bpf_lost(r->bpf, all, r->ncpus))
 		fprintf(stderr, "\r%llu events, %.0f/s, %llu lost   ",
-			(unsigned long long)r->events, rate, (unsigned long long)sum(all, r->ncpus));
+			(unsigned long long)r->events, rate,
+			(unsigned long long)sum(all, r->ncpus));
 	free(all);
 	r->last_events = r->events;
 	r->last_ns = now;
@@ -259,7 +262,7 @@ static int on_duration(void *arg, uint32_t n)
 static int setup_bpf(struct rec *r)
 {
 	const struct tl_rec_opts *o = r->o;
-	struct tl_bpf_opts bo = { 0 };
+	struct tl_bpf_opts bo = {0};
 	uint64_t want = o->events ? o->events : tl_rec_default_events();
 	uint64_t have = tl_bpf_available(want), attached;
 	char err[256];
@@ -291,7 +294,7 @@ static int setup_bpf(struct rec *r)
 
 static int setup_loop(struct rec *r)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1, 0 };
+	static const int sigs[] = {SIGINT, SIGTERM, SIGUSR1, 0};
 	const struct tl_rec_opts *o = r->o;
 
 	if (kt_loop_init(&r->loop))
@@ -399,7 +402,7 @@ int tl_record(const struct tl_rec_opts *o)
 	if (!o->flight_ns)
 		rc = finish_straight(r, stop);
 	else if (r->exit_written)
-		rc = KT_EXIT_OK;	/* written by on_grace */
+		rc = KT_EXIT_OK; /* written by on_grace */
 	else if (stop != STOP_FAIL)
 		rc = flight_write(r, "stopped") ? KT_EXIT_FAIL : KT_EXIT_OK;
 out:
@@ -429,7 +432,7 @@ static int count_done(void *arg, uint32_t n)
 int tl_count_run(uint64_t events, uint64_t duration_ns, uint64_t counts[TL_AT_NR],
 		 uint64_t *attached)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, 0 };
+	static const int sigs[] = {SIGINT, SIGTERM, 0};
 	struct tl_count *c;
 	struct kt_loop l;
 	char err[256];
@@ -503,7 +506,8 @@ struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, s
 	}
 	if (kt_loop_add_fd(l, ring_buffer__epoll_fd(f->r.rb), EPOLLIN, on_rb, &f->r) ||
 	    (f->poll_timer = kt_loop_add_timer(l, POLL_NS, POLL_NS, on_poll, &f->r)) < 0) {
-		snprintf(err, errlen, "cannot add the ring buffer to the loop: %s", strerror(errno));
+		snprintf(err, errlen, "cannot add the ring buffer to the loop: %s",
+			 strerror(errno));
 		goto fail;
 	}
 	f->l = l;

@@ -20,11 +20,11 @@ struct tl_bpf;
 struct tl_bpf_opts {
 	uint64_t cpus[TL_CPUMASK_WORDS];
 	bool filter_cpus;
-	uint32_t tgid;		/* 0: every process */
-	uint32_t self_tgid;	/* the recorder: its own events are not recorded */
-	uint64_t wake_bytes;	/* pending bytes that wake the consumer */
-	uint32_t rb_bytes;	/* ring buffer size (power of two, >= page size) */
-	uint64_t events;	/* TL_AT_* bits asked for */
+	uint32_t tgid;	     /* 0: every process */
+	uint32_t self_tgid;  /* the recorder: its own events are not recorded */
+	uint64_t wake_bytes; /* pending bytes that wake the consumer */
+	uint32_t rb_bytes;   /* ring buffer size (power of two, >= page size) */
+	uint64_t events;     /* TL_AT_* bits asked for */
 };
 /* Which of the asked-for attach points the running kernel has (vmlinux
  * BTF holds btf_trace_NAME); 0 when the BTF cannot be read. */
@@ -53,25 +53,25 @@ void tl_count_close(struct tl_count *c);
 /* ---- the recorder ---- */
 
 enum tl_trigger {
-	TL_TRIG_SCX_EXIT,	/* the sched_ext scheduler exits (and SIGUSR1) */
-	TL_TRIG_SIGNAL,		/* SIGUSR1 only */
+	TL_TRIG_SCX_EXIT, /* the sched_ext scheduler exits (and SIGUSR1) */
+	TL_TRIG_SIGNAL,	  /* SIGUSR1 only */
 };
 
 struct tl_rec_opts {
-	const char *path;		/* NULL: standard output */
-	uint64_t duration_ns;		/* 0: until a signal */
+	const char *path;     /* NULL: standard output */
+	uint64_t duration_ns; /* 0: until a signal */
 	uint64_t cpus[TL_CPUMASK_WORDS];
-	const char *cpus_str;		/* NULL: every CPU */
+	const char *cpus_str; /* NULL: every CPU */
 	uint32_t tgid;
 	unsigned buffer_mib;
-	uint64_t events;		/* 0: the default set */
-	uint64_t flight_ns;		/* 0: not a flight recorder */
+	uint64_t events;    /* 0: the default set */
+	uint64_t flight_ns; /* 0: not a flight recorder */
 	enum tl_trigger trigger;
 	bool trigger_set;
 	unsigned budget_mib;
 	bool quiet;
-	bool quiet_missing;		/* missing attach points not warned about */
-	const char *scx_root;		/* sched_ext sysfs below this (tests); NULL: / */
+	bool quiet_missing;   /* missing attach points not warned about */
+	const char *scx_root; /* sched_ext sysfs below this (tests); NULL: / */
 };
 
 /* The default attach points: all but sched_waking (a second wakeup per

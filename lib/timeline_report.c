@@ -34,22 +34,22 @@ struct vec {
 };
 
 struct task {
-	uint32_t pid;		/* 0: free slot */
+	uint32_t pid; /* 0: free slot */
 	bool running, has_out, waiting;
-	uint64_t run_start;	/* switch-in ts (running) */
+	uint64_t run_start; /* switch-in ts (running) */
 	uint32_t run_cpu;
-	uint64_t last_out;	/* last switch-out ts (has_out) */
-	uint64_t ready;		/* became runnable at (waiting) */
+	uint64_t last_out; /* last switch-out ts (has_out) */
+	uint64_t ready;	   /* became runnable at (waiting) */
 	struct vec run, wait, delay;
 	struct tl_task_stats st;
 };
 
 struct cpu {
-	bool seen;		/* a switch was seen: cur is known */
+	bool seen; /* a switch was seen: cur is known */
 	uint32_t cur;
 	uint64_t since;
 	struct tl_cpu_stats st;
-	size_t *last;		/* ring of the last offsets (last_per_cpu) */
+	size_t *last; /* ring of the last offsets (last_per_cpu) */
 	size_t nlast, hlast;
 };
 
@@ -62,8 +62,8 @@ struct scx_exit_snap {
 	struct tl_event ev;
 	char reason[TL_TEXT_MAX + 1];
 	size_t ncpu;
-	uint32_t *cpu_of;	/* per entry: the CPU */
-	size_t **offs;		/* per entry: offsets, oldest first */
+	uint32_t *cpu_of; /* per entry: the CPU */
+	size_t **offs;	  /* per entry: offsets, oldest first */
 	size_t *noffs;
 };
 
@@ -74,7 +74,7 @@ struct tl_report {
 	struct task *tasks;
 	size_t tcap, tn;
 	struct cpu *cpus;
-	size_t ncpus;		/* highest CPU + 1 */
+	size_t ncpus; /* highest CPU + 1 */
 	struct tl_comms comms;
 	uint64_t kinds[TL_K_NR];
 	uint64_t events, first_ts, last_ts, migrations, out_of_order;
@@ -199,22 +199,21 @@ static uint64_t clip(const struct tl_filter *f, uint64_t a, uint64_t b)
 	return b > a ? b - a : 0;
 }
 
-static void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid,
-		    uint32_t cpu)
+static void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid, uint32_t cpu)
 {
 	size_t i, min = 0;
 
 	if (!r->o.top)
 		return;
 	if (r->ntop < r->o.top) {
-		r->top[r->ntop++] = (struct lat){ delay, ts, pid, cpu };
+		r->top[r->ntop++] = (struct lat){delay, ts, pid, cpu};
 		return;
 	}
 	for (i = 1; i < r->ntop; i++)
 		if (r->top[i].delay < r->top[min].delay)
 			min = i;
 	if (delay > r->top[min].delay)
-		r->top[min] = (struct lat){ delay, ts, pid, cpu };
+		r->top[min] = (struct lat){delay, ts, pid, cpu};
 }
 
 static unsigned state_index(uint64_t s, bool preempt)
@@ -417,7 +416,7 @@ static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 /* In place, for small sets (Ciura's gaps). */
 static void shell_sort(uint64_t *v, size_t n)
 {
-	static const size_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+	static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
 
 	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
 		size_t gap = gaps[g];
@@ -444,7 +443,7 @@ static void sort_u64(uint64_t *v, size_t n)
 	}
 	tmp = malloc(n * sizeof(*tmp));
 	if (!tmp) {
-		shell_sort(v, n);	/* no memory for the radix buffer */
+		shell_sort(v, n); /* no memory for the radix buffer */
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -456,7 +455,7 @@ static void sort_u64(uint64_t *v, size_t n)
 		size_t sum = 0;
 
 		if (!(((or_all ^ and_all) >> shift) & 0xffff))
-			continue;	/* every sample has this digit */
+			continue; /* every sample has this digit */
 		memset(cnt, 0, sizeof(cnt));
 		for (size_t i = 0; i < n; i++)
 			cnt[src[i] >> shift & 0xffff]++;
@@ -552,8 +551,8 @@ static void finish(struct tl_report *r)
 		stat_of(&t->run, &t->st.run);
 		stat_of(&t->wait, &t->st.wait);
 		stat_of(&t->delay, &t->st.delay);
-		if (pid_match(r, &t->st) && (t->st.switches || t->st.run.count ||
-					     t->st.delay.count || t->st.migrations))
+		if (pid_match(r, &t->st) &&
+		    (t->st.switches || t->st.run.count || t->st.delay.count || t->st.migrations))
 			r->rows[k++] = &t->st;
 	}
 	r->nrows = k;
@@ -624,7 +623,10 @@ void tl_report_free(struct tl_report *r)
 	free(r);
 }
 
-size_t tl_report_ntasks(const struct tl_report *r) { return r->nrows; }
+size_t tl_report_ntasks(const struct tl_report *r)
+{
+	return r->nrows;
+}
 const struct tl_task_stats *tl_report_task(const struct tl_report *r, size_t i)
 {
 	return i < r->nrows ? r->rows[i] : NULL;
@@ -638,19 +640,28 @@ const struct tl_task_stats *tl_report_find(const struct tl_report *r, uint32_t p
 	return NULL;
 }
 
-size_t tl_report_ncpus(const struct tl_report *r) { return r->ncpurows; }
+size_t tl_report_ncpus(const struct tl_report *r)
+{
+	return r->ncpurows;
+}
 const struct tl_cpu_stats *tl_report_cpu(const struct tl_report *r, size_t i)
 {
 	return i < r->ncpurows ? &r->cpurows[i] : NULL;
 }
 
-uint64_t tl_report_out_of_order(const struct tl_report *r) { return r->out_of_order; }
+uint64_t tl_report_out_of_order(const struct tl_report *r)
+{
+	return r->out_of_order;
+}
 
 /* ---- output -------------------------------------------------------------------- */
 
-static const char *const state_names[10] = { "R", "S", "D", "T", "t", "X", "Z", "P", "I", "R+" };
+static const char *const state_names[10] = {"R", "S", "D", "T", "t", "X", "Z", "P", "I", "R+"};
 
-static double ms(uint64_t ns) { return (double)ns / 1e6; }
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
 
 static void text_event_at(FILE *fp, const struct tl_report *r, size_t off)
 {
@@ -686,13 +697,14 @@ void tl_report_text(FILE *fp, const struct tl_report *r)
 			r->out_of_order);
 	fprintf(fp, "migrations: %" PRIu64 "\n\n", r->migrations);
 
-	fprintf(fp, " %-16s %8s | %10s %8s | %8s %8s %8s %8s %8s %8s | %9s | %s\n",
-		"task", "pid", "run ms", "switches", "delay n", "avg ms", "p50 ms", "p99 ms",
-		"max ms", "sd ms", "wait avg", "states");
+	fprintf(fp, " %-16s %8s | %10s %8s | %8s %8s %8s %8s %8s %8s | %9s | %s\n", "task", "pid",
+		"run ms", "switches", "delay n", "avg ms", "p50 ms", "p99 ms", "max ms", "sd ms",
+		"wait avg", "states");
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct tl_task_stats *t = r->rows[i];
 
-		fprintf(fp, " %-16s %8u | %10.3f %8" PRIu64 " | %8" PRIu64
+		fprintf(fp,
+			" %-16s %8u | %10.3f %8" PRIu64 " | %8" PRIu64
 			" %8.3f %8.3f %8.3f %8.3f %8.3f | %9.3f |",
 			t->comm[0] ? t->comm : "?", t->pid, ms(t->run.sum), t->switches,
 			t->delay.count, t->delay.avg / 1e6, ms(t->delay.p50), ms(t->delay.p99),
@@ -722,13 +734,15 @@ void tl_report_text(FILE *fp, const struct tl_report *r)
 				continue;
 			fprintf(fp, "  %10.3f ms  %s[%u] on cpu %u at %" PRIu64 ".%09" PRIu64 "\n",
 				ms(r->top[i].delay), e && e->comm[0] ? e->comm : "?", r->top[i].pid,
-				r->top[i].cpu, r->top[i].ts / 1000000000, r->top[i].ts % 1000000000);
+				r->top[i].cpu, r->top[i].ts / 1000000000,
+				r->top[i].ts % 1000000000);
 		}
 	}
 	for (size_t i = 0; i < r->nexits; i++) {
 		const struct scx_exit_snap *x = &r->exits[i];
 
-		fprintf(fp, "\nsched_ext exit at %" PRIu64 ".%09" PRIu64 " (kind %" PRIu64 ")%s%s\n",
+		fprintf(fp,
+			"\nsched_ext exit at %" PRIu64 ".%09" PRIu64 " (kind %" PRIu64 ")%s%s\n",
 			x->ev.raw.ts / 1000000000, x->ev.raw.ts % 1000000000,
 			x->ev.scx_exit.exit_kind, x->ev.text ? ": " : "",
 			x->ev.text ? x->ev.text : "");

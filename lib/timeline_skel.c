@@ -24,19 +24,32 @@ static struct bpf_program *prog_of(struct timeline *s, unsigned at, const char *
 {
 	*tp = tl_attach_name(at);
 	switch (at) {
-	case TL_AT_SWITCH: return s->progs.tl_switch;
-	case TL_AT_MIGRATE: return s->progs.tl_migrate;
-	case TL_AT_WAKEUP: return s->progs.tl_wakeup;
-	case TL_AT_WAKEUP_NEW: return s->progs.tl_wakeup_new;
-	case TL_AT_WAKING: return s->progs.tl_waking;
-	case TL_AT_FORK: return s->progs.tl_fork;
-	case TL_AT_EXIT: return s->progs.tl_exit;
-	case TL_AT_EXEC: return s->progs.tl_exec;
-	case TL_AT_PI: return s->progs.tl_pi;
-	case TL_AT_LOCK: return s->progs.tl_lock;
-	case TL_AT_SCX_EVENT: return s->progs.tl_scx_event;
-	case TL_AT_SCX_DUMP: return s->progs.tl_scx_dump;
-	default: return NULL;	/* sched_ext_exit: no such tracepoint yet */
+	case TL_AT_SWITCH:
+		return s->progs.tl_switch;
+	case TL_AT_MIGRATE:
+		return s->progs.tl_migrate;
+	case TL_AT_WAKEUP:
+		return s->progs.tl_wakeup;
+	case TL_AT_WAKEUP_NEW:
+		return s->progs.tl_wakeup_new;
+	case TL_AT_WAKING:
+		return s->progs.tl_waking;
+	case TL_AT_FORK:
+		return s->progs.tl_fork;
+	case TL_AT_EXIT:
+		return s->progs.tl_exit;
+	case TL_AT_EXEC:
+		return s->progs.tl_exec;
+	case TL_AT_PI:
+		return s->progs.tl_pi;
+	case TL_AT_LOCK:
+		return s->progs.tl_lock;
+	case TL_AT_SCX_EVENT:
+		return s->progs.tl_scx_event;
+	case TL_AT_SCX_DUMP:
+		return s->progs.tl_scx_dump;
+	default:
+		return NULL; /* sched_ext_exit: no such tracepoint yet */
 	}
 }
 
@@ -172,19 +185,32 @@ struct tl_count {
 static struct bpf_program *count_prog(struct tlcount *s, unsigned at)
 {
 	switch (at) {
-	case TL_AT_SWITCH: return s->progs.c_switch;
-	case TL_AT_MIGRATE: return s->progs.c_migrate;
-	case TL_AT_WAKEUP: return s->progs.c_wakeup;
-	case TL_AT_WAKEUP_NEW: return s->progs.c_wakeup_new;
-	case TL_AT_WAKING: return s->progs.c_waking;
-	case TL_AT_FORK: return s->progs.c_fork;
-	case TL_AT_EXIT: return s->progs.c_exit;
-	case TL_AT_EXEC: return s->progs.c_exec;
-	case TL_AT_PI: return s->progs.c_pi;
-	case TL_AT_LOCK: return s->progs.c_lock;
-	case TL_AT_SCX_EVENT: return s->progs.c_scx_event;
-	case TL_AT_SCX_DUMP: return s->progs.c_scx_dump;
-	default: return NULL;
+	case TL_AT_SWITCH:
+		return s->progs.c_switch;
+	case TL_AT_MIGRATE:
+		return s->progs.c_migrate;
+	case TL_AT_WAKEUP:
+		return s->progs.c_wakeup;
+	case TL_AT_WAKEUP_NEW:
+		return s->progs.c_wakeup_new;
+	case TL_AT_WAKING:
+		return s->progs.c_waking;
+	case TL_AT_FORK:
+		return s->progs.c_fork;
+	case TL_AT_EXIT:
+		return s->progs.c_exit;
+	case TL_AT_EXEC:
+		return s->progs.c_exec;
+	case TL_AT_PI:
+		return s->progs.c_pi;
+	case TL_AT_LOCK:
+		return s->progs.c_lock;
+	case TL_AT_SCX_EVENT:
+		return s->progs.c_scx_event;
+	case TL_AT_SCX_DUMP:
+		return s->progs.c_scx_dump;
+	default:
+		return NULL;
 	}
 }
 

@@ -50,8 +50,8 @@ struct fx_triple {
 
 /* Type ids of the fixture, filled by fx_btf_new. */
 struct fx_ids {
-	int s32, s64, u32, color, u16, inner, arr3, f32, f64, chr, name16, un, boolean, ptr,
-	    schar, s16, val, val_t, u64, triple, data_var_a, data_var_b, data_sec;
+	int s32, s64, u32, color, u16, inner, arr3, f32, f64, chr, name16, un, boolean, ptr, schar,
+		s16, val, val_t, u64, triple, data_var_a, data_var_b, data_sec;
 };
 
 /* The .data DATASEC layout: int counter; char tag[8]; */
@@ -90,8 +90,7 @@ static inline struct btf *fx_btf_new(struct fx_ids *t)
 	t->schar = btf__add_int(b, "signed char", 1, BTF_INT_SIGNED);
 	t->s16 = btf__add_int(b, "short", 2, BTF_INT_SIGNED);
 	t->val = btf__add_struct(b, "fx_val", sizeof(struct fx_val));
-#define FX_F(name, type) \
-	btf__add_field(b, #name, t->type, offsetof(struct fx_val, name) * 8, 0)
+#define FX_F(name, type) btf__add_field(b, #name, t->type, offsetof(struct fx_val, name) * 8, 0)
 	FX_F(s32, s32);
 	FX_F(s64, s64);
 	FX_F(u32, u32);
@@ -144,7 +143,7 @@ static inline void fx_val_fill(struct fx_val *v, int variant)
 	v->f = 1.5f;
 	v->d = -0.25;
 	strcpy(v->name, variant ? "bob" : "alice");
-	v->un.i = 0x3fc00000u;	/* 1.5f */
+	v->un.i = 0x3fc00000u; /* 1.5f */
 	v->flag = 1;
 	v->ptr = (void *)(uintptr_t)0xffff888012345678ull;
 	v->sc = -128;

@@ -10,8 +10,7 @@
 
 static int tap_n, tap_failed;
 
-static inline int tap_ok(int cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static inline int tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline int tap_ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -30,18 +29,18 @@ static inline int tap_ok(int cond, const char *fmt, ...)
 #define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
 
 /* string equality with a diagnostic on mismatch */
-#define is_str(got, want, ...)						\
-	do {								\
-		const char *g_ = (got), *w_ = (want);			\
-		if (!ok(g_ && w_ ? !strcmp(g_, w_) : g_ == w_, __VA_ARGS__)) \
-			printf("#   got:  '%s'\n#   want: '%s'\n",	\
-			       g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+#define is_str(got, want, ...)                                                         \
+	do {                                                                           \
+		const char *g_ = (got), *w_ = (want);                                  \
+		if (!ok(g_ && w_ ? !strcmp(g_, w_) : g_ == w_, __VA_ARGS__))           \
+			printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", \
+			       w_ ? w_ : "(null)");                                    \
 	} while (0)
 
-#define is_int(got, want, ...)						\
-	do {								\
-		long long g_ = (long long)(got), w_ = (long long)(want); \
-		if (!ok(g_ == w_, __VA_ARGS__))				\
+#define is_int(got, want, ...)                                              \
+	do {                                                                \
+		long long g_ = (long long)(got), w_ = (long long)(want);    \
+		if (!ok(g_ == w_, __VA_ARGS__))                             \
 			printf("#   got:  %lld\n#   want: %lld\n", g_, w_); \
 	} while (0)
 

@@ -42,20 +42,23 @@ static void test_struct(void)
 
 	fx_val_fill(&v, 0);
 	is_str(js(id.val_t, &v, sizeof(v), &rc), fx_val_json(0),
-	       "struct: every kind (nested, array, enum, bitfields, float, char name, union, bool, ptr, signed)");
+	       "struct: every kind (nested, array, enum, bitfields, float, char name, union, bool, "
+	       "ptr, signed)");
 	is_int(rc, 0, "struct: rendered fully");
 	fx_val_fill(&v, 1);
-	is_str(js(id.val, &v, sizeof(v), &rc), fx_val_json(1), "struct: second variant, no typedef");
+	is_str(js(id.val, &v, sizeof(v), &rc), fx_val_json(1),
+	       "struct: second variant, no typedef");
 	js(id.val, &v, sizeof(v) - 1, &rc);
 	is_int(rc, -1, "struct: short data is reported");
-	ok(strstr(js(id.val, &v, 10, &rc), "<truncated>") != NULL, "struct: short data says truncated");
+	ok(strstr(js(id.val, &v, 10, &rc), "<truncated>") != NULL,
+	   "struct: short data says truncated");
 }
 
 static void test_scalars(void)
 {
-	unsigned char raw8[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	unsigned char raw8[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	int rc, color = 7;
-	char name[16] = { 'a', 'b', 1, 0 };
+	char name[16] = {'a', 'b', 1, 0};
 	char full[16];
 
 	is_str(js(id.s32, raw8, 4, &rc), "-1", "int: signed");
@@ -80,22 +83,24 @@ static void test_scalars(void)
 
 		is_str(tx(id.name16, hey, 16), "\"hey\"", "text: string");
 	}
-	is_str(tx(id.arr3, (unsigned[]){ 1, 2, 3 }, 12), "[1, 2, 3]", "text: scalar array inline");
+	is_str(tx(id.arr3, (unsigned[]){1, 2, 3}, 12), "[1, 2, 3]", "text: scalar array inline");
 }
 
 static void test_text_struct(void)
 {
-	struct fx_inner in = { -7, 9 };
+	struct fx_inner in = {-7, 9};
 
-	is_str(tx(id.inner, &in, sizeof(in)), "{\n  x: -7\n  y: 9\n}", "text: struct, one member per line");
+	is_str(tx(id.inner, &in, sizeof(in)), "{\n  x: -7\n  y: 9\n}",
+	       "text: struct, one member per line");
 }
 
 static void test_datasec(void)
 {
-	struct fx_data d = { 42, "hi" };
+	struct fx_data d = {42, "hi"};
 	int rc;
 
-	is_str(js(id.data_sec, &d, sizeof(d), &rc), "{\".data\":[{\"counter\":42},{\"tag\":\"hi\"}]}",
+	is_str(js(id.data_sec, &d, sizeof(d), &rc),
+	       "{\".data\":[{\"counter\":42},{\"tag\":\"hi\"}]}",
 	       "DATASEC: one object per variable (bpftool)");
 	is_str(tx(id.data_sec, &d, sizeof(d)), ".data {\n  counter: 42\n  tag: \"hi\"\n}",
 	       "text: DATASEC by variable");
@@ -104,7 +109,7 @@ static void test_datasec(void)
 static void test_json_valid(void)
 {
 	struct fx_val v;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 	unsigned char junk[sizeof(v)];
 	int bad = 0;
@@ -133,27 +138,32 @@ static void test_json_valid(void)
 
 static void test_entry(void)
 {
-	struct bpf_map_info info = { .type = KT_MAP_PERCPU_ARRAY, .key_size = 4, .value_size = 12,
-				     .btf_id = 1, .btf_key_type_id = (uint32_t)id.u32,
-				     .btf_value_type_id = (uint32_t)id.triple };
-	unsigned char val[32] = { 0 };
+	struct bpf_map_info info = {.type = KT_MAP_PERCPU_ARRAY,
+				    .key_size = 4,
+				    .value_size = 12,
+				    .btf_id = 1,
+				    .btf_key_type_id = (uint32_t)id.u32,
+				    .btf_value_type_id = (uint32_t)id.triple};
+	unsigned char val[32] = {0};
 	uint32_t key = 1;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	is_int(kt_percpu_stride(12), 16, "per-CPU stride: 12 rounds up to 16");
 	is_int(kt_percpu_stride(8), 8, "per-CPU stride: 8 stays 8");
 	is_int(kt_map_value_bytes(&info, 2), 32, "per-CPU value bytes: 2 CPUs x 16");
 	val[0] = 1;
-	val[16] = 2;	/* CPU 1's value starts at the stride, not at 12 */
+	val[16] = 2; /* CPU 1's value starts at the stride, not at 12 */
 	jw_init_buf(&w, &b, 0);
 	kt_dump_entry_json(&w, &info, btf, (unsigned char *)&key, val, 2, NULL);
 	is_str(b.p,
 	       "{\"key\":[\"0x01\",\"0x00\",\"0x00\",\"0x00\"],\"values\":[{\"cpu\":0,\"value\":"
 	       "[\"0x01\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\","
 	       "\"0x00\",\"0x00\",\"0x00\"]},{\"cpu\":1,\"value\":[\"0x02\",\"0x00\",\"0x00\","
-	       "\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\"]}],"
-	       "\"formatted\":{\"key\":1,\"values\":[{\"cpu\":0,\"value\":{\"a\":1,\"b\":0,\"c\":0}},"
+	       "\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\"]}]"
+	       ","
+	       "\"formatted\":{\"key\":1,\"values\":[{\"cpu\":0,\"value\":{\"a\":1,\"b\":0,\"c\":0}"
+	       "},"
 	       "{\"cpu\":1,\"value\":{\"a\":2,\"b\":0,\"c\":0}}]}}",
 	       "per-CPU entry: bpftool's layout, values at the 8-byte stride");
 	kt_buf_free(&b);
@@ -166,20 +176,23 @@ static void test_cpus(void)
 
 	ok(!kt_possible_cpus_parse("0-3\n", 4, &ids, &n) && n == 4 && ids[3] == 3, "possible: 0-3");
 	free(ids);
-	ok(!kt_possible_cpus_parse("0,2-3", 5, &ids, &n) && n == 3 && ids[1] == 2, "possible: holes");
+	ok(!kt_possible_cpus_parse("0,2-3", 5, &ids, &n) && n == 3 && ids[1] == 2,
+	   "possible: holes");
 	free(ids);
 	ok(kt_possible_cpus_parse("x", 1, &ids, &n), "possible: malformed");
 }
 
 static void test_fdinfo(void)
 {
-	const char s[] = "pos:\t0\nflags:\t02000002\nmap_type:\t1\nmemlock:\t1234\nfrozen:\t1\nmap_id:\t77\n";
+	const char s[] = "pos:\t0\nflags:\t02000002\nmap_type:\t1\nmemlock:\t1234\nfrozen:\t1\nmap_"
+			 "id:\t77\n";
 	uint64_t v;
 
 	ok(!kt_fdinfo_u64(s, sizeof(s) - 1, "memlock", &v) && v == 1234, "fdinfo: memlock");
 	ok(!kt_fdinfo_u64(s, sizeof(s) - 1, "map_id", &v) && v == 77, "fdinfo: map_id");
 	ok(kt_fdinfo_u64(s, sizeof(s) - 1, "map", &v), "fdinfo: no prefix match");
-	is_int(kt_bpf_map_type_parse("PERCPU_ARRAY"), KT_MAP_PERCPU_ARRAY, "type names: upper case");
+	is_int(kt_bpf_map_type_parse("PERCPU_ARRAY"), KT_MAP_PERCPU_ARRAY,
+	       "type names: upper case");
 	is_int(kt_bpf_map_type_parse("BPF_MAP_TYPE_ringbuf"), KT_MAP_RINGBUF, "type names: prefix");
 	is_int(kt_bpf_map_type_parse("nope"), -1, "type names: unknown");
 	ok(kt_bpf_not_dumpable(KT_MAP_QUEUE) != NULL, "queue: not dumpable, with a reason");
@@ -197,7 +210,7 @@ static int rb_cb(void *arg, const struct kt_rb_rec *r)
 
 static void test_ringbuf(void)
 {
-	unsigned char ring[64] = { 0 }, scratch[64];
+	unsigned char ring[64] = {0}, scratch[64];
 	struct kt_rb_stats st;
 	uint32_t hdr = 12;
 

@@ -28,7 +28,7 @@ static int nlines;
 static void on_ev(const struct scx_event *ev, void *arg)
 {
 	struct kt_capture *c = arg;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 
 	if (ev->type != SCX_EV_EXIT || nlines >= 8)
 		return;
@@ -41,7 +41,7 @@ static void on_ev(const struct scx_event *ev, void *arg)
 static void test_summary(void)
 {
 	struct kt_capture c;
-	struct kt_cap_opts o = { .mode = KT_CAP_ARM, .ring = 1 };
+	struct kt_cap_opts o = {.mode = KT_CAP_ARM, .ring = 1};
 	char path[4096];
 	size_t n;
 	char *s;
@@ -55,12 +55,15 @@ static void test_summary(void)
 	scx_parse_window(s, n, 65536, on_ev, &c);
 	free(s);
 	ok(nlines >= 2, "fixture: %d exits", nlines);
-	is_str(lines[0], "rusty: error_stall at 51.127 s: kworker/31:1[311] stuck for 13.736 s in "
-			 "scx_watchdog_workfn+0x154", "stall: task, how long, first frame");
+	is_str(lines[0],
+	       "rusty: error_stall at 51.127 s: kworker/31:1[311] stuck for 13.736 s in "
+	       "scx_watchdog_workfn+0x154",
+	       "stall: task, how long, first frame");
 	for (int i = 0; i < nlines; i++)
 		if (strstr(lines[i], "bpfland"))
-			is_str(lines[i], "bpfland: error_bpf at 90.100 s: \"main.bpf.c:412: invalid CPU "
-					 "-1 (dispatch)\" in bpfland_dispatch+0x184",
+			is_str(lines[i],
+			       "bpfland: error_bpf at 90.100 s: \"main.bpf.c:412: invalid CPU "
+			       "-1 (dispatch)\" in bpfland_dispatch+0x184",
 			       "scx_bpf_error: message, first frame past scx_bpf_error_bstr, "
 			       "bpf_prog_TAG_ dropped");
 	for (int i = 0; i < nlines; i++)
@@ -71,8 +74,8 @@ static void test_summary(void)
 static void test_no_exit(void)
 {
 	struct kt_capture c;
-	struct kt_cap_opts o = { .mode = KT_CAP_ARM, .ring = 1 };
-	struct kt_buf b = { 0 };
+	struct kt_cap_opts o = {.mode = KT_CAP_ARM, .ring = 1};
+	struct kt_buf b = {0};
 
 	kt_cap_init(&c, &o);
 	c.end = KT_END_TIMEOUT;
@@ -99,8 +102,8 @@ static void test_no_exit(void)
 static void test_manifest(void)
 {
 	struct kt_capture c;
-	struct kt_cap_opts o = { .mode = KT_CAP_RUN, .ring = 60, .budget = 4096 };
-	struct kt_buf b = { 0 }, s = { 0 };
+	struct kt_cap_opts o = {.mode = KT_CAP_RUN, .ring = 60, .budget = 4096};
+	struct kt_buf b = {0}, s = {0};
 	struct jw w;
 
 	kt_cap_init(&c, &o);
@@ -115,17 +118,21 @@ static void test_manifest(void)
 	ok(b.p && strstr(b.p, "\"mode\":\"run\",\"end\":\"interrupted\",\"interrupted\":true"),
 	   "mode, end, interrupted");
 	ok(b.p && strstr(b.p, "{\"name\":\"hostctx\",\"status\":\"ok\",\"files\":[\"hostctx.json\","
-			      "\"hostctx.diff\"],\"bytes\":10}"), "ok part: files and bytes");
+			      "\"hostctx.diff\"],\"bytes\":10}"),
+	   "ok part: files and bytes");
 	ok(b.p && strstr(b.p, "{\"name\":\"maps\",\"status\":\"partial\",\"reason\":\"budget "
-			      "reached (1024 bytes)\",\"files\":[\"maps/\"]"), "partial part: reason");
+			      "reached (1024 bytes)\",\"files\":[\"maps/\"]"),
+	   "partial part: reason");
 	ok(b.p && strstr(b.p, "{\"name\":\"timeline\",\"status\":\"unavailable\",\"reason\":\"no "
-			      "BTF\"}"), "unavailable part: reason, no files");
+			      "BTF\"}"),
+	   "unavailable part: reason, no files");
 	ok(b.p && !strstr(b.p, "\"kmsg\""), "parts not attempted are absent");
 	ok(b.p && !strstr(b.p, "exit_to_bundle_ms") && !strstr(b.p, "\"exit\":{"),
 	   "no exit: no exit time");
 	kt_cap_summary(&s, &c);
 	ok(s.p && strstr(s.p, "\nhostctx: ok\nmaps: partial (budget reached (1024 bytes))\n"
-			      "timeline: unavailable (no BTF)\n"), "summary: one line per part");
+			      "timeline: unavailable (no BTF)\n"),
+	   "summary: one line per part");
 	kt_buf_free(&b);
 	kt_buf_free(&s);
 }
@@ -163,8 +170,8 @@ static void test_targz(void)
 	char dir[] = "/tmp/kt-targz-XXXXXX", sub[64], big[300];
 	unsigned char *a, *b, blk[512], out[8192];
 	size_t na, nb;
-	struct utimbuf ut = { 12345, 12345 };
-	z_stream z = { 0 };
+	struct utimbuf ut = {12345, 12345};
+	z_stream z = {0};
 
 	ok(kt_tar_header(blk, "a/b", 5, 0) == 0, "header");
 	is_str((char *)blk + 257, "ustar", "ustar magic");

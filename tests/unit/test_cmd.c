@@ -40,22 +40,22 @@ static int handler(struct kt_cmdline *cl)
 	return 0;
 }
 
-static const struct kt_option one_opts[] = { { "extra", 'x', 1 }, KT_OPT_OUT, KT_OPT_END };
-static const struct kt_option two_opts[] = { { NULL, 'b', 0 }, KT_OPT_END };
+static const struct kt_option one_opts[] = {{"extra", 'x', 1}, KT_OPT_OUT, KT_OPT_END};
+static const struct kt_option two_opts[] = {{NULL, 'b', 0}, KT_OPT_END};
 
 static const struct kt_cmd cmds[] = {
-	{ "one", handler, one_opts, "A [B]", "first", "help of one\n", 1, 2, 0 },
-	{ "two", handler, two_opts, "", "second", NULL, 0, 0, 0 },
-	{ 0 },
+	{"one", handler, one_opts, "A [B]", "first", "help of one\n", 1, 2, 0},
+	{"two", handler, two_opts, "", "second", NULL, 0, 0, 0},
+	{0},
 };
-static const struct kt_cmdset set = { "app", "intro\n", cmds, NULL };
+static const struct kt_cmdset set = {"app", "intro\n", cmds, NULL};
 
 static const struct kt_cmd dcmds[] = {
-	{ "snap", handler, one_opts, "", "default", NULL, 0, 0, KT_CMD_DEFAULT },
-	{ "other", handler, two_opts, "", "other", NULL, 0, 0, 0 },
-	{ 0 },
+	{"snap", handler, one_opts, "", "default", NULL, 0, 0, KT_CMD_DEFAULT},
+	{"other", handler, two_opts, "", "other", NULL, 0, 0, 0},
+	{0},
 };
-static const struct kt_cmdset dset = { "dapp", "intro\n", dcmds, NULL };
+static const struct kt_cmdset dset = {"dapp", "intro\n", dcmds, NULL};
 
 /* Run with stdout and stderr discarded; "rc;trace". */
 static const char *run(const struct kt_cmdset *s, int argc, char **argv)
@@ -75,7 +75,11 @@ static const char *run(const struct kt_cmdset *s, int argc, char **argv)
 	return res;
 }
 
-#define RUN(s, ...) ({ char *v_[] = { "app", __VA_ARGS__ }; run(s, sizeof(v_) / sizeof(*v_), v_); })
+#define RUN(s, ...)                                   \
+	({                                            \
+		char *v_[] = {"app", __VA_ARGS__};    \
+		run(s, sizeof(v_) / sizeof(*v_), v_); \
+	})
 
 int main(void)
 {
@@ -87,7 +91,8 @@ int main(void)
 	is_str(RUN(&set, "-x", "v", "one", "a"), "0;x=v,one a",
 	       "an option before the sub-command, its argument not taken for the name");
 	is_str(RUN(&set, "-xv", "one", "a"), "0;x=v,one a", "attached argument before the name");
-	is_str(RUN(&set, "--extra=two", "one", "a"), "0;x=two,one a", "--opt=VALUE before the name");
+	is_str(RUN(&set, "--extra=two", "one", "a"), "0;x=two,one a",
+	       "--opt=VALUE before the name");
 	is_str(RUN(&set, "one", "--pretty", "-o", "f", "a"), "0;one:json:pretty:o=f a",
 	       "--pretty implies -j; -o handled by the table");
 	is_str(RUN(&set, "one", "-o", "-", "a"), "0;one a", "-o - is standard output");

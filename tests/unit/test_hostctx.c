@@ -33,12 +33,26 @@ static char *slurp(const char *path)
 
 static void test_u64(void)
 {
-	static const struct { const char *s; int ok; uint64_t v; } t[] = {
-		{ "0", 1, 0 }, { "42", 1, 42 }, { "+7", 1, 7 },
-		{ "18446744073709551615", 1, UINT64_MAX },
-		{ "18446744073709551616", 0, 0 }, { "99999999999999999999", 0, 0 },
-		{ "-1", 0, 0 }, { "-0", 0, 0 }, { " 1", 0, 0 }, { "1 ", 0, 0 },
-		{ "", 0, 0 }, { "+", 0, 0 }, { "++1", 0, 0 }, { "0x10", 0, 0 }, { "1e3", 0, 0 },
+	static const struct {
+		const char *s;
+		int ok;
+		uint64_t v;
+	} t[] = {
+		{"0", 1, 0},
+		{"42", 1, 42},
+		{"+7", 1, 7},
+		{"18446744073709551615", 1, UINT64_MAX},
+		{"18446744073709551616", 0, 0},
+		{"99999999999999999999", 0, 0},
+		{"-1", 0, 0},
+		{"-0", 0, 0},
+		{" 1", 0, 0},
+		{"1 ", 0, 0},
+		{"", 0, 0},
+		{"+", 0, 0},
+		{"++1", 0, 0},
+		{"0x10", 0, 0},
+		{"1e3", 0, 0},
 	};
 	uint64_t v;
 
@@ -67,8 +81,7 @@ static void test_trim(void)
 
 /* ---- cpuinfo, meminfo ---------------------------------------------------- */
 
-static void cpuinfo_case(const char *text, const char *model, const char *vendor,
-			 const char *what)
+static void cpuinfo_case(const char *text, const char *model, const char *vendor, const char *what)
 {
 	char *m, *v;
 
@@ -84,14 +97,16 @@ static void test_cpuinfo(void)
 	cpuinfo_case("processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon\n\n"
 		     "processor\t: 1\nvendor_id\t: Other\nmodel name\t: Other\n",
 		     "Xeon", "GenuineIntel", "x86");
-	cpuinfo_case("processor\t: 0\nCPU implementer\t: 0x41\n\nmodel name\t: late\n",
-		     NULL, NULL, "ARM (stops at the first blank line)");
-	cpuinfo_case("model name\t:\nmodel name\t: Second\nvendor_id: :odd: \n",
-		     "Second", ":odd:", "empty value skipped, split at the first colon");
+	cpuinfo_case("processor\t: 0\nCPU implementer\t: 0x41\n\nmodel name\t: late\n", NULL, NULL,
+		     "ARM (stops at the first blank line)");
+	cpuinfo_case("model name\t:\nmodel name\t: Second\nvendor_id: :odd: \n", "Second",
+		     ":odd:", "empty value skipped, split at the first colon");
 	cpuinfo_case("model name\t: A\nmodel name\t: B\n", "A", NULL, "first occurrence wins");
-	cpuinfo_case("vendor_id\t: V\r\n\r\nmodel name\t: M\r\n", NULL, "V", "CRLF blank line ends the block");
+	cpuinfo_case("vendor_id\t: V\r\n\r\nmodel name\t: M\r\n", NULL, "V",
+		     "CRLF blank line ends the block");
 	cpuinfo_case("model name: \xff\n", NULL, NULL, "invalid UTF-8 in the block");
-	cpuinfo_case("model name: ok\n\n\xff\n", "ok", NULL, "invalid UTF-8 after the block is never read");
+	cpuinfo_case("model name: ok\n\n\xff\n", "ok", NULL,
+		     "invalid UTF-8 after the block is never read");
 	cpuinfo_case("", NULL, NULL, "empty file");
 	cpuinfo_case("vendor_id: V\n\r", NULL, "V", "a bare final \\r is not a line ending");
 	{
@@ -119,7 +134,9 @@ static void test_meminfo(void)
 	ok(m.has & HC_HP_SIZE && m.hugepages_size_kib == 2048, "last Hugepagesize wins");
 	hc_parse_meminfo("MemTotal: 5 kB\n\xfe\n", 16, &m);
 	ok(!m.has, "invalid UTF-8 anywhere: nothing parsed");
-	hc_parse_meminfo("MemTotal:\xc2\xa0" "77 kB", 13, &m);
+	hc_parse_meminfo("MemTotal:\xc2\xa0"
+			 "77 kB",
+			 13, &m);
 	ok(m.has & HC_TOTAL_MEMORY && m.mem_total_kib == 77, "Unicode whitespace splits tokens");
 }
 
@@ -204,7 +221,7 @@ static void test_thp_delayacct(void)
 
 static size_t gz(const char *text, size_t n, unsigned char *out, size_t cap)
 {
-	z_stream zs = { 0 };
+	z_stream zs = {0};
 	size_t len;
 
 	deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
@@ -220,24 +237,33 @@ static size_t gz(const char *text, size_t n, unsigned char *out, size_t cap)
 
 static void test_kconfig(void)
 {
-	static const struct { const char *t; enum hc_xacct want; const char *what; } c[] = {
-		{ "CONFIG_A=y\nCONFIG_TASK_XACCT=y\n", HC_XA_ON, "=y" },
-		{ "# CONFIG_TASK_XACCT is not set\n", HC_XA_OFF, "is not set" },
-		{ "# CONFIG_TASK_XACCT is not set\nCONFIG_TASK_XACCT=y", HC_XA_ON, "on wins over an earlier off" },
-		{ "CONFIG_TASK_XACCT=m\nCONFIG_TASK_XACCT_X=y\n", HC_XA_UNKNOWN, "no whole-line match" },
-		{ "  CONFIG_TASK_XACCT=y \t\r\n", HC_XA_ON, "trimmed line" },
-		{ "\xc2\xa0" "CONFIG_TASK_XACCT=y\xe3\x80\x80\n", HC_XA_ON, "Unicode-trimmed line" },
-		{ "#CONFIG_TASK_XACCT is not set\n", HC_XA_UNKNOWN, "off needs the exact comment" },
-		{ "", HC_XA_UNKNOWN, "empty" },
-		{ "# CONFIG_TASK_XACCT is not set\n\xff\n", HC_XA_UNKNOWN, "not UTF-8" },
-		{ "# CONFIG_TASK_XACCT is not set\n\xe2\x82", HC_XA_UNKNOWN, "truncated UTF-8" },
+	static const struct {
+		const char *t;
+		enum hc_xacct want;
+		const char *what;
+	} c[] = {
+		{"CONFIG_A=y\nCONFIG_TASK_XACCT=y\n", HC_XA_ON, "=y"},
+		{"# CONFIG_TASK_XACCT is not set\n", HC_XA_OFF, "is not set"},
+		{"# CONFIG_TASK_XACCT is not set\nCONFIG_TASK_XACCT=y", HC_XA_ON,
+		 "on wins over an earlier off"},
+		{"CONFIG_TASK_XACCT=m\nCONFIG_TASK_XACCT_X=y\n", HC_XA_UNKNOWN,
+		 "no whole-line match"},
+		{"  CONFIG_TASK_XACCT=y \t\r\n", HC_XA_ON, "trimmed line"},
+		{"\xc2\xa0"
+		 "CONFIG_TASK_XACCT=y\xe3\x80\x80\n",
+		 HC_XA_ON, "Unicode-trimmed line"},
+		{"#CONFIG_TASK_XACCT is not set\n", HC_XA_UNKNOWN, "off needs the exact comment"},
+		{"", HC_XA_UNKNOWN, "empty"},
+		{"# CONFIG_TASK_XACCT is not set\n\xff\n", HC_XA_UNKNOWN, "not UTF-8"},
+		{"# CONFIG_TASK_XACCT is not set\n\xe2\x82", HC_XA_UNKNOWN, "truncated UTF-8"},
 	};
 	unsigned char buf[4096], big[1 << 16];
 	char text[1 << 15];
 	size_t n;
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		ok(hc_kconfig_text(c[i].t, strlen(c[i].t)) == c[i].want, "kconfig text: %s", c[i].what);
+		ok(hc_kconfig_text(c[i].t, strlen(c[i].t)) == c[i].want, "kconfig text: %s",
+		   c[i].what);
 		n = gz(c[i].t, strlen(c[i].t), buf, sizeof(buf));
 		ok(hc_kconfig_gz(buf, n) == c[i].want, "kconfig gz: %s", c[i].what);
 	}
@@ -249,13 +275,16 @@ static void test_kconfig(void)
 	ok(hc_kconfig_gz(big, n / 2) == HC_XA_UNKNOWN, "kconfig gz: truncated stream is unknown");
 	memcpy(big + 20, "\xde\xad\xbe\xef\xde\xad\xbe\xef", 8);
 	ok(hc_kconfig_gz(big, n) == HC_XA_UNKNOWN, "kconfig gz: corrupt stream is unknown");
-	ok(hc_kconfig_gz("CONFIG_TASK_XACCT=y\n", 20) == HC_XA_UNKNOWN, "kconfig gz: plain text is not gzip");
+	ok(hc_kconfig_gz("CONFIG_TASK_XACCT=y\n", 20) == HC_XA_UNKNOWN,
+	   "kconfig gz: plain text is not gzip");
 	ok(hc_kconfig_gz("", 0) == HC_XA_UNKNOWN, "kconfig gz: empty file");
 	/* streaming: the answer is known at the "on" line; the rest is never inflated */
 	n = gz("CONFIG_TASK_XACCT=y\n", 20, buf, sizeof(buf));
-	ok(hc_kconfig_gz(buf, n - 8) == HC_XA_ON, "kconfig gz: stops at the on line (trailer never needed)");
+	ok(hc_kconfig_gz(buf, n - 8) == HC_XA_ON,
+	   "kconfig gz: stops at the on line (trailer never needed)");
 	n = gz("# CONFIG_TASK_XACCT is not set\n", 31, buf, sizeof(buf));
-	ok(hc_kconfig_gz(buf, n - 8) == HC_XA_UNKNOWN, "kconfig gz: off needs the whole (valid) stream");
+	ok(hc_kconfig_gz(buf, n - 8) == HC_XA_UNKNOWN,
+	   "kconfig gz: off needs the whole (valid) stream");
 }
 
 /* ---- collection on fixture trees ------------------------------------------ */
@@ -273,7 +302,7 @@ static void collect_root(const char *root, struct hostctx *c)
 static void golden(const char *name)
 {
 	char path[1200], *want;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct hostctx c;
 	struct jw w;
 
@@ -301,10 +330,10 @@ static void test_kconfig_bomb(void)
 	static const char tail[] = "CONFIG_TASK_XACCT=y\n";
 	size_t pad = 64u << 20, cap = compressBound(pad) + 1024;
 	unsigned char *gz = malloc(cap), *txt = malloc(pad + sizeof(tail));
-	z_stream zs = { 0 };
+	z_stream zs = {0};
 
-	if (!gz || !txt || deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8,
-					Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!gz || !txt ||
+	    deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return;
 	memset(txt, '#', pad);
 	for (size_t i = 79; i < pad; i += 80)
@@ -333,7 +362,7 @@ static void test_fixtures(void)
 	golden("arm");
 	collect_root(fixture("x86"), &c);
 	ok(c.ntunables == 2 && !strcmp(c.tunables[0].key, "sched_latency_ns") &&
-	   !strcmp(c.tunables[1].key, "sched_migration_cost_ns"),
+		   !strcmp(c.tunables[1].key, "sched_migration_cost_ns"),
 	   "tunables: regular sched_* files only (no dir, symlink, empty, other names)");
 	ok(c.online_cpus == 4 && c.numa_nodes == 2, "x86: 4 CPUs on 2 nodes");
 	ok(c.ngov == 4 && !strcmp(c.gov[3].gov, "powersave"), "x86: per-CPU governors");
@@ -341,7 +370,8 @@ static void test_fixtures(void)
 	collect_root(fixture("arm"), &c);
 	ok(!c.cpu_vendor && !c.cpu_model, "arm: no vendor_id, empty model name skipped");
 	ok(c.online_cpus == 4 && c.numa_nodes == 3, "arm: sparse node ids 4,4,0,9 -> 3 nodes");
-	ok(c.ngov == 2 && c.gov[0].cpu == 1 && c.gov[1].cpu == 8, "arm: governors of CPUs that have one, numeric order");
+	ok(c.ngov == 2 && c.gov[0].cpu == 1 && c.gov[1].cpu == 8,
+	   "arm: governors of CPUs that have one, numeric order");
 	ok(!c.kernel_cmdline, "arm: whitespace-only cmdline is absent");
 	ok(c.config_task_xacct == HC_XA_UNKNOWN, "arm: no config.gz -> unknown");
 	hc_free(&c);
@@ -384,7 +414,8 @@ static void make_tree(void)
 	if (!mkdtemp(tmproot))
 		abort();
 	put("/proc/cpuinfo", "vendor_id: V\nmodel name: M\n\n");
-	put("/proc/meminfo", "MemTotal: 10 kB\nHugePages_Total: 2\nHugePages_Free: 1\nHugepagesize: 2048 kB\n");
+	put("/proc/meminfo",
+	    "MemTotal: 10 kB\nHugePages_Total: 2\nHugePages_Free: 1\nHugepagesize: 2048 kB\n");
 	put("/proc/cmdline", "quiet\n");
 	put("/proc/sys/kernel/ostype", "Linux\n");
 	put("/proc/sys/kernel/osrelease", "6.0\n");
@@ -421,24 +452,31 @@ static int count_lines(const char *s)
 
 static void test_failures(void)
 {
-	static const struct { const char *rel; const char *what; int lines; } f[] = {
-		{ "/proc/cpuinfo", "cpu", 2 }, { "/proc/meminfo", "mem", 4 },
-		{ "/proc/cmdline", "cmdline", 1 }, { "/proc/sys/kernel/task_delayacct", "delayacct", 1 },
-		{ "/sys/kernel/mm/transparent_hugepage/enabled", "thp_enabled", 1 },
-		{ "/sys/kernel/mm/transparent_hugepage/defrag", "thp_defrag", 1 },
-		{ "/sys/devices/system/cpu/online", "online", 4 },
-		{ "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor", "gov1", 1 },
-		{ "/proc/sys/kernel/osrelease", "osrelease", 1 },
-		{ "/proc/sys/kernel/sched_x", "sched_x", 1 },
+	static const struct {
+		const char *rel;
+		const char *what;
+		int lines;
+	} f[] = {
+		{"/proc/cpuinfo", "cpu", 2},
+		{"/proc/meminfo", "mem", 4},
+		{"/proc/cmdline", "cmdline", 1},
+		{"/proc/sys/kernel/task_delayacct", "delayacct", 1},
+		{"/sys/kernel/mm/transparent_hugepage/enabled", "thp_enabled", 1},
+		{"/sys/kernel/mm/transparent_hugepage/defrag", "thp_defrag", 1},
+		{"/sys/devices/system/cpu/online", "online", 4},
+		{"/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor", "gov1", 1},
+		{"/proc/sys/kernel/osrelease", "osrelease", 1},
+		{"/proc/sys/kernel/sched_x", "sched_x", 1},
 	};
 	struct hostctx base, c;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	char p[1024];
 
 	make_tree();
 	collect_root(tmproot, &base);
 	ok(base.cpu_model && base.has & HC_HP_TOTAL && base.kernel_cmdline && base.thp_enabled &&
-	   base.ngov == 2 && base.task_delayacct == HC_DA_ON, "runtime tree: full baseline");
+		   base.ngov == 2 && base.task_delayacct == HC_DA_ON,
+	   "runtime tree: full baseline");
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		rm_rf(tmproot);
 		make_tree();
@@ -452,9 +490,11 @@ static void test_failures(void)
 			printf("#%.*s\n", (int)(e - l), l);
 		}
 		if (!strcmp(f[i].what, "cpu"))
-			ok(!c.cpu_model && !c.cpu_vendor && c.has & HC_TOTAL_MEMORY, "cpuinfo unreadable drops CPU identity only");
+			ok(!c.cpu_model && !c.cpu_vendor && c.has & HC_TOTAL_MEMORY,
+			   "cpuinfo unreadable drops CPU identity only");
 		else if (!strcmp(f[i].what, "mem"))
-			ok(!(c.has & (HC_TOTAL_MEMORY | HC_HP_TOTAL | HC_HP_FREE | HC_HP_SIZE)) && c.cpu_model,
+			ok(!(c.has & (HC_TOTAL_MEMORY | HC_HP_TOTAL | HC_HP_FREE | HC_HP_SIZE)) &&
+				   c.cpu_model,
 			   "meminfo unreadable drops the four meminfo fields only");
 		else if (!strcmp(f[i].what, "delayacct"))
 			ok(c.task_delayacct == HC_DA_ABSENT,
@@ -463,11 +503,13 @@ static void test_failures(void)
 			ok(!(c.has & (HC_ONLINE_CPUS | HC_NUMA_NODES)) && !c.ngov && c.cpu_model,
 			   "online unreadable drops online_cpus, numa_nodes, governors");
 		else if (!strcmp(f[i].what, "gov1"))
-			ok(c.ngov == 1 && c.gov[0].cpu == 0, "one governor unreadable drops that CPU only");
+			ok(c.ngov == 1 && c.gov[0].cpu == 0,
+			   "one governor unreadable drops that CPU only");
 		else if (!strcmp(f[i].what, "osrelease"))
 			ok(!c.kernel_release && c.kernel_name && !strcmp(c.kernel_name, "Linux"),
 			   "--root without osrelease: kernel_release absent, never this host's");
-		is_int(count_lines(b.p), f[i].lines, "%s unreadable: only its fields change", f[i].what);
+		is_int(count_lines(b.p), f[i].lines, "%s unreadable: only its fields change",
+		       f[i].what);
 		hc_free(&c);
 	}
 	/* a missing sysctl is the option not built in */
@@ -499,7 +541,8 @@ static void test_failures(void)
 	hc_free(&c);
 	put("/sys/devices/system/cpu/online", "garbage\n");
 	collect_root(tmproot, &c);
-	ok(!(c.has & (HC_ONLINE_CPUS | HC_NUMA_NODES)), "garbage online list: probe fails, both absent");
+	ok(!(c.has & (HC_ONLINE_CPUS | HC_NUMA_NODES)),
+	   "garbage online list: probe fails, both absent");
 	hc_free(&c);
 	rm_rf(tmproot);
 	kt_buf_free(&b);
@@ -510,17 +553,19 @@ static void test_nothing_readable(void)
 {
 	struct hostctx c;
 	struct jw w;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 
 	collect_root("/nonexistent-hostctx-root", &c);
 	ok(!c.kernel_name && !c.kernel_release && !c.arch,
 	   "every read fails: no uname fields (a tree's kernel is not this host's)");
-	ok(!c.cpu_model && !c.has && !c.kernel_cmdline && !c.ngov, "every read fails: all else absent");
+	ok(!c.cpu_model && !c.has && !c.kernel_cmdline && !c.ngov,
+	   "every read fails: all else absent");
 	ok(c.task_delayacct == HC_DA_ABSENT && c.config_task_xacct == HC_XA_UNKNOWN,
 	   "every read fails: delayacct absent (cannot be known), xacct unknown (always probed)");
 	jw_init_buf(&w, &b, 0);
 	hc_json(&w, &c);
-	is_str(b.p, "{\"config_task_xacct\":\"unknown\"}", "near-empty JSON: only the probed field");
+	is_str(b.p, "{\"config_task_xacct\":\"unknown\"}",
+	       "near-empty JSON: only the probed field");
 	kt_buf_free(&b);
 	hc_free(&c);
 }
@@ -541,7 +586,8 @@ static void test_caching(void)
 		hc_collect(&col, &c[i]);
 		if (i == 0) {
 			/* between snapshots: static and dynamic sources change */
-			put("/proc/meminfo", "MemTotal: 99 kB\nHugePages_Total: 7\nHugePages_Free: 6\nHugepagesize: 4 kB\n");
+			put("/proc/meminfo", "MemTotal: 99 kB\nHugePages_Total: 7\nHugePages_Free: "
+					     "6\nHugepagesize: 4 kB\n");
 			put("/proc/cpuinfo", "model name: changed\n\n");
 			put("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "powersave\n");
 			put("/proc/sys/kernel/sched_x", "2\n");
@@ -552,11 +598,13 @@ static void test_caching(void)
 	ok(col.static_reads == 1, "static part read once for 3 snapshots");
 	is_int(opens[2] - opens[1], opens[3] - opens[2], "snapshots 2 and 3 open the same files");
 	/* static: cpuinfo, online, cpu0, cpu1 dirs, 2 governors, 3 uname files */
-	is_int((opens[1] - opens[0]) - (opens[2] - opens[1]), 9, "first snapshot opens the 9 static files extra");
+	is_int((opens[1] - opens[0]) - (opens[2] - opens[1]), 9,
+	       "first snapshot opens the 9 static files extra");
 	/* dynamic: meminfo, 2 THP, kernel dir, sched_x, cmdline, delayacct, config.gz (missing) */
 	is_int(opens[3] - opens[2], 7, "later snapshots open 7 dynamic files (config.gz missing)");
 	is_str(c[2].cpu_model, "M", "cpu_model cached");
-	ok(c[2].total_memory_kib == 10 && c[2].hugepages_size_kib == 2048, "MemTotal/Hugepagesize cached");
+	ok(c[2].total_memory_kib == 10 && c[2].hugepages_size_kib == 2048,
+	   "MemTotal/Hugepagesize cached");
 	ok(c[2].hugepages_total == 7 && c[2].hugepages_free == 6, "hugepage counts re-read");
 	is_str(c[2].gov[0].gov, "performance", "governors cached");
 	is_str(c[2].tunables[0].val, "2", "sched tunables re-read");
@@ -572,14 +620,15 @@ static void test_caching(void)
 static void test_heap(void)
 {
 	struct hc_heap h;
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 
 	hc_heap_collect(&h);
 	if (!mallctl) {
 		ok(!h.has, "no jemalloc: every heap field absent");
 	} else {
 		ok(h.has == 0x1f, "jemalloc: all five heap fields present");
-		ok(h.allocated_bytes > 0 && h.active_bytes >= h.allocated_bytes, "allocated > 0, active >= allocated");
+		ok(h.allocated_bytes > 0 && h.active_bytes >= h.allocated_bytes,
+		   "allocated > 0, active >= allocated");
 		ok(h.narenas > 0, "narenas > 0");
 	}
 	memset(&h, 0, sizeof(h));
@@ -594,8 +643,10 @@ static void test_heap(void)
 	ok(hc_heap_kept(&h), "collapse: active absent is kept");
 	memset(&h, 0, sizeof(h));
 	hc_heap_human(&b, &h);
-	is_str(b.p, "allocated_bytes: (unknown)\nactive_bytes: (unknown)\nresident_bytes: (unknown)\n"
-		    "mapped_bytes: (unknown)\nnarenas: (unknown)\n", "heap format_human order and (unknown)");
+	is_str(b.p,
+	       "allocated_bytes: (unknown)\nactive_bytes: (unknown)\nresident_bytes: (unknown)\n"
+	       "mapped_bytes: (unknown)\nnarenas: (unknown)\n",
+	       "heap format_human order and (unknown)");
 	kt_buf_free(&b);
 }
 

@@ -22,28 +22,28 @@ static void fixture(struct hostctx *c)
 	c->thp_defrag = strdup("always defer defer+madvise [madvise] never");
 	c->ntunables = 2;
 	c->tunables = calloc(2, sizeof(*c->tunables));
-	c->tunables[0] = (struct hc_kv){ strdup("sched_latency_ns"), strdup("24000000") };
-	c->tunables[1] = (struct hc_kv){ strdup("sched_migration_cost_ns"), strdup("500000") };
+	c->tunables[0] = (struct hc_kv){strdup("sched_latency_ns"), strdup("24000000")};
+	c->tunables[1] = (struct hc_kv){strdup("sched_migration_cost_ns"), strdup("500000")};
 	c->online_cpus = 16;
 	c->numa_nodes = 2;
 	c->ngov = 16;
 	c->gov = calloc(16, sizeof(*c->gov));
 	for (int i = 0; i < 16; i++)
-		c->gov[i] = (struct hc_gov){ (uint64_t)i, strdup("performance") };
+		c->gov[i] = (struct hc_gov){(uint64_t)i, strdup("performance")};
 	c->kernel_name = strdup("Linux");
 	c->kernel_release = strdup("6.16.0-test");
 	c->arch = strdup("x86_64");
 	c->kernel_cmdline = strdup("BOOT_IMAGE=/boot/vmlinuz-test root=/dev/sda1");
 	c->task_delayacct = HC_DA_ON;
 	c->config_task_xacct = HC_XA_ON;
-	c->heap = (struct hc_heap){ 0x1f, 1 << 20, 512 * 1024, 2 << 20, 4 << 20, 64 };
+	c->heap = (struct hc_heap){0x1f, 1 << 20, 512 * 1024, 2 << 20, 4 << 20, 64};
 	c->has = HC_TOTAL_MEMORY | HC_HP_TOTAL | HC_HP_FREE | HC_HP_SIZE | HC_TUNABLES |
 		 HC_ONLINE_CPUS | HC_NUMA_NODES | HC_HEAP;
 }
 
 static char *json_of(const struct hostctx *c, int pretty)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	jw_init_buf(&w, &b, pretty);
@@ -53,7 +53,7 @@ static char *json_of(const struct hostctx *c, int pretty)
 
 static char *human_of(const struct hostctx *c)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 
 	hc_human(&b, c);
 	return b.p;
@@ -61,7 +61,7 @@ static char *human_of(const struct hostctx *c)
 
 static char *diff_of(const struct hostctx *a, const struct hostctx *b, bool *d)
 {
-	struct kt_buf o = { 0 };
+	struct kt_buf o = {0};
 
 	*d = hc_diff(&o, a, b);
 	return o.p ? o.p : strdup("");
@@ -75,7 +75,7 @@ static void set(char **f, const char *v)
 
 static void test_human(void)
 {
-	struct hostctx c = { 0 };
+	struct hostctx c = {0};
 	char *s;
 
 	s = human_of(&c);
@@ -102,7 +102,8 @@ static void test_human(void)
 	       "kernel_cmdline: BOOT_IMAGE=/boot/vmlinuz-test root=/dev/sda1\n"
 	       "task_delayacct: on\nconfig_task_xacct: on\n"
 	       "cpufreq_governor:\n  cpu0 = performance\n  cpu1 = performance\n"
-	       "sched_tunables:\n  sched_latency_ns = 24000000\n  sched_migration_cost_ns = 500000\n"
+	       "sched_tunables:\n  sched_latency_ns = 24000000\n  sched_migration_cost_ns = "
+	       "500000\n"
 	       "heap_state:\n  allocated_bytes: 524288\n  active_bytes: 1048576\n"
 	       "  resident_bytes: 2097152\n  mapped_bytes: 4194304\n  narenas: 64\n",
 	       "format_human of the fixture: nested blocks indented by two");
@@ -117,7 +118,8 @@ static void test_human(void)
 	c.config_task_xacct = HC_XA_UNKNOWN;
 	s = human_of(&c);
 	ok(strstr(s, "sched_tunables: (empty)\n") && strstr(s, "task_delayacct: config-off\n") &&
-	   strstr(s, "config_task_xacct: unknown\n"), "empty tunables map: (empty); enums via Display");
+		   strstr(s, "config_task_xacct: unknown\n"),
+	   "empty tunables map: (empty); enums via Display");
 	free(s);
 	c.task_delayacct = HC_DA_RUNTIME_OFF;
 	s = human_of(&c);
@@ -142,7 +144,8 @@ static void test_json(void)
 	       "\"total_memory_kib\":67108864,\"hugepages_total\":0,\"hugepages_free\":0,"
 	       "\"hugepages_size_kib\":2048,\"thp_enabled\":\"always [madvise] never\","
 	       "\"thp_defrag\":\"always defer defer+madvise [madvise] never\","
-	       "\"sched_tunables\":{\"sched_latency_ns\":\"24000000\",\"sched_migration_cost_ns\":\"500000\"},"
+	       "\"sched_tunables\":{\"sched_latency_ns\":\"24000000\",\"sched_migration_cost_ns\":"
+	       "\"500000\"},"
 	       "\"online_cpus\":16,\"numa_nodes\":2,"
 	       "\"cpufreq_governor\":{\"0\":\"performance\",\"1\":\"performance\"},"
 	       "\"kernel_name\":\"Linux\",\"kernel_release\":\"6.16.0-test\",\"arch\":\"x86_64\","
@@ -181,8 +184,9 @@ static void test_json(void)
 	c.task_delayacct = HC_DA_RUNTIME_OFF;
 	c.config_task_xacct = HC_XA_UNKNOWN;
 	s = json_of(&c, 0);
-	is_str(s, "{\"sched_tunables\":{},\"task_delayacct\":\"runtime_off\","
-		  "\"config_task_xacct\":\"unknown\",\"heap_state\":{}}",
+	is_str(s,
+	       "{\"sched_tunables\":{},\"task_delayacct\":\"runtime_off\","
+	       "\"config_task_xacct\":\"unknown\",\"heap_state\":{}}",
 	       "empty tunables kept, empty heap object, snake_case enums");
 	ok(!hc_from_json(s, strlen(s), &back, &e) && back.has == (HC_TUNABLES | HC_HEAP),
 	   "empty map / empty heap survive the round trip");
@@ -250,7 +254,8 @@ static void test_diff(void)
 		"  sched_tunables.sched_zzz: (absent) \u2192 500000\n",
 		"per-key tunable lines, key order, (absent)");
 	b.has &= ~HC_TUNABLES;
-	diff_is(&a, &b, "  sched_tunables: (2 entries) \u2192 (unknown)\n", "tunables map vs absent");
+	diff_is(&a, &b, "  sched_tunables: (2 entries) \u2192 (unknown)\n",
+		"tunables map vs absent");
 	b.has |= HC_TUNABLES;
 	a.has &= ~HC_TUNABLES;
 	b.ntunables = 1;
@@ -280,21 +285,23 @@ static void test_diff(void)
 
 static void test_heap_diff(void)
 {
-	struct hc_heap a = { 0 }, b = { 0x1f, 1, 2, 3, 4, 5 };
-	struct kt_buf o = { 0 };
+	struct hc_heap a = {0}, b = {0x1f, 1, 2, 3, 4, 5};
+	struct kt_buf o = {0};
 
 	ok(!hc_heap_diff(&o, &b, &b), "heap diff of equal snapshots is empty");
 	ok(hc_heap_diff(&o, &a, &b), "heap diff from default differs");
-	is_str(o.p, "allocated_bytes: (unknown) \u2192 2\nactive_bytes: (unknown) \u2192 1\n"
-		    "resident_bytes: (unknown) \u2192 3\nmapped_bytes: (unknown) \u2192 4\n"
-		    "narenas: (unknown) \u2192 5\n", "heap diff rows: no indentation of their own");
+	is_str(o.p,
+	       "allocated_bytes: (unknown) \u2192 2\nactive_bytes: (unknown) \u2192 1\n"
+	       "resident_bytes: (unknown) \u2192 3\nmapped_bytes: (unknown) \u2192 4\n"
+	       "narenas: (unknown) \u2192 5\n",
+	       "heap diff rows: no indentation of their own");
 	kt_buf_free(&o);
 }
 
 static void load_case(const char *json, int ok_want, const char *what)
 {
 	struct hostctx c;
-	struct jr_err e = { 0 };
+	struct jr_err e = {0};
 	int r = hc_from_json(json, strlen(json), &c, &e);
 
 	ok(ok_want ? r == 0 : r == -1, "load: %s", what);
@@ -307,12 +314,13 @@ static void load_case(const char *json, int ok_want, const char *what)
 static void test_load(void)
 {
 	struct hostctx c, pre, post;
-	struct jr_err e = { 0 };
+	struct jr_err e = {0};
 	const char *s;
 
 	load_case("{}", 1, "empty object");
 	load_case("{\"future_field\":[1,{\"x\":null}],\"arch\":\"x\"}", 1, "unknown keys ignored");
-	load_case("{\"cpu_model\":null,\"sched_tunables\":null,\"heap_state\":null}", 1, "null = absent");
+	load_case("{\"cpu_model\":null,\"sched_tunables\":null,\"heap_state\":null}", 1,
+		  "null = absent");
 	load_case("{\"cpufreq_governor\":null}", 0, "cpufreq_governor is not optional");
 	load_case("{\"arch\":\"a\",\"arch\":\"b\"}", 0, "duplicate field");
 	load_case("{\"online_cpus\":-1}", 0, "negative u64");
@@ -334,16 +342,18 @@ static void test_load(void)
 	s = "{\"cpufreq_governor\":{\"10\":\"a\",\"2\":\"b\",\"10\":\"c\"},"
 	    "\"sched_tunables\":{\"b\":\"1\",\"a\":\"2\",\"b\":\"3\"}}";
 	ok(!hc_from_json(s, strlen(s), &c, &e) && c.ngov == 2 && c.gov[0].cpu == 2 &&
-	   !strcmp(c.gov[1].gov, "c") && c.ntunables == 2 && !strcmp(c.tunables[1].val, "3"),
+		   !strcmp(c.gov[1].gov, "c") && c.ntunables == 2 &&
+		   !strcmp(c.tunables[1].val, "3"),
 	   "maps sorted; a repeated map key: the last wins");
 	hc_free(&c);
 	s = "{\"online_cpus\":\"x\"}";
 	hc_from_json(s, strlen(s), &c, &e);
-	ok(e.off == 15 && strstr(e.msg, "online_cpus"), "type error names the field and offset (%zu: %s)",
-	   e.off, e.msg);
+	ok(e.off == 15 && strstr(e.msg, "online_cpus"),
+	   "type error names the field and offset (%zu: %s)", e.off, e.msg);
 	s = "{\"pre\":{\"arch\":\"a\"},\"post\":{\"arch\":\"b\"},\"x\":1}";
 	ok(!hc_pair_from_json(s, strlen(s), &pre, &post, &e) && !strcmp(pre.arch, "a") &&
-	   !strcmp(post.arch, "b"), "pair parses");
+		   !strcmp(post.arch, "b"),
+	   "pair parses");
 	hc_free(&pre);
 	hc_free(&post);
 	s = "{\"pre\":{}}";

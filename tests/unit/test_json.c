@@ -16,23 +16,27 @@ static const char *esc(const char *s, size_t n)
 
 static void test_escaping(void)
 {
-	static const struct { const char *in; size_t n; const char *out; } t[] = {
-		{ "plain", 5, "plain" },
-		{ "q\"b\\", 4, "q\\\"b\\\\" },
-		{ "\b\f\n\r\t", 5, "\\b\\f\\n\\r\\t" },
-		{ "\x01\x1f", 2, "\\u0001\\u001f" },
-		{ "nul\0x", 5, "nul\\u0000x" },
-		{ "\x7f", 1, "\x7f" },
-		{ "/", 1, "/" },
-		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },		/* valid 2-byte */
-		{ "\xe2\x86\x92", 3, "\xe2\x86\x92" },		/* → */
-		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },	/* 4-byte */
-		{ "\xff", 1, "\\ufffd" },			/* invalid byte */
-		{ "a\xc3", 2, "a\\ufffd" },			/* truncated seq */
-		{ "\xc0\xaf", 2, "\\ufffd\\ufffd" },		/* overlong */
-		{ "\xed\xa0\x80", 3, "\\ufffd\\ufffd\\ufffd" },	/* surrogate */
-		{ "\xf4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* > U+10FFFF */
-		{ "\xe2\x28\xa1", 3, "\\ufffd(\\ufffd" },
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} t[] = {
+		{"plain", 5, "plain"},
+		{"q\"b\\", 4, "q\\\"b\\\\"},
+		{"\b\f\n\r\t", 5, "\\b\\f\\n\\r\\t"},
+		{"\x01\x1f", 2, "\\u0001\\u001f"},
+		{"nul\0x", 5, "nul\\u0000x"},
+		{"\x7f", 1, "\x7f"},
+		{"/", 1, "/"},
+		{"caf\xc3\xa9", 5, "caf\xc3\xa9"},			 /* valid 2-byte */
+		{"\xe2\x86\x92", 3, "\xe2\x86\x92"},			 /* → */
+		{"\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80"},		 /* 4-byte */
+		{"\xff", 1, "\\ufffd"},					 /* invalid byte */
+		{"a\xc3", 2, "a\\ufffd"},				 /* truncated seq */
+		{"\xc0\xaf", 2, "\\ufffd\\ufffd"},			 /* overlong */
+		{"\xed\xa0\x80", 3, "\\ufffd\\ufffd\\ufffd"},		 /* surrogate */
+		{"\xf4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd"}, /* > U+10FFFF */
+		{"\xe2\x28\xa1", 3, "\\ufffd(\\ufffd"},
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -52,7 +56,7 @@ static void test_escaping(void)
 
 static void test_nesting(void)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	jw_init_buf(&w, &b, 0);
@@ -95,7 +99,7 @@ static void test_nesting(void)
 
 static void test_numbers(void)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct jw w;
 
 	jw_init_buf(&w, &b, 0);
@@ -110,8 +114,9 @@ static void test_numbers(void)
 	jw_double(&w, 1234.567890);
 	jw_double(&w, 1.0 / 0.0);
 	jw_arr_close(&w);
-	is_str(b.p, "[18446744073709551615,-9223372036854775808,9223372036854775807,0,"
-		    "1.5,3.0,0.1,1234.56789,null]",
+	is_str(b.p,
+	       "[18446744073709551615,-9223372036854775808,9223372036854775807,0,"
+	       "1.5,3.0,0.1,1234.56789,null]",
 	       "u64/i64 extremes without loss; doubles shortest round-trip; inf -> null");
 	kt_buf_free(&b);
 }

@@ -10,7 +10,7 @@
 static void good(const char *s, const char *what)
 {
 	struct jr_val v;
-	struct jr_err e = { 0 };
+	struct jr_err e = {0};
 	int r = jr_parse(s, strlen(s), &v, &e);
 
 	ok(!r, "accepts %s", what);
@@ -23,11 +23,11 @@ static void good(const char *s, const char *what)
 static void bad(const char *s, size_t len, long off, const char *what)
 {
 	struct jr_val v;
-	struct jr_err e = { 0 };
+	struct jr_err e = {0};
 	int r = jr_parse(s, len, &v, &e);
 
-	ok(r == -1 && (off < 0 || e.off == (size_t)off), "rejects %s (at %zu: %s)", what,
-	   e.off, e.msg);
+	ok(r == -1 && (off < 0 || e.off == (size_t)off), "rejects %s (at %zu: %s)", what, e.off,
+	   e.msg);
 }
 
 #define BAD(s, off, what) bad(s, sizeof(s) - 1, off, what)
@@ -36,18 +36,22 @@ static void test_values(void)
 {
 	struct jr_val v;
 	struct jr_err e;
-	const char *s = " {\"a\":[1,-2,3.5e1,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\"b\":{}} ";
+	const char *s =
+		" {\"a\":[1,-2,3.5e1,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\"b\":{}} ";
 
 	ok(!jr_parse(s, strlen(s), &v, &e), "parses a mixed document");
-	ok(v.type == JR_OBJECT && v.obj.n == 2 && !strcmp(v.obj.m[0].key, "a"), "object members in order");
+	ok(v.type == JR_OBJECT && v.obj.n == 2 && !strcmp(v.obj.m[0].key, "a"),
+	   "object members in order");
 	ok(v.obj.m[0].val.type == JR_ARRAY && v.obj.m[0].val.arr.n == 7, "array of 7");
 	ok(v.obj.m[0].val.arr.v[0].num.is_u64 && v.obj.m[0].val.arr.v[0].num.u == 1, "1 is a u64");
 	ok(!v.obj.m[0].val.arr.v[1].num.is_u64, "-2 is not a u64");
-	ok(!v.obj.m[0].val.arr.v[2].num.is_u64 && v.obj.m[0].val.arr.v[2].num.d == 35.0, "3.5e1 = 35.0");
-	is_str(v.obj.m[0].val.arr.v[6].str.s, "\xc3\xa9\xf0\x9f\x98\x80\n", "escapes and surrogate pairs decode");
+	ok(!v.obj.m[0].val.arr.v[2].num.is_u64 && v.obj.m[0].val.arr.v[2].num.d == 35.0,
+	   "3.5e1 = 35.0");
+	is_str(v.obj.m[0].val.arr.v[6].str.s, "\xc3\xa9\xf0\x9f\x98\x80\n",
+	       "escapes and surrogate pairs decode");
 	ok(v.obj.m[1].val.off == 62, "value offsets recorded (%zu)", v.obj.m[1].val.off);
-	ok(jr_get(&v, "b") == &v.obj.m[1].val && !jr_get(&v, "c") &&
-	   !jr_get(&v.obj.m[0].val, "a"), "jr_get: member, absent, not an object");
+	ok(jr_get(&v, "b") == &v.obj.m[1].val && !jr_get(&v, "c") && !jr_get(&v.obj.m[0].val, "a"),
+	   "jr_get: member, absent, not an object");
 	jr_free(&v);
 	s = "18446744073709551615";
 	ok(!jr_parse(s, strlen(s), &v, &e) && v.num.is_u64 && v.num.u == UINT64_MAX, "u64 max");

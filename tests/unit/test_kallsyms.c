@@ -75,11 +75,9 @@ static void test_mixed_resolve(const struct kt_ksyms *t)
 	       "module symbols listed out of order");
 	is_str(fmt(t, 0xffffffffc0000090), "mod_fn_b+0x10 [mymod]",
 	       "last module text symbol: size unknown (data is another region)");
-	is_str(fmt(t, 0xffffffffc0001010),
-	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10",
+	is_str(fmt(t, 0xffffffffc0001010), "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10",
 	       "bpf: no module suffix, no size (the gap to the next program is only a bound)");
-	is_str(fmt(t, 0xffffffffc00011f0),
-	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x1f0",
+	is_str(fmt(t, 0xffffffffc00011f0), "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x1f0",
 	       "bpf: the gap still bounds the lookup");
 	is_str(fmt(t, 0xffffffffc0001220), "bpf_prog_0123456789abcdef_other+0x20",
 	       "last bpf symbol: size unknown");
@@ -95,7 +93,7 @@ static void test_mixed_resolve(const struct kt_ksyms *t)
 static void test_backtrace(const struct kt_ksyms *t)
 {
 	char buf[KT_KSYMS_FMT_MAX];
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 
 	kt_ksyms_format_bt(t, 0xffffffff81000190, buf, sizeof(buf));
 	is_str(buf, "schedule+0x90/0x90", "%%pB: return address at a function's end");
@@ -118,7 +116,8 @@ static void test_mixed_lookup(const struct kt_ksyms *t)
 	n = kt_ksyms_lookup(t, "dup_static", m, 4);
 	is_int(n, 3, "lookup: all duplicates");
 	ok(n == 3 && m[0].addr == 0xffffffff81000190 && m[1].addr == 0xffffffff81000300 &&
-	   m[2].addr == 0xffffffffc0000040, "lookup: address order");
+		   m[2].addr == 0xffffffffc0000040,
+	   "lookup: address order");
 	ok(n == 3 && !m[0].module && !strcmp(m[2].module, "mymod"), "lookup: modules");
 	ok(n == 3 && m[0].type == 't' && m[0].size == 0x170, "lookup: type and size");
 	is_int(kt_ksyms_lookup(t, "dup_static", NULL, 0), 3, "lookup: count only");
@@ -173,7 +172,8 @@ static void test_ranges(void)
 		is_str(fmt(t, 0xffffffff81000310), "0xffffffff81000310",
 		       "text: rodata is not looked up without KALLSYMS_ALL");
 		is_str(fmt(t, 0xffffffff81001010), "start_kernel+0x10/0x100", "inittext: inside");
-		is_str(fmt(t, 0xffffffff81001100), "0xffffffff81001100", "inittext: _einittext excluded");
+		is_str(fmt(t, 0xffffffff81001100), "0xffffffff81001100",
+		       "inittext: _einittext excluded");
 		is_str(fmt(t, 0x10), "0x10", "text: percpu offsets are not symbols");
 		kt_ksyms_free(t);
 	}
@@ -206,10 +206,17 @@ static void test_edge_inputs(void)
 {
 	static const char nul[] = "ffffffff81000000 T a\0b\nffffffff81000010 T ok";
 	static const char *bad[] = {
-		"", "\n\n\n", "ffffffff81000000", "ffffffff81000000 T", "ffffffff81000000 T ",
-		"ffffffff81000000 T name\t[", "ffffffff81000000 T name\t[]",
-		"ffffffff81000000 T name\t[mod] extra", "10000000000000000 T too_wide",
-		" ffffffff81000000 T lead", "ffffffff81000000 1 digit_type",
+		"",
+		"\n\n\n",
+		"ffffffff81000000",
+		"ffffffff81000000 T",
+		"ffffffff81000000 T ",
+		"ffffffff81000000 T name\t[",
+		"ffffffff81000000 T name\t[]",
+		"ffffffff81000000 T name\t[mod] extra",
+		"10000000000000000 T too_wide",
+		" ffffffff81000000 T lead",
+		"ffffffff81000000 1 digit_type",
 	};
 	struct kt_ksyms *t;
 	struct kt_ksym s;
@@ -234,7 +241,8 @@ static void test_edge_inputs(void)
 	memcpy(buf, "ffffffff81000000 t ", 19);
 	t = kt_ksyms_parse(buf, 19 + KT_KSYMS_NAME_MAX);
 	ok(t && kt_ksyms_count(t) == 1 && !kt_ksyms_get(t, 0, &s) &&
-	   strlen(s.name) == KT_KSYMS_NAME_MAX, "longest name (KSYM_NAME_LEN - 1) kept whole");
+		   strlen(s.name) == KT_KSYMS_NAME_MAX,
+	   "longest name (KSYM_NAME_LEN - 1) kept whole");
 	kt_ksyms_free(t);
 	t = kt_ksyms_parse(buf, 19 + KT_KSYMS_NAME_MAX + 1);
 	ok(t && kt_ksyms_count(t) == 0 && kt_ksyms_stats(t)->malformed == 1,
@@ -244,7 +252,7 @@ static void test_edge_inputs(void)
 
 static void test_unsorted_large(void)
 {
-	struct kt_buf b = { 0 };
+	struct kt_buf b = {0};
 	struct kt_ksyms *t;
 	char want[64];
 	int i, good = 0;
@@ -253,7 +261,8 @@ static void test_unsorted_large(void)
 	for (i = 1000; i > 0; i--) {
 		kt_buf_printf(&b, "%016llx t f%d\n", 0xffffffff80000000ULL + (unsigned)i * 16, i);
 		if (i % 2)
-			kt_buf_printf(&b, "%016llx t g%d\n", 0xffffffff80000000ULL + (unsigned)i * 16, i);
+			kt_buf_printf(&b, "%016llx t g%d\n",
+				      0xffffffff80000000ULL + (unsigned)i * 16, i);
 	}
 	t = kt_ksyms_parse(b.p, b.len);
 	ok(t && kt_ksyms_count(t) == 1500, "unsorted: all parsed");
@@ -271,21 +280,23 @@ static void test_symbolize(const struct kt_ksyms *t)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{ " [<ffffffff81000110>] x", " [<ffffffff81000110>] schedule+0x10/0x90 x" },
-		{ "RIP: 0xffffffff81000110 at", "RIP: 0xffffffff81000110 schedule+0x10/0x90 at" },
-		{ "pc ffffffff81000110,", "pc ffffffff81000110 schedule+0x10/0x90," },
-		{ "[<ffffffff81000110>] schedule+0x10/0x90", "[<ffffffff81000110>] schedule+0x10/0x90" },
-		{ "[<ffffffff81000110>] ? schedule+0x10/0x90", "[<ffffffff81000110>] ? schedule+0x10/0x90" },
-		{ "no addr 81000110 ffffffff8100011", "no addr 81000110 ffffffff8100011" },
-		{ "past ffffffffbfffffff end", "past ffffffffbfffffff end" },
-		{ "two ffffffff81000000 ffffffffc0001010",
-		  "two ffffffff81000000 _stext+0x0/0x10 ffffffffc0001010 "
-		  "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10" },
+		{" [<ffffffff81000110>] x", " [<ffffffff81000110>] schedule+0x10/0x90 x"},
+		{"RIP: 0xffffffff81000110 at", "RIP: 0xffffffff81000110 schedule+0x10/0x90 at"},
+		{"pc ffffffff81000110,", "pc ffffffff81000110 schedule+0x10/0x90,"},
+		{"[<ffffffff81000110>] schedule+0x10/0x90",
+		 "[<ffffffff81000110>] schedule+0x10/0x90"},
+		{"[<ffffffff81000110>] ? schedule+0x10/0x90",
+		 "[<ffffffff81000110>] ? schedule+0x10/0x90"},
+		{"no addr 81000110 ffffffff8100011", "no addr 81000110 ffffffff8100011"},
+		{"past ffffffffbfffffff end", "past ffffffffbfffffff end"},
+		{"two ffffffff81000000 ffffffffc0001010",
+		 "two ffffffff81000000 _stext+0x0/0x10 ffffffffc0001010 "
+		 "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct kt_buf b = { 0 };
+		struct kt_buf b = {0};
 
 		kt_ksyms_symbolize(t, cases[i].in, strlen(cases[i].in), &b);
 		is_str(b.p ? b.p : "", cases[i].out, "symbolize: %s", cases[i].in);
@@ -305,14 +316,14 @@ static void test_bpf_exact_size(void)
 	is_int(kt_ksyms_set_bpf_size(t, 0xffffffffc0000000, 0x10), 0,
 	       "a module symbol is not a bpf program: untouched");
 	is_int(kt_ksyms_set_bpf_size(t, 0xffffffffc0001001, 0x10), 0, "no symbol at that address");
-	is_str(fmt(t, 0xffffffffc0001010),
-	       "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10/0x1df",
+	is_str(fmt(t, 0xffffffffc0001010), "bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x10/0x1df",
 	       "exact size printed as the kernel does");
 	is_str(fmt(t, 0xffffffffc00011df), "0xffffffffc00011df",
 	       "past the end of the JITed program: unresolved");
 	is_str(fmt(t, 0xffffffffc0000004), "mod_fn_a+0x4/0x40 [mymod]", "modules unaffected");
 	ok(kt_ksyms_lookup(t, "bpf_prog_615c6e385c3ea84d_rustland_dispatch", &s, 1) == 1 &&
-		   s.size == 0x1df, "lookup reports the exact size");
+		   s.size == 0x1df,
+	   "lookup reports the exact size");
 	kt_ksyms_free(t);
 }
 

@@ -35,11 +35,11 @@ static void on_gap(void *arg, uint64_t seq, uint64_t lost)
 	(void)seq;
 }
 
-static const struct kt_kmsg_ops ops = { on_rec, on_gap };
+static const struct kt_kmsg_ops ops = {on_rec, on_gap};
 
 static void accounting(void)
 {
-	struct kt_kmsg_reader r = { .fd = -1, .from = KT_KMSG_FROM_START };
+	struct kt_kmsg_reader r = {.fd = -1, .from = KT_KMSG_FROM_START};
 	uint64_t lost;
 	bool gap;
 
@@ -52,15 +52,15 @@ static void accounting(void)
 	r.epipe = true;
 	ok(kt_kmsg_account(&r, 20, &gap, &lost) && gap && lost == 8, "EPIPE then 12 -> 20: 8 lost");
 
-	r = (struct kt_kmsg_reader){ .fd = -1, .from = KT_KMSG_FROM_END };
+	r = (struct kt_kmsg_reader){.fd = -1, .from = KT_KMSG_FROM_END};
 	r.epipe = true;
 	ok(kt_kmsg_account(&r, 900, &gap, &lost) && gap && lost == 0,
 	   "reader from the end, overrun before any record: count unknown");
 
-	r = (struct kt_kmsg_reader){ .fd = -1, .from = KT_KMSG_FROM_SEQ, .since = 100 };
+	r = (struct kt_kmsg_reader){.fd = -1, .from = KT_KMSG_FROM_SEQ, .since = 100};
 	ok(!kt_kmsg_account(&r, 99, &gap, &lost), "--since-seq: earlier record skipped");
 	ok(kt_kmsg_account(&r, 100, &gap, &lost) && !gap, "--since-seq: the first wanted record");
-	r = (struct kt_kmsg_reader){ .fd = -1, .from = KT_KMSG_FROM_SEQ, .since = 100 };
+	r = (struct kt_kmsg_reader){.fd = -1, .from = KT_KMSG_FROM_SEQ, .since = 100};
 	ok(kt_kmsg_account(&r, 130, &gap, &lost) && gap && lost == 30,
 	   "--since-seq an overwritten position: exact count");
 }
@@ -75,7 +75,7 @@ static void drain(void)
 		"6,6,400,-;sixth\n",
 	};
 	struct kt_kmsg_reader r;
-	struct seen s = { 0 };
+	struct seen s = {0};
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv)) {

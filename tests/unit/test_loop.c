@@ -57,8 +57,8 @@ static int remove_self(void *arg, uint32_t ev)
 int main(void)
 {
 	struct kt_loop l;
-	struct st s = { .l = &l };
-	int p[2], id, sigs[] = { SIGUSR1, 0 };
+	struct st s = {.l = &l};
+	int p[2], id, sigs[] = {SIGUSR1, 0};
 	uint64_t t0;
 
 	if (pipe(p))
@@ -82,7 +82,7 @@ int main(void)
 	is_int(kt_loop_run(&l, 20), KT_LOOP_TIMEOUT, "a disarmed timer does not fire");
 
 	ok(!kt_loop_add_signals(&l, sigs, on_sig, &s), "signals through the loop");
-	kill(getpid(), SIGUSR1);	/* blocked: stays pending for the signalfd */
+	kill(getpid(), SIGUSR1); /* blocked: stays pending for the signalfd */
 	is_int(kt_loop_run(&l, 1000), 11, "kt_loop_stop from a signal callback");
 	is_int(s.sig, SIGUSR1, "the signal number");
 	ok(kt_loop_add_signals(&l, sigs, on_sig, &s) && errno == EBUSY, "one signal set per loop");
@@ -96,7 +96,8 @@ int main(void)
 	is_int(s.fd_calls, 1, "is not called again");
 	ok(kt_loop_del_fd(&l, p[0]) && errno == ENOENT, "removing it twice: ENOENT");
 	ok(kt_loop_add_fd(&l, open("/etc/hostname", 0), EPOLLIN, on_fd, &s) ||
-	   access("/etc/hostname", R_OK), "a regular file cannot be watched (EPERM)");
+		   access("/etc/hostname", R_OK),
+	   "a regular file cannot be watched (EPERM)");
 	kt_loop_free(&l);
 	return tap_done();
 }

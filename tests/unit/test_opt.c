@@ -5,8 +5,8 @@
 #include "tap.h"
 
 static const struct kt_option opts[] = {
-	{ "json", 'j', 0 }, { "pretty", 'p', 0 }, { "output", 'o', 1 },
-	{ "count", 'n', 1 }, { "since-seq", 256, 1 }, { NULL, 0, 0 },
+	{"json", 'j', 0},  {"pretty", 'p', 0},	  {"output", 'o', 1},
+	{"count", 'n', 1}, {"since-seq", 256, 1}, {NULL, 0, 0},
 };
 
 /* run the parser; record options as "j,p,o=F,…;operands" */
@@ -39,7 +39,11 @@ static const char *run(int argc, char **argv)
 	return res;
 }
 
-#define RUN(...) ({ char *v_[] = { "prog", __VA_ARGS__ }; run(sizeof(v_) / sizeof(*v_), v_); })
+#define RUN(...)                                    \
+	({                                          \
+		char *v_[] = {"prog", __VA_ARGS__}; \
+		run(sizeof(v_) / sizeof(*v_), v_);  \
+	})
 
 int main(void)
 {

@@ -106,7 +106,7 @@ static void sinks(void)
 	ok(rd >= 0 && !kt_out_open(&o, p), "a FIFO with a reader opens");
 	fputs("via fifo", o.fp);
 	ok(!kt_out_close(&o, 1), "... is written");
-	char b[16] = { 0 };
+	char b[16] = {0};
 	ok(read(rd, b, sizeof(b) - 1) == 8 && !strcmp(b, "via fifo"), "... the reader gets it");
 	ok(!lstat(p, &st) && S_ISFIFO(st.st_mode), "... and stays a FIFO");
 	close(rd);
@@ -160,7 +160,7 @@ int main(void)
 	is_int(count_entries(), 1, "abort: temporary removed");
 
 	/* a write that fails midway (file size limit -> EFBIG, like ENOSPC) */
-	struct rlimit rl, lim = { 4096, 4096 };
+	struct rlimit rl, lim = {4096, 4096};
 	getrlimit(RLIMIT_FSIZE, &rl);
 	signal(SIGXFSZ, SIG_IGN);
 	setrlimit(RLIMIT_FSIZE, &lim);

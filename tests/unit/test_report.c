@@ -420,7 +420,8 @@ static void test_html(void)
 	ok(!has(s, "<script"), "no script");
 	free(s);
 	s = rendered("html", FIX "bundle-stall", 100, false, NULL);
-	ok(has(s, "CPU 2: <b>stuck[501]</b> waiting 2900.000 ms"), "stall: the stuck task named with its wait");
+	ok(has(s, "CPU 2: <b>stuck[501]</b> waiting 2900.000 ms"),
+	   "stall: the stuck task named with its wait");
 	ok(has(s, "hog[500] 3000.0 ms"), "stall: the hog leads the legend");
 	ok(!has(s, "src=\"http") && !has(s, "@import") && !has(s, "url("), "nothing external");
 	free(s);

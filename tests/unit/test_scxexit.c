@@ -26,9 +26,9 @@ struct evrec {
 	char comm[64];
 	long long pid;
 	unsigned long long msec;
-	bool json_trunc;	/* "truncated":true in the whole JSON */
-	bool human_ctrl;	/* a control byte other than \n in human output */
-	char human_tail[2048];	/* the end of the human output */
+	bool json_trunc;       /* "truncated":true in the whole JSON */
+	bool human_ctrl;       /* a control byte other than \n in human output */
+	char human_tail[2048]; /* the end of the human output */
 };
 
 static struct evrec E[MAXEV];
@@ -486,7 +486,7 @@ static size_t skip_cb(void *arg, const char *data, size_t n)
  * fed in chunks of 1, 13 and 4096 bytes (chunk edges inside lines). */
 static void window_run(struct kt_buf *out, int variant, const char *buf, size_t len)
 {
-	static const size_t chunk[] = { 0, 0, 1, 13, 4096 };
+	static const size_t chunk[] = {0, 0, 1, 13, 4096};
 	struct scx_parser p;
 	struct kmsg_splitter sp;
 	char *copy = malloc(len + 1);
@@ -529,13 +529,27 @@ static void window_both(const char *name, char *buf, size_t len)
 static void test_fastpath(void)
 {
 	static const char *const names[] = {
-		"dmesg_612.txt",     "kmsg_records.txt",	"dmesg_levels.txt",
-		"printk_caller.txt", "journal_localized.txt",	"journal_iso.txt",
-		"oot.txt",	     "sub_sched.txt",		"partial_crlf.txt",
-		"joined.txt",	     "nested_parens.txt",	"lookalikes.txt",
-		"cut.txt",	     "sched_dump.txt",		"both_origins.txt",
-		"nul_huge.txt",	     "console_interleaved.txt",	"mangled_indent.txt",
-		"mangled_prefix.txt", "mangled_nobanner.txt",	"mangled_prompt.txt",
+		"dmesg_612.txt",
+		"kmsg_records.txt",
+		"dmesg_levels.txt",
+		"printk_caller.txt",
+		"journal_localized.txt",
+		"journal_iso.txt",
+		"oot.txt",
+		"sub_sched.txt",
+		"partial_crlf.txt",
+		"joined.txt",
+		"nested_parens.txt",
+		"lookalikes.txt",
+		"cut.txt",
+		"sched_dump.txt",
+		"both_origins.txt",
+		"nul_huge.txt",
+		"console_interleaved.txt",
+		"mangled_indent.txt",
+		"mangled_prefix.txt",
+		"mangled_nobanner.txt",
+		"mangled_prompt.txt",
 		"mangled_negative.txt",
 	};
 	const char *top = getenv("TOP");
@@ -555,7 +569,6 @@ static void test_fastpath(void)
 	}
 }
 
-
 /* Logs as people paste them (issue 13, section 4): each of these failed
  * before the content-keyed reader (frames only at 2-3 spaces, prefixes
  * only of known shapes, dumps only from their banner). */
@@ -564,7 +577,8 @@ static void test_mangled(void)
 	is_int(run("mangled_indent.txt"), 4, "quoted / re-indented: 4 events");
 	EXIT_IS(0, K, "bpfland", "error_stall", "runnable task stall");
 	is_int(E[0].nbt, 5, "frames at 0, 1, 3 and 6 spaces after '>' quoting");
-	ok(strstr(E[0].json, "\"timestamp\":31456.56") != NULL, "dmesg time stamp read behind the quoting");
+	ok(strstr(E[0].json, "\"timestamp\":31456.56") != NULL,
+	   "dmesg time stamp read behind the quoting");
 	ENABLE_IS(1, "bpfland");
 	EXIT_IS(2, K, "rusty", "error_stall", "runnable task stall");
 	is_int(E[2].nbt, 3, "OOT frames at any indentation under indented journal lines");

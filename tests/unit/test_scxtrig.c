@@ -20,7 +20,7 @@ static void test_parse(void)
 
 static void test_steps(void)
 {
-	struct kt_scxtrig t = { 0 };
+	struct kt_scxtrig t = {0};
 
 	ok(!kt_scxtrig_step(&t, KT_SCX_DISABLED, 0, 1), "disabled at start: nothing");
 	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 1, 2), "enabled: armed");
@@ -35,7 +35,8 @@ static void test_steps(void)
 	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 4, 9), "armed");
 	ok(kt_scxtrig_fire(&t, 10), "tracepoint source fires");
 	ok(!kt_scxtrig_fire(&t, 10), "a second source does not");
-	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 4, 11), "state still enabled (disabling soon): no re-arm");
+	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 4, 11),
+	   "state still enabled (disabling soon): no re-arm");
 	ok(!kt_scxtrig_step(&t, KT_SCX_DISABLED, 4, 12), "and its state change does not fire");
 	is_int(t.fires, 4, "four exits");
 }
@@ -73,7 +74,8 @@ static void test_fixture(void)
 	put(dir, "state", "enabled\n");
 	put(dir, "enable_seq", "7\n");
 	put(dir, "root/ops", "scx_test\n");
-	ok(!kt_scxtrig_init(&t, dir) && t.state == KT_SCX_ENABLED && t.armed, "live: armed at init");
+	ok(!kt_scxtrig_init(&t, dir) && t.state == KT_SCX_ENABLED && t.armed,
+	   "live: armed at init");
 	is_str(t.name, "scx_test", "scheduler name");
 	ok(!kt_scxtrig_poll(&t), "no change: no fire");
 	put(dir, "state", "disabled\n");

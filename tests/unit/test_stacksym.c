@@ -15,11 +15,10 @@ static const char *render(const char *line)
 	out[0] = '\0';
 	for (i = 0; i < n && i < 8; i++)
 		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s%.*s %llx %llx%s%.*s%s",
-				      i ? "|" : "", s[i].unreliable ? "? " : "",
-				      (int)s[i].name_len, s[i].name,
-				      (unsigned long long)s[i].off, (unsigned long long)s[i].size,
-				      s[i].module ? " " : "", (int)s[i].module_len,
-				      s[i].module ? s[i].module : "", "");
+				      i ? "|" : "", s[i].unreliable ? "? " : "", (int)s[i].name_len,
+				      s[i].name, (unsigned long long)s[i].off,
+				      (unsigned long long)s[i].size, s[i].module ? " " : "",
+				      (int)s[i].module_len, s[i].module ? s[i].module : "", "");
 	return out;
 }
 
@@ -28,31 +27,31 @@ static void test_tokens(void)
 	static const struct {
 		const char *line, *want;
 	} cases[] = {
-		{ "  dump_stack_lvl+0x5d/0x80", "dump_stack_lvl 5d 80" },
-		{ "   scx_bpf_error_bstr+0x0/0xe0 [scx_mod]", "scx_bpf_error_bstr 0 e0 scx_mod" },
-		{ "  bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x184/0x1df",
-		  "bpf_prog_615c6e385c3ea84d_rustland_dispatch 184 1df" },
-		{ "RIP: 0010:link_path_walk.part.0.constprop.0+0x97/0x690",
-		  "link_path_walk.part.0.constprop.0 97 690" },
-		{ " ? foo+0x1/0x2", "? foo 1 2" },
-		{ "foo+0x1/0x2 [mod 0123abcdef] rest", "foo 1 2 mod" },
-		{ "a+0x1/0x2 b+0x3/0x4 [m]", "a 1 2|b 3 4 m" },
-		{ "x (a+0x1/0x2) y", "a 1 2" },
-		{ "f+0x10/0x20 (kernel/sched/ext.c:123)", "f 10 20" },
-		{ "F+0XAB/0XCD", "F ab cd" },
-		{ "f+0x1/0x2 [unclosed", "f 1 2" },
-		{ "f+0x1/0x2 []", "f 1 2" },
-		{ "f+0x1/0x2\t[m]", "f 1 2" },
-		{ "foo+0x1", "" },
-		{ "foo+0x/0x2", "" },
-		{ "+0x1/0x2", "" },
-		{ "foo+0x1/0x2zz", "" },
-		{ "foo+0x1/0x", "" },
-		{ "foo+0x12345678901234567/0x2", "" },
-		{ "foo+0x1/0x12345678901234567", "" },
-		{ "foo+0xffffffffffffffff/0x1", "foo ffffffffffffffff 1" },
-		{ "++0x1/0x2 a+++0x1/0x2", "" },
-		{ "", "" },
+		{"  dump_stack_lvl+0x5d/0x80", "dump_stack_lvl 5d 80"},
+		{"   scx_bpf_error_bstr+0x0/0xe0 [scx_mod]", "scx_bpf_error_bstr 0 e0 scx_mod"},
+		{"  bpf_prog_615c6e385c3ea84d_rustland_dispatch+0x184/0x1df",
+		 "bpf_prog_615c6e385c3ea84d_rustland_dispatch 184 1df"},
+		{"RIP: 0010:link_path_walk.part.0.constprop.0+0x97/0x690",
+		 "link_path_walk.part.0.constprop.0 97 690"},
+		{" ? foo+0x1/0x2", "? foo 1 2"},
+		{"foo+0x1/0x2 [mod 0123abcdef] rest", "foo 1 2 mod"},
+		{"a+0x1/0x2 b+0x3/0x4 [m]", "a 1 2|b 3 4 m"},
+		{"x (a+0x1/0x2) y", "a 1 2"},
+		{"f+0x10/0x20 (kernel/sched/ext.c:123)", "f 10 20"},
+		{"F+0XAB/0XCD", "F ab cd"},
+		{"f+0x1/0x2 [unclosed", "f 1 2"},
+		{"f+0x1/0x2 []", "f 1 2"},
+		{"f+0x1/0x2\t[m]", "f 1 2"},
+		{"foo+0x1", ""},
+		{"foo+0x/0x2", ""},
+		{"+0x1/0x2", ""},
+		{"foo+0x1/0x2zz", ""},
+		{"foo+0x1/0x", ""},
+		{"foo+0x12345678901234567/0x2", ""},
+		{"foo+0x1/0x12345678901234567", ""},
+		{"foo+0xffffffffffffffff/0x1", "foo ffffffffffffffff 1"},
+		{"++0x1/0x2 a+++0x1/0x2", ""},
+		{"", ""},
 	};
 	size_t i;
 
@@ -80,8 +79,9 @@ static void test_bpf_prog(void)
 	size_t pl;
 
 	ok(kt_stacksym_bpf_prog(n, strlen(n), &tag, &prog, &pl) &&
-	   !strncmp(tag, "615c6e385c3ea84d", 16) && pl == 17 &&
-	   !strncmp(prog, "rustland_dispatch", pl), "bpf prog split");
+		   !strncmp(tag, "615c6e385c3ea84d", 16) && pl == 17 &&
+		   !strncmp(prog, "rustland_dispatch", pl),
+	   "bpf prog split");
 	ok(!kt_stacksym_bpf_prog("bpf_prog_615c6e385c3ea8_x", 25, &tag, &prog, &pl),
 	   "short tag rejected");
 	ok(!kt_stacksym_bpf_prog("bpf__sched_ext_ops_select_cpu", 29, &tag, &prog, &pl),

@@ -15,10 +15,10 @@
 #include "tap.h"
 #include "timeline.h"
 
-static unsigned char *rec(unsigned char *p, uint32_t type, uint32_t cpu, uint64_t ts,
-			  uint32_t pp, uint32_t np, uint64_t a, uint64_t b)
+static unsigned char *rec(unsigned char *p, uint32_t type, uint32_t cpu, uint64_t ts, uint32_t pp,
+			  uint32_t np, uint64_t a, uint64_t b)
 {
-	struct timeline_event e = { type, cpu, ts, pp, np, a, b };
+	struct timeline_event e = {type, cpu, ts, pp, np, a, b};
 
 	memcpy(p, &e, sizeof(e));
 	return p + TL_RECORD_SIZE;
@@ -55,13 +55,13 @@ static void test_layout(void)
 {
 	/* ktstr's layout, pinned byte by byte */
 	static const unsigned char want[40] = {
-		0x01, 0, 0, 0,			/* type 1 */
-		0x03, 0, 0, 0,			/* cpu 3 */
-		0x40, 0x42, 0x0f, 0, 0, 0, 0, 0,	/* ts 1000000 */
-		0x64, 0, 0, 0,			/* prev_pid 100 */
-		0xc8, 0, 0, 0,			/* next_pid 200 */
-		0x02, 0x04, 0, 0, 0, 0, 0, 0,	/* a 0x402 */
-		0x01, 0, 0, 0, 0, 0, 0, 0,	/* b 1 */
+		0x01, 0,    0,	  0,		 /* type 1 */
+		0x03, 0,    0,	  0,		 /* cpu 3 */
+		0x40, 0x42, 0x0f, 0, 0, 0, 0, 0, /* ts 1000000 */
+		0x64, 0,    0,	  0,		 /* prev_pid 100 */
+		0xc8, 0,    0,	  0,		 /* next_pid 200 */
+		0x02, 0x04, 0,	  0, 0, 0, 0, 0, /* a 0x402 */
+		0x01, 0,    0,	  0, 0, 0, 0, 0, /* b 1 */
 	};
 	unsigned char got[40];
 	struct tl_event ev;
@@ -78,11 +78,13 @@ static void test_layout(void)
 	ok(!memcmp(got, want, 40), "switch record bytes are ktstr's");
 	ok(!parse_record(want, 40, &ev), "parse the pinned bytes");
 	ok(ev.kind == TL_K_SWITCH && ev.raw.cpu == 3 && ev.raw.ts == 1000000 &&
-	   ev.sw.prev_pid == 100 && ev.sw.next_pid == 200 && ev.sw.prev_state == 0x402 &&
-	   ev.sw.preempt, "switch fields");
+		   ev.sw.prev_pid == 100 && ev.sw.next_pid == 200 && ev.sw.prev_state == 0x402 &&
+		   ev.sw.preempt,
+	   "switch fields");
 	is_str(json_of(&ev),
 	       "{\"kind\":\"Switch\",\"ts\":1000000,\"cpu\":3,\"prev_pid\":100,\"next_pid\":200,"
-	       "\"prev_state\":1026,\"preempt\":true}", "Switch JSON in ktstr's shape");
+	       "\"prev_state\":1026,\"preempt\":true}",
+	       "Switch JSON in ktstr's shape");
 	errno = 0;
 	ok(parse_record(want, 39, &ev) == -1 && errno == EINVAL, "39 bytes: error");
 	ok(parse_record(want, 0, &ev) == -1, "0 bytes: error");
@@ -95,34 +97,36 @@ static void test_types(void)
 		uint64_t a, b;
 		const char *json;
 	} t[] = {
-		{ TL_EVT_MIGRATE, 555, 0, 7, 2,
-		  "{\"kind\":\"Migrate\",\"ts\":5,\"cpu\":1,\"pid\":555,\"orig_cpu\":2,\"dest_cpu\":7}" },
-		{ TL_EVT_WAKEUP, 777, 0, 4, 0,
-		  "{\"kind\":\"Wakeup\",\"ts\":5,\"cpu\":1,\"pid\":777,\"target_cpu\":4}" },
-		{ TL_EVT_PI_BOOST, 10, 11, 120 | 2ull << 32, 98 | 1ull << 32,
-		  "{\"kind\":\"PiBoost\",\"ts\":5,\"cpu\":1,\"prober_tid\":10,\"pid\":11,"
-		  "\"old_prio\":120,\"old_class_id\":2,\"new_prio\":98,\"new_class_id\":1}" },
-		{ TL_EVT_LOCK_CONTEND, 99, 0, 0xffffffff80001000ull, 4,
-		  "{\"kind\":\"LockContend\",\"ts\":5,\"cpu\":1,\"tid\":99,"
-		  "\"lock_kva\":18446744071562072064,\"flags\":4}" },
-		{ TL_EVT_WAKEUP_NEW, 42, 0, 3, 0,
-		  "{\"kind\":\"WakeupNew\",\"ts\":5,\"cpu\":1,\"pid\":42,\"target_cpu\":3}" },
-		{ TL_EVT_WAKING, 42, 0, 3, 0,
-		  "{\"kind\":\"Waking\",\"ts\":5,\"cpu\":1,\"pid\":42,\"target_cpu\":3}" },
-		{ TL_EVT_FORK, 10, 20, 10, 10,
-		  "{\"kind\":\"Fork\",\"ts\":5,\"cpu\":1,\"parent_pid\":10,\"child_pid\":20,"
-		  "\"parent_tgid\":10,\"child_tgid\":10}" },
-		{ TL_EVT_EXIT, 20, 10, 0, 0xffffffffull,
-		  "{\"kind\":\"Exit\",\"ts\":5,\"cpu\":1,\"pid\":20,\"tgid\":10,\"group_dead\":false,"
-		  "\"exit_code\":-1}" },
-		{ TL_EVT_EXEC, 20, 21, 20, 0,
-		  "{\"kind\":\"Exec\",\"ts\":5,\"cpu\":1,\"pid\":20,\"old_pid\":21,\"tgid\":20}" },
-		{ 6, 1, 2, 3, 4,
-		  "{\"kind\":\"Unknown\",\"ts\":5,\"cpu\":1,\"type_\":6,\"prev_pid\":1,"
-		  "\"next_pid\":2,\"a\":3,\"b\":4}" },
-		{ 0xdeadbeef, 0xffffffff, 0, ~0ull, 0,
-		  "{\"kind\":\"Unknown\",\"ts\":5,\"cpu\":1,\"type_\":3735928559,"
-		  "\"prev_pid\":4294967295,\"next_pid\":0,\"a\":18446744073709551615,\"b\":0}" },
+		{TL_EVT_MIGRATE, 555, 0, 7, 2,
+		 "{\"kind\":\"Migrate\",\"ts\":5,\"cpu\":1,\"pid\":555,\"orig_cpu\":2,\"dest_cpu\":"
+		 "7}"},
+		{TL_EVT_WAKEUP, 777, 0, 4, 0,
+		 "{\"kind\":\"Wakeup\",\"ts\":5,\"cpu\":1,\"pid\":777,\"target_cpu\":4}"},
+		{TL_EVT_PI_BOOST, 10, 11, 120 | 2ull << 32, 98 | 1ull << 32,
+		 "{\"kind\":\"PiBoost\",\"ts\":5,\"cpu\":1,\"prober_tid\":10,\"pid\":11,"
+		 "\"old_prio\":120,\"old_class_id\":2,\"new_prio\":98,\"new_class_id\":1}"},
+		{TL_EVT_LOCK_CONTEND, 99, 0, 0xffffffff80001000ull, 4,
+		 "{\"kind\":\"LockContend\",\"ts\":5,\"cpu\":1,\"tid\":99,"
+		 "\"lock_kva\":18446744071562072064,\"flags\":4}"},
+		{TL_EVT_WAKEUP_NEW, 42, 0, 3, 0,
+		 "{\"kind\":\"WakeupNew\",\"ts\":5,\"cpu\":1,\"pid\":42,\"target_cpu\":3}"},
+		{TL_EVT_WAKING, 42, 0, 3, 0,
+		 "{\"kind\":\"Waking\",\"ts\":5,\"cpu\":1,\"pid\":42,\"target_cpu\":3}"},
+		{TL_EVT_FORK, 10, 20, 10, 10,
+		 "{\"kind\":\"Fork\",\"ts\":5,\"cpu\":1,\"parent_pid\":10,\"child_pid\":20,"
+		 "\"parent_tgid\":10,\"child_tgid\":10}"},
+		{TL_EVT_EXIT, 20, 10, 0, 0xffffffffull,
+		 "{\"kind\":\"Exit\",\"ts\":5,\"cpu\":1,\"pid\":20,\"tgid\":10,\"group_dead\":"
+		 "false,"
+		 "\"exit_code\":-1}"},
+		{TL_EVT_EXEC, 20, 21, 20, 0,
+		 "{\"kind\":\"Exec\",\"ts\":5,\"cpu\":1,\"pid\":20,\"old_pid\":21,\"tgid\":20}"},
+		{6, 1, 2, 3, 4,
+		 "{\"kind\":\"Unknown\",\"ts\":5,\"cpu\":1,\"type_\":6,\"prev_pid\":1,"
+		 "\"next_pid\":2,\"a\":3,\"b\":4}"},
+		{0xdeadbeef, 0xffffffff, 0, ~0ull, 0,
+		 "{\"kind\":\"Unknown\",\"ts\":5,\"cpu\":1,\"type_\":3735928559,"
+		 "\"prev_pid\":4294967295,\"next_pid\":0,\"a\":18446744073709551615,\"b\":0}"},
 	};
 	unsigned char b[40];
 	struct tl_event ev;
@@ -137,8 +141,10 @@ static void test_types(void)
 	rec(b, TL_EVT_COMM, 0, 9, 123, 120, 0, 0);
 	memcpy(b + 24, "ping-pong-helper", 16);
 	parse_record(b, 40, &ev);
-	is_str(json_of(&ev), "{\"kind\":\"Comm\",\"ts\":9,\"cpu\":0,\"pid\":123,\"tgid\":120,"
-	       "\"comm\":\"ping-pong-helper\"}", "Comm with a full 16-byte name");
+	is_str(json_of(&ev),
+	       "{\"kind\":\"Comm\",\"ts\":9,\"cpu\":0,\"pid\":123,\"tgid\":120,"
+	       "\"comm\":\"ping-pong-helper\"}",
+	       "Comm with a full 16-byte name");
 	rec(b, TL_EVT_COMM, TL_CPU_NONE, 9, 1, 1, 0, 0);
 	memcpy(b + 24, "init", 4);
 	parse_record(b, 40, &ev);
@@ -163,8 +169,7 @@ static void test_buf(void)
 	struct tl_events e;
 
 	p = rec(p, TL_EVT_SWITCH, 0, 1, 1, 2, 1, 0);
-	p = text_rec(p, TL_EVT_SCX_EVENT, 0, 2, 7, (uint64_t)-3,
-		     0, "SCX_EV_SELECT_CPU_FALLBACK");
+	p = text_rec(p, TL_EVT_SCX_EVENT, 0, 2, 7, (uint64_t)-3, 0, "SCX_EV_SELECT_CPU_FALLBACK");
 	p = text_rec(p, TL_EVT_SCX_DUMP, 1, 3, 8, 5, 0, "short");
 	p = rec(p, 99, 2, 4, 1, 2, 3, 4);
 	/* a header whose continuation is missing */
@@ -175,21 +180,27 @@ static void test_buf(void)
 	rec(p, TL_EVT_TEXT, 3, 8, 0, 0, 0, 0);
 	memcpy(p + 16, "orphan", 6);
 	p += 40;
-	memcpy(p, b, 17);		/* a torn record */
+	memcpy(p, b, 17); /* a torn record */
 	ok(!parse_buf(b, (size_t)(p - b) + 17, &e), "parse_buf");
 	is_int(e.n, 7, "7 events (text continuations joined)");
 	is_int(e.tail, 17, "17-byte torn tail reported");
 	ok(e.ev[1].kind == TL_K_SCX_EVENT && e.ev[1].text &&
-	   !strcmp(e.ev[1].text, "SCX_EV_SELECT_CPU_FALLBACK") && !e.ev[1].text_cut &&
-	   e.ev[1].scx_event.delta == -3, "ScxEvent name over two text records");
-	is_str(json_of(&e.ev[1]), "{\"kind\":\"ScxEvent\",\"ts\":2,\"cpu\":0,\"tid\":7,"
-	       "\"name\":\"SCX_EV_SELECT_CPU_FALLBACK\",\"delta\":-3}", "ScxEvent JSON");
-	is_str(json_of(&e.ev[2]), "{\"kind\":\"ScxDump\",\"ts\":3,\"cpu\":1,\"tid\":8,\"seq\":5,"
-	       "\"line\":\"short\"}", "ScxDump JSON");
+		   !strcmp(e.ev[1].text, "SCX_EV_SELECT_CPU_FALLBACK") && !e.ev[1].text_cut &&
+		   e.ev[1].scx_event.delta == -3,
+	   "ScxEvent name over two text records");
+	is_str(json_of(&e.ev[1]),
+	       "{\"kind\":\"ScxEvent\",\"ts\":2,\"cpu\":0,\"tid\":7,"
+	       "\"name\":\"SCX_EV_SELECT_CPU_FALLBACK\",\"delta\":-3}",
+	       "ScxEvent JSON");
+	is_str(json_of(&e.ev[2]),
+	       "{\"kind\":\"ScxDump\",\"ts\":3,\"cpu\":1,\"tid\":8,\"seq\":5,"
+	       "\"line\":\"short\"}",
+	       "ScxDump JSON");
 	ok(e.ev[3].kind == TL_K_UNKNOWN && e.ev[3].raw.type == 99, "unknown type kept");
 	ok(e.ev[4].kind == TL_K_SCX_EXIT && e.ev[4].text_cut && e.ev[4].text_len == 0,
 	   "exit with its text missing: cut");
-	is_str(json_of(&e.ev[4]), "{\"kind\":\"ScxExit\",\"ts\":6,\"cpu\":1,\"tid\":1,"
+	is_str(json_of(&e.ev[4]),
+	       "{\"kind\":\"ScxExit\",\"ts\":6,\"cpu\":1,\"tid\":1,"
 	       "\"exit_kind\":1024,\"source\":\"tracepoint\",\"reason\":\"\",\"truncated\":true}",
 	       "cut exit JSON says so");
 	ok(e.ev[5].kind == TL_K_WAKEUP, "the record after a cut text is still read");
@@ -224,7 +235,7 @@ static void test_sorted(void)
 	unsigned char b[40 * 5], *p = b;
 	struct tl_sorted s;
 	struct tl_event ev;
-	uint64_t want[] = { 10, 11, 12, 13, 14 }, got[5];
+	uint64_t want[] = {10, 11, 12, 13, 14}, got[5];
 	size_t n = 0;
 
 	p = rec(p, TL_EVT_WAKEUP, 0, 11, 1, 0, 0, 0);
@@ -247,7 +258,7 @@ static char *write_file(size_t *len, bool trailer, uint64_t lost1)
 	unsigned char r[80], *p = r;
 	struct tl_file_header h;
 	struct tl_writer w;
-	uint64_t lost[2] = { 0, lost1 };
+	uint64_t lost[2] = {0, lost1};
 	char *mem = NULL;
 	FILE *fp = open_memstream(&mem, len);
 
@@ -271,8 +282,9 @@ static void test_file(void)
 
 	is_int(len, 512 + 80 + 56 + 16, "file size: header, 2 records, trailer for 2 CPUs");
 	ok(!tl_file_parse(m, len, &f), "parse a whole file");
-	ok(!f.cut && f.nrecords == 2 && f.end_ns == 300 && f.lost_ncpus == 2 &&
-	   f.lost[1] == 5 && f.lost_total == 5, "trailer: records, end, lost per CPU");
+	ok(!f.cut && f.nrecords == 2 && f.end_ns == 300 && f.lost_ncpus == 2 && f.lost[1] == 5 &&
+		   f.lost_total == 5,
+	   "trailer: records, end, lost per CPU");
 	ok(f.hdr.ncpus == 2 && f.hdr.clock == TL_CLOCK_MONOTONIC && f.hdr.release[0],
 	   "header: cpus, clock, uname");
 	ok(f.hdr.attached == (1u << TL_AT_SWITCH | 1u << TL_AT_WAKEUP), "attached mask");
@@ -292,13 +304,12 @@ static void test_file(void)
 	tl_file_close(&f);
 	m[0] = 'K';
 	m[8] = 2;
-	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "newer"), "newer version: %s",
-	   f.err);
+	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "newer"), "newer version: %s", f.err);
 	tl_file_close(&f);
 	m[8] = 1;
 	m[16] = 48;
-	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "record size"),
-	   "record size 48: %s", f.err);
+	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "record size"), "record size 48: %s",
+	   f.err);
 	tl_file_close(&f);
 	ok(tl_file_parse("", 0, &f) == -1, "empty file: %s", f.err);
 	tl_file_close(&f);
@@ -315,7 +326,7 @@ static void test_report(void)
 	 * cpu1: C runs 100..500, then idle.  C migrates once.
 	 */
 	unsigned char b[40 * 16], *p = b;
-	struct tl_report_opts o = { .top = 3, .last_per_cpu = 2 };
+	struct tl_report_opts o = {.top = 3, .last_per_cpu = 2};
 	struct tl_report *r;
 	const struct tl_task_stats *a, *bb, *c;
 	const struct tl_cpu_stats *c0;
@@ -363,7 +374,8 @@ static void test_report(void)
 	}
 	c0 = tl_report_cpu(r, 0);
 	ok(c0 && c0->cpu == 0 && c0->busy_ns == 300 && c0->idle_ns == 100 && c0->switches == 5 &&
-	   c0->preemptions == 1, "cpu0: busy 300, idle 100, 5 switches, 1 preemption");
+		   c0->preemptions == 1,
+	   "cpu0: busy 300, idle 100, 5 switches, 1 preemption");
 	{
 		char *out = NULL;
 		size_t n;
@@ -423,14 +435,14 @@ static void test_export(void)
 {
 	unsigned char b[40 * 16], *p = b;
 	struct tl_export_stats st;
-	struct tl_filter f = { 0 };
+	struct tl_filter f = {0};
 	char *out = NULL;
 	size_t n;
 	FILE *fp = open_memstream(&out, &n);
 	struct jr_val v;
 	struct jr_err err;
 	const struct jr_val *evs;
-	uint64_t end[2] = { 0, 0 };
+	uint64_t end[2] = {0, 0};
 	bool nested = true;
 	size_t x = 0;
 
@@ -459,7 +471,8 @@ static void test_export(void)
 		x++;
 		{
 			double ts = jr_get(e, "ts")->num.d, dur = jr_get(e, "dur")->num.d;
-			uint64_t t0 = (uint64_t)(ts * 1000 + 0.5), t1 = t0 + (uint64_t)(dur * 1000 + 0.5);
+			uint64_t t0 = (uint64_t)(ts * 1000 + 0.5),
+				 t1 = t0 + (uint64_t)(dur * 1000 + 0.5);
 
 			if (t0 < end[tid->num.u])
 				nested = false;
@@ -505,9 +518,9 @@ static void test_flight(void)
 	fclose(fp);
 	ok(!tl_file_parse(mem, len, &tf) && !tf.cut && tf.nrecords == 5 && tf.flight_dropped == 5,
 	   "written: the name plus 4 records, drop count in the trailer");
-	ok(!parse_buf(tf.records, tf.nrecords * 40, &e) && e.n == 5 &&
-	   e.ev[0].kind == TL_K_COMM && !strcmp(e.ev[0].comm.comm, "early") &&
-	   e.ev[0].raw.cpu == TL_CPU_NONE && e.ev[1].raw.ts == 500 && e.ev[4].raw.ts == 800,
+	ok(!parse_buf(tf.records, tf.nrecords * 40, &e) && e.n == 5 && e.ev[0].kind == TL_K_COMM &&
+		   !strcmp(e.ev[0].comm.comm, "early") && e.ev[0].raw.cpu == TL_CPU_NONE &&
+		   e.ev[1].raw.ts == 500 && e.ev[4].raw.ts == 800,
 	   "a name that aged out is re-written ahead of the last 4 records");
 	tl_events_free(&e);
 	tl_file_close(&tf);
@@ -523,7 +536,8 @@ static void test_flight(void)
 	tl_flight_free(&f);
 	ok(!tl_flight_init(&f, 3 * 40, 0), "3-record ring");
 	tl_flight_push(&f, b, 4);
-	ok(f.n == 1 && f.dropped == 3, "dropping the header drops its continuations (%zu kept)", f.n);
+	ok(f.n == 1 && f.dropped == 3, "dropping the header drops its continuations (%zu kept)",
+	   f.n);
 	tl_flight_free(&f);
 }
 
@@ -539,7 +553,7 @@ static void percentiles(int N)
 {
 	unsigned char *b = calloc(3 * (size_t)N + 1, 40), *p = b;
 	uint64_t *d = malloc((size_t)N * sizeof(*d)), ts = 1000, x = 12345;
-	struct tl_report_opts o = { 0 };
+	struct tl_report_opts o = {0};
 	const struct tl_task_stats *t;
 	struct tl_report *r;
 
@@ -552,7 +566,7 @@ static void percentiles(int N)
 		ts += d[i];
 		p = rec(p, TL_EVT_SWITCH, 0, ts, 0, 42, 0, 0);
 		ts += 10;
-		p = rec(p, TL_EVT_SWITCH, 0, ts, 42, 0, 1, 0);	/* sleeps again */
+		p = rec(p, TL_EVT_SWITCH, 0, ts, 42, 0, 1, 0); /* sleeps again */
 	}
 	r = tl_report_build(b, (size_t)(p - b), &o);
 	t = r ? tl_report_find(r, 42) : NULL;
@@ -571,8 +585,8 @@ static void percentiles(int N)
 
 static void test_percentiles(void)
 {
-	percentiles(20011);	/* radix sort */
-	percentiles(1500);	/* shell sort */
+	percentiles(20011); /* radix sort */
+	percentiles(1500);  /* shell sort */
 	percentiles(7);
 }
 
