@@ -47,12 +47,26 @@ fi
 R=$!
 have_perf=0
 if command -v perf >/dev/null 2>&1; then
-	perf record -q -e sched:sched_switch,sched:sched_wakeup -a -o "$T/perf.data" \
-		>/dev/null 2>"$T/perf.err" &
+	# started with its events off (-D -1) and enabled through --control, so
+	# that the ack says perf sees events from then on (its start-up work
+	# under load may take seconds)
+	mkfifo "$T/ctl" "$T/ack"
+	perf record -q -D -1 --control "fifo:$T/ctl,$T/ack" -e sched:sched_switch,sched:sched_wakeup \
+		-a -o "$T/perf.data" >/dev/null 2>"$T/perf.err" &
 	P=$!
 	have_perf=1
 fi
-sleep 2
+# both tracers on before the pair starts, so both see the same run:
+# timeline's BPF links exist, perf acknowledged the enable
+for i in $(seq 200); do
+	[ "$(ls -l /proc/$R/fd 2>/dev/null | grep -c 'bpf.link')" -ge 3 ] && break
+	sleep 0.1
+done
+if [ $have_perf = 1 ]; then
+	echo enable >"$T/ctl"
+	timeout 30 head -n 1 "$T/ack" >/dev/null
+fi
+sleep 0.2
 perl "$H/pingpong.pl" "$N" >"$T/pair"; ok $? "ping-pong $N round trips"
 sleep 0.5
 kill -INT $R
