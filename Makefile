@@ -272,6 +272,7 @@ format:
 
 lint:
 	@cppcheck -q --std=c11 --enable=warning,portability --inline-suppr \
+		'-DLIBBPF_OPTS(TYPE, NAME, ...)=struct TYPE NAME = { __VA_ARGS__ }' \
 		-Ilib -Iapplets main.c lib applets
 
 -include $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(ASAN_BINS:=.d) $(FUZZ_BINS:=.d)

@@ -216,7 +216,7 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 
 static void load_manifest(struct kt_bundle *b)
 {
-	struct jr_err err;
+	struct jr_err err = { 0 };
 	const struct jr_val *host, *times, *v;
 	size_t len;
 	const char *tag;
@@ -277,7 +277,7 @@ static void load_manifest(struct kt_bundle *b)
 
 static void load_hostctx(struct kt_bundle *b)
 {
-	struct jr_err err;
+	struct jr_err err = { 0 };
 	size_t len;
 	char *s = slurp(b, KT_BUNDLE_HOSTCTX, KT_BUNDLE_MAX_JSON, &len, false);
 
@@ -422,7 +422,7 @@ static void parsed_cb(const struct scx_event *ev, void *arg)
 	struct kt_buf j = {0};
 	struct jw w;
 	struct jr_val v;
-	struct jr_err err;
+	struct jr_err err = { 0 };
 
 	/* the same mapping as events.json: the event through its JSON form */
 	jw_init_buf(&w, &j, 0);
@@ -438,7 +438,7 @@ static void parsed_cb(const struct scx_event *ev, void *arg)
 
 static void load_events(struct kt_bundle *b)
 {
-	struct jr_err err;
+	struct jr_err err = { 0 };
 	struct jr_val v;
 	size_t len;
 	char *s = slurp(b, KT_BUNDLE_EVENTS, KT_BUNDLE_MAX_JSON, &len, false);
@@ -592,7 +592,7 @@ out:
 
 static void load_sched_ext(struct kt_bundle *b)
 {
-	struct jr_err err;
+	struct jr_err err = { 0 };
 	size_t len;
 
 	b->sx_text = slurp(b, KT_BUNDLE_SCHED_EXT, KT_BUNDLE_MAX_JSON, &len, false);
@@ -612,7 +612,7 @@ static void load_maps(struct kt_bundle *b)
 	char *p = bpath(b, KT_BUNDLE_MAPS);
 	struct kt_buf j = {0};
 	struct jw w;
-	struct jr_err err;
+	struct jr_err err = { 0 };
 	int stderr_fd, null_fd;
 
 	if (!p)

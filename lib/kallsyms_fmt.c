@@ -137,8 +137,9 @@ void kt_ksym_res_json(struct jw *w, uint64_t addr, const char *text, const struc
 void kt_put_addr(FILE *fp, uint64_t v, int width)
 {
 	char d[16];
+	size_t n = kt_hex(d, v, width);
 
-	fwrite(d, 1, kt_hex(d, v, width), fp);
+	fwrite(d, 1, n, fp);
 }
 
 void kt_ksym_print(FILE *fp, const struct kt_ksym *s, int width)
