@@ -2,6 +2,7 @@
 #   ok COND_EXIT_STATUS "description"   e.g.  [ -x f ]; ok $? "f is executable"
 #   is "got" "want" "description"
 #   skip "reason"                       one skipped test
+#   todo COND "description" "why"       a known open bug (TAP TODO)
 #   done_testing                        prints the plan; exit status = failures
 _tap_n=0
 _tap_fail=0
@@ -20,6 +21,17 @@ is() {
 	else
 		ok 1 "$3"
 		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed '3,$s/^/#         /'
+	fi
+}
+# A known, open bug: reported in TAP's TODO form (prove neither passes nor
+# fails it), so it stays visible without failing the suite.
+#   todo COND_EXIT_STATUS "description" "why it is open"
+todo() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2 # TODO $3"
+	else
+		echo "not ok $_tap_n - $2 # TODO $3"
 	fi
 }
 skip() {
