@@ -46,22 +46,6 @@ const char *tl_kind_name(enum tl_kind k)
 
 /* ---- decoding ------------------------------------------------------------ */
 
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 static void decode_comm(struct tl_event *ev)
 {
 	memcpy(ev->comm.comm, &ev->raw.a, 8);
@@ -181,13 +165,13 @@ int parse_record(const void *p, size_t n, struct tl_event *ev)
 		return -1;
 	}
 	/* field by field: fixed-size loads, no memcpy call per record */
-	ev->raw.type = rd32(p);
-	ev->raw.cpu = rd32((const unsigned char *)p + 4);
-	ev->raw.ts = rd64((const unsigned char *)p + 8);
-	ev->raw.prev_pid = rd32((const unsigned char *)p + 16);
-	ev->raw.next_pid = rd32((const unsigned char *)p + 20);
-	ev->raw.a = rd64((const unsigned char *)p + 24);
-	ev->raw.b = rd64((const unsigned char *)p + 32);
+	ev->raw.type = tl_rd32(p);
+	ev->raw.cpu = tl_rd32((const unsigned char *)p + 4);
+	ev->raw.ts = tl_rd64((const unsigned char *)p + 8);
+	ev->raw.prev_pid = tl_rd32((const unsigned char *)p + 16);
+	ev->raw.next_pid = tl_rd32((const unsigned char *)p + 20);
+	ev->raw.a = tl_rd64((const unsigned char *)p + 24);
+	ev->raw.b = tl_rd64((const unsigned char *)p + 32);
 	decode(ev);
 	return 0;
 }
@@ -219,8 +203,8 @@ static void join_text(struct tl_iter *it, struct tl_event *ev)
 		const unsigned char *rec = it->p + it->off;
 		size_t take;
 
-		if (rd32(rec) != TL_EVT_TEXT || rd32(rec + 4) != ev->raw.cpu ||
-		    rd64(rec + 8) != ev->raw.ts)
+		if (tl_rd32(rec) != TL_EVT_TEXT || tl_rd32(rec + 4) != ev->raw.cpu ||
+		    tl_rd64(rec + 8) != ev->raw.ts)
 			break;
 		take = want - got < TL_TEXT_CHUNK ? want - got : TL_TEXT_CHUNK;
 		if (got + take > TL_TEXT_MAX)
@@ -471,21 +455,21 @@ static bool parse_trailer(struct tl_file *f, const unsigned char *body, size_t l
 
 	if (len < 16 || memcmp(body + len - 8, TL_TRAILER_END, 8))
 		return false;
-	size = rd64(body + len - 16);
+	size = tl_rd64(body + len - 16);
 	if (size < 56 || size > len)
 		return false;
 	t = body + len - size;
 	if (memcmp(t, TL_TRAILER_MAGIC, 8))
 		return false;
-	nrec = rd64(t + 8);
-	ncpus = rd32(t + 32);
+	nrec = tl_rd64(t + 8);
+	ncpus = tl_rd32(t + 32);
 	if (size != 56 + 8 * (uint64_t)ncpus)
 		return false;
 	if (nrec != (len - size) / TL_RECORD_SIZE || (len - size) % TL_RECORD_SIZE)
 		return false;
 	f->nrecords = nrec;
-	f->end_ns = rd64(t + 16);
-	f->flight_dropped = rd64(t + 24);
+	f->end_ns = tl_rd64(t + 16);
+	f->flight_dropped = tl_rd64(t + 24);
 	f->lost_ncpus = ncpus;
 	if (ncpus) {
 		f->lost = malloc(8 * (size_t)ncpus);
@@ -509,13 +493,13 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f)
 	if (len < 24)
 		return ferr(f, "short file: %zu bytes, the header needs %d", len,
 			    TL_FILE_HEADER_SIZE);
-	f->hdr.version = rd32(p + 8);
+	f->hdr.version = tl_rd32(p + 8);
 	if (f->hdr.version > TL_FILE_VERSION)
 		return ferr(f, "format version %u is newer than this reader's (%d)", f->hdr.version,
 			    TL_FILE_VERSION);
 	if (f->hdr.version == 0)
 		return ferr(f, "format version 0 is invalid");
-	hs = rd32(p + 12);
+	hs = tl_rd32(p + 12);
 	if (hs < TL_FILE_HEADER_SIZE)
 		return ferr(f, "header size %zu is below %d", hs, TL_FILE_HEADER_SIZE);
 	if (len < hs)

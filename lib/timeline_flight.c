@@ -35,18 +35,12 @@ static unsigned char *at(const struct tl_flight *f, size_t i)
 
 static uint32_t type_of(const unsigned char *r)
 {
-	uint32_t t;
-
-	memcpy(&t, r, 4);
-	return t;
+	return tl_rd32(r);
 }
 
 static uint64_t ts_of(const unsigned char *r)
 {
-	uint64_t t;
-
-	memcpy(&t, r + 8, 8);
-	return t;
+	return tl_rd64(r + 8);
 }
 
 static void drop_head(struct tl_flight *f)
