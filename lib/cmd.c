@@ -96,8 +96,6 @@ int kt_cmd_help(const struct kt_cmdset *set, const struct kt_cmd *cmd)
 		return KT_EXIT_OK;
 	}
 	for (c = set->cmds; c->name; c++) {
-		if (c->flags & KT_CMD_HIDDEN)
-			continue;
 		synopsis(stdout, set, c, lead);
 		lead = "       ";
 		if (strlen(c->name) > w)
@@ -106,9 +104,8 @@ int kt_cmd_help(const struct kt_cmdset *set, const struct kt_cmd *cmd)
 	printf("       %s help [COMMAND]\n\n%s", set->applet, set->intro);
 	printf("\nCommands:\n");
 	for (c = set->cmds; c->name; c++)
-		if (!(c->flags & KT_CMD_HIDDEN))
-			printf("  %-*s  %s%s\n", (int)w, c->name, c->summary,
-			       c->flags & KT_CMD_DEFAULT ? " (the default)" : "");
+		printf("  %-*s  %s%s\n", (int)w, c->name, c->summary,
+		       c->flags & KT_CMD_DEFAULT ? " (the default)" : "");
 	printf("  %-*s  this help, or a command's\n", (int)w, "help");
 	if (def && def->help)
 		printf("\nOptions of %s %s:\n%s", set->applet, def->name, def->help);
@@ -218,11 +215,10 @@ static void list_cmds(const struct kt_cmdset *set)
 	const char *sep = "";
 
 	fprintf(stderr, "%s: commands:", kt_prog);
-	for (const struct kt_cmd *c = set->cmds; c->name; c++)
-		if (!(c->flags & KT_CMD_HIDDEN)) {
-			fprintf(stderr, "%s %s", sep, c->name);
-			sep = ",";
-		}
+	for (const struct kt_cmd *c = set->cmds; c->name; c++) {
+		fprintf(stderr, "%s %s", sep, c->name);
+		sep = ",";
+	}
 	fputc('\n', stderr);
 }
 

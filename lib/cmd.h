@@ -80,7 +80,6 @@ struct kt_cmdline;
 
 enum {
 	KT_CMD_DEFAULT = 1 << 0, /* runs when no sub-command is named */
-	KT_CMD_HIDDEN = 1 << 1,	 /* not listed in the applet help */
 };
 
 struct kt_cmd {

@@ -196,7 +196,6 @@ struct kt_logfile {
 	bool own_fd;
 	unsigned long truncations; /* times the file shrank under us */
 	uint64_t pos;		   /* bytes read from a regular file */
-	uint64_t lines;
 	struct kmsg_splitter sp;
 	char *buf;
 };
