@@ -93,7 +93,8 @@ TOOLS := musl-gcc:musl-tools clang:clang llvm-strip:llvm bpftool:bpftool \
 	 skopeo:skopeo umoci:umoci runc:runc help2man:help2man lintian:lintian \
 	 dpkg-deb:dpkg perf:linux-perf node:nodejs npm:npm chromium:chromium
 ifneq ($(ARCH),amd64)
-TOOLS += $(CROSS)gcc:gcc-$(CROSS:-=) qemu-aarch64-static:qemu-user-static
+TOOLS += $(CROSS)gcc:gcc-$(CROSS:-=) qemu-aarch64-static:qemu-user-static \
+	 qemu-system-aarch64:qemu-system-arm
 endif
 HOST_PKGS := zlib1g-dev libbpf-dev libelf-dev libclang-rt-14-dev hyperfine
 # keyed on the lists: a new tool is installed on the next make
@@ -150,9 +151,10 @@ ifneq ($(ARCH),amd64)
 # target: vmlinux.h of linux-bpf-dev:ARCH, -D__TARGET_ARCH_$(BPF_ARCH)
 all: $(BPF_SKELS) $(GEN)/scx_test.skel.h $(B)/vm/sched/scx_test
 else
-# the cross build and its unit tests (tests/host/arm64.t runs them)
+# the cross build, its unit tests (tests/host/arm64.t runs them) and its
+# guest image (tests/vm/40-arm64.t boots it)
 arm64:
-	@$(MAKE) --no-print-directory ARCH=arm64 all check-unit
+	@$(MAKE) --no-print-directory ARCH=arm64 all check-unit vm-image
 endif
 
 # ---- tests ----------------------------------------------------------------

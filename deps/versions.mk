@@ -25,5 +25,7 @@ LINUX_BPF_DEV_VER := 7.2.13-1
 # tests/vm/fetch-kernel.sh takes the newest linux-binary-*-amd64 whose config has CONFIG_SCHED_CLASS_EXT=y.
 VM_KERNEL_ABI := 7.2.13+deb14-amd64
 VM_KERNEL_VER := 7.2.13-1
+# the arm64 guest (make arm64, tests/vm/40-arm64.t): the same version
+VM_KERNEL_ABI_ARM64 := 7.2.13+deb14-arm64
 # the guest's shell for the test scripts (static; trixie), not the host's busybox
 VM_BUSYBOX_VER := 1:1.37.0-6+b9

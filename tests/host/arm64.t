@@ -45,8 +45,13 @@ is "$("$q" "$K" --list)" "$("$KTBOX" --list)" "qemu: --list is the amd64 build's
 perl -MJSON::PP -0777 -ne '$h = decode_json($_); exit !($h->{total_memory_kib} > 0)' "$T/hc"
 ok $? "qemu: hostctx -j is JSON with total_memory_kib"
 "$q" "$K" kallsyms stats >"$T/ks" 2>"$T/err"; ok $? "qemu: kallsyms stats"
-"$KTBOX" kallsyms stats | grep '^symbols:' >"$T/ks.x86"
-grep '^symbols:' "$T/ks" | cmp -s - "$T/ks.x86"; ok $? "qemu: kallsyms stats counts what amd64 counts"
+grep -q '^symbols: *[1-9]' "$T/ks"; ok $? "qemu: kallsyms stats counts live symbols"
+# the live table changes as BPF programs come and go: compare saved tables
+for f in mixed.txt kallsyms_all.txt; do
+	"$q" "$K" kallsyms -f "$TOP/tests/fixtures/kallsyms/$f" stats >"$T/ks.a" 2>&1
+	"$KTBOX" kallsyms -f "$TOP/tests/fixtures/kallsyms/$f" stats >"$T/ks.x" 2>&1
+	cmp -s "$T/ks.a" "$T/ks.x"; ok $? "qemu: kallsyms stats of $f is byte-identical to amd64's"
+done
 for f in both_origins.txt console_interleaved.txt dmesg_612.txt; do
 	"$q" "$K" kmsgscx -j -f "$TOP/tests/fixtures/kmsg/$f" >"$T/k.a" 2>&1
 	"$KTBOX" kmsgscx -j -f "$TOP/tests/fixtures/kmsg/$f" >"$T/k.x" 2>&1

@@ -6,27 +6,43 @@
 # The guest's "KT: ok - ..." lines become numbered TAP lines after two host
 # checks (the guest booted; its script ran to the end); the plan comes last.
 # The console log is kept in $BUILD/vm/logs/NAME.log.
+# VM_ARCH=arm64 boots the arm64 guest of `make arm64` (build/arm64/vm) with
+# qemu-system-aarch64; with KT_ARM64=1 (CI) a missing guest is a failure.
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${BUILD:=$TOP/build}"
-VM_KERNEL_IMG=$BUILD/vm/kernel/vmlinuz
-VM_IMAGE=$BUILD/vm/guest.cpio.gz
+VM_ARCH=${VM_ARCH:-amd64}
+if [ "$VM_ARCH" = amd64 ]; then
+	VMD=$BUILD/vm VM_QEMU=qemu-system-x86_64 VM_TMO=300
+else
+	VMD=$BUILD/$VM_ARCH/vm VM_QEMU=qemu-system-aarch64 VM_TMO=900
+fi
+VM_KERNEL_IMG=$VMD/kernel/vmlinuz
+VM_IMAGE=$VMD/guest.cpio.gz
+
+vm_absent() {
+	if [ "$VM_ARCH" != amd64 ] && [ "${KT_ARM64:-0}" = 1 ]; then
+		echo "not ok 1 - $1 (KT_ARM64=1)"
+		echo "1..1"
+	else
+		echo "1..0 # skip $1"
+	fi
+	exit 0
+}
 
 vm_boot() {
 	local name=$1 script=$2 smp=$3 numa=$4 log rc n=0 line t0 t1 release
 	if [ ! -f "$VM_KERNEL_IMG" ] || [ ! -f "$VM_IMAGE" ]; then
-		echo "1..0 # skip no guest kernel or image (make vm-kernel vm-image)"
-		exit 0
+		vm_absent "no $VM_ARCH guest kernel or image (make vm-kernel vm-image; arm64: make arm64)"
 	fi
-	if ! command -v qemu-system-x86_64 >/dev/null; then
-		echo "1..0 # skip qemu-system-x86_64 not installed"
-		exit 0
+	if ! command -v $VM_QEMU >/dev/null; then
+		vm_absent "$VM_QEMU not installed"
 	fi
-	release=$(cat "$BUILD/vm/kernel/release")
-	mkdir -p "$BUILD/vm/logs"
-	log=$BUILD/vm/logs/$name.log
+	release=$(cat "$VMD/kernel/release")
+	mkdir -p "$VMD/logs"
+	log=$VMD/logs/$name.log
 	t0=$(date +%s.%N)
-	sh "$TOP/tests/vm/qemu-run.sh" -q -k "$VM_KERNEL_IMG" -i "$VM_IMAGE" -r "$script" \
-		-s "$smp" -n "$([ "$numa" -gt 1 ] && echo "$numa" || echo 0)" -t 300 -l "$log" \
+	sh "$TOP/tests/vm/qemu-run.sh" -q -X "$VM_ARCH" -k "$VM_KERNEL_IMG" -i "$VM_IMAGE" -r "$script" \
+		-s "$smp" -n "$([ "$numa" -gt 1 ] && echo "$numa" || echo 0)" -t "$VM_TMO" -l "$log" \
 		-a "ktbox.smp=$smp ktbox.numa=$numa ktbox.release=$release" 2>"$log.runner"
 	rc=$?
 	t1=$(date +%s.%N)
@@ -44,6 +60,7 @@ vm_boot() {
 		sed 's/^/# /' "$log.runner"
 		tr -d '\r' <"$log" | tail -n 30 | sed 's/^/# console: /'
 	fi
+	echo "# $name: init reached at guest uptime $(tr -d '\r' <"$log" | sed -n 's/^KTBOX-BOOTED uptime=//p' | head -n 1)s"
 	echo "# $name: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s in qemu, log in $log"
 	while IFS= read -r line; do
 		case $line in

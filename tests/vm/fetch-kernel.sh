@@ -1,7 +1,10 @@
 #!/bin/sh
 # Fetch the VM suite's guest kernel: a Debian kernel with sched_ext.
 #
-#   tests/vm/fetch-kernel.sh BUILD_DIR
+#   tests/vm/fetch-kernel.sh BUILD_DIR [ARCH]
+#
+# ARCH amd64 (default) or arm64 (VM_KERNEL_ABI_ARM64, same version; result
+# in BUILD_DIR/arm64/vm/kernel).
 #
 # Downloads, with the private apt configuration that deps/sysroot.sh set up
 # under BUILD_DIR/apt (apt checks every .deb against the signed index):
@@ -21,9 +24,16 @@ set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(mkdir -p "$1" && cd "$1" && pwd)
-OUT=$B/vm/kernel
+ARCH=${2:-amd64}
 APT=$B/apt
-eval "$(sed -n 's/^\(VM_[A-Z_]*\) *:= *\(.*\)$/\1='"'"'\2'"'"'/p' "$top/deps/versions.mk")"
+eval "$(sed -n 's/^\(VM_[A-Z0-9_]*\) *:= *\(.*\)$/\1='"'"'\2'"'"'/p' "$top/deps/versions.mk")"
+case $ARCH in
+amd64) OUT=$B/vm/kernel WORK=$B/vm/kernel-work Q= console=CONFIG_SERIAL_8250_CONSOLE=y ;;
+arm64)
+	OUT=$B/arm64/vm/kernel WORK=$B/arm64/vm/kernel-work Q=:arm64
+	console=CONFIG_SERIAL_AMBA_PL011_CONSOLE=y VM_KERNEL_ABI=$VM_KERNEL_ABI_ARM64 ;;
+*) echo "fetch-kernel: unsupported architecture '$ARCH'" >&2; exit 2 ;;
+esac
 # the same apt options as the sysroot build (one definition, in deps/sysroot.sh)
 eval "$(sed -n '/^APTOPT="/,/"$/p' "$top/deps/sysroot.sh")"
 
@@ -34,7 +44,6 @@ stamp=$OUT/.stamp-$VM_KERNEL_ABI-$VM_KERNEL_VER-$(echo "$VM_BUSYBOX_VER" | tr : 
 [ -f "$stamp" ] && exit 0
 [ -f "$APT/sources.list" ] || die "no private apt configuration in $APT (run make deps first)"
 
-WORK=$B/vm/kernel-work
 rm -rf "$WORK" && mkdir -p "$WORK"
 
 # apt-get download PKG=VER... into $WORK; false if any is missing
@@ -44,7 +53,7 @@ download() {
 }
 
 abi=$VM_KERNEL_ABI ver=$VM_KERNEL_VER
-pinned="linux-binary-$abi=$ver linux-base-$abi=$ver"
+pinned="linux-binary-$abi$Q=$ver linux-base-$abi$Q=$ver"
 log "fetch linux-binary-$abi $ver (+ linux-base)"
 # shellcheck disable=SC2086
 if ! download $pinned; then
@@ -54,24 +63,24 @@ if ! download $pinned; then
 	touch "$APT/updated"
 	# shellcheck disable=SC2086
 	if ! download $pinned; then
-		# newest plain amd64 flavour (not cloud/rt/unsigned/dbg)
-		pkg=$(apt-cache $APTOPT search --names-only '^linux-binary-[0-9].*-amd64$' |
-			cut -d' ' -f1 | grep -E '^linux-binary-[0-9][^ ]*\+[a-z0-9]+-amd64$' |
+		# newest plain flavour (not cloud/rt/unsigned/dbg)
+		pkg=$(apt-cache $APTOPT search --names-only "^linux-binary-[0-9].*-$ARCH\$" |
+			cut -d' ' -f1 | grep -E "^linux-binary-[0-9][^ ]*\+[a-z0-9]+-$ARCH\$" |
 			sed 's/^linux-binary-//' | sort -V | tail -n 1)
-		[ -n "$pkg" ] || die "no linux-binary-*-amd64 package in the archive"
+		[ -n "$pkg" ] || die "no linux-binary-*-$ARCH package in the archive"
 		abi=$pkg
-		ver=$(apt-cache $APTOPT policy "linux-binary-$abi" | sed -n 's/^ *Candidate: //p')
+		ver=$(apt-cache $APTOPT policy "linux-binary-$abi$Q" | sed -n 's/^ *Candidate: //p')
 		echo "fetch-kernel: WARNING: pinned kernel $VM_KERNEL_ABI $VM_KERNEL_VER is gone;" \
 			"using linux-binary-$abi $ver (update deps/versions.mk)" >&2
-		download "linux-binary-$abi=$ver" "linux-base-$abi=$ver" ||
+		download "linux-binary-$abi$Q=$ver" "linux-base-$abi$Q=$ver" ||
 			{ cat "$WORK/download.log" >&2; die "cannot download kernel $abi $ver"; }
 	fi
 fi
 
 log "fetch busybox-static $VM_BUSYBOX_VER"
-if ! download "busybox-static=$VM_BUSYBOX_VER"; then
+if ! download "busybox-static$Q=$VM_BUSYBOX_VER"; then
 	echo "fetch-kernel: WARNING: busybox-static $VM_BUSYBOX_VER is gone; using the newest" >&2
-	download busybox-static || { cat "$WORK/download.log" >&2; die "cannot download busybox-static"; }
+	download "busybox-static$Q" || { cat "$WORK/download.log" >&2; die "cannot download busybox-static"; }
 fi
 
 for deb in "$WORK"/*.deb; do
@@ -81,7 +90,7 @@ mod=$WORK/root/usr/lib/modules/$abi
 [ -f "$mod/vmlinuz" ] && [ -f "$mod/config" ] ||
 	die "unexpected package layout (no vmlinuz or config for $abi)"
 for opt in CONFIG_SCHED_CLASS_EXT=y CONFIG_DEBUG_INFO_BTF=y CONFIG_BPF_SYSCALL=y \
-	CONFIG_SERIAL_8250_CONSOLE=y CONFIG_DEVTMPFS=y CONFIG_RD_GZIP=y; do
+	$console CONFIG_DEVTMPFS=y CONFIG_RD_GZIP=y; do
 	grep -qx "$opt" "$mod/config" || die "kernel $abi lacks $opt"
 done
 bb=$WORK/root/bin/busybox

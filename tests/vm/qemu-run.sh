@@ -10,6 +10,8 @@
 #   -t SECONDS  hard timeout (default 120)   -a ARGS   extra kernel arguments
 #   -l FILE     serial console log (default: a temporary file, removed)
 #   -A MODE     accelerator: auto (default; KVM if it works, else TCG), kvm, tcg
+#   -X ARCH     guest architecture: amd64 (default) or arm64 (qemu-system-aarch64
+#               -M virt, TCG unless the host is arm64 with KVM; console ttyAMA0)
 #   -q          do not copy the console to stdout
 #
 # The guest init (tests/vm/init) ends with "KTBOX-EXIT rc=N" and powers off.
@@ -18,27 +20,33 @@
 # The accelerator chosen is printed on stderr ("qemu-run: accel=tcg ...").
 set -u
 
-kernel= initrd= run=/tests/smoke.sh smp=2 mem=512 numa=0 tmo=120 extra= log= accel=auto quiet=0
-while getopts k:i:r:s:m:n:t:a:l:A:q c; do
+kernel= initrd= run=/tests/smoke.sh smp=2 mem=512 numa=0 tmo=120 extra= log= accel=auto quiet=0 arch=amd64
+while getopts k:i:r:s:m:n:t:a:l:A:X:q c; do
 	case $c in
 	k) kernel=$OPTARG ;; i) initrd=$OPTARG ;; r) run=$OPTARG ;;
 	s) smp=$OPTARG ;; m) mem=$OPTARG ;; n) numa=$OPTARG ;; t) tmo=$OPTARG ;;
-	a) extra=$OPTARG ;; l) log=$OPTARG ;; A) accel=$OPTARG ;; q) quiet=1 ;;
+	a) extra=$OPTARG ;; l) log=$OPTARG ;; A) accel=$OPTARG ;; X) arch=$OPTARG ;; q) quiet=1 ;;
 	*) sed -n '2,/^set/p' "$0" | sed -e '/^set/d' -e 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 die() { echo "qemu-run: $*" >&2; exit 127; }
 [ -f "$kernel" ] || die "no kernel image '$kernel' (-k)"
 [ -f "$initrd" ] || die "no initramfs '$initrd' (-i)"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
+case $arch in
+amd64) qemu=qemu-system-x86_64 machine= console=ttyS0 native=x86_64 ;;
+arm64) qemu=qemu-system-aarch64 machine="-M virt" console=ttyAMA0 native=aarch64 ;;
+*) die "-X takes amd64 or arm64" ;;
+esac
+command -v $qemu >/dev/null || die "$qemu not installed"
 case $smp$mem$numa$tmo in *[!0-9]*) die "-s, -m, -n and -t take numbers" ;; esac
 [ "$numa" -le "$smp" ] || die "more NUMA nodes ($numa) than CPUs ($smp)"
 
 # KVM works when qemu can bring a vCPU up: try it (a broken KVM, e.g. nested
 # without MSR support, aborts at once; a working one is still paused at 2 s).
 kvm_works() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
-	timeout 2 qemu-system-x86_64 -accel kvm -cpu host -m 64 -display none \
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] && [ "$(uname -m)" = "$native" ] || return 1
+	# shellcheck disable=SC2086
+	timeout 2 $qemu $machine -accel kvm -cpu host -m 64 -display none \
 		-nodefaults -no-reboot -S >/dev/null 2>&1
 	[ $? -eq 124 ]
 }
@@ -71,9 +79,10 @@ if [ -z "$log" ]; then
 fi
 : >"$log"
 echo "qemu-run: accel=$accel smp=$smp numa=$numa mem=${mem}M run=$run" >&2
-cmdline="console=ttyS0 loglevel=2 panic=-1 mitigations=off ktbox.run=$run $extra"
+cmdline="console=$console loglevel=2 panic=-1 mitigations=off ktbox.run=$run $extra"
 if [ "$quiet" = 1 ]; then out=/dev/null; else out=/dev/stdout; fi
-timeout -k 5 "$tmo" qemu-system-x86_64 "$@" -m "$mem" -smp "$smp" \
+# shellcheck disable=SC2086
+timeout -k 5 "$tmo" $qemu $machine "$@" -m "$mem" -smp "$smp" \
 	-nographic -nodefaults -no-reboot -no-user-config \
 	-chardev stdio,id=con,signal=off,logfile="$log" -serial chardev:con \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null >"$out" 2>>"$log.err"

@@ -7,7 +7,19 @@
 #   make demo        boot, make a scheduler fail, show what ktbox captured
 
 VM          := $(B)/vm
-VM_KERNEL   := $(VM)/kernel/.stamp-$(VM_KERNEL_ABI)-$(VM_KERNEL_VER)-$(subst :,_,$(VM_BUSYBOX_VER))
+# ARCH=arm64 (make arm64): the arm64 guest, booted by tests/vm/40-arm64.t
+ifeq ($(ARCH),amd64)
+VM_ABI      := $(VM_KERNEL_ABI)
+VM_APPLETS   =
+else
+VM_ABI      := $(VM_KERNEL_ABI_ARM64)
+_vm_comma   := ,
+_vm_empty   :=
+_vm_space   := $(_vm_empty) $(_vm_empty)
+# the cross binary cannot run here to say its applets
+VM_APPLETS   = --applets $(subst $(_vm_space),$(_vm_comma),$(strip $(APPLET_NAMES)))
+endif
+VM_KERNEL   := $(VM)/kernel/.stamp-$(VM_ABI)-$(VM_KERNEL_VER)-$(subst :,_,$(VM_BUSYBOX_VER))
 VM_SCHED    := $(VM)/sched
 VM_IMAGE    := $(VM)/guest.cpio.gz
 # static busybox for the guest's scripts, fetched with the kernel
@@ -17,7 +29,7 @@ VM_GUEST    := $(sort $(wildcard tests/vm/guest/*.sh))
 VM_DEPS += $(MKINITRAMFS) $(VM_KERNEL) $(VM_IMAGE)
 
 $(VM_KERNEL): tests/vm/fetch-kernel.sh | $(SYSROOT_STAMP)
-	@sh tests/vm/fetch-kernel.sh $(B)
+	@sh tests/vm/fetch-kernel.sh $(BUILD) $(ARCH)
 
 # The test scheduler: tests/vm/scx_test.bpf.c through bpf/bpf.mk's rules
 # (vmlinux.h, CO-RE object, build/gen/scx_test.skel.h), and a static musl
@@ -31,7 +43,7 @@ $(VM_SCHED)/scx_test: tests/vm/scx_test.c $(GEN)/scx_test.skel.h $(SYSROOT_STAMP
 
 $(VM_IMAGE): $(B)/ktbox $(MKINITRAMFS) $(VM_SCHED)/scx_test tests/vm/init $(VM_GUEST)
 	@echo "  CPIO    $@"
-	@$(MKINITRAMFS) -k $(B)/ktbox -i tests/vm/init -a $(BUSYBOX):/bin/busybox \
+	@$(MKINITRAMFS) -k $(B)/ktbox $(VM_APPLETS) -i tests/vm/init -a $(BUSYBOX):/bin/busybox \
 		-a $(VM_SCHED)/scx_test:/bin/scx_test -a tests/vm/guest:/tests -o $@
 
 .PHONY: vm-kernel vm-image vm-shell
