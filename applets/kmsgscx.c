@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 
 #include "applets.h"
+#include "buf.h"
 #include "cmd.h"
 #include "err.h"
 #include "json.h"
@@ -101,7 +102,8 @@ struct ctx {
 	bool has_since, follow;
 	/* run state */
 	struct kt_out out;
-	struct jw w;
+	struct jw w;	  /* into ob */
+	struct kt_buf ob; /* output of one event, written at once */
 	struct scx_parser p;
 	struct kt_ksyms *ksyms;
 	struct kt_loop loop;
@@ -113,15 +115,24 @@ struct ctx {
 	uint64_t lines;
 };
 
+/* Write what is in the output buffer: one write per event. */
+static void put_out(struct ctx *c)
+{
+	if (c->ob.len)
+		fwrite(c->ob.p, 1, c->ob.len, c->out.fp);
+	kt_buf_reset(&c->ob);
+	if (c->follow)
+		fflush(c->out.fp);
+}
+
 static void print_event(struct ctx *c, const struct scx_event *ev)
 {
 	c->events++;
 	if (c->opt.json)
 		scx_event_json(&c->w, ev);
 	else
-		scx_event_human(c->out.fp, ev);
-	if (c->follow)
-		fflush(c->out.fp);
+		scx_event_human_buf(&c->ob, ev);
+	put_out(c);
 }
 
 static void on_event(const struct scx_event *ev, void *arg)
@@ -151,6 +162,7 @@ static void on_overrun(void *arg, uint64_t seq, uint64_t lost)
 				(unsigned long long)seq);
 	} else if (c->opt.json) {
 		scx_overrun_json(&c->w, seq, lost);
+		put_out(c);
 	} else {
 		scx_overrun_human(c->out.fp, seq, lost);
 	}
@@ -388,13 +400,15 @@ static int do_scan(struct kt_cmdline *cl)
 		goto out;
 	}
 	if (c.opt.json) {
-		jw_init_file(&c.w, c.out.fp, c.opt.pretty);
+		jw_init_buf(&c.w, &c.ob, c.opt.pretty);
 		jw_arr_open(&c.w);
+		put_out(&c);
 	}
 	r = c.follow ? follow(&c) : scan(&c);
 	if (c.opt.json) {
 		jw_arr_close(&c.w);
 		jw_newline(&c.w);
+		put_out(&c);
 	} else if (!c.follow && !r && !c.events) {
 		fprintf(c.out.fp, "no sched_ext events (%llu lines read)\n",
 			(unsigned long long)c.lines);
@@ -410,6 +424,7 @@ static int do_scan(struct kt_cmdline *cl)
 	}
 	rc = kt_out_close(&c.out, r >= 0 && r != FOLLOW_FAILED);
 out:
+	kt_buf_free(&c.ob);
 	close_input(&c);
 	scx_parser_free(&c.p);
 	kt_ksyms_free(c.ksyms);

@@ -203,10 +203,15 @@ void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t);
 
 /* ---- output (scxexit_fmt.c) ---- */
 
+/* Key K: V / 10^FRAC as a JSON number, exactly as jw_kdouble() writes it. */
+void scx_json_dec(struct jw *w, const char *k, uint64_t v, unsigned frac);
 /* One event as a JSON object (absent values omitted; keys in kmsgscx --help). */
 void scx_event_json(struct jw *w, const struct scx_event *ev);
 /* Human form: one header line plus indented detail lines. */
 void scx_event_human(FILE *fp, const struct scx_event *ev);
+/* The same, appended to B (one write per event for the caller). */
+struct kt_buf;
+void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev);
 /* Records lost to a /dev/kmsg overrun before SEQ (LOST 0: unknown count):
  * {"event":"overrun","seq","lost"} / one human line. */
 void scx_overrun_json(struct jw *w, uint64_t seq, uint64_t lost);

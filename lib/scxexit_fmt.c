@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "scxexit.h"
 #include "text.h"
@@ -19,6 +20,51 @@ static void frame_json(struct jw *w, const struct scx_frame *f)
 	if (f->module)
 		jw_kstr(w, "module", f->module);
 	jw_obj_close(w);
+}
+
+/*
+ * V / 10^FRAC as jw_double() writes it (the shortest form that reads back,
+ * ".0" when whole), without its printf/scanf round trips: within
+ * [1e-4, 1e6) %g never takes an exponent and a decimal of at most 15
+ * significant digits is the shortest that reads back as itself, so the
+ * digits of V with the fraction's trailing zeros cut are exactly that
+ * form.  Outside that range: jw_double().  (test_scxexit checks both agree.)
+ */
+void scx_json_dec(struct jw *w, const char *k, uint64_t v, unsigned frac)
+{
+	uint64_t scale = 1;
+	char d[48];
+	size_t n = 0, i;
+
+	for (i = 0; i < frac; i++)
+		scale *= 10;
+	if (frac > 9 || v < (scale >= 10000 ? scale / 10000 : 1) || v >= scale * 1000000) {
+		jw_kdouble(w, k, (double)v / (double)scale);
+		return;
+	}
+	/* integer part, '.', the fraction without trailing zeros (at least one digit) */
+	{
+		char t[24], *p = t + sizeof(t);
+		uint64_t ip = v / scale, fp = v % scale;
+
+		do
+			*--p = (char)('0' + ip % 10);
+		while (ip /= 10);
+		n = (size_t)(t + sizeof(t) - p);
+		memcpy(d, p, n);
+		d[n++] = '.';
+		for (i = frac; i > 0; i--) {
+			d[n + i - 1] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		n += frac ? frac : 1;
+		if (!frac)
+			d[n - 1] = '0';
+		while (d[n - 1] == '0' && d[n - 2] != '.')
+			n--;
+	}
+	jw_key(w, k);
+	jw_raw(w, d, n);
 }
 
 static void opt_str(struct jw *w, const char *k, const char *v)
@@ -38,7 +84,7 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 	opt_str(w, "reason", ev->reason);
 	opt_str(w, "message", ev->message);
 	if (ev->has_ts)
-		jw_kdouble(w, "timestamp", (double)ev->ts_usec / 1e6);
+		scx_json_dec(w, "timestamp", ev->ts_usec, 6);
 	if (ev->has_seq)
 		jw_ku64(w, "seq", ev->seq);
 	if (ev->level >= 0)
@@ -48,7 +94,7 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 		jw_obj_open(w);
 		jw_kstr(w, "comm", ev->stall_comm);
 		jw_ki64(w, "pid", ev->stall_pid);
-		jw_kdouble(w, "seconds", (double)ev->stall_msec / 1e3);
+		scx_json_dec(w, "seconds", ev->stall_msec, 3);
 		jw_obj_close(w);
 	}
 	if (ev->nbt) {
@@ -68,69 +114,136 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 	jw_obj_close(w);
 }
 
-static void human_field(FILE *fp, const char *k, const char *v)
+/* ---- human: each event built in one buffer, written once ---- */
+
+static void put_esc(struct kt_buf *b, const char *s)
+{
+	kt_buf_put_esc(b, s, strlen(s));
+}
+
+/* V in decimal, padded on the left with PAD to WIDTH */
+static void put_dec(struct kt_buf *b, uint64_t v, int width, char pad)
+{
+	char d[24], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	while (p > d && d + sizeof(d) - p < width)
+		*--p = pad;
+	kt_buf_put(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+/* "%#llx": 0 is "0" */
+static void put_hex(struct kt_buf *b, uint64_t v)
+{
+	char d[16];
+
+	if (v)
+		kt_buf_put(b, "0x", 2);
+	kt_buf_put(b, d, kt_hex(d, v, 1));
+}
+
+static void human_field(struct kt_buf *b, const char *k, const char *v)
 {
 	if (!v)
 		return;
-	fprintf(fp, "  %s: ", k);
-	kt_fputs_esc(fp, v);
-	fputc('\n', fp);
+	kt_buf_puts(b, "  ");
+	kt_buf_puts(b, k);
+	kt_buf_put(b, ": ", 2);
+	put_esc(b, v);
+	kt_buf_putc(b, '\n');
 }
 
-static void frame_human(FILE *fp, const struct scx_frame *f)
+static void frame_human(struct kt_buf *b, const struct scx_frame *f)
 {
-	fputs("    ", fp);
-	kt_fputs_esc(fp, f->symbol);
+	kt_buf_put(b, "    ", 4);
+	put_esc(b, f->symbol);
 	if (f->has_offset) {
-		fprintf(fp, "+%#llx", (unsigned long long)f->offset);
-		if (f->size)
-			fprintf(fp, "/%#llx", (unsigned long long)f->size);
+		kt_buf_putc(b, '+');
+		put_hex(b, f->offset);
+		if (f->size) {
+			kt_buf_putc(b, '/');
+			put_hex(b, f->size);
+		}
 	}
 	if (f->module) {
-		fputs(" [", fp);
-		kt_fputs_esc(fp, f->module);
-		fputc(']', fp);
+		kt_buf_put(b, " [", 2);
+		put_esc(b, f->module);
+		kt_buf_putc(b, ']');
 	}
-	fputc('\n', fp);
+	kt_buf_putc(b, '\n');
+}
+
+static void human_head(struct kt_buf *b, const struct scx_event *ev)
+{
+	if (ev->has_ts) {
+		kt_buf_putc(b, '[');
+		put_dec(b, ev->ts_usec / 1000000, 5, ' ');
+		kt_buf_putc(b, '.');
+		put_dec(b, ev->ts_usec % 1000000, 6, '0');
+		kt_buf_put(b, "] ", 2);
+	}
+	kt_buf_puts(b, scx_event_name(ev->type));
+	kt_buf_putc(b, ' ');
+	put_esc(b, ev->scheduler ? ev->scheduler : "(unknown)");
+	if (ev->type == SCX_EV_EXIT) {
+		kt_buf_putc(b, ' ');
+		kt_buf_puts(b, scx_kind_name(ev->kind));
+	}
+	kt_buf_put(b, " (", 2);
+	kt_buf_puts(b, scx_origin_name(ev->origin));
+	if (ev->sub)
+		kt_buf_puts(b, ", sub-scheduler");
+	if (ev->partial)
+		kt_buf_puts(b, ", partial");
+	if (ev->origin == SCX_ORIGIN_SCHEDULER)
+		kt_buf_puts(b, " output");
+	kt_buf_putc(b, ')');
+	if (ev->has_seq) {
+		kt_buf_puts(b, " seq=");
+		put_dec(b, ev->seq, 0, ' ');
+	}
+	if (ev->level >= 0) {
+		kt_buf_puts(b, " level=");
+		put_dec(b, (uint64_t)ev->level, 0, ' ');
+	}
+	kt_buf_putc(b, '\n');
+}
+
+void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev)
+{
+	human_head(b, ev);
+	human_field(b, "reason", ev->reason);
+	human_field(b, "message", ev->message);
+	if (ev->has_stall) {
+		kt_buf_puts(b, "  stall: ");
+		put_esc(b, ev->stall_comm);
+		kt_buf_printf(b, "[%lld] for %llu.%03llus\n", (long long)ev->stall_pid,
+			      (unsigned long long)(ev->stall_msec / 1000),
+			      (unsigned long long)(ev->stall_msec % 1000));
+	}
+	if (ev->nbt)
+		kt_buf_puts(b, "  backtrace:\n");
+	for (size_t i = 0; i < ev->nbt; i++)
+		frame_human(b, &ev->bt[i]);
+	if (ev->truncated & SCX_TRUNC_FRAMES)
+		kt_buf_printf(b, "    ... (truncated: more than %d frames)\n", SCX_MAX_FRAMES);
+	if (ev->truncated & ~SCX_TRUNC_FRAMES)
+		kt_buf_printf(b, "  truncated:%s%s\n",
+			      ev->truncated & SCX_TRUNC_LINE ? " a line over the line cap (message cut)"
+							     : "",
+			      ev->truncated & SCX_TRUNC_RAW ? " raw lines cut" : "");
 }
 
 void scx_event_human(FILE *fp, const struct scx_event *ev)
 {
-	if (ev->has_ts)
-		fprintf(fp, "[%5llu.%06llu] ", (unsigned long long)(ev->ts_usec / 1000000),
-			(unsigned long long)(ev->ts_usec % 1000000));
-	fprintf(fp, "%s ", scx_event_name(ev->type));
-	kt_fputs_esc(fp, ev->scheduler ? ev->scheduler : "(unknown)");
-	if (ev->type == SCX_EV_EXIT)
-		fprintf(fp, " %s", scx_kind_name(ev->kind));
-	fprintf(fp, " (%s%s%s%s)", scx_origin_name(ev->origin), ev->sub ? ", sub-scheduler" : "",
-		ev->partial ? ", partial" : "",
-		ev->origin == SCX_ORIGIN_SCHEDULER ? " output" : "");
-	if (ev->has_seq)
-		fprintf(fp, " seq=%llu", (unsigned long long)ev->seq);
-	if (ev->level >= 0)
-		fprintf(fp, " level=%d", ev->level);
-	fputc('\n', fp);
-	human_field(fp, "reason", ev->reason);
-	human_field(fp, "message", ev->message);
-	if (ev->has_stall) {
-		fputs("  stall: ", fp);
-		kt_fputs_esc(fp, ev->stall_comm);
-		fprintf(fp, "[%lld] for %llu.%03llus\n", (long long)ev->stall_pid,
-			(unsigned long long)(ev->stall_msec / 1000),
-			(unsigned long long)(ev->stall_msec % 1000));
-	}
-	if (ev->nbt)
-		fprintf(fp, "  backtrace:\n");
-	for (size_t i = 0; i < ev->nbt; i++)
-		frame_human(fp, &ev->bt[i]);
-	if (ev->truncated & SCX_TRUNC_FRAMES)
-		fprintf(fp, "    ... (truncated: more than %d frames)\n", SCX_MAX_FRAMES);
-	if (ev->truncated & ~SCX_TRUNC_FRAMES)
-		fprintf(fp, "  truncated:%s%s\n",
-			ev->truncated & SCX_TRUNC_LINE ? " a line over the line cap (message cut)"
-						       : "",
-			ev->truncated & SCX_TRUNC_RAW ? " raw lines cut" : "");
+	struct kt_buf b = {0};
+
+	scx_event_human_buf(&b, ev);
+	if (b.len)
+		fwrite(b.p, 1, b.len, fp);
+	kt_buf_free(&b);
 }
 
 void scx_overrun_json(struct jw *w, uint64_t seq, uint64_t lost)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
+#include "buf.h"
 #include "text.h"
 
 int kt_u8_step(struct kt_u8 *st, unsigned char c)
@@ -96,6 +97,27 @@ size_t kt_rtrim_len(const char *s, size_t n)
 	while (n && (kt_is_space(s[n - 1]) || !s[n - 1]))
 		n--;
 	return n;
+}
+
+void kt_buf_put_esc(struct kt_buf *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != 0x7f)
+			j++;
+		kt_buf_put(b, s + i, j - i);
+		if (j < n) {
+			static const char hex[] = "0123456789abcdef";
+			unsigned char c = (unsigned char)s[j++];
+			char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+
+			kt_buf_put(b, e, 4);
+		}
+		i = j;
+	}
 }
 
 void kt_fput_esc(FILE *fp, const char *s, size_t n)

@@ -81,5 +81,8 @@ static inline void kt_fputs_esc(FILE *fp, const char *s)
 {
 	kt_fput_esc(fp, s, __builtin_strlen(s));
 }
+/* The same into a buffer. */
+struct kt_buf;
+void kt_buf_put_esc(struct kt_buf *b, const char *s, size_t n);
 
 #endif
