@@ -660,8 +660,50 @@ static void test_escape(void)
 	   "JSON escapes them as before");
 }
 
+/* scx_json_dec writes what jw_kdouble writes, inside its fast range and out */
+static void test_json_dec(void)
+{
+	static const uint64_t edge[] = {0,	   1,	     9,	       99,	  100,	     101,
+					1000,	   999999,   1000000,  1024600,	  5000000,   123456789012ULL,
+					999999999999ULL, 1000000000000ULL, 1000000000001ULL, UINT64_MAX / 3};
+	unsigned bad = 0, n = 0;
+	uint64_t x = 88172645463325252ULL;
+
+	for (unsigned frac = 0; frac <= 6; frac += 3) {
+		for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]) + 20000; i++) {
+			struct kt_buf a = {0}, b = {0};
+			struct jw wa, wb;
+			uint64_t v, scale = frac == 6 ? 1000000 : frac == 3 ? 1000 : 1;
+
+			if (i < sizeof(edge) / sizeof(edge[0])) {
+				v = edge[i];
+			} else {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				v = x % (1ULL << (x % 44 + 1)); /* all magnitudes */
+			}
+			jw_init_buf(&wa, &a, 0);
+			jw_init_buf(&wb, &b, 0);
+			jw_obj_open(&wa);
+			jw_obj_open(&wb);
+			scx_json_dec(&wa, "t", v, frac);
+			jw_kdouble(&wb, "t", (double)v / (double)scale);
+			jw_obj_close(&wa);
+			jw_obj_close(&wb);
+			n++;
+			if (a.len != b.len || memcmp(a.p, b.p, a.len)) {
+				if (bad++ < 3)
+					printf("# v=%llu frac=%u: %s vs %s\n", (unsigned long long)v, frac, a.p, b.p);
+			}
+			kt_buf_free(&a);
+			kt_buf_free(&b);
+		}
+	}
+	ok(!bad, "scx_json_dec == jw_kdouble on %u values (%u differ)", n, bad);
+}
+
 int main(void)
 {
+	test_json_dec();
 	test_dmesg_612();
 	test_records();
 	test_levels();
