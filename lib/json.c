@@ -111,11 +111,24 @@ static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
 	size_t i = 0, run = 0;
 
 	while (i < n) {
-		unsigned c = s[i];
+		unsigned c;
 		char esc[8];
 		const char *rep = NULL;
 		size_t replen = 2, l;
 
+		/* eight plain bytes at a time: none < 0x20, >= 0x80, '"' or '\\' */
+		while (i + 8 <= n) {
+			uint64_t x, ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+
+			memcpy(&x, s + i, 8);
+			if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
+			     ((x ^ (ones * '\\')) - ones) | x) & hi)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
 			i++;
 			continue;

@@ -151,13 +151,18 @@ static bool is_word(char c)
 /* Offset of the first occurrence of LIT in T from FROM, or -1. */
 static long find_lit(const char *t, size_t n, size_t from, const char *lit, size_t ln)
 {
+	size_t o = 0;
+
+	/* scan for the first byte that is not a blank: blanks are everywhere */
+	while (o + 1 < ln && lit[o] == ' ')
+		o++;
 	for (size_t i = from; i + ln <= n; i++) {
-		const char *q = memchr(t + i, lit[0], n - ln + 1 - i);
+		const char *q = memchr(t + i + o, lit[o], n - ln + 1 - i);
 
 		if (!q)
 			break;
-		i = (size_t)(q - t);
-		if (!memcmp(q, lit, ln))
+		i = (size_t)(q - t) - o;
+		if (!memcmp(t + i, lit, ln))
 			return (long)i;
 	}
 	return -1;
