@@ -1058,17 +1058,74 @@ static void sdump_line(struct scx_parser *p, const struct kmsg_line *l, const ch
 	}
 }
 
-/* A dump copied without its banner starts at its header line. */
+/*
+ * The sub-scheduler build's name line "NAME: root" or "NAME: subN-CGID
+ * PATH" (the whole line): the length of NAME, or 0.
+ */
+static size_t name_line(const char *t, size_t n, bool *sub)
+{
+	const char *colon = memchr(t, ':', n);
+	size_t c, rest;
+
+	n = kt_rtrim_len(t, n);
+	if (!colon || !valid_name(t, (size_t)(colon - t)))
+		return 0;
+	c = (size_t)(colon - t);
+	rest = n - c;
+	*sub = false;
+	if (rest == 6 && !memcmp(colon, ": root", 6))
+		return c;
+	if (rest > 6 && !memcmp(colon, ": sub", 5) && kt_is_digit(colon[5])) {
+		*sub = true;
+		return c;
+	}
+	return 0;
+}
+
+static void pname_clear(struct scx_parser *p)
+{
+	free(p->pname);
+	free(p->pname_raw);
+	p->pname = p->pname_raw = NULL;
+}
+
+/* Idle: keep a name line for the banner-less header that may follow it. */
+static void pname_note(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
+		       size_t rawlen)
+{
+	bool sub;
+	size_t k = name_line(l->text, l->len, &sub);
+
+	if (!k)
+		return;
+	pname_clear(p);
+	p->pname = dupn(p, l->text, k);
+	p->pname_raw = dupn(p, raw, rawlen);
+	p->pname_line = p->nline;
+	p->pname_sub = sub;
+}
+
+/* A dump copied without its banner starts at its header line (or at the
+ * name line right before it). */
 static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
 			  size_t rawlen)
 {
 	uint64_t code;
 
-	if (!triggered(l->text, l->len, &code))
+	if (!triggered(l->text, l->len, &code)) {
+		pname_note(p, l, raw, rawlen);
 		return false;
+	}
 	p->sev = event_new(p, SCX_EV_EXIT, SCX_ORIGIN_SCHEDULER, l);
 	if (!p->sev)
 		return true;
+	if (p->pname && p->pname_raw && p->pname_line + 1 == p->nline) {
+		p->sev->scheduler = p->pname;
+		p->sev->sub = p->pname_sub;
+		add_raw(p, p->sev, p->pname_raw, strlen(p->pname_raw));
+		p->pname = NULL;
+	}
+	pname_clear(p);
 	p->sev->kind = scx_kind_from_code(code);
 	add_raw(p, p->sev, raw, rawlen);
 	p->sstate = S_REASON;
@@ -1129,9 +1186,17 @@ void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, con
 		kfeed(p, l, raw, rawlen);
 }
 
+/* ": root" or ": subN" at S (a dump's name line, see name_line()) */
+static bool name_at(const char *s, size_t n)
+{
+	return (n >= 6 && !memcmp(s, ": root", 6)) ||
+	       (n >= 6 && !memcmp(s, ": sub", 5) && kt_is_digit(s[5]));
+}
+
 /*
  * Can this physical line open an event?  Only lines holding "sched_ext: "
- * (kernel), "EXIT: " or ending in "DEBUG DUMP" (scheduler) can; while
+ * (kernel), "EXIT: ", ": root"/": subN" (a dump's name line) or ending in
+ * "DEBUG DUMP" (scheduler) can; while
  * nothing is open, every other line is skipped without being parsed.
  */
 static bool may_open(const char *s, size_t n)
@@ -1148,7 +1213,7 @@ static bool may_open(const char *s, size_t n)
 
 		if (i + 1 < n && c[1] == ' ' &&
 		    ((i >= 9 && !memcmp(c - 9, "sched_ext", 9)) ||
-		     (i >= 4 && !memcmp(c - 4, "EXIT", 4))))
+		     (i >= 4 && !memcmp(c - 4, "EXIT", 4)) || name_at(c, n - i)))
 			return true;
 		c++;
 	}
@@ -1158,7 +1223,7 @@ static bool may_open(const char *s, size_t n)
 /*
  * The idle scan: the offset of the first byte that may start one of the
  * strings may_open() looks for ("sched_ext", "EXIT", "DEBUG DUMP", "exit
- * kind") or a NUL (the splitter drops NULs, which could join one), and
+ * kind", ": root", ": subN") or a NUL (the splitter drops NULs, which could join one), and
  * the newlines before it in *NL.  Sixteen bytes at a time where SSE2 is
  * there: a candidate needs its first byte and one more at a fixed
  * distance, so ordinary text rarely stops the scan.
@@ -1174,6 +1239,8 @@ static bool cand_at(const char *s, size_t n)
 		return n >= 10 && !memcmp(s, "DEBUG DUMP", 10);
 	case 'e':
 		return n >= 9 && !memcmp(s, "exit kind", 9);
+	case ':':
+		return name_at(s, n);
 	case '\0':
 		return true;
 	default:
@@ -1219,6 +1286,8 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 			__m128i m = _mm_or_si128(
 				_mm_or_si128(pair(x0, 's', x8, 't'), pair(x0, 'E', x3, 'T')),
 				_mm_or_si128(pair(x0, 'D', x8, 'M'), pair(x0, 'e', x8, 'd')));
+			/* ": root", ": subN" */
+			m = _mm_or_si128(m, _mm_or_si128(pair(x0, ':', x3, 'o'), pair(x0, ':', x3, 'u')));
 			unsigned cm;
 
 			m = _mm_or_si128(m, _mm_cmpeq_epi8(x0, _mm_setzero_si128()));
@@ -1349,6 +1418,7 @@ void scx_parser_flush(struct scx_parser *p)
 
 void scx_parser_free(struct scx_parser *p)
 {
+	pname_clear(p);
 	event_free(p->kev);
 	event_free(p->sev);
 	for (int i = 0; i < p->ndone; i++)

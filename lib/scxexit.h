@@ -142,6 +142,11 @@ struct scx_parser {
 	char kshape[SCX_SHAPE_MAX], sshape[SCX_SHAPE_MAX];
 	size_t kshape_len, sshape_len;
 	bool stentative; /* a dump without banner: needs its reason line */
+	/* a "NAME: root" / "NAME: subN-…" line seen while idle: the name line
+	 * of a dump copied without its banner, if the header follows it */
+	char *pname, *pname_raw;
+	uint64_t pname_line; /* its nline */
+	bool pname_sub;
 	unsigned sbody;	 /* dump body lines since the backtrace */
 };
 

@@ -614,6 +614,17 @@ static void test_mangled(void)
 	is_str(E[3].msg, "watchdog failed to check in for 30.001s", "EXIT inside HTML");
 
 	is_int(run("mangled_negative.txt"), 0, "mangled look-alikes: no event");
+
+	/* failed before: both names unknown, the sub-scheduler's dump lost */
+	is_int(run("mangled_gaps.txt"), 3, "name line before a banner-less header: 3 events");
+	EXIT_IS(0, S, "scx_layered", "error_stall", "runnable task stall");
+	is_int(E[0].nbt, 2, "its frames");
+	EXIT_IS(1, S, "scx_child", "error", "runtime error");
+	ok(strstr(E[1].json, "\"[12.5] scx_child: sub3-4242 /workload.slice\"") != NULL,
+	   "the name line is the event's first raw line");
+	is_int(E[1].nbt, 1, "frame under [ts]");
+	EXIT_IS(2, S, "", "error_bpf", "scx_bpf_error");
+	is_str(E[2].msg, "no name for this one", "a name line two lines up names nothing");
 }
 
 /* Bounds say what they cut (issue 13 §3): failed before, no marker. */
