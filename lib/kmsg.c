@@ -167,6 +167,11 @@ static size_t dmesg_ts(const char *s, size_t n, size_t i, uint64_t *usec)
 	return i + 1;
 }
 
+size_t kmsg_dmesg_ts(const char *s, size_t n, size_t i, uint64_t *usec)
+{
+	return dmesg_ts(s, n, i, usec);
+}
+
 /* CONFIG_PRINTK_CALLER "[  T630]" / "[    C2]": offset after, or 0. */
 static size_t caller_field(const char *s, size_t n, size_t i)
 {

@@ -75,6 +75,9 @@ long kmsg_parse_record_header(const char *s, size_t n, struct kmsg_line *l);
 /* Undo /dev/kmsg "\xNN" escaping in place; returns the new length. */
 size_t kmsg_unescape(char *s, size_t n);
 
+/* dmesg's "[ SEC.FRAC]" at S[I]: the offset after its ']' (USEC set), or 0. */
+size_t kmsg_dmesg_ts(const char *s, size_t n, size_t i, uint64_t *usec);
+
 /*
  * Where a second printk record starts inside one physical line (two
  * records joined by a lost newline: "...)[   51.2] sched_ext: ..."):

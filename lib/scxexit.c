@@ -746,6 +746,26 @@ static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c, co
 	return ++p->kskip <= KSKIP_MAX;
 }
 
+/*
+ * A dmesg "[ts] " right before the kernel string, behind text that hid it
+ * from the line parser (a shell prompt: "root@vm:~# [   51.127238] …"): the
+ * '[' starts the text or follows a blank.  True with *USEC set.
+ */
+static bool ts_before(const char *t, size_t pre, uint64_t *usec)
+{
+	size_t e = pre, b;
+
+	while (e > 0 && t[e - 1] == ' ')
+		e--;
+	if (!e || t[e - 1] != ']')
+		return false;
+	for (b = e - 1; b > 0 && t[b] != '['; b--)
+		;
+	if (t[b] != '[' || (b && t[b - 1] != ' '))
+		return false;
+	return kmsg_dmesg_ts(t, e, b, usec) == e;
+}
+
 static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const struct kline *k,
 		   const char *raw, size_t rawlen)
 {
@@ -759,6 +779,8 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const
 		       l->facility > 0 ? SCX_ORIGIN_USER : SCX_ORIGIN_KERNEL, l);
 	if (!ev)
 		return;
+	if (!ev->has_ts && k->pre)
+		ev->has_ts = ts_before(l->text, k->pre, &ev->ts_usec);
 	ev->scheduler = dupn(p, k->name, k->name_len);
 	ev->sub = k->sub;
 	ev->partial = k->partial;

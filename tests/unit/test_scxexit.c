@@ -625,6 +625,15 @@ static void test_mangled(void)
 	is_int(E[1].nbt, 1, "frame under [ts]");
 	EXIT_IS(2, S, "", "error_bpf", "scx_bpf_error");
 	is_str(E[2].msg, "no name for this one", "a name line two lines up names nothing");
+
+	/* failed before: no time stamp on events behind a prompt */
+	is_int(run("mangled_prompt_ts.txt"), 5, "time stamps behind a prompt: 5 events");
+	EXIT_IS(0, K, "rusty", "error", "runtime error");
+	ok(strstr(E[0].json, "\"timestamp\":51.127238") != NULL, "[ts] after '# ' read");
+	ENABLE_IS(1, "lavd");
+	ok(strstr(E[1].json, "\"timestamp\":60.5") != NULL, "[ts] after '$ ' read");
+	for (int i = 2; i < 5; i++)
+		ok(!strstr(E[i].json, "\"timestamp\""), "look-alike stamp %d not read", i);
 }
 
 /* Bounds say what they cut (issue 13 §3): failed before, no marker. */
