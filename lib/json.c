@@ -122,7 +122,8 @@ static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
 
 			memcpy(&x, s + i, 8);
 			if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
-			     ((x ^ (ones * '\\')) - ones) | x) & hi)
+			     ((x ^ (ones * '\\')) - ones) | x) &
+			    hi)
 				break;
 			i += 8;
 		}

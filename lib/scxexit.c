@@ -1309,7 +1309,8 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 				_mm_or_si128(pair(x0, 's', x8, 't'), pair(x0, 'E', x3, 'T')),
 				_mm_or_si128(pair(x0, 'D', x8, 'M'), pair(x0, 'e', x8, 'd')));
 			/* ": root", ": subN" */
-			m = _mm_or_si128(m, _mm_or_si128(pair(x0, ':', x3, 'o'), pair(x0, ':', x3, 'u')));
+			m = _mm_or_si128(
+				m, _mm_or_si128(pair(x0, ':', x3, 'o'), pair(x0, ':', x3, 'u')));
 			unsigned cm;
 
 			m = _mm_or_si128(m, _mm_cmpeq_epi8(x0, _mm_setzero_si128()));

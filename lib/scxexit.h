@@ -147,7 +147,7 @@ struct scx_parser {
 	char *pname, *pname_raw;
 	uint64_t pname_line; /* its nline */
 	bool pname_sub;
-	unsigned sbody;	 /* dump body lines since the backtrace */
+	unsigned sbody; /* dump body lines since the backtrace */
 };
 
 void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);

@@ -231,8 +231,9 @@ void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev)
 		kt_buf_printf(b, "    ... (truncated: more than %d frames)\n", SCX_MAX_FRAMES);
 	if (ev->truncated & ~SCX_TRUNC_FRAMES)
 		kt_buf_printf(b, "  truncated:%s%s\n",
-			      ev->truncated & SCX_TRUNC_LINE ? " a line over the line cap (message cut)"
-							     : "",
+			      ev->truncated & SCX_TRUNC_LINE
+				      ? " a line over the line cap (message cut)"
+				      : "",
 			      ev->truncated & SCX_TRUNC_RAW ? " raw lines cut" : "");
 }
 

@@ -683,9 +683,22 @@ static void test_escape(void)
 /* scx_json_dec writes what jw_kdouble writes, inside its fast range and out */
 static void test_json_dec(void)
 {
-	static const uint64_t edge[] = {0,	   1,	     9,	       99,	  100,	     101,
-					1000,	   999999,   1000000,  1024600,	  5000000,   123456789012ULL,
-					999999999999ULL, 1000000000000ULL, 1000000000001ULL, UINT64_MAX / 3};
+	static const uint64_t edge[] = {0,
+					1,
+					9,
+					99,
+					100,
+					101,
+					1000,
+					999999,
+					1000000,
+					1024600,
+					5000000,
+					123456789012ULL,
+					999999999999ULL,
+					1000000000000ULL,
+					1000000000001ULL,
+					UINT64_MAX / 3};
 	unsigned bad = 0, n = 0;
 	uint64_t x = 88172645463325252ULL;
 
@@ -712,7 +725,8 @@ static void test_json_dec(void)
 			n++;
 			if (a.len != b.len || memcmp(a.p, b.p, a.len)) {
 				if (bad++ < 3)
-					printf("# v=%llu frac=%u: %s vs %s\n", (unsigned long long)v, frac, a.p, b.p);
+					printf("# v=%llu frac=%u: %s vs %s\n",
+					       (unsigned long long)v, frac, a.p, b.p);
 			}
 			kt_buf_free(&a);
 			kt_buf_free(&b);
