@@ -15,9 +15,10 @@
  *	  M   process_name, thread_name ("CPU n"), thread_sort_index
  *
  * Times are microseconds with three decimals (ns exact).  Slices on a track
- * never overlap: each ends where the next switch on its CPU begins, and
- * events come out of tl_sorted in time order (a late record is clamped to
- * the track's last time).
+ * never overlap: each ends where the next switch on its CPU begins (any
+ * switch, whatever its prev_pid), events come out of tl_sorted in time order
+ * (a late record is clamped to the last time seen), and a slice that would
+ * have no length is dropped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,16 +136,17 @@ static void on_switch(struct xstate *x, const struct tl_event *ev, uint64_t ts)
 
 	if (!c)
 		return;
-	if (c->seen && c->cur) {
-		if (c->cur == ev->sw.prev_pid)
-			slice(x, ev->raw.cpu, c, ts,
-			      tl_state_str(ev->sw.prev_state, ev->sw.preempt));
-		else {
-			/* a switch went missing: close what we had, unnamed state */
-			slice(x, ev->raw.cpu, c, ts, NULL);
-			x->st->unmatched++;
-		}
-	}
+	/* Any switch on this CPU ends the slice of whoever is open, whatever
+	 * prev_pid says.  A slice of no length is dropped: the trace engines
+	 * nest a zero-length slice under the one starting at the same time. */
+	if (c->seen && c->cur && c->cur != ev->sw.prev_pid)
+		x->st->unmatched++; /* a switch went missing: unnamed end state */
+	if (c->seen && c->cur && ts > c->since)
+		slice(x, ev->raw.cpu, c, ts,
+		      c->cur == ev->sw.prev_pid ? tl_state_str(ev->sw.prev_state, ev->sw.preempt)
+						: NULL);
+	else if (c->seen && c->cur)
+		x->st->empty++;
 	c->seen = true;
 	c->cur = ev->sw.next_pid;
 	c->since = ts;
@@ -318,7 +320,7 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 	tl_sorted_free(&s);
 	/* close the running slices at the last time seen */
 	for (size_t i = 0; i < x.ncpus; i++)
-		if (x.cpus[i].seen && x.cpus[i].cur && x.last_ts >= x.cpus[i].since)
+		if (x.cpus[i].seen && x.cpus[i].cur && x.last_ts > x.cpus[i].since)
 			slice(&x, (uint32_t)i, &x.cpus[i], x.last_ts, NULL);
 	meta(&x, "process_name", 0, "name", "CPUs", 0);
 	for (size_t i = 0; i < x.ncpus; i++) {
