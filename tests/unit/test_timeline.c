@@ -639,8 +639,11 @@ static void percentiles(int N)
 
 static void test_percentiles(void)
 {
-	percentiles(20011); /* radix sort */
-	percentiles(1500);  /* shell sort */
+	percentiles(70001); /* radix sort, 16-bit digits */
+	percentiles(20011); /* radix sort, 8-bit digits */
+	percentiles(1500);
+	percentiles(64);
+	percentiles(63); /* shell sort */
 	percentiles(7);
 }
 
