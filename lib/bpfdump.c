@@ -406,16 +406,39 @@ static uint32_t value_type(const struct bpf_map_info *info)
 					       : info->btf_value_type_id;
 }
 
-void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
-			const unsigned char *key, const unsigned char *val, size_t ncpus,
-			const uint32_t *cpus)
+/* One BTF value: by the map's precompiled plan when there is one. */
+static void btf_val(struct jw *w, const struct btf *btf, struct kt_btf_plan *plan, uint32_t id,
+		    const unsigned char *p, size_t len)
+{
+	if (plan)
+		kt_btf_plan_json(w, plan, p);
+	else
+		kt_btf_json(w, btf, id, p, len);
+}
+
+/* {"cpu":I,"value":[hex]} as one piece (compact, value <= 160 bytes) */
+static void cpu_hex(struct jw *w, size_t i, const unsigned char *p, size_t n)
+{
+	char t[7 * 160 + 48], *o = t;
+
+	memcpy(o, "{\"cpu\":", 7);
+	o += 7;
+	o += kt_fmt_u64(o, i);
+	o = hex_put(o, ",\"value\":", p, n);
+	*o++ = '}';
+	jw_raw(w, t, (size_t)(o - t));
+}
+
+static void entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
+		       struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+		       const unsigned char *key, const unsigned char *val, size_t ncpus)
 {
 	bool percpu = kt_bpf_map_percpu(info->type);
+	bool compact = !w->pretty && info->key_size <= 160 && info->value_size <= 160;
 	size_t step = kt_percpu_stride(info->value_size);
 
-	(void)cpus;
 	jw_obj_open(w);
-	if (!percpu && !w->pretty && info->key_size <= 160 && info->value_size <= 160) {
+	if (!percpu && compact) {
 		/* compact: both byte arrays as one piece (the hot path of big dumps) */
 		char t[2 * (7 * 160 + 2) + 20], *o = t;
 
@@ -441,6 +464,10 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_key(w, "values");
 		jw_arr_open(w);
 		for (size_t i = 0; i < ncpus; i++) {
+			if (compact) {
+				cpu_hex(w, i, val + i * step, info->value_size);
+				continue;
+			}
 			jw_obj_open(w);
 			cpu_key(w, i);
 			jw_key(w, "value");
@@ -454,11 +481,11 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_obj_open(w);
 		if (info->btf_key_type_id) {
 			jw_key(w, "key");
-			kt_btf_json(w, btf, info->btf_key_type_id, key, info->key_size);
+			btf_val(w, btf, kplan, info->btf_key_type_id, key, info->key_size);
 		}
 		if (!percpu) {
 			jw_key(w, "value");
-			kt_btf_json(w, btf, value_type(info), val, info->value_size);
+			btf_val(w, btf, vplan, value_type(info), val, info->value_size);
 		} else {
 			jw_key(w, "values");
 			jw_arr_open(w);
@@ -466,8 +493,8 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 				jw_obj_open(w);
 				cpu_key(w, i);
 				jw_key(w, "value");
-				kt_btf_json(w, btf, value_type(info), val + i * step,
-					    info->value_size);
+				btf_val(w, btf, vplan, value_type(info), val + i * step,
+					info->value_size);
 				jw_obj_close(w);
 			}
 			jw_arr_close(w);
@@ -475,6 +502,14 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_obj_close(w);
 	}
 	jw_obj_close(w);
+}
+
+void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
+			const unsigned char *key, const unsigned char *val, size_t ncpus,
+			const uint32_t *cpus)
+{
+	(void)cpus;
+	entry_json(w, info, btf, NULL, NULL, key, val, ncpus);
 }
 
 static bool array_kind(uint32_t t)
@@ -606,6 +641,7 @@ struct emit {
 	const struct bpf_map_info *info;
 	const struct btf *btf;
 	struct kt_idlist *inner;
+	struct kt_btf_plan *kplan, *vplan; /* JSON: compiled once per map */
 };
 
 static int emit_entries(void *arg, const unsigned char *keys, const unsigned char *vals, size_t n)
@@ -625,7 +661,7 @@ static int emit_entries(void *arg, const unsigned char *keys, const unsigned cha
 			kt_idlist_add(e->inner, id);
 		}
 		if (d->json)
-			kt_dump_entry_json(&d->w, info, e->btf, k, v, d->ncpus, d->cpus);
+			entry_json(&d->w, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus);
 		else
 			kt_dump_entry_text(&d->buf, info, e->btf, k, v, d->ncpus, d->cpus);
 		flush(d, false);
@@ -885,7 +921,12 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 	}
 	if (d->json)
 		jw_arr_open(&d->w);
-	e = (struct emit){d, info, btf, inner};
+	e = (struct emit){d, info, btf, inner, NULL, NULL};
+	if (d->json && btf && !d->pretty) {
+		if (info->btf_key_type_id)
+			e.kplan = kt_btf_plan_new(btf, info->btf_key_type_id, info->key_size);
+		e.vplan = kt_btf_plan_new(btf, value_type(info), info->value_size);
+	}
 	w = (struct kt_walk){.fd = fd,
 			     .info = info,
 			     .vbytes = kt_map_value_bytes(info, d->ncpus),
@@ -919,6 +960,8 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 out:
 	if (objhead)
 		jw_obj_close(&d->w);
+	kt_btf_plan_free(e.kplan);
+	kt_btf_plan_free(e.vplan);
 	if (owned)
 		btf__free(btf);
 	flush(d, false);
