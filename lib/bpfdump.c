@@ -777,13 +777,118 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 struct arena_emit {
 	struct kt_dump *d;
 	uint64_t start;
+	/* globals: the .addr_space.1 DATASEC of a program using the arena */
+	struct btf *btf;
+	uint32_t sec, prog_id;
+	unsigned char *g; /* its bytes from the arena's start (libbpf <= 1.5 layout) */
+	size_t gsz, gpages, gseen;
 };
+
+#define ARENA_SEC ".addr_space.1"
+#define ARENA_PROG_MAPS 64
+
+/* Does program ID use map MAP_ID?  Its BTF id in *BTF_ID when it does. */
+static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
+{
+	uint32_t maps[ARENA_PROG_MAPS];
+	struct bpf_prog_info pi;
+	uint32_t len = sizeof(pi);
+	bool hit = false;
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return false;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = ARENA_PROG_MAPS;
+	pi.map_ids = (uint64_t)(uintptr_t)maps;
+	if (!bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+		for (uint32_t i = 0; i < pi.nr_map_ids && i < ARENA_PROG_MAPS; i++)
+			hit |= maps[i] == map_id;
+		*btf_id = pi.btf_id;
+	}
+	close(fd);
+	return hit && *btf_id;
+}
+
+/* The first program using arena MAP_ID whose BTF has an .addr_space.1 DATASEC. */
+static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t arena_len)
+{
+	uint32_t id = 0, btf_id;
+
+	while (!a->btf && !bpf_prog_get_next_id(id, &id)) {
+		const struct btf_type *t;
+		int sec;
+
+		if (!prog_uses(id, map_id, &btf_id))
+			continue;
+		a->btf = btf__load_from_kernel_by_id(btf_id);
+		sec = a->btf ? btf__find_by_name_kind(a->btf, ARENA_SEC, BTF_KIND_DATASEC) : -1;
+		t = sec > 0 ? btf__type_by_id(a->btf, (uint32_t)sec) : NULL;
+		if (!t || !t->size || t->size > arena_len) {
+			btf__free(a->btf);
+			a->btf = NULL;
+			continue;
+		}
+		a->sec = (uint32_t)sec;
+		a->prog_id = id;
+		a->gsz = t->size;
+		a->gpages = (a->gsz + 4095) / 4096;
+		a->g = calloc(1, a->gpages * 4096);
+		if (!a->g) {
+			btf__free(a->btf);
+			a->btf = NULL;
+			return;
+		}
+	}
+}
+
+static void arena_globals_emit(struct arena_emit *a, const struct kt_arena_where *where)
+{
+	struct kt_dump *d = a->d;
+	char why[160];
+
+	if (!a->btf)
+		return;
+	if (a->gseen < a->gpages)
+		snprintf(
+			why, sizeof(why),
+			"%zu of the %zu pages holding them are not present in pid %d's page tables",
+			a->gpages - a->gseen, a->gpages, where->pid);
+	if (d->json) {
+		jw_key(&d->w, "globals");
+		jw_obj_open(&d->w);
+		jw_ku64(&d->w, "prog_id", a->prog_id);
+		jw_ku64(&d->w, "size", a->gsz);
+		if (a->gseen < a->gpages) {
+			jw_kstr(&d->w, "unavailable", why);
+		} else {
+			jw_key(&d->w, "value");
+			kt_btf_json(&d->w, a->btf, a->sec, a->g, a->gsz);
+		}
+		jw_obj_close(&d->w);
+		return;
+	}
+	kt_buf_printf(&d->buf,
+		      "globals (prog %u's BTF, %zu bytes from the arena's start): ", a->prog_id,
+		      a->gsz);
+	if (a->gseen < a->gpages)
+		kt_buf_printf(&d->buf, "unavailable: %s\n", why);
+	else {
+		kt_btf_text(&d->buf, a->btf, a->sec, a->g, a->gsz, 0);
+		kt_buf_putc(&d->buf, '\n');
+	}
+}
 
 static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_t len)
 {
 	struct arena_emit *a = arg;
 	struct kt_dump *d = a->d;
 	static const char hx[] = "0123456789abcdef";
+
+	if (a->g && page < a->gpages && len == 4096) {
+		memcpy(a->g + page * 4096, bytes, len);
+		a->gseen++;
+	}
 
 	if (d->json) {
 		jw_obj_open(&d->w);
@@ -821,7 +926,7 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 {
 	uint64_t budget = d->budget ? d->budget : KT_DUMP_BUDGET;
 	struct kt_arena_where where;
-	struct arena_emit a = {d, 0};
+	struct arena_emit a = {.d = d};
 	bool cut = false;
 	long n;
 	int r;
@@ -840,6 +945,8 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 		return r == -ENOENT ? 1 : r;
 	}
 	a.start = where.start;
+	if (!d->raw)
+		arena_globals_find(&a, info->id, where.len);
 	if (d->json) {
 		jw_ku64(&d->w, "pid", (uint64_t)where.pid);
 		jw_khex(&d->w, "user_vm_start", where.start);
@@ -873,6 +980,10 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 			      n, n == 1 ? "" : "s",
 			      cut ? "; partial: the byte budget was reached" : "");
 	}
+	if (n >= 0)
+		arena_globals_emit(&a, &where);
+	btf__free(a.btf);
+	free(a.g);
 	if (n < 0)
 		return (int)n;
 	return cut ? 1 : 0;
