@@ -519,10 +519,12 @@ static bool array_kind(uint32_t t)
 }
 
 static void key_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
-		     const unsigned char *key)
+		     struct kt_btf_plan *plan, const unsigned char *key)
 {
 	kt_buf_puts(b, "key: ");
-	if (btf && info->btf_key_type_id) {
+	if (btf && info->btf_key_type_id && plan) {
+		kt_btf_plan_text(b, plan, key);
+	} else if (btf && info->btf_key_type_id) {
 		kt_btf_text(b, btf, info->btf_key_type_id, key, info->key_size, 0);
 	} else if (array_kind(info->type) && info->key_size == 4) {
 		char t[24];
@@ -536,21 +538,24 @@ static void key_text(struct kt_buf *b, const struct bpf_map_info *info, const st
 }
 
 static void val_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
-		     const unsigned char *val, int ind)
+		     struct kt_btf_plan *plan, const unsigned char *val, int ind)
 {
-	if (btf)
+	if (btf && plan)
+		kt_btf_plan_text(b, plan, val);
+	else if (btf)
 		kt_btf_text(b, btf, value_type(info), val, info->value_size, ind);
 	else
 		hex_text(b, val, info->value_size);
 }
 
-void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
-			const unsigned char *key, const unsigned char *val, size_t ncpus,
-			const uint32_t *cpus)
+static void entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
+		       struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+		       const unsigned char *key, const unsigned char *val, size_t ncpus,
+		       const uint32_t *cpus)
 {
 	size_t step = kt_percpu_stride(info->value_size);
 
-	key_text(b, info, btf, key);
+	key_text(b, info, btf, kplan, key);
 	if (kt_bpf_map_of_maps(info->type) && info->value_size >= 4) {
 		uint32_t id;
 
@@ -567,7 +572,7 @@ void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const
 	}
 	if (!kt_bpf_map_percpu(info->type)) {
 		kt_buf_puts(b, "  value: ");
-		val_text(b, info, btf, val, 0);
+		val_text(b, info, btf, vplan, val, 0);
 		kt_buf_putc(b, '\n');
 		return;
 	}
@@ -578,9 +583,16 @@ void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const
 		kt_buf_puts(b, "  cpu ");
 		kt_buf_put(b, t, kt_fmt_u64(t, cpus ? cpus[i] : i));
 		kt_buf_puts(b, ": ");
-		val_text(b, info, btf, val + i * step, 1);
+		val_text(b, info, btf, vplan, val + i * step, 1);
 		kt_buf_putc(b, '\n');
 	}
+}
+
+void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
+			const unsigned char *key, const unsigned char *val, size_t ncpus,
+			const uint32_t *cpus)
+{
+	entry_text(b, info, btf, NULL, NULL, key, val, ncpus, cpus);
 }
 
 /* ---- the dump writer ------------------------------------------------- */
@@ -663,7 +675,8 @@ static int emit_entries(void *arg, const unsigned char *keys, const unsigned cha
 		if (d->json)
 			entry_json(&d->w, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus);
 		else
-			kt_dump_entry_text(&d->buf, info, e->btf, k, v, d->ncpus, d->cpus);
+			entry_text(&d->buf, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus,
+				   d->cpus);
 		flush(d, false);
 	}
 	return d->err;
@@ -1037,6 +1050,12 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 		if (info->btf_key_type_id)
 			e.kplan = kt_btf_plan_new(btf, info->btf_key_type_id, info->key_size);
 		e.vplan = kt_btf_plan_new(btf, value_type(info), info->value_size);
+	} else if (!d->json && btf) {
+		if (info->btf_key_type_id)
+			e.kplan =
+				kt_btf_plan_new_text(btf, info->btf_key_type_id, info->key_size, 0);
+		e.vplan = kt_btf_plan_new_text(btf, value_type(info), info->value_size,
+					       kt_bpf_map_percpu(info->type) ? 1 : 0);
 	}
 	w = (struct kt_walk){.fd = fd,
 			     .info = info,

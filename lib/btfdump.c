@@ -657,6 +657,7 @@ struct kt_btf_plan {
 	const struct btf *btf;
 	uint32_t id;
 	size_t len;
+	int text, indent; /* kt_btf_text's layout at INDENT, else compact JSON */
 	struct op *ops;
 	size_t nops, cap;
 	struct kt_buf pool; /* literal bytes: keys pre-escaped, brackets, commas */
@@ -729,12 +730,29 @@ static void plan_num(struct kt_btf_plan *p, uint8_t kind, size_t off, uint32_t s
 	}
 }
 
-/* `"name":` exactly as lib/json's jw_key writes it (compact). */
-static void plan_key(struct kt_btf_plan *p, const char *name, bool comma)
+/* Text: newline and two spaces per level, as indent() writes them. */
+static void plan_indent(struct kt_btf_plan *p, int depth)
+{
+	static const char sp[] = "                                                ";
+
+	plan_lit(p, "\n", 1);
+	for (int d = depth * 2; d > 0; d -= 48)
+		plan_lit(p, sp, (size_t)(d < 48 ? d : 48));
+}
+
+/* `"name":` exactly as lib/json's jw_key writes it (compact), or key()'s text. */
+static void plan_key(struct kt_btf_plan *p, const char *name, bool comma, int depth)
 {
 	struct kt_buf t = {0};
 	struct jw w;
 
+	if (p->text) {
+		plan_indent(p, depth);
+		name = name && *name ? name : "(anon)";
+		plan_lit(p, name, strlen(name));
+		plan_lit(p, ": ", 2);
+		return;
+	}
 	jw_init_buf(&w, &t, 0);
 	jw_obj_open(&w);
 	jw_key(&w, name ? name : "");
@@ -786,19 +804,29 @@ static void plan_array(struct kt_btf_plan *p, const struct btf_type *t, uint32_t
 		     (btf_int_encoding(e) == BTF_INT_CHAR || (en && !strcmp(en, "char")));
 
 	/* char arrays are strings or not by their bytes (str_array): the renderer decides */
-	if (chars || es < 0 || !plan_fits(p, off, (uint64_t)es * a->nelems) ||
+	if (chars || es < 0 || (p->text && !es) || !plan_fits(p, off, (uint64_t)es * a->nelems) ||
 	    (uint64_t)a->nelems * 2 > PLAN_MAX_OPS) {
 		plan_slow(p, id, off, 0, depth);
 		return;
 	}
+	bool inl = scalar_type(p->btf, a->type);
+
 	plan_lit(p, "[", 1);
 	for (uint32_t i = 0; i < a->nelems && es; i++) {
-		if (i)
+		if (!p->text && i)
 			plan_lit(p, ",", 1);
+		else if (p->text && inl && i)
+			plan_lit(p, ", ", 2);
+		else if (p->text && !inl)
+			plan_indent(p, depth + 1);
 		plan_type(p, a->type, off + (size_t)es * i, 0, depth + 1);
 		if (p->oom)
 			return;
+		if (p->text && !inl)
+			plan_lit(p, ",", 1);
 	}
+	if (p->text && !inl && a->nelems && es)
+		plan_indent(p, depth);
 	plan_lit(p, "]", 1);
 }
 
@@ -823,7 +851,7 @@ static void plan_struct(struct kt_btf_plan *p, const struct btf_type *t, uint32_
 		uint32_t bo = btf_member_bit_offset(t, i);
 		uint32_t bsz = btf_member_bitfield_size(t, i);
 
-		plan_key(p, btf__name_by_offset(p->btf, m[i].name_off), i > 0);
+		plan_key(p, btf__name_by_offset(p->btf, m[i].name_off), i > 0, depth + 1);
 		if (bsz) {
 			uint32_t bid = skip_mods(p->btf, m[i].type, true);
 			const struct btf_type *bt = bid ? btf__type_by_id(p->btf, bid) : NULL;
@@ -844,6 +872,8 @@ static void plan_struct(struct kt_btf_plan *p, const struct btf_type *t, uint32_
 			plan_type(p, m[i].type, off + bo / 8, bo % 8, depth + 1);
 		}
 	}
+	if (p->text && n)
+		plan_indent(p, depth);
 	plan_lit(p, "}", 1);
 }
 
@@ -871,7 +901,7 @@ static void plan_type(struct kt_btf_plan *p, uint32_t id, size_t off, uint32_t b
 
 		if (ps != 4 && ps != 8)
 			ps = sizeof(void *);
-		if (plan_fits(p, off, ps))
+		if (!p->text && plan_fits(p, off, ps)) /* text: hex */
 			plan_num(p, OP_U, off, (uint32_t)ps);
 		else
 			plan_slow(p, id, off, bitoff, depth);
@@ -899,7 +929,8 @@ void kt_btf_plan_free(struct kt_btf_plan *p)
 	free(p);
 }
 
-struct kt_btf_plan *kt_btf_plan_new(const struct btf *btf, uint32_t id, size_t len)
+static struct kt_btf_plan *plan_new(const struct btf *btf, uint32_t id, size_t len, int text,
+				    int indent)
 {
 	struct kt_btf_plan *p = calloc(1, sizeof(*p));
 
@@ -910,12 +941,24 @@ struct kt_btf_plan *kt_btf_plan_new(const struct btf *btf, uint32_t id, size_t l
 	p->btf = btf;
 	p->id = id;
 	p->len = len;
-	plan_type(p, id, 0, 0, 0);
+	p->text = text;
+	p->indent = indent;
+	plan_type(p, id, 0, 0, indent);
 	if (p->oom) {
 		kt_btf_plan_free(p);
 		return NULL;
 	}
 	return p;
+}
+
+struct kt_btf_plan *kt_btf_plan_new(const struct btf *btf, uint32_t id, size_t len)
+{
+	return plan_new(btf, id, len, 0, 0);
+}
+
+struct kt_btf_plan *kt_btf_plan_new_text(const struct btf *btf, uint32_t id, size_t len, int indent)
+{
+	return plan_new(btf, id, len, 1, indent);
 }
 
 #define CHUNK 4096
@@ -941,7 +984,10 @@ static void run_slow(struct run *s, const struct op *o, const void *data, int *r
 
 	run_spill(s);
 	jw_init_buf(&w, &s->p->out, 0);
-	r.w = &w;
+	if (s->p->text)
+		r.b = &s->p->out;
+	else
+		r.w = &w;
 	if (o->kind == OP_BITS)
 		put_bits(&r, o->off, o->bitoff, o->arg, o->sign);
 	else
@@ -976,14 +1022,12 @@ static uint64_t load_n(const unsigned char *q, uint32_t size)
 	return load_le(q, size);
 }
 
-int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data)
+static int plan_run(struct jw *w, struct kt_buf *b, struct kt_btf_plan *p, const void *data)
 {
 	const unsigned char *d = data;
 	struct run s;
 	int rc = 0;
 
-	if (w->pretty)
-		return kt_btf_json(w, p->btf, p->id, data, p->len);
 	s.p = p;
 	s.n = 0;
 	s.spilled = false;
@@ -1021,10 +1065,30 @@ int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data)
 		}
 	}
 	if (!s.spilled) {
-		jw_raw(w, s.c, s.n);
+		if (w)
+			jw_raw(w, s.c, s.n);
+		else
+			kt_buf_put(b, s.c, s.n);
 		return rc;
 	}
 	run_spill(&s);
-	jw_raw(w, p->out.p, p->out.len);
+	if (w)
+		jw_raw(w, p->out.p, p->out.len);
+	else
+		kt_buf_put(b, p->out.p, p->out.len);
 	return p->out.oom ? -1 : rc;
+}
+
+int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data)
+{
+	if (w->pretty || p->text)
+		return kt_btf_json(w, p->btf, p->id, data, p->len);
+	return plan_run(w, NULL, p, data);
+}
+
+int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data)
+{
+	if (!p->text)
+		return kt_btf_text(b, p->btf, p->id, data, p->len, 0);
+	return plan_run(NULL, b, p, data);
 }

@@ -56,6 +56,10 @@ int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void
 struct kt_btf_plan;
 struct kt_btf_plan *kt_btf_plan_new(const struct btf *btf, uint32_t id, size_t len);
 int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data);
+/* The same for kt_btf_text at INDENT (pointers and enums by the renderer). */
+struct kt_btf_plan *kt_btf_plan_new_text(const struct btf *btf, uint32_t id, size_t len,
+					 int indent);
+int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data);
 void kt_btf_plan_free(struct kt_btf_plan *p);
 
 /* Decimal and hex digits without printf (hot paths of map dumps). */

@@ -160,6 +160,22 @@ static int plan_same(uint32_t t, const unsigned char *d, size_t len)
 	if (!same)
 		printf("# type %u len %zu\n# renderer: %s\n# plan:     %s\n", t, len, a.p, b.p);
 	kt_btf_plan_free(p);
+	for (int ind = 0; ind < 2 && same; ind++) {
+		p = kt_btf_plan_new_text(btf, t, len, ind);
+		if (!p)
+			return 0;
+		kt_buf_reset(&a);
+		kt_buf_reset(&b);
+		kt_buf_puts(&a, "x");
+		kt_buf_puts(&b, "x");
+		ra = kt_btf_text(&a, btf, t, d, len, ind);
+		rb = kt_btf_plan_text(&b, p, d);
+		same = ra == rb && a.len == b.len && !memcmp(a.p, b.p, a.len);
+		if (!same)
+			printf("# text type %u len %zu indent %d\n# renderer: %s\n# plan:     %s\n",
+			       t, len, ind, a.p, b.p);
+		kt_btf_plan_free(p);
+	}
 	kt_buf_free(&a);
 	kt_buf_free(&b);
 	return same;
@@ -187,7 +203,9 @@ static void test_plan(void)
 		for (uint32_t t = 1; t < n; t++, runs++)
 			bad += !plan_same(t, junk, (size_t)rand() % sizeof(junk));
 	}
-	is_int(bad, 0, "plan: every fixture type, random bytes and lengths: same bytes, same rc");
+	is_int(bad, 0,
+	       "plan: every fixture type, random bytes and lengths: same bytes, same rc (JSON, "
+	       "text)");
 	ok(runs > 1000, "plan: the comparison ran");
 }
 
