@@ -342,23 +342,33 @@ out:
 
 static const char hexd[] = "0123456789abcdef";
 
+/* ,"0xNN" for every byte value (7 bytes each), built on first use */
+static char hex7[256][7];
+
+static void hex7_init(void)
+{
+	if (hex7[255][0])
+		return;
+	for (int i = 0; i < 256; i++)
+		memcpy(hex7[i],
+		       (const char[7]){',', '"', '0', 'x', hexd[i >> 4], hexd[i & 15], '"'}, 7);
+}
+
 /* PFX then ["0x01","0x02",...] (bpftool's print_hex_data_json) at O. */
 static char *hex_put(char *o, const char *pfx, const unsigned char *p, size_t n)
 {
 	size_t l = strlen(pfx);
 
+	hex7_init();
 	memcpy(o, pfx, l);
 	o += l;
 	*o++ = '[';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*o++ = ',';
-		memcpy(o, "\"0x", 3);
-		o[3] = hexd[p[i] >> 4];
-		o[4] = hexd[p[i] & 15];
-		o[5] = '"';
+	if (n) {
+		memcpy(o, hex7[p[0]] + 1, 6);
 		o += 6;
 	}
+	for (size_t i = 1; i < n; i++, o += 7)
+		memcpy(o, hex7[p[i]], 7);
 	*o++ = ']';
 	return o;
 }
