@@ -813,7 +813,7 @@ struct arena_emit {
 /* Does program ID use map MAP_ID?  Its BTF id in *BTF_ID when it does. */
 static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 {
-	uint32_t maps[ARENA_PROG_MAPS];
+	uint32_t maps[ARENA_PROG_MAPS] = {0};
 	struct bpf_prog_info pi;
 	uint32_t len = sizeof(pi);
 	bool hit = false;
