@@ -197,7 +197,8 @@ static const char dump_help[] =
 	"values render with vmlinux BTF; .bss/.data/.rodata by their DATASEC.\n"
 	"Arenas show the pages present in a process that maps them (read with\n"
 	"process_vm_readv, never faulted in: a dump allocates nothing; pages only\n"
-	"the BPF side touched are not visible).\n"
+	"the BPF side touched are not visible); their __arena globals by name\n"
+	"from the .addr_space.1 BTF of a program using the arena.\n"
 	"Types that cannot be read say \"not dumpable: TYPE (why)\".\n"
 	"\nExit status: 0 ok; 1 runtime failure or a partial dump (said so).\n";
 

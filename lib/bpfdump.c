@@ -342,23 +342,33 @@ out:
 
 static const char hexd[] = "0123456789abcdef";
 
+/* ,"0xNN" for every byte value (7 bytes each), built on first use */
+static char hex7[256][7];
+
+static void hex7_init(void)
+{
+	if (hex7[255][0])
+		return;
+	for (int i = 0; i < 256; i++)
+		memcpy(hex7[i],
+		       (const char[7]){',', '"', '0', 'x', hexd[i >> 4], hexd[i & 15], '"'}, 7);
+}
+
 /* PFX then ["0x01","0x02",...] (bpftool's print_hex_data_json) at O. */
 static char *hex_put(char *o, const char *pfx, const unsigned char *p, size_t n)
 {
 	size_t l = strlen(pfx);
 
+	hex7_init();
 	memcpy(o, pfx, l);
 	o += l;
 	*o++ = '[';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*o++ = ',';
-		memcpy(o, "\"0x", 3);
-		o[3] = hexd[p[i] >> 4];
-		o[4] = hexd[p[i] & 15];
-		o[5] = '"';
+	if (n) {
+		memcpy(o, hex7[p[0]] + 1, 6);
 		o += 6;
 	}
+	for (size_t i = 1; i < n; i++, o += 7)
+		memcpy(o, hex7[p[i]], 7);
 	*o++ = ']';
 	return o;
 }
@@ -406,16 +416,39 @@ static uint32_t value_type(const struct bpf_map_info *info)
 					       : info->btf_value_type_id;
 }
 
-void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
-			const unsigned char *key, const unsigned char *val, size_t ncpus,
-			const uint32_t *cpus)
+/* One BTF value: by the map's precompiled plan when there is one. */
+static void btf_val(struct jw *w, const struct btf *btf, struct kt_btf_plan *plan, uint32_t id,
+		    const unsigned char *p, size_t len)
+{
+	if (plan)
+		kt_btf_plan_json(w, plan, p);
+	else
+		kt_btf_json(w, btf, id, p, len);
+}
+
+/* {"cpu":I,"value":[hex]} as one piece (compact, value <= 160 bytes) */
+static void cpu_hex(struct jw *w, size_t i, const unsigned char *p, size_t n)
+{
+	char t[7 * 160 + 48], *o = t;
+
+	memcpy(o, "{\"cpu\":", 7);
+	o += 7;
+	o += kt_fmt_u64(o, i);
+	o = hex_put(o, ",\"value\":", p, n);
+	*o++ = '}';
+	jw_raw(w, t, (size_t)(o - t));
+}
+
+static void entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
+		       struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+		       const unsigned char *key, const unsigned char *val, size_t ncpus)
 {
 	bool percpu = kt_bpf_map_percpu(info->type);
+	bool compact = !w->pretty && info->key_size <= 160 && info->value_size <= 160;
 	size_t step = kt_percpu_stride(info->value_size);
 
-	(void)cpus;
 	jw_obj_open(w);
-	if (!percpu && !w->pretty && info->key_size <= 160 && info->value_size <= 160) {
+	if (!percpu && compact) {
 		/* compact: both byte arrays as one piece (the hot path of big dumps) */
 		char t[2 * (7 * 160 + 2) + 20], *o = t;
 
@@ -441,6 +474,10 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_key(w, "values");
 		jw_arr_open(w);
 		for (size_t i = 0; i < ncpus; i++) {
+			if (compact) {
+				cpu_hex(w, i, val + i * step, info->value_size);
+				continue;
+			}
 			jw_obj_open(w);
 			cpu_key(w, i);
 			jw_key(w, "value");
@@ -454,11 +491,11 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 		jw_obj_open(w);
 		if (info->btf_key_type_id) {
 			jw_key(w, "key");
-			kt_btf_json(w, btf, info->btf_key_type_id, key, info->key_size);
+			btf_val(w, btf, kplan, info->btf_key_type_id, key, info->key_size);
 		}
 		if (!percpu) {
 			jw_key(w, "value");
-			kt_btf_json(w, btf, value_type(info), val, info->value_size);
+			btf_val(w, btf, vplan, value_type(info), val, info->value_size);
 		} else {
 			jw_key(w, "values");
 			jw_arr_open(w);
@@ -466,8 +503,8 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 				jw_obj_open(w);
 				cpu_key(w, i);
 				jw_key(w, "value");
-				kt_btf_json(w, btf, value_type(info), val + i * step,
-					    info->value_size);
+				btf_val(w, btf, vplan, value_type(info), val + i * step,
+					info->value_size);
 				jw_obj_close(w);
 			}
 			jw_arr_close(w);
@@ -477,6 +514,14 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 	jw_obj_close(w);
 }
 
+void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
+			const unsigned char *key, const unsigned char *val, size_t ncpus,
+			const uint32_t *cpus)
+{
+	(void)cpus;
+	entry_json(w, info, btf, NULL, NULL, key, val, ncpus);
+}
+
 static bool array_kind(uint32_t t)
 {
 	return t == KT_MAP_ARRAY || t == KT_MAP_PERCPU_ARRAY || t == KT_MAP_ARRAY_OF_MAPS ||
@@ -484,10 +529,12 @@ static bool array_kind(uint32_t t)
 }
 
 static void key_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
-		     const unsigned char *key)
+		     struct kt_btf_plan *plan, const unsigned char *key)
 {
 	kt_buf_puts(b, "key: ");
-	if (btf && info->btf_key_type_id) {
+	if (btf && info->btf_key_type_id && plan) {
+		kt_btf_plan_text(b, plan, key);
+	} else if (btf && info->btf_key_type_id) {
 		kt_btf_text(b, btf, info->btf_key_type_id, key, info->key_size, 0);
 	} else if (array_kind(info->type) && info->key_size == 4) {
 		char t[24];
@@ -501,21 +548,24 @@ static void key_text(struct kt_buf *b, const struct bpf_map_info *info, const st
 }
 
 static void val_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
-		     const unsigned char *val, int ind)
+		     struct kt_btf_plan *plan, const unsigned char *val, int ind)
 {
-	if (btf)
+	if (btf && plan)
+		kt_btf_plan_text(b, plan, val);
+	else if (btf)
 		kt_btf_text(b, btf, value_type(info), val, info->value_size, ind);
 	else
 		hex_text(b, val, info->value_size);
 }
 
-void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
-			const unsigned char *key, const unsigned char *val, size_t ncpus,
-			const uint32_t *cpus)
+static void entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
+		       struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+		       const unsigned char *key, const unsigned char *val, size_t ncpus,
+		       const uint32_t *cpus)
 {
 	size_t step = kt_percpu_stride(info->value_size);
 
-	key_text(b, info, btf, key);
+	key_text(b, info, btf, kplan, key);
 	if (kt_bpf_map_of_maps(info->type) && info->value_size >= 4) {
 		uint32_t id;
 
@@ -532,7 +582,7 @@ void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const
 	}
 	if (!kt_bpf_map_percpu(info->type)) {
 		kt_buf_puts(b, "  value: ");
-		val_text(b, info, btf, val, 0);
+		val_text(b, info, btf, vplan, val, 0);
 		kt_buf_putc(b, '\n');
 		return;
 	}
@@ -543,9 +593,16 @@ void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const
 		kt_buf_puts(b, "  cpu ");
 		kt_buf_put(b, t, kt_fmt_u64(t, cpus ? cpus[i] : i));
 		kt_buf_puts(b, ": ");
-		val_text(b, info, btf, val + i * step, 1);
+		val_text(b, info, btf, vplan, val + i * step, 1);
 		kt_buf_putc(b, '\n');
 	}
+}
+
+void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
+			const unsigned char *key, const unsigned char *val, size_t ncpus,
+			const uint32_t *cpus)
+{
+	entry_text(b, info, btf, NULL, NULL, key, val, ncpus, cpus);
 }
 
 /* ---- the dump writer ------------------------------------------------- */
@@ -606,6 +663,7 @@ struct emit {
 	const struct bpf_map_info *info;
 	const struct btf *btf;
 	struct kt_idlist *inner;
+	struct kt_btf_plan *kplan, *vplan; /* JSON: compiled once per map */
 };
 
 static int emit_entries(void *arg, const unsigned char *keys, const unsigned char *vals, size_t n)
@@ -625,9 +683,10 @@ static int emit_entries(void *arg, const unsigned char *keys, const unsigned cha
 			kt_idlist_add(e->inner, id);
 		}
 		if (d->json)
-			kt_dump_entry_json(&d->w, info, e->btf, k, v, d->ncpus, d->cpus);
+			entry_json(&d->w, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus);
 		else
-			kt_dump_entry_text(&d->buf, info, e->btf, k, v, d->ncpus, d->cpus);
+			entry_text(&d->buf, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus,
+				   d->cpus);
 		flush(d, false);
 	}
 	return d->err;
@@ -741,13 +800,118 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 struct arena_emit {
 	struct kt_dump *d;
 	uint64_t start;
+	/* globals: the .addr_space.1 DATASEC of a program using the arena */
+	struct btf *btf;
+	uint32_t sec, prog_id;
+	unsigned char *g; /* its bytes from the arena's start (libbpf <= 1.5 layout) */
+	size_t gsz, gpages, gseen;
 };
+
+#define ARENA_SEC ".addr_space.1"
+#define ARENA_PROG_MAPS 64
+
+/* Does program ID use map MAP_ID?  Its BTF id in *BTF_ID when it does. */
+static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
+{
+	uint32_t maps[ARENA_PROG_MAPS] = {0};
+	struct bpf_prog_info pi;
+	uint32_t len = sizeof(pi);
+	bool hit = false;
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return false;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = ARENA_PROG_MAPS;
+	pi.map_ids = (uint64_t)(uintptr_t)maps;
+	if (!bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+		for (uint32_t i = 0; i < pi.nr_map_ids && i < ARENA_PROG_MAPS; i++)
+			hit |= maps[i] == map_id;
+		*btf_id = pi.btf_id;
+	}
+	close(fd);
+	return hit && *btf_id;
+}
+
+/* The first program using arena MAP_ID whose BTF has an .addr_space.1 DATASEC. */
+static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t arena_len)
+{
+	uint32_t id = 0, btf_id;
+
+	while (!a->btf && !bpf_prog_get_next_id(id, &id)) {
+		const struct btf_type *t;
+		int sec;
+
+		if (!prog_uses(id, map_id, &btf_id))
+			continue;
+		a->btf = btf__load_from_kernel_by_id(btf_id);
+		sec = a->btf ? btf__find_by_name_kind(a->btf, ARENA_SEC, BTF_KIND_DATASEC) : -1;
+		t = sec > 0 ? btf__type_by_id(a->btf, (uint32_t)sec) : NULL;
+		if (!t || !t->size || t->size > arena_len) {
+			btf__free(a->btf);
+			a->btf = NULL;
+			continue;
+		}
+		a->sec = (uint32_t)sec;
+		a->prog_id = id;
+		a->gsz = t->size;
+		a->gpages = (a->gsz + 4095) / 4096;
+		a->g = calloc(1, a->gpages * 4096);
+		if (!a->g) {
+			btf__free(a->btf);
+			a->btf = NULL;
+			return;
+		}
+	}
+}
+
+static void arena_globals_emit(struct arena_emit *a, const struct kt_arena_where *where)
+{
+	struct kt_dump *d = a->d;
+	char why[160];
+
+	if (!a->btf)
+		return;
+	if (a->gseen < a->gpages)
+		snprintf(
+			why, sizeof(why),
+			"%zu of the %zu pages holding them are not present in pid %d's page tables",
+			a->gpages - a->gseen, a->gpages, where->pid);
+	if (d->json) {
+		jw_key(&d->w, "globals");
+		jw_obj_open(&d->w);
+		jw_ku64(&d->w, "prog_id", a->prog_id);
+		jw_ku64(&d->w, "size", a->gsz);
+		if (a->gseen < a->gpages) {
+			jw_kstr(&d->w, "unavailable", why);
+		} else {
+			jw_key(&d->w, "value");
+			kt_btf_json(&d->w, a->btf, a->sec, a->g, a->gsz);
+		}
+		jw_obj_close(&d->w);
+		return;
+	}
+	kt_buf_printf(&d->buf,
+		      "globals (prog %u's BTF, %zu bytes from the arena's start): ", a->prog_id,
+		      a->gsz);
+	if (a->gseen < a->gpages)
+		kt_buf_printf(&d->buf, "unavailable: %s\n", why);
+	else {
+		kt_btf_text(&d->buf, a->btf, a->sec, a->g, a->gsz, 0);
+		kt_buf_putc(&d->buf, '\n');
+	}
+}
 
 static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_t len)
 {
 	struct arena_emit *a = arg;
 	struct kt_dump *d = a->d;
 	static const char hx[] = "0123456789abcdef";
+
+	if (a->g && page < a->gpages && len == 4096) {
+		memcpy(a->g + page * 4096, bytes, len);
+		a->gseen++;
+	}
 
 	if (d->json) {
 		jw_obj_open(&d->w);
@@ -785,7 +949,7 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 {
 	uint64_t budget = d->budget ? d->budget : KT_DUMP_BUDGET;
 	struct kt_arena_where where;
-	struct arena_emit a = {d, 0};
+	struct arena_emit a = {.d = d};
 	bool cut = false;
 	long n;
 	int r;
@@ -804,6 +968,8 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 		return r == -ENOENT ? 1 : r;
 	}
 	a.start = where.start;
+	if (!d->raw)
+		arena_globals_find(&a, info->id, where.len);
 	if (d->json) {
 		jw_ku64(&d->w, "pid", (uint64_t)where.pid);
 		jw_khex(&d->w, "user_vm_start", where.start);
@@ -837,6 +1003,10 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 			      n, n == 1 ? "" : "s",
 			      cut ? "; partial: the byte budget was reached" : "");
 	}
+	if (n >= 0)
+		arena_globals_emit(&a, &where);
+	btf__free(a.btf);
+	free(a.g);
 	if (n < 0)
 		return (int)n;
 	return cut ? 1 : 0;
@@ -885,7 +1055,18 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 	}
 	if (d->json)
 		jw_arr_open(&d->w);
-	e = (struct emit){d, info, btf, inner};
+	e = (struct emit){d, info, btf, inner, NULL, NULL};
+	if (d->json && btf && !d->pretty) {
+		if (info->btf_key_type_id)
+			e.kplan = kt_btf_plan_new(btf, info->btf_key_type_id, info->key_size);
+		e.vplan = kt_btf_plan_new(btf, value_type(info), info->value_size);
+	} else if (!d->json && btf) {
+		if (info->btf_key_type_id)
+			e.kplan =
+				kt_btf_plan_new_text(btf, info->btf_key_type_id, info->key_size, 0);
+		e.vplan = kt_btf_plan_new_text(btf, value_type(info), info->value_size,
+					       kt_bpf_map_percpu(info->type) ? 1 : 0);
+	}
 	w = (struct kt_walk){.fd = fd,
 			     .info = info,
 			     .vbytes = kt_map_value_bytes(info, d->ncpus),
@@ -919,6 +1100,8 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 out:
 	if (objhead)
 		jw_obj_close(&d->w);
+	kt_btf_plan_free(e.kplan);
+	kt_btf_plan_free(e.vplan);
 	if (owned)
 		btf__free(btf);
 	flush(d, false);

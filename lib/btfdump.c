@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/btf.h>
@@ -636,4 +637,458 @@ int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void
 
 	do_type(&r, id, 0, 0, ind);
 	return r.rc;
+}
+
+/* ---- precompiled JSON plans (see btfdump.h) --------------------------- */
+
+enum { OP_LIT, OP_U, OP_I, OP_BOOL, OP_BITS, OP_SLOW };
+
+struct op {
+	uint8_t kind;
+	uint8_t size;	/* OP_U/I/BOOL: bytes; OP_BITS: nbits */
+	uint8_t sign;	/* OP_BITS */
+	uint8_t bitoff; /* OP_BITS, OP_SLOW */
+	uint32_t off;	/* data offset; OP_LIT: pool offset */
+	uint32_t arg;	/* OP_LIT: length; OP_SLOW: type id */
+	uint32_t depth; /* OP_SLOW */
+};
+
+struct kt_btf_plan {
+	const struct btf *btf;
+	uint32_t id;
+	size_t len;
+	int text, indent; /* kt_btf_text's layout at INDENT, else compact JSON */
+	struct op *ops;
+	size_t nops, cap;
+	struct kt_buf pool; /* literal bytes: keys pre-escaped, brackets, commas */
+	struct kt_buf out;  /* scratch when a value outgrows the stack chunk */
+	int oom;
+};
+
+#define PLAN_MAX_OPS 65536
+
+static struct op *plan_op(struct kt_btf_plan *p, uint8_t kind)
+{
+	struct op *o;
+
+	if (p->nops == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 32;
+
+		if (cap > PLAN_MAX_OPS || !(o = realloc(p->ops, cap * sizeof(*o)))) {
+			p->oom = 1;
+			return NULL;
+		}
+		p->ops = o;
+		p->cap = cap;
+	}
+	o = &p->ops[p->nops++];
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	return o;
+}
+
+static void plan_lit(struct kt_btf_plan *p, const char *s, size_t n)
+{
+	struct op *last = p->nops ? &p->ops[p->nops - 1] : NULL;
+	size_t at = p->pool.len;
+
+	kt_buf_put(&p->pool, s, n);
+	if (p->pool.oom) {
+		p->oom = 1;
+		return;
+	}
+	if (last && last->kind == OP_LIT && last->off + last->arg == at) {
+		last->arg += (uint32_t)n;
+		return;
+	}
+	last = plan_op(p, OP_LIT);
+	if (last) {
+		last->off = (uint32_t)at;
+		last->arg = (uint32_t)n;
+	}
+}
+
+static void plan_slow(struct kt_btf_plan *p, uint32_t id, size_t off, uint32_t bitoff, int depth)
+{
+	struct op *o = plan_op(p, OP_SLOW);
+
+	if (!o)
+		return;
+	o->arg = id;
+	o->off = (uint32_t)off;
+	o->bitoff = (uint8_t)bitoff;
+	o->depth = (uint32_t)depth;
+}
+
+static void plan_num(struct kt_btf_plan *p, uint8_t kind, size_t off, uint32_t size)
+{
+	struct op *o = plan_op(p, kind);
+
+	if (o) {
+		o->off = (uint32_t)off;
+		o->size = (uint8_t)size;
+	}
+}
+
+/* Text: newline and two spaces per level, as indent() writes them. */
+static void plan_indent(struct kt_btf_plan *p, int depth)
+{
+	static const char sp[] = "                                                ";
+
+	plan_lit(p, "\n", 1);
+	for (int d = depth * 2; d > 0; d -= 48)
+		plan_lit(p, sp, (size_t)(d < 48 ? d : 48));
+}
+
+/* `"name":` exactly as lib/json's jw_key writes it (compact), or key()'s text. */
+static void plan_key(struct kt_btf_plan *p, const char *name, bool comma, int depth)
+{
+	struct kt_buf t = {0};
+	struct jw w;
+
+	if (p->text) {
+		plan_indent(p, depth);
+		name = name && *name ? name : "(anon)";
+		plan_lit(p, name, strlen(name));
+		plan_lit(p, ": ", 2);
+		return;
+	}
+	jw_init_buf(&w, &t, 0);
+	jw_obj_open(&w);
+	jw_key(&w, name ? name : "");
+	if (t.oom || t.len < 1) {
+		p->oom = 1;
+	} else {
+		if (comma)
+			plan_lit(p, ",", 1);
+		plan_lit(p, t.p + 1, t.len - 1);
+	}
+	kt_buf_free(&t);
+}
+
+static void plan_type(struct kt_btf_plan *p, uint32_t id, size_t off, uint32_t bitoff, int depth);
+
+static void plan_int(struct kt_btf_plan *p, const struct btf_type *t, uint32_t id, size_t off,
+		     uint32_t bitoff, int depth)
+{
+	uint32_t info = *(const uint32_t *)(t + 1);
+	uint32_t enc = BTF_INT_ENCODING(info), nbits = BTF_INT_BITS(info);
+	uint32_t ioff = BTF_INT_OFFSET(info) + bitoff;
+
+	/* what do_int renders by data alone: bitfields, 128-bit, chars, truncation */
+	if (ioff || nbits % 8 || nbits > 64 || nbits / 8 > t->size || !nbits || off > p->len ||
+	    nbits / 8 > p->len - off || ((enc & BTF_INT_CHAR) && nbits == 8)) {
+		plan_slow(p, id, off, bitoff, depth);
+		return;
+	}
+	if (enc & BTF_INT_BOOL)
+		plan_num(p, OP_BOOL, off, nbits / 8);
+	else
+		plan_num(p, (enc & BTF_INT_SIGNED) ? OP_I : OP_U, off, nbits / 8);
+}
+
+static bool plan_fits(const struct kt_btf_plan *p, size_t off, uint64_t size)
+{
+	return off <= p->len && size <= p->len - off;
+}
+
+static void plan_array(struct kt_btf_plan *p, const struct btf_type *t, uint32_t id, size_t off,
+		       int depth)
+{
+	const struct btf_array *a = btf_array(t);
+	long long es = btf__resolve_size(p->btf, a->type);
+	uint32_t eid = skip_mods(p->btf, a->type, false);
+	const struct btf_type *e = eid ? btf__type_by_id(p->btf, eid) : NULL;
+	const char *en = e ? btf__name_by_offset(p->btf, e->name_off) : NULL;
+	bool chars = a->nelems && e && btf_is_int(e) && e->size == 1 &&
+		     (btf_int_encoding(e) == BTF_INT_CHAR || (en && !strcmp(en, "char")));
+
+	/* char arrays are strings or not by their bytes (str_array): the renderer decides */
+	if (chars || es < 0 || (p->text && !es) || !plan_fits(p, off, (uint64_t)es * a->nelems) ||
+	    (uint64_t)a->nelems * 2 > PLAN_MAX_OPS) {
+		plan_slow(p, id, off, 0, depth);
+		return;
+	}
+	bool inl = scalar_type(p->btf, a->type);
+
+	plan_lit(p, "[", 1);
+	for (uint32_t i = 0; i < a->nelems && es; i++) {
+		if (!p->text && i)
+			plan_lit(p, ",", 1);
+		else if (p->text && inl && i)
+			plan_lit(p, ", ", 2);
+		else if (p->text && !inl)
+			plan_indent(p, depth + 1);
+		plan_type(p, a->type, off + (size_t)es * i, 0, depth + 1);
+		if (p->oom)
+			return;
+		if (p->text && !inl)
+			plan_lit(p, ",", 1);
+	}
+	if (p->text && !inl && a->nelems && es)
+		plan_indent(p, depth);
+	plan_lit(p, "]", 1);
+}
+
+static void plan_struct(struct kt_btf_plan *p, const struct btf_type *t, uint32_t id, size_t off,
+			int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	uint32_t n = btf_vlen(t);
+
+	if (!plan_fits(p, off, t->size)) {
+		plan_slow(p, id, off, 0, depth);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if ((btf_member_bit_offset(t, i) + btf_member_bitfield_size(t, i) + 7) / 8 >
+		    t->size) {
+			plan_slow(p, id, off, 0, depth); /* the renderer's marker */
+			return;
+		}
+	plan_lit(p, "{", 1);
+	for (uint32_t i = 0; i < n && !p->oom; i++) {
+		uint32_t bo = btf_member_bit_offset(t, i);
+		uint32_t bsz = btf_member_bitfield_size(t, i);
+
+		plan_key(p, btf__name_by_offset(p->btf, m[i].name_off), i > 0, depth + 1);
+		if (bsz) {
+			uint32_t bid = skip_mods(p->btf, m[i].type, true);
+			const struct btf_type *bt = bid ? btf__type_by_id(p->btf, bid) : NULL;
+			bool sign = bt && btf_is_int(bt) && (btf_int_encoding(bt) & BTF_INT_SIGNED);
+			struct op *o;
+
+			if (bt && btf_is_enum(bt))
+				sign = btf_kflag(bt);
+			o = plan_op(p, OP_BITS);
+			if (o) {
+				o->off = (uint32_t)(off + bo / 8);
+				o->bitoff = (uint8_t)(bo % 8);
+				o->size = (uint8_t)(bsz > 255 ? 255 : bsz);
+				o->arg = bsz;
+				o->sign = sign;
+			}
+		} else {
+			plan_type(p, m[i].type, off + bo / 8, bo % 8, depth + 1);
+		}
+	}
+	if (p->text && n)
+		plan_indent(p, depth);
+	plan_lit(p, "}", 1);
+}
+
+static void plan_type(struct kt_btf_plan *p, uint32_t id, size_t off, uint32_t bitoff, int depth)
+{
+	const struct btf_type *t;
+	uint32_t rid;
+
+	if (depth > KT_BTFD_MAX_DEPTH || off > UINT32_MAX) {
+		plan_slow(p, id, off, bitoff, depth);
+		return;
+	}
+	rid = skip_mods(p->btf, id, true);
+	t = rid ? btf__type_by_id(p->btf, rid) : NULL;
+	if (!t) {
+		plan_slow(p, id, off, bitoff, depth);
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT:
+		plan_int(p, t, id, off, bitoff, depth);
+		break;
+	case BTF_KIND_PTR: {
+		size_t ps = btf__pointer_size(p->btf);
+
+		if (ps != 4 && ps != 8)
+			ps = sizeof(void *);
+		if (!p->text && plan_fits(p, off, ps)) /* text: hex */
+			plan_num(p, OP_U, off, (uint32_t)ps);
+		else
+			plan_slow(p, id, off, bitoff, depth);
+		break;
+	}
+	case BTF_KIND_ARRAY:
+		plan_array(p, t, id, off, depth);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		plan_struct(p, t, id, off, depth);
+		break;
+	default: /* enums (by name), floats, VAR, DATASEC, markers */
+		plan_slow(p, id, off, bitoff, depth);
+	}
+}
+
+void kt_btf_plan_free(struct kt_btf_plan *p)
+{
+	if (!p)
+		return;
+	free(p->ops);
+	kt_buf_free(&p->pool);
+	kt_buf_free(&p->out);
+	free(p);
+}
+
+static struct kt_btf_plan *plan_new(const struct btf *btf, uint32_t id, size_t len, int text,
+				    int indent)
+{
+	struct kt_btf_plan *p = calloc(1, sizeof(*p));
+
+	if (!p || !btf || len > UINT32_MAX) {
+		free(p);
+		return NULL;
+	}
+	p->btf = btf;
+	p->id = id;
+	p->len = len;
+	p->text = text;
+	p->indent = indent;
+	plan_type(p, id, 0, 0, indent);
+	if (p->oom) {
+		kt_btf_plan_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct kt_btf_plan *kt_btf_plan_new(const struct btf *btf, uint32_t id, size_t len)
+{
+	return plan_new(btf, id, len, 0, 0);
+}
+
+struct kt_btf_plan *kt_btf_plan_new_text(const struct btf *btf, uint32_t id, size_t len, int indent)
+{
+	return plan_new(btf, id, len, 1, indent);
+}
+
+#define CHUNK 4096
+
+struct run {
+	struct kt_btf_plan *p;
+	char c[CHUNK];
+	size_t n;
+	bool spilled;
+};
+
+static void run_spill(struct run *s)
+{
+	kt_buf_put(&s->p->out, s->c, s->n);
+	s->n = 0;
+	s->spilled = true;
+}
+
+static void run_slow(struct run *s, const struct op *o, const void *data, int *rc)
+{
+	struct jw w;
+	struct r r = {.btf = s->p->btf, .base = data, .len = s->p->len};
+
+	run_spill(s);
+	jw_init_buf(&w, &s->p->out, 0);
+	if (s->p->text)
+		r.b = &s->p->out;
+	else
+		r.w = &w;
+	if (o->kind == OP_BITS)
+		put_bits(&r, o->off, o->bitoff, o->arg, o->sign);
+	else
+		do_type(&r, o->arg, o->off, o->bitoff, (int)o->depth);
+	if (r.rc)
+		*rc = r.rc;
+}
+
+static uint64_t load_n(const unsigned char *q, uint32_t size)
+{
+	uint64_t v;
+
+	switch (size) {
+	case 8:
+		memcpy(&v, q, 8);
+		return v;
+	case 4: {
+		uint32_t x;
+
+		memcpy(&x, q, 4);
+		return x;
+	}
+	case 2: {
+		uint16_t x;
+
+		memcpy(&x, q, 2);
+		return x;
+	}
+	case 1:
+		return q[0];
+	}
+	return load_le(q, size);
+}
+
+static int plan_run(struct jw *w, struct kt_buf *b, struct kt_btf_plan *p, const void *data)
+{
+	const unsigned char *d = data;
+	struct run s;
+	int rc = 0;
+
+	s.p = p;
+	s.n = 0;
+	s.spilled = false;
+	kt_buf_reset(&p->out);
+	for (size_t i = 0; i < p->nops; i++) {
+		const struct op *o = &p->ops[i];
+		uint64_t v;
+
+		if (s.n > CHUNK - 32)
+			run_spill(&s);
+		switch (o->kind) {
+		case OP_LIT:
+			if (o->arg > CHUNK - 32 - s.n) {
+				run_spill(&s);
+				kt_buf_put(&p->out, p->pool.p + o->off, o->arg);
+			} else {
+				memcpy(s.c + s.n, p->pool.p + o->off, o->arg);
+				s.n += o->arg;
+			}
+			break;
+		case OP_U:
+			s.n += kt_fmt_u64(s.c + s.n, load_n(d + o->off, o->size));
+			break;
+		case OP_I:
+			v = load_n(d + o->off, o->size);
+			s.n += kt_fmt_i64(s.c + s.n, sext(v, o->size));
+			break;
+		case OP_BOOL:
+			v = load_n(d + o->off, o->size);
+			memcpy(s.c + s.n, v ? "true" : "false", v ? 4 : 5);
+			s.n += v ? 4 : 5;
+			break;
+		default:
+			run_slow(&s, o, data, &rc);
+		}
+	}
+	if (!s.spilled) {
+		if (w)
+			jw_raw(w, s.c, s.n);
+		else
+			kt_buf_put(b, s.c, s.n);
+		return rc;
+	}
+	run_spill(&s);
+	if (w)
+		jw_raw(w, p->out.p, p->out.len);
+	else
+		kt_buf_put(b, p->out.p, p->out.len);
+	return p->out.oom ? -1 : rc;
+}
+
+int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data)
+{
+	if (w->pretty || p->text)
+		return kt_btf_json(w, p->btf, p->id, data, p->len);
+	return plan_run(w, NULL, p, data);
+}
+
+int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data)
+{
+	if (!p->text)
+		return kt_btf_text(b, p->btf, p->id, data, p->len, 0);
+	return plan_run(NULL, b, p, data);
 }

@@ -43,6 +43,25 @@ int kt_btf_json(struct jw *w, const struct btf *btf, uint32_t id, const void *da
 int kt_btf_text(struct kt_buf *b, const struct btf *btf, uint32_t id, const void *data, size_t len,
 		int indent);
 
+/*
+ * A precompiled JSON plan for one (btf, type id, value length): the BTF is
+ * walked once into a flat list of ops (pre-escaped keys and brackets as
+ * literals, fixed-offset integers), so each value is rendered without
+ * walking the BTF.  What depends on the bytes (enum names, char arrays as
+ * strings, bitfields, floats, truncation markers) runs the renderer above
+ * for that piece.  Output is byte-identical to kt_btf_json's, compact or
+ * pretty (pretty writers take kt_btf_json).  NULL when out of memory; the
+ * plan keeps BTF pointers: free it before the btf.
+ */
+struct kt_btf_plan;
+struct kt_btf_plan *kt_btf_plan_new(const struct btf *btf, uint32_t id, size_t len);
+int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data);
+/* The same for kt_btf_text at INDENT (pointers and enums by the renderer). */
+struct kt_btf_plan *kt_btf_plan_new_text(const struct btf *btf, uint32_t id, size_t len,
+					 int indent);
+int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data);
+void kt_btf_plan_free(struct kt_btf_plan *p);
+
 /* Decimal and hex digits without printf (hot paths of map dumps). */
 size_t kt_fmt_u64(char *out, uint64_t v); /* out: >= 20 bytes */
 size_t kt_fmt_i64(char *out, int64_t v);  /* out: >= 21 bytes */

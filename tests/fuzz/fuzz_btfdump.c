@@ -35,6 +35,19 @@ static void render(const struct btf *btf, uint32_t t, const uint8_t *d, size_t n
 			abort();
 		jr_free(&v);
 	}
+	/* the precompiled plan must write the very same bytes */
+	struct kt_btf_plan *p = kt_btf_plan_new(btf, t, n);
+	if (p) {
+		struct kt_buf b2 = { 0 };
+		struct jw w2;
+
+		jw_init_buf(&w2, &b2, 0);
+		kt_btf_plan_json(&w2, p, d);
+		if (b.len != b2.len || (b.len && memcmp(b.p, b2.p, b.len)))
+			abort();
+		kt_btf_plan_free(p);
+		kt_buf_free(&b2);
+	}
 	kt_buf_reset(&b);
 	kt_btf_text(&b, btf, t, d, n, 0);
 	kt_buf_free(&b);

@@ -5,7 +5,7 @@
 . "$TOP/tests/tap.sh"
 T=$(mktemp -d)
 H="$BUILD/tests/host/arena_helper"
-trap 'exec 9>&- 8>&-; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exec 9>&- 8>&- 7>&-; wait 2>/dev/null; rm -rf "$T"' EXIT
 
 if [ "$(id -u)" != 0 ]; then
 	skip "not root: bpf() and process_vm_readv need CAP_SYS_ADMIN/CAP_SYS_PTRACE"
@@ -51,4 +51,26 @@ for i in $(seq 50); do grep -q '^ready' "$T/unmapped.out" && break; sleep 0.1; d
 read -r _ UID2 _ <"$T/unmapped.out"
 "$KTBOX" bpfdump dump id "$UID2" >"$T/u.txt" 2>&1; is $? 1 "an arena no process maps: exit 1"
 grep -q "no process maps this arena" "$T/u.txt"; ok $? "... says why it cannot be read"
+
+# __arena globals: rendered by the .addr_space.1 DATASEC of a program using the arena
+start glob --globals
+exec 7>"$T/glob.hold"
+for i in $(seq 50); do grep -q '^ready' "$T/glob.out" && break; sleep 0.1; done
+read -r _ GID _ GPROG <"$T/glob.out"
+if [ -z "$GPROG" ]; then
+	skip "the helper could not load a program using the arena: $(head -c 300 "$T/glob.err")"
+else
+	"$KTBOX" bpfdump dump id "$GID" -j >"$T/g.json"; ok $? "arena with globals -j: exit 0"
+	is "$(jq -r '.globals.prog_id' "$T/g.json")" "$GPROG" "globals: from the program that uses the arena"
+	is "$(jq -c '.globals.value' "$T/g.json")" \
+		'{".addr_space.1":[{"kt_counter":42},{"kt_ids":[1,2,3,4]},{"kt_name":"ktbox-globals"}]}' \
+		"globals: every variable by name, at its DATASEC offset"
+	"$KTBOX" bpfdump dump id "$GID" >"$T/g.txt"; ok $? "text: exit 0"
+	grep -q "^globals (prog $GPROG's BTF, 40 bytes" "$T/g.txt"; ok $? "text: the globals' header"
+	grep -q '^  kt_ids: \[1, 2, 3, 4\]$' "$T/g.txt"; ok $? "text: a variable by name"
+	grep -q '^  kt_name: "ktbox-globals"$' "$T/g.txt"; ok $? "text: a char array as a string"
+	"$KTBOX" bpfdump dump id "$GID" -j --raw | jq -e 'has("globals") | not' >/dev/null
+	ok $? "--raw: no globals"
+fi
+jq -e 'has("globals") | not' "$T/a.json" >/dev/null; ok $? "an arena no program with BTF uses: no globals key"
 done_testing

@@ -136,6 +136,79 @@ static void test_json_valid(void)
 	kt_buf_free(&b);
 }
 
+/* The precompiled plan writes exactly what the renderer writes. */
+static int plan_same(uint32_t t, const unsigned char *d, size_t len)
+{
+	struct kt_btf_plan *p = kt_btf_plan_new(btf, t, len);
+	struct kt_buf a = {0}, b = {0};
+	struct jw wa, wb;
+	int ra, rb, same;
+
+	if (!p)
+		return 0;
+	jw_init_buf(&wa, &a, 0);
+	jw_init_buf(&wb, &b, 0);
+	jw_arr_open(&wa); /* a second value after a first: the comma is the writer's */
+	jw_arr_open(&wb);
+	jw_u64(&wa, 1);
+	jw_u64(&wb, 1);
+	ra = kt_btf_json(&wa, btf, t, d, len);
+	rb = kt_btf_plan_json(&wb, p, d);
+	jw_arr_close(&wa);
+	jw_arr_close(&wb);
+	same = ra == rb && a.len == b.len && !memcmp(a.p, b.p, a.len);
+	if (!same)
+		printf("# type %u len %zu\n# renderer: %s\n# plan:     %s\n", t, len, a.p, b.p);
+	kt_btf_plan_free(p);
+	for (int ind = 0; ind < 2 && same; ind++) {
+		p = kt_btf_plan_new_text(btf, t, len, ind);
+		if (!p)
+			return 0;
+		kt_buf_reset(&a);
+		kt_buf_reset(&b);
+		kt_buf_puts(&a, "x");
+		kt_buf_puts(&b, "x");
+		ra = kt_btf_text(&a, btf, t, d, len, ind);
+		rb = kt_btf_plan_text(&b, p, d);
+		same = ra == rb && a.len == b.len && !memcmp(a.p, b.p, a.len);
+		if (!same)
+			printf("# text type %u len %zu indent %d\n# renderer: %s\n# plan:     %s\n",
+			       t, len, ind, a.p, b.p);
+		kt_btf_plan_free(p);
+	}
+	kt_buf_free(&a);
+	kt_buf_free(&b);
+	return same;
+}
+
+static void test_plan(void)
+{
+	struct fx_val v;
+	unsigned char junk[sizeof(v) + 8];
+	uint32_t n = btf__type_cnt(btf);
+	int bad = 0, runs = 0;
+
+	fx_val_fill(&v, 0);
+	ok(plan_same((uint32_t)id.val_t, (unsigned char *)&v, sizeof(v)),
+	   "plan: struct of every kind");
+	fx_val_fill(&v, 1);
+	ok(plan_same((uint32_t)id.val, (unsigned char *)&v, sizeof(v)), "plan: second variant");
+	ok(plan_same((uint32_t)id.val, (unsigned char *)&v, 10), "plan: short data, same markers");
+	srand(2);
+	for (int i = 0; i < 300; i++) {
+		for (size_t k = 0; k < sizeof(junk); k++)
+			junk[k] =
+				(unsigned char)(i & 1 ? rand()
+						      : rand() % 96 + 32 - (rand() % 8 == 0) * 32);
+		for (uint32_t t = 1; t < n; t++, runs++)
+			bad += !plan_same(t, junk, (size_t)rand() % sizeof(junk));
+	}
+	is_int(bad, 0,
+	       "plan: every fixture type, random bytes and lengths: same bytes, same rc (JSON, "
+	       "text)");
+	ok(runs > 1000, "plan: the comparison ran");
+}
+
 static void test_entry(void)
 {
 	struct bpf_map_info info = {.type = KT_MAP_PERCPU_ARRAY,
@@ -241,6 +314,7 @@ int main(void)
 	test_text_struct();
 	test_datasec();
 	test_json_valid();
+	test_plan();
 	test_entry();
 	test_cpus();
 	test_fdinfo();
