@@ -35,9 +35,9 @@ step "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s wall time;
 
 # cut each announced file out of the stream and check it byte for byte
 n=0
-while read -r name off size sum; do
+while read -r name at size sum; do
 	f=$D/$name
-	dd if="$stream" of="$f" iflag=skip_bytes,count_bytes skip="$off" count="$size" status=none
+	dd if="$stream" of="$f" iflag=skip_bytes,count_bytes skip="$at" count="$size" status=none
 	got=$(sha256sum "$f" | cut -d' ' -f1)
 	if [ "$got" != "$sum" ] || [ "$(stat -c %s "$f")" != "$size" ]; then
 		step "$name: copy-out FAILED: $(stat -c %s "$f") bytes, sha256 $got; the guest had $size bytes, $sum"
