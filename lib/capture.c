@@ -238,6 +238,13 @@ static void kmsg_start(struct kt_capture *c)
 		kt_loop_add_fd(&c->loop, c->k.fd, EPOLLIN, on_kmsg, c);
 }
 
+/* The kernel prints a backtrace for the error kinds only (SCX_EXIT_ERROR
+ * and up); an unregistered or sysrq exit has none and is not partial. */
+static bool cap_exit_has_bt(const struct kt_cap_exit *ex)
+{
+	return !strncmp(ex->kind, "error", 5);
+}
+
 static void kmsg_finish(struct kt_capture *c)
 {
 	struct kt_cap_part *p = &c->part[KT_PART_KMSG];
@@ -256,7 +263,7 @@ static void kmsg_finish(struct kt_capture *c)
 	else if (!c->ex.have)
 		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_PARTIAL, "%zu events, no exit event",
 				c->nevents);
-	else if (!c->ex.frame[0] && !c->bt.len)
+	else if (!c->ex.frame[0] && !c->bt.len && cap_exit_has_bt(&c->ex))
 		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_PARTIAL, "exit without backtrace");
 	else
 		kt_cap_part_set(c, KT_PART_EVENTS, KT_PART_OK, NULL);

@@ -12,6 +12,9 @@
 #   -A MODE     accelerator: auto (default; KVM if it works, else TCG), kvm, tcg
 #   -X ARCH     guest architecture: amd64 (default) or arm64 (qemu-system-aarch64
 #               -M virt, TCG unless the host is arm64 with KVM; console ttyAMA0)
+#   -o FILE     a second serial port (ttyS1; ttyAMA1 has no second PL011 on
+#               virt, so amd64 only) written to FILE byte for byte: the guest
+#               streams files out through it (see tests/vm/demo.sh)
 #   -q          do not copy the console to stdout
 #
 # The guest init (tests/vm/init) ends with "KTBOX-EXIT rc=N" and powers off.
@@ -20,12 +23,12 @@
 # The accelerator chosen is printed on stderr ("qemu-run: accel=tcg ...").
 set -u
 
-kernel= initrd= run=/tests/smoke.sh smp=2 mem=512 numa=0 tmo=120 extra= log= accel=auto quiet=0 arch=amd64
-while getopts k:i:r:s:m:n:t:a:l:A:X:q c; do
+kernel= initrd= run=/tests/smoke.sh smp=2 mem=512 numa=0 tmo=120 extra= log= accel=auto quiet=0 arch=amd64 ser2=
+while getopts k:i:r:s:m:n:t:a:l:A:X:o:q c; do
 	case $c in
 	k) kernel=$OPTARG ;; i) initrd=$OPTARG ;; r) run=$OPTARG ;;
 	s) smp=$OPTARG ;; m) mem=$OPTARG ;; n) numa=$OPTARG ;; t) tmo=$OPTARG ;;
-	a) extra=$OPTARG ;; l) log=$OPTARG ;; A) accel=$OPTARG ;; X) arch=$OPTARG ;; q) quiet=1 ;;
+	a) extra=$OPTARG ;; l) log=$OPTARG ;; A) accel=$OPTARG ;; X) arch=$OPTARG ;; o) ser2=$OPTARG ;; q) quiet=1 ;;
 	*) sed -n '2,/^set/p' "$0" | sed -e '/^set/d' -e 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
@@ -71,6 +74,13 @@ if [ "$numa" -gt 0 ]; then
 			-numa node,nodeid=$i,cpus=$lo-$hi,memdev=m$i
 		i=$((i + 1))
 	done
+fi
+
+if [ -n "$ser2" ]; then
+	[ "$arch" = amd64 ] || die "-o needs the amd64 guest (a second UART)"
+	: >"$ser2" || die "cannot write '$ser2' (-o)"
+	# index=1: COM2 (ttyS1) whatever the order of the -serial options
+	set -- "$@" -chardev file,id=out,path="$ser2" -device isa-serial,chardev=out,index=1
 fi
 
 tmp=

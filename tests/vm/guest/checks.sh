@@ -502,6 +502,45 @@ check_capture() {
 		grep -q "\"event\":\"exit\",\"origin\":\"kernel\",\"scheduler\":\"ktbox_test\",\"kind\":\"$kind\"" $b/events.one
 	kt_has $b/events.one '"origin":"scheduler"' "capture $name: events.json has the scheduler's own report"
 	kt_has $b/scheduler.stderr "EXIT: " "capture $name: scheduler.stderr holds its EXIT line"
+	case $kind in
+	error*) check_capture_frames "$name" $b ;;
+	*)
+		# unregistered: the kernel logs the exit at info level, no backtrace
+		kt_check "capture $name: no backtrace.txt frames (the kernel printed none)" \
+			sh -c "! grep -q '+0x' $b/backtrace.txt 2>/dev/null"
+		;;
+	esac
+	kt_has $b/maps/manifest.json "\"final\": true" "capture $name: maps/ has the final snapshot"
+	kt_check "capture $name: maps/ holds map contents" ls $b/maps/map-*.jsonl
+	# error after 50 dispatches: enabling to disabled can fall between two
+	# 10 ms polls under TCG; the stall lives for a second
+	if grep -q '^"enabled":{.*"state":"enabl\(ed\|ing\)",.*"root_ops":"ktbox_test"' $b/sched_ext.json; then
+		kt_ok "capture $name: sched_ext.json saw it enabling or enabled"
+	elif [ $kind = error_stall ]; then
+		kt_fail "capture $name: sched_ext.json saw it enabling or enabled"
+	else
+		kt_diag "capture $name: the sysfs state was not seen enabled (died between two polls)"
+	fi
+	kt_check "capture $name: sched_ext.json sampled root/events" grep -q '"samples":\[$' $b/sched_ext.json
+	kt_check "capture $name: timeline.ktl written" test -s $b/timeline.ktl
+	kt_check "capture $name: timeline.trace.json is a trace" grep -q '"traceEvents"' $b/timeline.trace.json
+	line=$(head -n 1 $b/summary.txt)
+	kt_diag "capture $name: $line"
+	case $kind in
+	unreg*) re='^ktbox_test: '$kind' at [0-9]*\.[0-9]* s' ;;
+	error_stall) re='^ktbox_test: error_stall at [0-9]*\.[0-9]* s: ktbox_stall\[[0-9]*\] stuck for [0-9.]* s in [a-z_]*+0x[0-9a-f]*$' ;;
+	*) re='^ktbox_test: '$kind' at [0-9]*\.[0-9]* s: ".*" in ktbox_[a-z_]*+0x[0-9a-f]*$' ;;
+	esac
+	kt_check "capture $name: summary line names the scheduler, kind, message, first frame" \
+		sh -c "head -n 1 $b/summary.txt | grep -q '$re'"
+	check_capture_dump "$name" $b $kind
+	check_capture_counters "$name" $b
+	check_capture_timeline "$name" $b
+}
+
+# backtrace.txt and kallsyms.txt against the frames the kernel printed
+check_capture_frames() {
+	name=$1 b=$2
 	# the backtrace: the kernel's frames, byte for byte
 	n=$(grep -n 'sched_ext: BPF scheduler "ktbox_test" disabled' $b.kmsg | head -n 1 | cut -d: -f1)
 	sed -n "$((n + 1)),\$p" $b.kmsg | sed -n 's/^[0-9]*,[0-9]*,[0-9]*,[-c][^;]*;  *\([^ ]*+0x[0-9a-f]*\/0x[0-9a-f]*\( \[[^]]*\]\)\{0,1\}\)$/\1/p' >$b.frames
@@ -531,26 +570,78 @@ check_capture() {
 		esac
 	done
 	kt_is "$bad" 0 "capture $name: kallsyms.txt holds every frame's symbol ($nb BPF, sizes exact)"
-	kt_has $b/maps/manifest.json "\"final\": true" "capture $name: maps/ has the final snapshot"
-	kt_check "capture $name: maps/ holds map contents" ls $b/maps/map-*.jsonl
-	# error after 50 dispatches: enabling to disabled can fall between two
-	# 10 ms polls under TCG; the stall lives for a second
-	if grep -q '^"enabled":{.*"state":"enabl\(ed\|ing\)",.*"root_ops":"ktbox_test"' $b/sched_ext.json; then
-		kt_ok "capture $name: sched_ext.json saw it enabling or enabled"
-	elif [ $kind = error_stall ]; then
-		kt_fail "capture $name: sched_ext.json saw it enabling or enabled"
-	else
-		kt_diag "capture $name: the sysfs state was not seen enabled (died between two polls)"
-	fi
-	kt_check "capture $name: sched_ext.json sampled root/events" grep -q '"samples":\[$' $b/sched_ext.json
-	kt_check "capture $name: timeline.ktl written" test -s $b/timeline.ktl
-	kt_check "capture $name: timeline.trace.json is a trace" grep -q '"traceEvents"' $b/timeline.trace.json
-	line=$(head -n 1 $b/summary.txt)
-	kt_diag "capture $name: $line"
+}
+
+# scheduler.stderr's DEBUG DUMP: the text the scheduler printed (capture
+# passed it on to $b.err), line for line; unregistered exits have none
+check_capture_dump() {
+	name=$1 b=$2 kind=$3
+	# from DEBUG DUMP to its second ===== rule (the first is under the title)
+	dd='/^DEBUG DUMP/ { p = 1 } p { print } p && /^=====/ && ++n == 2 { exit }'
+	awk "$dd" $b.err >$b.dump
+	awk "$dd" $b/scheduler.stderr >$b.dump2
 	case $kind in
-	error_stall) re='^ktbox_test: error_stall at [0-9]*\.[0-9]* s: ktbox_stall\[[0-9]*\] stuck for [0-9.]* s in [a-z_]*+0x[0-9a-f]*$' ;;
-	*) re='^ktbox_test: '$kind' at [0-9]*\.[0-9]* s: ".*" in ktbox_[a-z_]*+0x[0-9a-f]*$' ;;
+	error*)
+		if [ -s $b.dump ] && cmp -s $b.dump $b.dump2; then
+			kt_ok "capture $name: scheduler.stderr holds the DEBUG DUMP as printed ($(wc -l <$b.dump) lines)"
+		else
+			kt_fail "capture $name: scheduler.stderr holds the DEBUG DUMP as printed"
+			kt_diag "$(diff $b.dump $b.dump2 | head -n 10)"
+		fi ;;
+	*) kt_is "$(wc -l <$b.dump2)" 0 "capture $name: no DEBUG DUMP (unregistered)" ;;
 	esac
-	kt_check "capture $name: summary line names the scheduler, kind, message, first frame" \
-		sh -c "head -n 1 $b/summary.txt | grep -q '$re'"
+}
+
+# the hex of a little-endian u64 at byte OFF of a map value, as a number
+kt_le64() {
+	h=$(echo "$1" | cut -c$(($2 * 2 + 1))-$(($2 * 2 + 16)))
+	r=
+	while [ -n "$h" ]; do
+		r=$(echo "$h" | cut -c1-2)$r h=$(echo "$h" | cut -c3-)
+	done
+	printf '%d' "0x${r:-0}"
+}
+
+# maps/: the last value of the scheduler's .bss holds the counters the
+# scheduler itself printed after its exit (dispatched= enqueued= stalled=);
+# .bss is { s32 stall_pid; u64 nr_dispatched, nr_enqueued, nr_stalled; ... }
+check_capture_counters() {
+	name=$1 b=$2
+	id=$(awk '/"id":/ { id = $2 } /"name": "scx_test.bss"/ { sub(",", "", id); print id }' $b/maps/manifest.json)
+	want=$(sed -n 's/^scx_test: dispatched=\([0-9]*\) enqueued=\([0-9]*\) stalled=\([0-9]*\)$/\1 \2 \3/p' $b.out)
+	v=$(grep '"set":\[\["00000000"' $b/maps/map-$id.jsonl 2>/dev/null | tail -n 1 |
+		sed 's/^.*"set":\[\["00000000","\([0-9a-f]*\)".*/\1/')
+	if [ -z "$id" ] || [ -z "$v" ] || [ -z "$want" ]; then
+		kt_fail "capture $name: maps/ holds scx_test.bss (id '$id') and the scheduler printed its counters ('$want')"
+		kt_diag "$(grep '"name"' $b/maps/manifest.json; ls $b/maps; grep -A3 '"name": "maps"' $b/manifest.json)"
+	else
+		got="$(kt_le64 "$v" 8) $(kt_le64 "$v" 16) $(kt_le64 "$v" 24)"
+		kt_is "$got" "$want" "capture $name: maps/ scx_test.bss nr_dispatched nr_enqueued nr_stalled = the scheduler's own counters"
+	fi
+	# the SCX_EV counters: the last record of sched_ext.json that has them
+	# ("post" at the exit, when the root kobject was still there) names
+	# every counter the kernel's own dump printed
+	post=$(grep '"events":{' $b/sched_ext.json | tail -n 1)
+	kt_diag "capture $name: SCX_EV counters last read in: $(echo "$post" | cut -c1-40)"
+	miss=
+	for ev in $(sed -n 's/^ *SCX_EV_\([A-Z_]*\): .*/\1/p' $b.dump2); do
+		ev=$(echo "$ev" | tr 'A-Z' 'a-z')
+		case $post in *"\"$ev\":"*) ;; *) miss="$miss $ev" ;; esac
+	done
+	kt_is "${miss:-none}" none "capture $name: sched_ext.json holds every SCX_EV counter of the kernel's dump ($(grep -c '^ *SCX_EV_' $b.dump2))"
+}
+
+# the timeline: switches on every CPU in the window before the exit; the
+# report reads the whole bundle
+check_capture_timeline() {
+	name=$1 b=$2
+	capture report --full $b >$b.report 2>$b.report.err
+	kt_is "$?" 0 "capture $name: capture report reads the bundle"
+	timeline dump $b/timeline.ktl >$b.tl 2>&1
+	n=0
+	for c in $(seq 0 $(($(nproc) - 1))); do
+		grep -q "^ *[0-9.]* \[$(printf '%03d' $c)\] Switch " $b.tl && n=$((n + 1))
+	done
+	kt_is "$n" "$(nproc)" "capture $name: timeline.ktl has switches on every CPU before the exit"
+	kt_check "capture $name: the report's parts say nothing missing" grep -qx 'nothing missing' $b.report
 }

@@ -71,18 +71,39 @@ if stub kmsgscx; then
 fi
 
 say "capture run: one command, the whole failure bundle"
+# ktbox.out=DEV (the host's tests/vm/demo.sh: a second serial port written
+# to a file): each bundle's .tar.gz is streamed out raw, one after the
+# other, and announced on the console as
+#     KTBOX-FILE name=NAME offset=O size=N sha256=HEX
+# so the host cuts it out of the stream and checks it byte for byte.
+out=$(kt_arg out) off=0
+if [ -n "$out" ]; then
+	if [ -c "$out" ] && exec 3>"$out" && stty -F "$out" raw -echo; then
+		:
+	else
+		echo "(cannot stream to '$out': the bundles stay in the guest)"
+		out=
+	fi
+fi
 if stub capture; then
 	for mode in "error -n 200" stall; do
-		echo "--- capture run -o /tmp/bundle-${mode%% *} -- scx_test -m $mode"
+		f=/tmp/bundle-${mode%% *}.tar.gz
+		echo "--- capture run -o $f -- scx_test -m $mode"
 		# shellcheck disable=SC2086
-		capture run -o /tmp/bundle-${mode%% *} -- scx_test -m $mode >/dev/null 2>/tmp/cap.err
-		echo "(exit status $?: the scheduler's)"
-		cat /tmp/bundle-${mode%% *}/summary.txt
-		grep -o '"exit_to_bundle_ms": [0-9.]*' /tmp/bundle-${mode%% *}/manifest.json
-		ls /tmp/bundle-${mode%% *} | tr '\n' ' '
-		echo
+		capture run -o "$f" -- scx_test -m $mode >/dev/null 2>/tmp/cap.err
+		echo "(exit status $?: the scheduler's; $(stat -c %s "$f") bytes)"
+		b=${f#/tmp/}
+		tar -xzOf "$f" "${b%.tar.gz}/manifest.json" | grep -o '"exit_to_bundle_ms": [0-9.]*'
+		[ -n "$out" ] || continue
+		size=$(stat -c %s "$f")
+		sum=$(sha256sum "$f" | cut -d' ' -f1)
+		cat "$f" >&3
+		echo "KTBOX-FILE name=${f#/tmp/} offset=$off size=$size sha256=$sum"
+		off=$((off + size))
 	done
 fi
+# the last close waits until the UART has sent everything
+[ -z "$out" ] || exec 3>&-
 
 say "the other applets"
 for a in bpfdump timeline; do
