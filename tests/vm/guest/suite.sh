@@ -46,6 +46,7 @@ check_bpfdump
 check_timeline
 check_capture error "-m error -n 50" 1 error_bpf
 check_capture stall "-m stall" 1 error_stall
+check_capture_dump
 
 # last: it wipes the guest's kernel log
 check_kmsg_overrun
