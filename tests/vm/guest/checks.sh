@@ -431,10 +431,15 @@ check_bpfdump() {
 check_dump_lines() {
 	jl=$1 errf=$2 what=$3
 	if ! grep -q '"kind":"ScxDump"' $jl; then
-		# open: in some runs (the full suite, KVM) the tracepoint fires
-		# (tracefs sees the lines) but tl_scx_dump's run_cnt stays 0
+		# open: reproducible after check_bpfdump (bpfdump progs, list,
+		# dump, watch against a running scx_test -m normal): every later
+		# error dump (the loader prints it) gives no ScxDump record,
+		# two check_timeline runs in a row; with check_timeline first,
+		# or three error runs in a row, all lines arrive.  Also seen:
+		# rounds of SysRq-D under a fresh recorder with tl_scx_dump at
+		# run_cnt 0.  bpfdump attaches no tracepoint: cause unknown
 		kt_todo "$what: the kernel's debug dump lines (sched_ext_dump) are recorded" \
-			"sometimes no line reaches the BPF program (open)"
+			"after check_bpfdump no line reaches the BPF program (open)"
 		kt_todo "$what: the recorded dump = the kernel's dump" "no dump lines recorded (open)"
 		return 1
 	fi
