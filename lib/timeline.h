@@ -388,7 +388,8 @@ uint64_t tl_report_out_of_order(const struct tl_report *r);
 
 struct tl_export_stats {
 	uint64_t slices, instants, counters, meta;
-	uint64_t unmatched; /* switches whose slice could not be closed */
+	uint64_t unmatched; /* switches whose prev_pid was not the running task */
+	uint64_t empty;	    /* slices of no length, not written */
 };
 /* Write BUF's records as one Chrome trace-event JSON document (and a
  * newline) to FP: 0, or -1 on a write error. */

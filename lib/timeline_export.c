@@ -15,9 +15,10 @@
  *	  M   process_name, thread_name ("CPU n"), thread_sort_index
  *
  * Times are microseconds with three decimals (ns exact).  Slices on a track
- * never overlap: each ends where the next switch on its CPU begins, and
- * events come out of tl_sorted in time order (a late record is clamped to
- * the track's last time).
+ * never overlap: each ends where the next switch on its CPU begins (any
+ * switch, whatever its prev_pid), events come out of tl_sorted in time order
+ * (a late record is clamped to the last time seen), and a slice that would
+ * have no length is dropped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,19 +136,37 @@ static void on_switch(struct xstate *x, const struct tl_event *ev, uint64_t ts)
 
 	if (!c)
 		return;
-	if (c->seen && c->cur) {
-		if (c->cur == ev->sw.prev_pid)
-			slice(x, ev->raw.cpu, c, ts,
-			      tl_state_str(ev->sw.prev_state, ev->sw.preempt));
-		else {
-			/* a switch went missing: close what we had, unnamed state */
-			slice(x, ev->raw.cpu, c, ts, NULL);
-			x->st->unmatched++;
-		}
-	}
+	/* Any switch on this CPU ends the slice of whoever is open, whatever
+	 * prev_pid says.  A slice of no length is dropped: the trace engines
+	 * nest a zero-length slice under the one starting at the same time. */
+	if (c->seen && c->cur && c->cur != ev->sw.prev_pid)
+		x->st->unmatched++; /* a switch went missing: unnamed end state */
+	if (c->seen && c->cur && ts > c->since)
+		slice(x, ev->raw.cpu, c, ts,
+		      c->cur == ev->sw.prev_pid ? tl_state_str(ev->sw.prev_state, ev->sw.preempt)
+						: NULL);
+	else if (c->seen && c->cur)
+		x->st->empty++;
 	c->seen = true;
 	c->cur = ev->sw.next_pid;
 	c->since = ts;
+}
+
+/* "PREFIX WHO" into B (N bytes, at least 1), cut to fit: snprintf was the
+ * export's second-largest cost after the writer. */
+static void cat2(char *b, size_t n, const char *prefix, const char *who)
+{
+	size_t a = strlen(prefix), w = strlen(who);
+
+	if (a > n - 1)
+		a = n - 1;
+	memcpy(b, prefix, a);
+	if (a < n - 1)
+		b[a++] = ' ';
+	if (w > n - 1 - a)
+		w = n - 1 - a;
+	memcpy(b + a, who, w);
+	b[a + w] = '\0';
 }
 
 static void instant(struct xstate *x, const struct tl_event *ev, uint64_t ts)
@@ -161,12 +180,11 @@ static void instant(struct xstate *x, const struct tl_event *ev, uint64_t ts)
 	case TL_K_WAKEUP:
 	case TL_K_WAKEUP_NEW:
 		task_name(x, who, sizeof(who), ev->wake.pid);
-		snprintf(name, sizeof(name), "%s %s",
-			 ev->kind == TL_K_WAKEUP ? "wakeup" : "wakeup_new", who);
+		cat2(name, sizeof(name), ev->kind == TL_K_WAKEUP ? "wakeup" : "wakeup_new", who);
 		break;
 	case TL_K_MIGRATE:
 		task_name(x, who, sizeof(who), ev->mig.pid);
-		snprintf(name, sizeof(name), "migrate %s", who);
+		cat2(name, sizeof(name), "migrate", who);
 		break;
 	case TL_K_LOCK_CONTEND:
 		snprintf(name, sizeof(name), "lock contention");
@@ -318,7 +336,7 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 	tl_sorted_free(&s);
 	/* close the running slices at the last time seen */
 	for (size_t i = 0; i < x.ncpus; i++)
-		if (x.cpus[i].seen && x.cpus[i].cur && x.last_ts >= x.cpus[i].since)
+		if (x.cpus[i].seen && x.cpus[i].cur && x.last_ts > x.cpus[i].since)
 			slice(&x, (uint32_t)i, &x.cpus[i], x.last_ts, NULL);
 	meta(&x, "process_name", 0, "name", "CPUs", 0);
 	for (size_t i = 0; i < x.ncpus; i++) {

@@ -432,12 +432,17 @@ static void shell_sort(uint64_t *v, size_t n)
 	}
 }
 
+/* LSD radix sort on BITS-bit digits, skipping digits all samples share:
+ * 16-bit digits for large vectors, 8-bit for small ones (the 16-bit count
+ * table costs 512 KiB to clear per pass), shell sort below 64. */
 static void sort_u64(uint64_t *v, size_t n)
 {
-	uint64_t *tmp, *src = v, *dst, or_all = 0, and_all = ~0ull;
 	size_t cnt[65536];
+	uint64_t *tmp, *src = v, *dst, or_all = 0, and_all = ~0ull;
+	unsigned bits = n >= 65536 ? 16 : 8;
+	uint64_t mask = (1ull << bits) - 1;
 
-	if (n < 2048) {
+	if (n < 64) {
 		shell_sort(v, n);
 		return;
 	}
@@ -451,22 +456,22 @@ static void sort_u64(uint64_t *v, size_t n)
 		and_all &= v[i];
 	}
 	dst = tmp;
-	for (unsigned shift = 0; shift < 64; shift += 16) {
+	for (unsigned shift = 0; shift < 64; shift += bits) {
 		size_t sum = 0;
 
-		if (!(((or_all ^ and_all) >> shift) & 0xffff))
+		if (!(((or_all ^ and_all) >> shift) & mask))
 			continue; /* every sample has this digit */
-		memset(cnt, 0, sizeof(cnt));
+		memset(cnt, 0, (mask + 1) * sizeof(cnt[0]));
 		for (size_t i = 0; i < n; i++)
-			cnt[src[i] >> shift & 0xffff]++;
-		for (size_t d = 0; d < 65536; d++) {
+			cnt[src[i] >> shift & mask]++;
+		for (size_t d = 0; d <= mask; d++) {
 			size_t c = cnt[d];
 
 			cnt[d] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			dst[cnt[src[i] >> shift & 0xffff]++] = src[i];
+			dst[cnt[src[i] >> shift & mask]++] = src[i];
 		src = dst;
 		dst = src == v ? tmp : v;
 	}

@@ -80,7 +80,7 @@ grep -q '"attached":\["sched_switch","sched_migrate_task","sched_wakeup"' "$T/in
 ok $? "switch, migrate and wakeup attached"
 tl dump -j "$T/tl.cap" >"$T/tl.jsonl"; ok $? "dump -j"
 if [ $have_perf = 1 ]; then
-	perf script -i "$T/perf.data" -F cpu,time,event,trace >"$T/perf.txt" 2>/dev/null
+	perf script -i "$T/perf.data" -F cpu,time,event,trace >"$T/perf.txt" 2>"$T/perf-script.err"
 else
 	: >"$T/perf.txt"
 fi
@@ -89,14 +89,30 @@ v() { awk -v k="$1" '$1 == k { print $2 }' "$T/cmp"; }
 [ "$(v tl_switch_in)" -ge "$N" ]; ok $? "the pair switched in at least $N times ($(v tl_switch_in))"
 [ "$(v tl_wakeup)" -ge "$N" ]; ok $? "the pair was woken at least $N times ($(v tl_wakeup))"
 if [ $have_perf = 1 ]; then
-	# open (timeline issue): on an idle machine perf reported about half the
-	# pair's switches-in and wakeups that timeline recorded in the same run
-	# (2281 vs 4004); under load the two agree to the event
-	why="timeline and perf disagree on an idle machine: open in the timeline issue"
-	[ "$(v tl_switch_in)" = "$(v perf_switch_in)" ]
-	todo $? "pair switches-in: timeline ($(v tl_switch_in)) = perf ($(v perf_switch_in))" "$why"
-	[ "$(v tl_wakeup)" = "$(v perf_wakeup)" ]
-	todo $? "pair wakeups: timeline ($(v tl_wakeup)) = perf ($(v perf_wakeup))" "$why"
+	# Both tracers are on for the pair's whole life.  Neither is the truth:
+	# each can miss an event without a loss record (perf: around a CPU's
+	# idle exit, seen as a switch-in from idle and its wakeup missing;
+	# timeline: see the export's unmatched warning).  A missed switch shows
+	# as a break in that tracer's own per-CPU chain (prev_pid is not the
+	# task the last switch put there), so: equal when neither chain breaks
+	# and perf lost nothing (a LOST record, hidden by -q); otherwise the
+	# difference is within the breaks and losses of the side that saw less.
+	pl=$(perf report -i "$T/perf.data" --stats 2>/dev/null |
+		awk '/LOST(_SAMPLES)? events:/ { n += $3 } END { print n + 0 }')
+	tb=$(v tl_breaks) pb=$(v perf_breaks)
+	within() { # A B: A - B <= breaks and losses of B's side, B - A <= A's
+		[ $(($1 - $2)) -le $((pb + pl)) ] && [ $(($2 - $1)) -le "$tb" ]
+	}
+	d="chain breaks: timeline $tb, perf $pb; perf lost $pl"
+	if [ $((tb + pb + pl)) = 0 ]; then
+		is "$(v tl_switch_in)" "$(v perf_switch_in)" "pair switches-in: timeline = perf ($d)"
+		is "$(v tl_wakeup)" "$(v perf_wakeup)" "pair wakeups: timeline = perf ($d)"
+	else
+		within "$(v tl_switch_in)" "$(v perf_switch_in)"
+		ok $? "pair switches-in: timeline $(v tl_switch_in), perf $(v perf_switch_in), apart by no more than the misses ($d)"
+		within "$(v tl_wakeup)" "$(v perf_wakeup)"
+		ok $? "pair wakeups: timeline $(v tl_wakeup), perf $(v perf_wakeup), apart by no more than the misses ($d)"
+	fi
 else
 	skip "perf not installed (make tools installs linux-perf)"
 	skip "perf not installed"
@@ -122,9 +138,7 @@ if command -v node >/dev/null 2>&1 && [ -f "$ENGINE/analyze-trace.mjs" ]; then
 	x=$(grep -o '"ph":"X"' "$T/trace.json" | wc -l)
 	is "$(awk '$1 == "slices" { print $2 }' "$T/engine")" "$x" "the engine placed every slice ($x)"
 	n=$(awk '$1 == "nested" { print $2 }' "$T/engine")
-	[ "$n" = 0 ]
-	todo $? "no slice overlaps another on its track ($n do)" \
-		"a switch whose prev_pid is not the running task ends a slice late: open in the timeline issue"
+	is "$n" 0 "no slice overlaps another on its track"
 	[ "$(awk '$1 == "threads" { print $2 }' "$T/engine")" -ge 1 ]; ok $? "CPU tracks"
 else
 	skip "node or the trace engine missing (make trace-engine)"

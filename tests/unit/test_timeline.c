@@ -488,6 +488,60 @@ static void test_export(void)
 	free(out);
 }
 
+/* A switch whose prev_pid is not the running task, then one at the same
+ * time: every switch ends the open slice, none of no length is written, so
+ * none nests under another (the trace engine nests a zero-length one). */
+static void test_export_unmatched(void)
+{
+	unsigned char b[40 * 8], *p = b;
+	struct tl_export_stats st;
+	struct tl_filter f = {0};
+	char *out = NULL;
+	size_t n;
+	FILE *fp = open_memstream(&out, &n);
+	struct jr_val v;
+	struct jr_err err;
+	const struct jr_val *evs;
+	uint64_t end = 0;
+	bool apart = true, nonzero = true;
+	size_t x = 0;
+
+	memset(b, 0, sizeof(b));
+	p = rec(p, TL_EVT_SWITCH, 0, 1000, 0, 10, 0, 0);
+	p = rec(p, TL_EVT_SWITCH, 0, 2000, 99, 20, 0, 0); /* 10 -> 20 went missing */
+	p = rec(p, TL_EVT_SWITCH, 0, 2000, 20, 30, 1, 0); /* 20 ran for no time */
+	p = rec(p, TL_EVT_SWITCH, 0, 3000, 30, 0, 1, 0);
+	p = rec(p, TL_EVT_SWITCH, 0, 4000, 0, 40, 0, 0);
+	p = rec(p, TL_EVT_WAKEUP, 0, 5000, 50, 0, 0, 0);
+	ok(!tl_export_chrome(fp, b, (size_t)(p - b), &f, &st), "unmatched: export writes");
+	fclose(fp);
+	ok(!jr_parse(out, n, &v, &err), "unmatched: parses (%s)", err.msg);
+	is_int(st.unmatched, 1, "one switch whose prev_pid was not the running task");
+	is_int(st.empty, 1, "one slice of no length dropped");
+	is_int(st.slices, 3, "10 (ended by the unmatched switch), 30, 40 (closed at the end)");
+	evs = jr_get(&v, "traceEvents");
+	for (size_t i = 0; evs && i < evs->arr.n; i++) {
+		const struct jr_val *e = &evs->arr.v[i];
+		uint64_t t0, t1;
+
+		if (strcmp(jr_get(e, "ph")->str.s, "X"))
+			continue;
+		x++;
+		t0 = (uint64_t)(jr_get(e, "ts")->num.d * 1000 + 0.5);
+		t1 = t0 + (uint64_t)(jr_get(e, "dur")->num.d * 1000 + 0.5);
+		if (t0 < end)
+			apart = false;
+		if (t1 == t0)
+			nonzero = false;
+		end = t1;
+	}
+	ok(x == 3 && apart && nonzero, "no slice overlaps or has no length");
+	ok(strstr(out, "\"ts\":1.000,\"dur\":1.000") != NULL,
+	   "10's slice ends at the unmatched switch");
+	jr_free(&v);
+	free(out);
+}
+
 static void test_flight(void)
 {
 	unsigned char b[40 * 12], *p = b;
@@ -585,8 +639,11 @@ static void percentiles(int N)
 
 static void test_percentiles(void)
 {
-	percentiles(20011); /* radix sort */
-	percentiles(1500);  /* shell sort */
+	percentiles(70001); /* radix sort, 16-bit digits */
+	percentiles(20011); /* radix sort, 8-bit digits */
+	percentiles(1500);
+	percentiles(64);
+	percentiles(63); /* shell sort */
 	percentiles(7);
 }
 
@@ -638,6 +695,7 @@ int main(void)
 	test_file();
 	test_report();
 	test_export();
+	test_export_unmatched();
 	test_flight();
 	test_percentiles();
 	test_options();

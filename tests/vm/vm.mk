@@ -41,7 +41,7 @@ $(VM_SCHED)/scx_test: tests/vm/scx_test.c $(GEN)/scx_test.skel.h $(SYSROOT_STAMP
 		-isystem $(SYSROOT)/include -I$(GEN) -o $@ $< \
 		-L$(SYSROOT)/lib -lbpf -lelf -lz
 
-$(VM_IMAGE): $(B)/ktbox $(MKINITRAMFS) $(VM_SCHED)/scx_test tests/vm/init $(VM_GUEST)
+$(VM_IMAGE): $(B)/ktbox $(MKINITRAMFS) $(VM_SCHED)/scx_test tests/vm/init $(VM_GUEST) $(VM_KERNEL)
 	@echo "  CPIO    $@"
 	@$(MKINITRAMFS) -k $(B)/ktbox $(VM_APPLETS) -i tests/vm/init -a $(BUSYBOX):/bin/busybox \
 		-a $(VM_SCHED)/scx_test:/bin/scx_test -a tests/vm/guest:/tests -o $@
