@@ -43,8 +43,12 @@ static const char intro[] =
 	"      --flight SEC    the timeline's window before the exit (default 10s)\n" \
 	"      --timeout SEC   give up after SEC (exit 3; the bundle is written)\n"
 
-static const char now_help[] = COMMON_HELP
-	"  -d, --duration SEC  the timeline recording's length (default 1s)\n" KT_HELP_HELP;
+static const char now_help[] =
+	COMMON_HELP "  -d, --duration SEC  the timeline recording's length (default 1s)\n"
+		    "      --dump          ask the kernel for the running scheduler's debug dump\n"
+		    "                      (SysRq-D: it keeps running); its lines, recorded from\n"
+		    "                      the sched_ext_dump tracepoint, are the part 'dump'\n"
+		    "                      (dump.txt)\n" KT_HELP_HELP;
 
 static const char arm_help[] = COMMON_HELP ARM_HELP KT_HELP_HELP
 	"\nWaits for the running (or the next) scheduler's exit: its map fds and\n"
@@ -64,7 +68,7 @@ static const char footer[] =
 	"--timeout or an interruption (the bundle is written); run: the\n"
 	"scheduler's status.\n";
 
-enum { OPT_MAPS = KT_OPT_LONG, OPT_BUDGET, OPT_NO_TL, OPT_RING, OPT_FLIGHT, OPT_TIMEOUT };
+enum { OPT_MAPS = KT_OPT_LONG, OPT_BUDGET, OPT_NO_TL, OPT_RING, OPT_FLIGHT, OPT_TIMEOUT, OPT_DUMP };
 
 #define COMMON_OPTS                                                           \
 	{"output", 'o', 1}, {"maps", OPT_MAPS, 1}, {"budget", OPT_BUDGET, 1}, \
@@ -77,7 +81,8 @@ enum { OPT_MAPS = KT_OPT_LONG, OPT_BUDGET, OPT_NO_TL, OPT_RING, OPT_FLIGHT, OPT_
 		"timeout", OPT_TIMEOUT, 1                                       \
 	}
 
-static const struct kt_option now_opts[] = {COMMON_OPTS, {"duration", 'd', 1}, KT_OPT_END};
+static const struct kt_option now_opts[] = {
+	COMMON_OPTS, {"duration", 'd', 1}, {"dump", OPT_DUMP, 0}, KT_OPT_END};
 static const struct kt_option arm_opts[] = {COMMON_OPTS, ARM_OPTS, KT_OPT_END};
 
 static int parse(struct kt_cmdline *cl, struct kt_cap_opts *o)
@@ -106,6 +111,9 @@ static int parse(struct kt_cmdline *cl, struct kt_cap_opts *o)
 			break;
 		case OPT_NO_TL:
 			o->timeline = false;
+			break;
+		case OPT_DUMP:
+			o->sysrq_dump = true;
 			break;
 		case 'i':
 			if (kt_opt_seconds(&cl->g, 0.001, 86400, &d))

@@ -115,7 +115,11 @@ enum tl_evt_type {
 	TL_EVT_COMM = 69,
 	/* sched_ext scheduler exit: prev_pid = current tid, next_pid = text
 	 * length (the exit reason, TL_EVT_TEXT records follow), a = exit kind
-	 * (SCX_EXIT_*, 0 when unknown), b = source (TL_SCX_EXIT_SRC_*) */
+	 * (SCX_EXIT_*, 0 when unknown), b = source (TL_SCX_EXIT_SRC_*).
+	 * Kernels up to 7.2 have no sched_ext_exit tracepoint: the recorder
+	 * writes this record itself (source state) with the kind named by the
+	 * error dump's "... triggered exit kind N on CPU C:" line, so error
+	 * exits carry their kind and other exits (no dump) carry 0. */
 	TL_EVT_SCX_EXIT = 70,
 	/* sched_ext_event(name, delta): prev_pid = current tid, next_pid =
 	 * name length (TL_EVT_TEXT records follow), a = delta (s64) */

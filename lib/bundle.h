@@ -30,6 +30,9 @@
  *	  timeline.trace.json  its Chrome trace export
  *	  scheduler.stdout     run mode: the scheduler's standard output
  *	  scheduler.stderr     run mode: its standard error
+ *	  dump.txt             now --dump: the debug dump SysRq-D produced, one
+ *	                       sched_ext_dump line per line, in full (from the
+ *	                       timeline's BPF side: SysRq-D writes only there)
  */
 #ifndef KT_BUNDLE_H
 #define KT_BUNDLE_H
@@ -52,6 +55,7 @@
 #define KT_BUNDLE_TRACE "timeline.trace.json"
 #define KT_BUNDLE_SCHED_OUT "scheduler.stdout"
 #define KT_BUNDLE_SCHED_ERR "scheduler.stderr"
+#define KT_BUNDLE_DUMP "dump.txt"
 
 /*
  * The manifest's parts, in manifest and summary order.  Each is
@@ -66,13 +70,14 @@ enum kt_bundle_part {
 	KT_PART_MAPS,	   /* maps/ */
 	KT_PART_TIMELINE,  /* timeline.ktl, timeline.trace.json */
 	KT_PART_SCHEDULER, /* scheduler.stdout, scheduler.stderr (run) */
+	KT_PART_DUMP,	   /* dump.txt (now --dump) */
 	KT_PART_NR,
 };
 
 #define KT_BUNDLE_PART_NAMES                                                              \
 	{                                                                                 \
 		"hostctx", "kmsg", "events", "sched_ext", "kallsyms", "maps", "timeline", \
-			"scheduler"                                                       \
+			"scheduler", "dump"                                               \
 	}
 
 /* A part's status: "ok", "partial" (some of it, "reason" says what is

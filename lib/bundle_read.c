@@ -736,6 +736,11 @@ bool kt_bundle_dump(const struct kt_bundle *b, struct kt_buf *out, const char **
 	struct tl_iter it;
 	struct tl_event ev;
 
+	if (b->sysrq_dump && b->sysrq_dump[0]) { /* now --dump: asked for */
+		kt_buf_puts(out, b->sysrq_dump);
+		*from = KT_BUNDLE_DUMP " (SysRq-D)";
+		return true;
+	}
 	if (dump_in(b->sched_err, out, false)) {
 		*from = KT_BUNDLE_SCHED_ERR;
 		return true;
@@ -752,8 +757,9 @@ bool kt_bundle_dump(const struct kt_bundle *b, struct kt_buf *out, const char **
 		return false;
 	tl_iter_init(&it, b->tl.records, b->tl.nrecords * TL_RECORD_SIZE);
 	while (tl_iter_next(&it, &ev))
-		if (ev.kind == TL_K_SCX_DUMP && ev.text) {
-			kt_buf_put(out, ev.text, ev.text_len);
+		if (ev.kind == TL_K_SCX_DUMP) { /* an empty line has no text */
+			if (ev.text)
+				kt_buf_put(out, ev.text, ev.text_len);
 			if (!ev.text_len || ev.text[ev.text_len - 1] != '\n')
 				kt_buf_putc(out, '\n');
 		}
@@ -1027,6 +1033,7 @@ int kt_bundle_load(struct kt_bundle *b, const char *path)
 			     !b->mode || strcmp(b->mode, "run"));
 	b->sched_err = slurp(b, KT_BUNDLE_SCHED_ERR, KT_BUNDLE_MAX_TEXT, NULL,
 			     !b->mode || strcmp(b->mode, "run"));
+	b->sysrq_dump = slurp(b, KT_BUNDLE_DUMP, KT_BUNDLE_MAX_TEXT, NULL, true);
 	load_hostctx(b);
 	load_kallsyms(b);
 	load_events(b);
@@ -1069,6 +1076,7 @@ void kt_bundle_free(struct kt_bundle *b)
 		tl_file_close(&b->tl);
 	free(b->sched_out);
 	free(b->sched_err);
+	free(b->sysrq_dump);
 	if (b->tmpdir)
 		rm_tree(b->tmpdir);
 	free(b->tmpdir);

@@ -96,6 +96,7 @@ struct kt_bundle {
 	bool has_trace; /* timeline.trace.json present */
 	/* scheduler.stdout / scheduler.stderr */
 	char *sched_out, *sched_err;
+	char *sysrq_dump; /* dump.txt (now --dump), or NULL */
 	/* what is missing or wrong, one line each */
 	char **notes;
 	size_t nnotes;

@@ -779,6 +779,62 @@ static void finish_common(struct kt_capture *c)
 				kt_cap_part_set(c, i, KT_PART_PARTIAL, "interrupted");
 }
 
+/*
+ * now --dump: SysRq-D makes the kernel dump the running scheduler's state
+ * (kernel/sched/ext.c sysrq_handle_sched_ext_dump: scx_dump_state with a
+ * zero-length buffer) without stopping it.  Its lines go only to the
+ * sched_ext_dump tracepoint, which the timeline's BPF side records; the
+ * dump is done inside the write(), so they are in the ring when it returns.
+ * /proc/sysrq-trigger ignores kernel.sysrq's mask (root only).
+ */
+#define SYSRQ_TRIGGER "/proc/sysrq-trigger"
+
+static void sysrq_dump(struct kt_capture *c)
+{
+	int fd;
+
+	if (!c->tl) {
+		kt_cap_part_set(c, KT_PART_DUMP, KT_PART_UNAVAILABLE,
+				"needs the timeline's BPF side (sched_ext_dump): %s",
+				c->part[KT_PART_TIMELINE].reason);
+		return;
+	}
+	if (!(tl_flightrec_attached(c->tl) >> TL_AT_SCX_DUMP & 1)) {
+		kt_cap_part_set(c, KT_PART_DUMP, KT_PART_UNAVAILABLE,
+				"tracepoint sched_ext_dump missing on this kernel");
+		return;
+	}
+	if (!c->have_trig || c->trig.state != KT_SCX_ENABLED) {
+		kt_cap_part_set(c, KT_PART_DUMP, KT_PART_UNAVAILABLE,
+				"no sched_ext scheduler is enabled: the kernel dumps nothing");
+		return;
+	}
+	fd = open(SYSRQ_TRIGGER, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "D", 1) != 1) {
+		kt_cap_part_set(c, KT_PART_DUMP, KT_PART_UNAVAILABLE, "cannot write 'D' to %s: %s",
+				SYSRQ_TRIGGER, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	c->dump_asked = true;
+}
+
+static void dump_finish(struct kt_capture *c)
+{
+	size_t n;
+
+	if (!c->dump_asked)
+		return;
+	n = tl_flightrec_dump_lines(c->tl, &c->dump);
+	if (n)
+		kt_cap_part_set(c, KT_PART_DUMP, KT_PART_OK, "%zu lines (SysRq-D)", n);
+	else
+		kt_cap_part_set(c, KT_PART_DUMP, KT_PART_UNAVAILABLE,
+				"SysRq-D written, but no sched_ext_dump line was recorded");
+}
+
 static int setup_loop(struct kt_capture *c)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD, 0};
@@ -888,9 +944,12 @@ int kt_cap_run(struct kt_capture *c)
 		c->end = KT_END_NOW;
 		if (c->have_trig && c->trig.armed)
 			take_at_enable(c);
+		if (c->o.sysrq_dump)
+			sysrq_dump(c);
 	}
 	if (wait_loop(c))
 		return KT_EXIT_FAIL;
+	dump_finish(c);
 	finish_common(c);
 	rc = kt_cap_write(c);
 	if (!rc)
@@ -943,6 +1002,7 @@ void kt_cap_free(struct kt_capture *c)
 	kt_buf_free(&c->kmsg);
 	kt_buf_free(&c->events);
 	kt_buf_free(&c->bt);
+	kt_buf_free(&c->dump);
 	if (c->have_pre)
 		hc_free(&c->pre);
 	if (c->have_post)

@@ -51,6 +51,7 @@ struct kt_cap_opts {
 	bool timeline;
 	double timeout;	    /* seconds; < 0: none */
 	uint64_t record_ns; /* now: the timeline recording's length */
+	bool sysrq_dump;    /* now --dump: ask for the debug dump (SysRq-D) */
 	char **argv;	    /* run: the scheduler and its arguments */
 };
 
@@ -116,6 +117,8 @@ struct kt_capture {
 	struct kt_snapring ring;
 	bool have_ring, ring_budget_hit, maps_final;
 	struct tl_flightrec *tl;
+	struct kt_buf dump; /* now --dump: the sched_ext_dump lines */
+	bool dump_asked;    /* SysRq-D was written */
 	/* trigger */
 	struct kt_scxtrig trig;
 	int *prog_fds; /* held from enable: keeps [bpf] symbols */

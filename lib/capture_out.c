@@ -218,6 +218,7 @@ static const char *const part_files[KT_PART_NR][3] = {
 	[KT_PART_MAPS] = {KT_BUNDLE_MAPS "/"},
 	[KT_PART_TIMELINE] = {KT_BUNDLE_TIMELINE, KT_BUNDLE_TRACE},
 	[KT_PART_SCHEDULER] = {KT_BUNDLE_SCHED_OUT, KT_BUNDLE_SCHED_ERR},
+	[KT_PART_DUMP] = {KT_BUNDLE_DUMP},
 };
 
 void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
@@ -536,6 +537,15 @@ static int write_timeline(struct bw *b)
 	return bw_close(b, fp, KT_BUNDLE_TRACE, KT_PART_TIMELINE);
 }
 
+static int write_dump(struct bw *b)
+{
+	struct kt_capture *c = b->c;
+
+	if (c->part[KT_PART_DUMP].st != KT_PART_OK)
+		return 0;
+	return bw_buf(b, KT_BUNDLE_DUMP, KT_PART_DUMP, &c->dump);
+}
+
 static int write_sched_out(struct bw *b)
 {
 	struct kt_capture *c = b->c;
@@ -610,8 +620,8 @@ int kt_cap_write(struct kt_capture *c)
 		return kt_err("cannot write the bundle: '%s'", b.dir);
 	ok = !write_hostctx(&b) && !write_events(&b) &&
 	     !bw_buf(&b, KT_BUNDLE_KMSG, KT_PART_KMSG, &c->kmsg) && !write_scx(&b) &&
-	     !write_ksyms(&b) && !write_maps(&b) && !write_timeline(&b) && !write_sched_out(&b) &&
-	     !finish(&b);
+	     !write_ksyms(&b) && !write_maps(&b) && !write_timeline(&b) && !write_dump(&b) &&
+	     !write_sched_out(&b) && !finish(&b);
 	if (!ok) {
 		kt_errn(b.err ? b.err : EIO, "cannot write the bundle: %s", b.what);
 		rm_tree(b.dir);

@@ -39,6 +39,41 @@ static const char *const kind_names[TL_K_NR] = {
 	[TL_K_UNKNOWN] = "Unknown",
 };
 
+int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind)
+{
+	static const char key[] = " triggered exit kind ";
+	const unsigned char *p = recs;
+	char line[TL_TEXT_MAX + 1], *at, *end;
+	uint32_t len;
+	unsigned long v;
+
+	if (!nrec || tl_rd32(p) != TL_EVT_SCX_DUMP)
+		return -1;
+	len = tl_rd32(p + 20);
+	if (len > TL_TEXT_MAX || nrec < 1 + TL_TEXT_RECORDS(len))
+		return -1;
+	for (uint32_t i = 0; i < TL_TEXT_RECORDS(len); i++) {
+		const unsigned char *r = p + (1 + i) * TL_RECORD_SIZE;
+		uint32_t n = len - i * TL_TEXT_CHUNK;
+
+		if (tl_rd32(r) != TL_EVT_TEXT)
+			return -1;
+		memcpy(line + i * TL_TEXT_CHUNK, r + 16, n < TL_TEXT_CHUNK ? n : TL_TEXT_CHUNK);
+	}
+	line[len] = 0;
+	at = strstr(line, key);
+	if (!at)
+		return -1;
+	at += sizeof(key) - 1;
+	if (*at < '0' || *at > '9')
+		return -1;
+	v = strtoul(at, &end, 10);
+	if (v > UINT32_MAX || strncmp(end, " on CPU ", 8))
+		return -1;
+	*kind = (uint32_t)v;
+	return 0;
+}
+
 const char *tl_kind_name(enum tl_kind k)
 {
 	return (unsigned)k < TL_K_NR ? kind_names[k] : "Unknown";

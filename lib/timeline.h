@@ -63,6 +63,13 @@ enum tl_kind {
 const char *tl_kind_name(enum tl_kind k);
 
 /*
+ * One ring-buffer sample of NREC records: when it is a sched_ext_dump line
+ * (header and its text) of the form "... triggered exit kind N on CPU C:",
+ * the first line of an error exit's dump, N in *kind and 0; else -1.
+ */
+int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind);
+
+/*
  * One parsed record.  RAW keeps the record as it was (Unknown events are
  * rendered from it); the union names the fields of each kind.  Wakeup,
  * WakeupNew and Waking share wake; text-carrying kinds (ScxExit, ScxEvent,

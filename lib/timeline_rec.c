@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "loop.h"
+#include "buf.h"
 #include "out.h"
 #include "scxtrig.h"
 #include "timeline.h"
@@ -79,7 +80,8 @@ struct rec {
 	bool have_trig;
 	int grace_timer;
 	uint64_t writes;
-	bool exit_written; /* the window went out on the scheduler's exit */
+	bool exit_written;  /* the window went out on the scheduler's exit */
+	uint32_t dump_kind; /* SCX_EXIT_* named by the last error dump, 0 none */
 	/* counts */
 	uint64_t events, last_events, last_ns;
 	int progress_timer;
@@ -90,8 +92,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct rec *r = ctx;
 	size_t n = size / TL_RECORD_SIZE;
+	uint32_t kind;
 
 	r->events += n;
+	if (!tl_dump_exit_kind(data, n, &kind))
+		r->dump_kind = kind;
 	if (r->o->flight_ns) {
 		tl_flight_push(&r->fl, data, n);
 		return 0;
@@ -120,8 +125,11 @@ static void note_exit(struct rec *r)
 	if ((size_t)len >= sizeof(text))
 		len = (int)sizeof(text) - 1;
 	n = TL_TEXT_RECORDS((size_t)len);
-	rec[0] = (struct timeline_event){TL_EVT_SCX_EXIT, TL_CPU_NONE, r->trig.exit_ns,	     0,
-					 (uint32_t)len,	  0,	       TL_SCX_EXIT_SRC_STATE};
+	/* no sched_ext_exit tracepoint on kernels up to 7.2: the kind comes from the
+	 * error dump's "triggered exit kind N" line (error exits only) */
+	rec[0] = (struct timeline_event){TL_EVT_SCX_EXIT, TL_CPU_NONE,	r->trig.exit_ns,      0,
+					 (uint32_t)len,	  r->dump_kind, TL_SCX_EXIT_SRC_STATE};
+	r->dump_kind = 0;
 	for (size_t i = 0; i < n; i++) {
 		rec[1 + i] = (struct timeline_event){
 			TL_EVT_TEXT, TL_CPU_NONE, r->trig.exit_ns, 0, 0, 0, 0};
@@ -538,6 +546,40 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 	*lost_total = sum(lost, f->r.ncpus);
 	free(lost);
 	return ok ? 0 : -1;
+}
+
+size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
+{
+	const struct tl_flight *fl = &f->r.fl;
+	unsigned char *lin;
+	struct tl_iter it;
+	struct tl_event ev;
+	size_t n = 0, first;
+
+	drain(&f->r);
+	lin = malloc(fl->n ? fl->n * TL_RECORD_SIZE : 1);
+	if (!lin)
+		return 0;
+	/* the ring in at most two runs, as tl_flight_write */
+	first = fl->cap - fl->head < fl->n ? fl->cap - fl->head : fl->n;
+	memcpy(lin, fl->buf + fl->head * TL_RECORD_SIZE, first * TL_RECORD_SIZE);
+	memcpy(lin + first * TL_RECORD_SIZE, fl->buf, (fl->n - first) * TL_RECORD_SIZE);
+	tl_iter_init(&it, lin, fl->n * TL_RECORD_SIZE);
+	while (tl_iter_next(&it, &ev)) {
+		if (ev.kind != TL_K_SCX_DUMP)
+			continue;
+		if (ev.text) /* an empty line has none */
+			kt_buf_put(out, ev.text, ev.text_len);
+		kt_buf_putc(out, '\n');
+		n++;
+	}
+	free(lin);
+	return n;
+}
+
+uint64_t tl_flightrec_attached(const struct tl_flightrec *f)
+{
+	return f->r.hdr.attached;
 }
 
 uint64_t tl_flightrec_missing(const struct tl_flightrec *f)

@@ -98,6 +98,12 @@ struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, s
 int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_t *lost);
 /* Attach points asked for that the kernel lacks (TL_AT_* bits). */
 uint64_t tl_flightrec_missing(const struct tl_flightrec *f);
+/* TL_AT_* bits attached */
+uint64_t tl_flightrec_attached(const struct tl_flightrec *f);
+/* Append the sched_ext_dump lines held now to OUT, one per line; returns
+ * how many (drains the ring first). */
+struct kt_buf;
+size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out);
 uint64_t tl_flightrec_dropped(const struct tl_flightrec *f);
 void tl_flightrec_free(struct tl_flightrec *f);
 

@@ -663,6 +663,29 @@ static void test_options(void)
 	ok(tl_parse_time("1", 0, &t0, &t1) == -1, "no comma");
 }
 
+/* The exit kind from an error dump's first line (no sched_ext_exit tracepoint). */
+static void test_dump_exit_kind(void)
+{
+	unsigned char buf[64 * TL_RECORD_SIZE], *e;
+	uint32_t kind = 0;
+
+	e = text_rec(buf, TL_EVT_SCX_DUMP, 0, 1, 7, 0, 0,
+		     "swapper/0[0] triggered exit kind 1025 on CPU 0:");
+	ok(!tl_dump_exit_kind(buf, (size_t)(e - buf) / TL_RECORD_SIZE, &kind) && kind == 1025,
+	   "dump exit kind: 1025 from the dump's first line");
+	ok(tl_dump_exit_kind(buf, 1, &kind), "dump exit kind: continuations cut short: none");
+	e = text_rec(buf, TL_EVT_SCX_DUMP, 0, 1, 7, 1, 0, "Debug dump triggered by SysRq-D");
+	ok(tl_dump_exit_kind(buf, (size_t)(e - buf) / TL_RECORD_SIZE, &kind),
+	   "dump exit kind: a SysRq-D dump names none");
+	e = text_rec(buf, TL_EVT_SCX_EVENT, 0, 1, 7, 0, 0, "x triggered exit kind 3 on CPU 0:");
+	ok(tl_dump_exit_kind(buf, (size_t)(e - buf) / TL_RECORD_SIZE, &kind),
+	   "dump exit kind: only sched_ext_dump lines count");
+	e = text_rec(buf, TL_EVT_SCX_DUMP, 0, 1, 7, 0, 0,
+		     "x triggered exit kind 99999999999 on CPU 0:");
+	ok(tl_dump_exit_kind(buf, (size_t)(e - buf) / TL_RECORD_SIZE, &kind),
+	   "dump exit kind: out of range: none");
+}
+
 int main(void)
 {
 	test_layout();
@@ -676,5 +699,6 @@ int main(void)
 	test_flight();
 	test_percentiles();
 	test_options();
+	test_dump_exit_kind();
 	return tap_done();
 }

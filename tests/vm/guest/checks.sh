@@ -422,6 +422,52 @@ check_bpfdump() {
 	kt_has $d/show.json '"nr_dispatched"' "bpfdump show: the .bss counters over the ring"
 }
 
+# The sched_ext_dump lines in a recording (timeline dump -j output JSONL)
+# equal the dump the kernel handed the scheduler (the loader's DEBUG DUMP
+# block in ERRFILE): same lines, same order.  The tracepoint gets every
+# line in full; the kernel's copy is cut at exit_dump_len (ends in
+# "~~~~ TRUNCATED ~~~~"), so then only that prefix is compared.
+#   check_dump_lines JSONL ERRFILE WHAT
+check_dump_lines() {
+	jl=$1 errf=$2 what=$3
+	if ! grep -q '"kind":"ScxDump"' $jl; then
+		# open: reproducible after check_bpfdump (bpfdump progs, list,
+		# dump, watch against a running scx_test -m normal): every later
+		# error dump (the loader prints it) gives no ScxDump record,
+		# two check_timeline runs in a row; with check_timeline first,
+		# or three error runs in a row, all lines arrive.  Also seen:
+		# rounds of SysRq-D under a fresh recorder with tl_scx_dump at
+		# run_cnt 0.  bpfdump attaches no tracepoint: cause unknown
+		kt_todo "$what: the kernel's debug dump lines (sched_ext_dump) are recorded" \
+			"after check_bpfdump no line reaches the BPF program (open)"
+		kt_todo "$what: the recorded dump = the kernel's dump" "no dump lines recorded (open)"
+		return 1
+	fi
+	kt_ok "$what: the kernel's debug dump lines (sched_ext_dump) are recorded"
+	grep '"kind":"ScxDump"' $jl | sed 's/.*"line":"\(.*\)"}$/\1/; t; s/.*//' |
+		sed 's/\\"/"/g; s/\\t/\t/g; s/\\\\/\\/g' >$jl.lines
+	awk 'st == 0 && /^DEBUG DUMP$/ { st = 1; next }
+	     st == 1 { st = 2; next }
+	     st == 2 { st = 3; next }
+	     st == 3 && /====================$/ { sub(/=+$/, ""); if ($0 != "") print; exit }
+	     st == 3 { print }' $errf >$jl.kernel
+	if grep -q '~~~~ TRUNCATED ~~~~' $jl.kernel; then
+		n=$(grep -n '~~~~ TRUNCATED ~~~~' $jl.kernel | head -n 1 | cut -d: -f1)
+		head -n $((n - 3)) $jl.kernel >$jl.kernel.cut
+		head -n $((n - 3)) $jl.lines >$jl.lines.cut
+		kt_diag "$what: the kernel's copy is truncated at line $n; the recording has $(wc -l <$jl.lines)"
+	else
+		cp $jl.kernel $jl.kernel.cut
+		cp $jl.lines $jl.lines.cut
+	fi
+	if [ -s $jl.kernel.cut ] && cmp -s $jl.kernel.cut $jl.lines.cut; then
+		kt_ok "$what: the recorded dump = the kernel's dump ($(wc -l <$jl.lines) lines)"
+	else
+		kt_fail "$what: the recorded dump = the kernel's dump"
+		kt_diag "$(diff $jl.kernel.cut $jl.lines.cut | head -n 20)"
+	fi
+}
+
 # timeline's flight recorder around a real sched_ext error: armed before the
 # scheduler starts, written when the kernel disables it, holding the seconds
 # before the exit, the exit itself and the kernel's debug dump lines.
@@ -450,15 +496,67 @@ check_timeline() {
 	[ -n "$ets" ] && [ -n "$fts" ] && [ "$fts" -lt "$ets" ] &&
 		kt_ok "timeline: the window starts before the exit" ||
 		kt_fail "timeline: window start $fts, exit $ets"
-	# sched_ext_dump attaches on the guest's 7.2 kernel, but no dump line
-	# has reached the recording yet (open in the timeline issue): shown, not
-	# asserted
+	# no sched_ext_exit tracepoint on this kernel: the recorder takes the
+	# kind from the dump's "triggered exit kind N" line (1025: error_bpf)
+	grep '"kind":"ScxExit"' $d/dump.jsonl >$d/exit.json
+	if check_dump_lines $d/dump.jsonl $d/err "timeline"; then
+		kt_has $d/exit.json '"exit_kind":1025,' \
+			"timeline: the ScxExit record carries the exit kind (1025, from the dump)"
+	else
+		kt_todo "timeline: the ScxExit record carries the exit kind (1025, from the dump)" \
+			"no dump lines recorded (open)"
+	fi
 	kt_diag "recorder: $(cat $d/rec.err)"
 	kt_diag "kinds: $(sed 's/.*"kind":"\([A-Za-z]*\)".*/\1/' $d/dump.jsonl | sort | uniq -c | tr '\n' ' ')"
 	timeline info $d/flight.cap >$d/info.txt 2>&1
 	kt_diag "info: $(cat $d/info.txt)"
 	timeline report $d/flight.cap >$d/report.txt 2>&1
 	kt_is "$?" 0 "timeline report of the flight file"
+}
+
+# capture now --dump against a running scheduler (normal mode): SysRq-D
+# makes the kernel dump its state without stopping it; the lines reach only
+# the sched_ext_dump tracepoint.  The bundle's dump part must hold exactly
+# the lines tracefs saw for the same dump, and the scheduler must still be
+# enabled afterwards.
+check_capture_dump() {
+	b=/tmp/kt/cap-dump
+	T=/sys/kernel/tracing
+	if ! kt_ready capture; then
+		kt_skip "capture now --dump" "applet not implemented yet"
+		return
+	fi
+	rm -rf $b
+	scx_test -m normal -t 60 >$b.sout 2>$b.serr &
+	spid=$!
+	for i in $(seq 100); do
+		[ "$(cat /sys/kernel/sched_ext/state 2>/dev/null)" = enabled ] && break
+		sleep 0.1
+	done
+	echo >$T/trace
+	echo 1 >$T/events/sched_ext/sched_ext_dump/enable
+	kt_time "capture now --dump: start"
+	capture now -o $b --dump >$b.out 2>$b.err
+	kt_is "$?" 0 "capture now --dump exits 0"
+	echo 0 >$T/events/sched_ext/sched_ext_dump/enable
+	kt_is "$(cat /sys/kernel/sched_ext/state)" enabled \
+		"capture now --dump: the scheduler is still enabled afterwards"
+	m=$b/manifest.json
+	kt_check "capture now --dump: manifest part dump is ok" \
+		sh -c "grep -A1 '\"name\": \"dump\"' $m | grep -q '\"status\": \"ok\"'"
+	kt_diag "capture now --dump: $(grep -A2 '"name": "dump"' $m | tr -d '\n')"
+	kt_has $b/dump.txt "Debug dump triggered by SysRq-D" "capture now --dump: dump.txt is the SysRq-D dump"
+	grep ' sched_ext_dump:' $T/trace | sed 's/^.* sched_ext_dump: //; s/^.* sched_ext_dump:$//' >$b.trace
+	if [ -s $b.trace ] && cmp -s $b.trace $b/dump.txt; then
+		kt_ok "capture now --dump: dump.txt = the lines tracefs saw ($(wc -l <$b.trace))"
+	else
+		kt_fail "capture now --dump: dump.txt = the lines tracefs saw"
+		kt_diag "$(diff $b.trace $b/dump.txt | head -n 20)"
+	fi
+	capture report $b >$b.report 2>&1
+	kt_has $b.report "Debug dump triggered by SysRq-D" "capture report shows the SysRq-D dump"
+	kill $spid
+	wait $spid
 }
 
 # capture run: the bundle of one failure mode, every part checked against
