@@ -18,6 +18,7 @@
 #include "json.h"
 #include "loop.h"
 #include "opt.h"
+#include "text.h"
 #include "timeline.h"
 
 static const char *const kind_names[TL_K_NR] = {
@@ -42,33 +43,25 @@ static const char *const kind_names[TL_K_NR] = {
 int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind)
 {
 	static const char key[] = " triggered exit kind ";
-	const unsigned char *p = recs;
-	char line[TL_TEXT_MAX + 1], *at, *end;
-	uint32_t len;
-	unsigned long v;
+	struct tl_iter it;
+	struct tl_event ev;
+	const char *at;
+	size_t i, n;
+	uint64_t v;
 
-	if (!nrec || tl_rd32(p) != TL_EVT_SCX_DUMP)
+	/* per ring-buffer sample: anything but a dump line returns at once */
+	if (!nrec || tl_rd32(recs) != TL_EVT_SCX_DUMP)
 		return -1;
-	len = tl_rd32(p + 20);
-	if (len > TL_TEXT_MAX || nrec < 1 + TL_TEXT_RECORDS(len))
+	tl_iter_init(&it, recs, nrec * TL_RECORD_SIZE);
+	if (!tl_iter_next(&it, &ev) || ev.kind != TL_K_SCX_DUMP || !ev.text)
 		return -1;
-	for (uint32_t i = 0; i < TL_TEXT_RECORDS(len); i++) {
-		const unsigned char *r = p + (1 + i) * TL_RECORD_SIZE;
-		uint32_t n = len - i * TL_TEXT_CHUNK;
-
-		if (tl_rd32(r) != TL_EVT_TEXT)
-			return -1;
-		memcpy(line + i * TL_TEXT_CHUNK, r + 16, n < TL_TEXT_CHUNK ? n : TL_TEXT_CHUNK);
-	}
-	line[len] = 0;
-	at = strstr(line, key);
+	at = memmem(ev.text, ev.text_len, key, sizeof(key) - 1);
 	if (!at)
 		return -1;
-	at += sizeof(key) - 1;
-	if (*at < '0' || *at > '9')
-		return -1;
-	v = strtoul(at, &end, 10);
-	if (v > UINT32_MAX || strncmp(end, " on CPU ", 8))
+	i = (size_t)(at - ev.text) + sizeof(key) - 1;
+	n = ev.text_len;
+	if (!kt_scan_dec(ev.text, n, &i, &v) || v > UINT32_MAX || n - i < 8 ||
+	    memcmp(ev.text + i, " on CPU ", 8))
 		return -1;
 	*kind = (uint32_t)v;
 	return 0;
