@@ -329,6 +329,50 @@ void jw_double(struct jw *w, double v)
 	emit(w, b, (size_t)n);
 }
 
+/*
+ * V / 10^FRAC as jw_double() writes it (the shortest form that reads back,
+ * ".0" when whole), without its printf/scanf round trips: within
+ * [1e-4, 1e6) %g never takes an exponent and a decimal of at most 15
+ * significant digits is the shortest that reads back as itself, so the
+ * digits of V with the fraction's trailing zeros cut are exactly that
+ * form.  Outside that range: jw_double().  (test_scxexit checks both agree.)
+ */
+void jw_udec_g(struct jw *w, uint64_t v, unsigned frac)
+{
+	uint64_t scale = 1;
+	char d[48];
+	size_t n = 0, i;
+
+	for (i = 0; i < frac; i++)
+		scale *= 10;
+	if (frac > 9 || v < (scale >= 10000 ? scale / 10000 : 1) || v >= scale * 1000000) {
+		jw_double(w, (double)v / (double)scale);
+		return;
+	}
+	/* integer part, '.', the fraction without trailing zeros (at least one digit) */
+	{
+		char t[24], *p = t + sizeof(t);
+		uint64_t ip = v / scale, fp = v % scale;
+
+		do
+			*--p = (char)('0' + ip % 10);
+		while (ip /= 10);
+		n = (size_t)(t + sizeof(t) - p);
+		memcpy(d, p, n);
+		d[n++] = '.';
+		for (i = frac; i > 0; i--) {
+			d[n + i - 1] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		n += frac ? frac : 1;
+		if (!frac)
+			d[n - 1] = '0';
+		while (d[n - 1] == '0' && d[n - 2] != '.')
+			n--;
+	}
+	jw_raw(w, d, n);
+}
+
 void jw_bool(struct jw *w, bool v)
 {
 	sep(w);

@@ -43,6 +43,9 @@ void jw_i64(struct jw *w, int64_t v);
 void jw_double(struct jw *w, double v); /* NaN/inf -> null */
 /* V / 10^FRAC with exactly FRAC decimals (ns as "12.345" us: FRAC 3). */
 void jw_udec(struct jw *w, uint64_t v, unsigned frac);
+/* V / 10^FRAC exactly as jw_double() writes it (shortest form, ".0" when
+ * whole), without its printf/scanf round trips where that is exact. */
+void jw_udec_g(struct jw *w, uint64_t v, unsigned frac);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* A value the caller formatted as valid JSON already (numbers, literals). */
@@ -70,6 +73,11 @@ static inline void jw_kdouble(struct jw *w, const char *k, double v)
 {
 	jw_key(w, k);
 	jw_double(w, v);
+}
+static inline void jw_kudec_g(struct jw *w, const char *k, uint64_t v, unsigned frac)
+{
+	jw_key(w, k);
+	jw_udec_g(w, v, frac);
 }
 /* "0x..." lowercase hex string (addresses, flags). */
 void jw_khex(struct jw *w, const char *k, uint64_t v);

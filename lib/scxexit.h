@@ -208,8 +208,6 @@ void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t);
 
 /* ---- output (scxexit_fmt.c) ---- */
 
-/* Key K: V / 10^FRAC as a JSON number, exactly as jw_kdouble() writes it. */
-void scx_json_dec(struct jw *w, const char *k, uint64_t v, unsigned frac);
 /* One event as a JSON object (absent values omitted; keys in kmsgscx --help). */
 void scx_event_json(struct jw *w, const struct scx_event *ev);
 /* Human form: one header line plus indented detail lines. */

@@ -22,51 +22,6 @@ static void frame_json(struct jw *w, const struct scx_frame *f)
 	jw_obj_close(w);
 }
 
-/*
- * V / 10^FRAC as jw_double() writes it (the shortest form that reads back,
- * ".0" when whole), without its printf/scanf round trips: within
- * [1e-4, 1e6) %g never takes an exponent and a decimal of at most 15
- * significant digits is the shortest that reads back as itself, so the
- * digits of V with the fraction's trailing zeros cut are exactly that
- * form.  Outside that range: jw_double().  (test_scxexit checks both agree.)
- */
-void scx_json_dec(struct jw *w, const char *k, uint64_t v, unsigned frac)
-{
-	uint64_t scale = 1;
-	char d[48];
-	size_t n = 0, i;
-
-	for (i = 0; i < frac; i++)
-		scale *= 10;
-	if (frac > 9 || v < (scale >= 10000 ? scale / 10000 : 1) || v >= scale * 1000000) {
-		jw_kdouble(w, k, (double)v / (double)scale);
-		return;
-	}
-	/* integer part, '.', the fraction without trailing zeros (at least one digit) */
-	{
-		char t[24], *p = t + sizeof(t);
-		uint64_t ip = v / scale, fp = v % scale;
-
-		do
-			*--p = (char)('0' + ip % 10);
-		while (ip /= 10);
-		n = (size_t)(t + sizeof(t) - p);
-		memcpy(d, p, n);
-		d[n++] = '.';
-		for (i = frac; i > 0; i--) {
-			d[n + i - 1] = (char)('0' + fp % 10);
-			fp /= 10;
-		}
-		n += frac ? frac : 1;
-		if (!frac)
-			d[n - 1] = '0';
-		while (d[n - 1] == '0' && d[n - 2] != '.')
-			n--;
-	}
-	jw_key(w, k);
-	jw_raw(w, d, n);
-}
-
 static void opt_str(struct jw *w, const char *k, const char *v)
 {
 	if (v)
@@ -84,7 +39,7 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 	opt_str(w, "reason", ev->reason);
 	opt_str(w, "message", ev->message);
 	if (ev->has_ts)
-		scx_json_dec(w, "timestamp", ev->ts_usec, 6);
+		jw_kudec_g(w, "timestamp", ev->ts_usec, 6);
 	if (ev->has_seq)
 		jw_ku64(w, "seq", ev->seq);
 	if (ev->level >= 0)
@@ -94,7 +49,7 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 		jw_obj_open(w);
 		jw_kstr(w, "comm", ev->stall_comm);
 		jw_ki64(w, "pid", ev->stall_pid);
-		scx_json_dec(w, "seconds", ev->stall_msec, 3);
+		jw_kudec_g(w, "seconds", ev->stall_msec, 3);
 		jw_obj_close(w);
 	}
 	if (ev->nbt) {

@@ -680,7 +680,7 @@ static void test_escape(void)
 	   "JSON escapes them as before");
 }
 
-/* scx_json_dec writes what jw_kdouble writes, inside its fast range and out */
+/* jw_udec_g writes what jw_double writes, inside its fast range and out */
 static void test_json_dec(void)
 {
 	static const uint64_t edge[] = {0,
@@ -718,7 +718,7 @@ static void test_json_dec(void)
 			jw_init_buf(&wb, &b, 0);
 			jw_obj_open(&wa);
 			jw_obj_open(&wb);
-			scx_json_dec(&wa, "t", v, frac);
+			jw_kudec_g(&wa, "t", v, frac);
 			jw_kdouble(&wb, "t", (double)v / (double)scale);
 			jw_obj_close(&wa);
 			jw_obj_close(&wb);
@@ -732,7 +732,7 @@ static void test_json_dec(void)
 			kt_buf_free(&b);
 		}
 	}
-	ok(!bad, "scx_json_dec == jw_kdouble on %u values (%u differ)", n, bad);
+	ok(!bad, "jw_udec_g == jw_double on %u values (%u differ)", n, bad);
 }
 
 int main(void)
