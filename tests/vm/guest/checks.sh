@@ -523,6 +523,29 @@ check_timeline() {
 	kt_is "$?" 0 "timeline report of the flight file"
 }
 
+# The kind of an exit without a dump (scx_bpf_exit: SCX_EXIT_UNREG_BPF,
+# 65): no sched_ext_exit tracepoint, no dump line naming it; the recorder
+# takes it from the kernel's 'disabled (unregistered from BPF)' log line.
+check_timeline_kind() {
+	d=/tmp/kt/timeline-kind
+	mkdir -p $d
+	timeline record --flight 10 --trigger scx-exit -q -o $d/flight.cap 2>$d/rec.err &
+	tpid=$!
+	kt_wait_fd $tpid /sys/kernel/sched_ext/state 600 ||
+		kt_fail "timeline kind: the recorder armed within 60 s"
+	scx_test -m exit -n 40 >$d/out 2>$d/err
+	for i in $(seq 300); do kill -0 $tpid 2>/dev/null || break; sleep 0.1; done
+	kill -INT $tpid 2>/dev/null
+	wait $tpid
+	timeline dump -j $d/flight.cap >$d/dump.jsonl 2>&1
+	grep '"kind":"ScxExit"' $d/dump.jsonl >$d/exit.json
+	kt_diag "timeline kind: $(cat $d/exit.json)"
+	kt_has $d/exit.json '"exit_kind":65,"kind_from":"kmsg"' \
+		"timeline: an exit without a dump carries its kind (65, from the kernel log)"
+	timeline dump $d/flight.cap 2>&1 | grep 'ScxExit' >$d/exit.txt
+	kt_has $d/exit.txt 'kind 65 by state' "timeline dump: kind 65 in text"
+}
+
 # capture now --dump against a running scheduler (normal mode): SysRq-D
 # makes the kernel dump its state without stopping it; the lines reach only
 # the sched_ext_dump tracepoint.  The bundle's dump part must hold exactly
