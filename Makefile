@@ -183,6 +183,10 @@ report-golden: $(B)/ktbox $(B)/tests/unit/test_report
 		$(B)/tests/unit/test_report render text tests/fixtures/bundle-$$b 100 > tests/fixtures/bundle-$$b/report.txt; \
 		$(B)/tests/unit/test_report render markdown tests/fixtures/bundle-$$b > tests/fixtures/bundle-$$b/report.md; \
 	done
+	for d in tests/fixtures/vm/bundle-*; do \
+		$(B)/tests/unit/test_report render text $$d 100 > $$d/report.txt; \
+		$(B)/tests/unit/test_report render markdown $$d > $$d/report.md; \
+	done
 .PHONY: report-golden
 # the same goldens over bundles a real guest wrote: boots the demo guest
 # with every failure mode of the test scheduler (needs the VM kernel)
