@@ -68,7 +68,8 @@ int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind)
 	return 0;
 }
 
-int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind)
+int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind, const char **name,
+		      size_t *name_len)
 {
 	static const char pre[] = "sched_ext: BPF scheduler \"", mid[] = "\" disabled (";
 	const char *m, *r;
@@ -84,6 +85,8 @@ int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind)
 	if (!code)
 		return -1;
 	*kind = code;
+	*name = text + sizeof(pre) - 1;
+	*name_len = (size_t)(m - *name);
 	return 0;
 }
 

@@ -72,10 +72,12 @@ int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind);
  * The SCX_EXIT_* kind of the kernel's log line for an exit, TEXT (the
  * message, no record header): 'sched_ext: BPF scheduler "NAME" disabled
  * (REASON)' (kernel/sched/ext.c scx_root_disable: pr_info below
- * SCX_EXIT_ERROR, pr_err from it), the kind by its reason text.  0, or -1
- * when TEXT is no such line or its reason names no kind.
+ * SCX_EXIT_ERROR, pr_err from it), the kind by its reason text, NAME (not
+ * NUL-terminated, NAME_LEN bytes) pointing into TEXT.  0, or -1 when TEXT is
+ * no such line or its reason names no kind.
  */
-int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind);
+int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind, const char **name,
+		      size_t *name_len);
 
 /*
  * One parsed record.  RAW keeps the record as it was (Unknown events are

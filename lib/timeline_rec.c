@@ -130,10 +130,15 @@ static bool on_kmsg_record(void *arg, char *rec, size_t len, const struct kmsg_l
 	struct rec *r = arg;
 	struct kmsg_line l;
 	long off = kmsg_parse_record_header(rec, len, &l);
+	const char *name;
+	size_t nl;
 	uint32_t kind;
 
 	(void)hdr;
-	if (off >= 0 && !tl_kmsg_exit_kind(rec + off, len - (size_t)off, &kind))
+	if (off < 0 || tl_kmsg_exit_kind(rec + off, len - (size_t)off, &kind, &name, &nl))
+		return false;
+	/* the exiting scheduler's line (any, when its name was not read) */
+	if (!r->exit_name[0] || (strlen(r->exit_name) == nl && !memcmp(r->exit_name, name, nl)))
 		r->kmsg_kind = kind;
 	return false;
 }
@@ -403,8 +408,9 @@ static int setup_loop(struct rec *r)
 		if (kt_scxtrig_arm(&r->trig, &r->loop, SCX_POLL_NS, on_scx_exit, r))
 			return kt_err("cannot set up the event loop");
 		/* read only at an exit, for its kind: without it (no permission)
-		 * an exit without a dump has an unknown kind */
-		r->have_k = !o->scx_root && !kt_kmsg_open(&r->k, KT_KMSG_PATH, KT_KMSG_FROM_END, 0);
+		 * an exit without a dump has an unknown kind.  Also with a
+		 * stand-in sysfs tree (tests write the line themselves). */
+		r->have_k = !kt_kmsg_open(&r->k, KT_KMSG_PATH, KT_KMSG_FROM_END, 0);
 	} else if (o->flight_ns && o->trigger == TL_TRIG_SCX_EXIT) {
 		kt_warn("no sched_ext in this kernel (/sys/kernel/sched_ext): the flight "
 			"window is written on SIGUSR1 and at the end only");

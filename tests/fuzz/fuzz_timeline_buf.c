@@ -24,11 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct jw w;
 	size_t n = 0;
 	uint32_t kind;
+	const char *name;
+	size_t nl;
 
 	if (!null)
 		return 0;
 	/* the same bytes as a kernel log line: a kind found is one ktbox knows */
-	if (!tl_kmsg_exit_kind((const char *)data, size, &kind) && !kind)
+	if (!tl_kmsg_exit_kind((const char *)data, size, &kind, &name, &nl) &&
+	    (!kind || name < (const char *)data || name + nl > (const char *)data + size))
 		abort();
 	if (parse_buf(data, size, &e))
 		abort();

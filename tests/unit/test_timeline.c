@@ -705,13 +705,16 @@ static void test_kmsg_exit_kind(void)
 	struct tl_events ev;
 	uint32_t kind;
 	char line[128];
+	const char *name;
+	size_t nl;
 
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		snprintf(line, sizeof(line),
 			 "sched_ext: BPF scheduler \"ktbox_test\" disabled (%s)", k[i].reason);
 		kind = 0;
-		ok(!tl_kmsg_exit_kind(line, strlen(line), &kind) && kind == k[i].kind,
-		   "kmsg exit kind: '%s' is %u", k[i].reason, k[i].kind);
+		ok(!tl_kmsg_exit_kind(line, strlen(line), &kind, &name, &nl) && kind == k[i].kind &&
+			   nl == 10 && !memcmp(name, "ktbox_test", 10),
+		   "kmsg exit kind: '%s' is %u, scheduler ktbox_test", k[i].reason, k[i].kind);
 	}
 	static const char *bad[] = {
 		"sched_ext: BPF scheduler \"ktbox_test\" enabled",
@@ -722,8 +725,8 @@ static void test_kmsg_exit_kind(void)
 		"",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ok(tl_kmsg_exit_kind(bad[i], strlen(bad[i]), &kind), "kmsg exit kind: none in '%s'",
-		   bad[i]);
+		ok(tl_kmsg_exit_kind(bad[i], strlen(bad[i]), &kind, &name, &nl),
+		   "kmsg exit kind: none in '%s'", bad[i]);
 	/* an exit whose kind nobody named: no exit_kind key, and "unknown" */
 	e = text_rec(buf, TL_EVT_SCX_EXIT, TL_CPU_NONE, 9, 0, 0, TL_SCX_EXIT_SRC_STATE,
 		     "ktbox_test: disabling");
