@@ -342,35 +342,40 @@ out:
 
 static const char hexd[] = "0123456789abcdef";
 
-/* ,"0xNN" for every byte value (7 bytes each), built on first use */
-static char hex7[256][7];
+/* "0xNN", for every byte value, 8 bytes apart: one 8-byte copy per byte,
+ * 7 of them kept (the 8th is overwritten).  Built on first use. */
+static char hex8[256][8];
 
-static void hex7_init(void)
+static void hex8_init(void)
 {
-	if (hex7[255][0])
+	if (hex8[255][0])
 		return;
 	for (int i = 0; i < 256; i++)
-		memcpy(hex7[i],
-		       (const char[7]){',', '"', '0', 'x', hexd[i >> 4], hexd[i & 15], '"'}, 7);
+		memcpy(hex8[i],
+		       (const char[8]){'"', '0', 'x', hexd[i >> 4], hexd[i & 15], '"', ','}, 8);
 }
 
-/* PFX then ["0x01","0x02",...] (bpftool's print_hex_data_json) at O. */
+/* ["0x01","0x02",...] (bpftool's print_hex_data_json) at O: 7 N + 1 bytes,
+ * 7 N + 2 touched. */
+static char *hex_arr(char *o, const unsigned char *p, size_t n)
+{
+	*o++ = '[';
+	for (size_t i = 0; i < n; i++, o += 7)
+		memcpy(o, hex8[p[i]], 8);
+	if (n)
+		o--; /* the last comma */
+	*o++ = ']';
+	return o;
+}
+
+/* PFX then the byte array at O. */
 static char *hex_put(char *o, const char *pfx, const unsigned char *p, size_t n)
 {
 	size_t l = strlen(pfx);
 
-	hex7_init();
+	hex8_init();
 	memcpy(o, pfx, l);
-	o += l;
-	*o++ = '[';
-	if (n) {
-		memcpy(o, hex7[p[0]] + 1, 6);
-		o += 6;
-	}
-	for (size_t i = 1; i < n; i++, o += 7)
-		memcpy(o, hex7[p[i]], 7);
-	*o++ = ']';
-	return o;
+	return hex_arr(o + l, p, n);
 }
 
 static void hex_json(struct jw *w, const unsigned char *p, size_t n)
@@ -522,6 +527,163 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 	entry_json(w, info, btf, NULL, NULL, key, val, ncpus);
 }
 
+/* ---- the JSON entry plan (see bpfdump.h) ------------------------------ */
+
+struct kt_entry_plan {
+	struct kt_btf_plan *kplan, *vplan; /* the caller's */
+	size_t ks, vs, step, ncpus;
+	bool percpu, of_maps, fmt, fkey;
+	struct kt_buf pool; /* per CPU: {"cpu":I,"value": (a comma first after CPU 0) */
+	uint32_t *off;	    /* where each CPU's piece starts in the pool; one more: the end */
+	size_t fixed;	    /* bytes up to "formatted":{"key": at most */
+};
+
+void kt_entry_plan_free(struct kt_entry_plan *p)
+{
+	if (!p)
+		return;
+	kt_buf_free(&p->pool);
+	free(p->off);
+	free(p);
+}
+
+static void cpu_piece(struct kt_entry_plan *p, size_t i)
+{
+	char t[48], *o = t;
+
+	if (i)
+		*o++ = ',';
+	memcpy(o, "{\"cpu\":", 7);
+	o += 7;
+	o += kt_fmt_u64(o, i);
+	memcpy(o, ",\"value\":", 9);
+	o += 9;
+	kt_buf_put(&p->pool, t, (size_t)(o - t));
+}
+
+struct kt_entry_plan *kt_entry_plan_new(const struct bpf_map_info *info, bool formatted,
+					struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+					size_t ncpus)
+{
+	struct kt_entry_plan *p;
+
+	if (formatted && (!vplan || (info->btf_key_type_id && !kplan)))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	hex8_init();
+	p->kplan = kplan;
+	p->vplan = vplan;
+	p->ks = info->key_size;
+	p->vs = info->value_size;
+	p->step = kt_percpu_stride(info->value_size);
+	p->percpu = kt_bpf_map_percpu(info->type);
+	p->of_maps = kt_bpf_map_of_maps(info->type) && info->value_size >= 4;
+	p->fmt = formatted;
+	p->fkey = formatted && info->btf_key_type_id;
+	p->ncpus = p->percpu ? ncpus : 1;
+	p->off = calloc(p->ncpus + 1, sizeof(*p->off));
+	if (!p->off)
+		goto oom;
+	for (size_t i = 0; p->percpu && i < p->ncpus; i++) {
+		p->off[i] = (uint32_t)p->pool.len;
+		cpu_piece(p, i);
+	}
+	p->off[p->ncpus] = (uint32_t)p->pool.len;
+	if (p->pool.oom || p->pool.len > UINT32_MAX)
+		goto oom;
+	/* pieces, both byte arrays (every CPU's), inner_map_id: 64 covers the rest */
+	p->fixed = 64 + 7 * p->ks + p->pool.len + p->ncpus * (7 * p->vs + 8);
+	return p;
+oom:
+	kt_entry_plan_free(p);
+	return NULL;
+}
+
+#define PUT(o, lit) (memcpy(o, lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* The bytes of entry_json, written in place: one room check for the hex
+ * part, each BTF plan's own, one for the framing after each. */
+static int entry_plan_put(struct kt_buf *b, const struct kt_entry_plan *p, const unsigned char *key,
+			  const unsigned char *val)
+{
+	char *o = kt_buf_room(b, p->fixed);
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	o = hex_arr(PUT(o, "{\"key\":"), key, p->ks);
+	if (!p->percpu) {
+		o = hex_arr(PUT(o, ",\"value\":"), val, p->vs);
+		if (p->of_maps) {
+			uint32_t id;
+
+			memcpy(&id, val, 4);
+			o = PUT(o, ",\"inner_map_id\":");
+			o += kt_fmt_u64(o, id);
+		}
+	} else {
+		o = PUT(o, ",\"values\":[");
+		for (size_t i = 0; i < p->ncpus; i++) {
+			size_t n = p->off[i + 1] - p->off[i];
+
+			kt_copy_short(o, p->pool.p + p->off[i], n);
+			o = hex_arr(o + n, val + i * p->step, p->vs);
+			*o++ = '}';
+		}
+		*o++ = ']';
+	}
+	if (!p->fmt) {
+		*o++ = '}';
+		kt_buf_done(b, o);
+		return 0;
+	}
+	o = PUT(o, ",\"formatted\":{");
+	if (p->fkey) {
+		o = PUT(o, "\"key\":");
+		kt_buf_done(b, o);
+		rc |= kt_btf_plan_put(b, p->kplan, key);
+		if (!(o = kt_buf_room(b, 64)))
+			return -1;
+		*o++ = ',';
+	}
+	if (!p->percpu) {
+		o = PUT(o, "\"value\":");
+		kt_buf_done(b, o);
+		rc |= kt_btf_plan_put(b, p->vplan, val);
+		if (!(o = kt_buf_room(b, 64)))
+			return -1;
+		o = PUT(o, "}}");
+		kt_buf_done(b, o);
+		return rc;
+	}
+	o = PUT(o, "\"values\":[");
+	for (size_t i = 0; i < p->ncpus; i++) {
+		size_t n = p->off[i + 1] - p->off[i];
+
+		kt_copy_short(o, p->pool.p + p->off[i], n);
+		kt_buf_done(b, o + n);
+		rc |= kt_btf_plan_put(b, p->vplan, val + i * p->step);
+		if (!(o = kt_buf_room(b, 64)))
+			return -1;
+		*o++ = '}';
+	}
+	o = PUT(o, "]}}");
+	kt_buf_done(b, o);
+	return rc;
+}
+
+int kt_entry_plan_json(struct jw *w, const struct kt_entry_plan *p, const unsigned char *key,
+		       const unsigned char *val)
+{
+	struct kt_buf *b = jw_raw_buf(w);
+
+	if (!b)
+		return 1;
+	return entry_plan_put(b, p, key, val) ? -1 : 0;
+}
+
 static bool array_kind(uint32_t t)
 {
 	return t == KT_MAP_ARRAY || t == KT_MAP_PERCPU_ARRAY || t == KT_MAP_ARRAY_OF_MAPS ||
@@ -664,6 +826,7 @@ struct emit {
 	const struct btf *btf;
 	struct kt_idlist *inner;
 	struct kt_btf_plan *kplan, *vplan; /* JSON: compiled once per map */
+	struct kt_entry_plan *eplan;	   /* compact JSON */
 };
 
 static int emit_entries(void *arg, const unsigned char *keys, const unsigned char *vals, size_t n)
@@ -682,7 +845,9 @@ static int emit_entries(void *arg, const unsigned char *keys, const unsigned cha
 			memcpy(&id, v, 4);
 			kt_idlist_add(e->inner, id);
 		}
-		if (d->json)
+		if (e->eplan && kt_entry_plan_json(&d->w, e->eplan, k, v) <= 0)
+			; /* written by the map's plan */
+		else if (d->json)
 			entry_json(&d->w, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus);
 		else
 			entry_text(&d->buf, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus,
@@ -1055,12 +1220,15 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 	}
 	if (d->json)
 		jw_arr_open(&d->w);
-	e = (struct emit){d, info, btf, inner, NULL, NULL};
+	e = (struct emit){d, info, btf, inner, NULL, NULL, NULL};
 	if (d->json && btf && !d->pretty) {
 		if (info->btf_key_type_id)
 			e.kplan = kt_btf_plan_new(btf, info->btf_key_type_id, info->key_size);
 		e.vplan = kt_btf_plan_new(btf, value_type(info), info->value_size);
-	} else if (!d->json && btf) {
+	}
+	if (d->json && !d->pretty)
+		e.eplan = kt_entry_plan_new(info, btf != NULL, e.kplan, e.vplan, d->ncpus);
+	if (!d->json && btf) {
 		if (info->btf_key_type_id)
 			e.kplan =
 				kt_btf_plan_new_text(btf, info->btf_key_type_id, info->key_size, 0);
@@ -1100,6 +1268,7 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 out:
 	if (objhead)
 		jw_obj_close(&d->w);
+	kt_entry_plan_free(e.eplan);
 	kt_btf_plan_free(e.kplan);
 	kt_btf_plan_free(e.vplan);
 	if (owned)
