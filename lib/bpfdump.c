@@ -962,21 +962,32 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 	return st.corrupt ? 1 : 0;
 }
 
+/* One place the globals may be at: its bytes as the present pages show them. */
+struct gcand {
+	uint64_t base; /* arena offset, a page multiple */
+	unsigned char *g;
+	size_t seen; /* pages of it present */
+};
+
 struct arena_emit {
 	struct kt_dump *d;
 	uint64_t start;
 	/* globals: the .addr_space.1 DATASEC of a program using the arena */
 	struct btf *btf;
 	uint32_t sec, prog_id;
-	unsigned char *g; /* its bytes from the arena's start (libbpf <= 1.5 layout) */
-	size_t gsz, gpages, gseen;
+	size_t gsz, gpages;
+	enum kt_arena_gplace place;
+	char why[160];	   /* how the placement was decided */
+	struct gcand c[2]; /* start, end (both when unknown) */
+	size_t nc;
 };
 
 #define ARENA_SEC ".addr_space.1"
 #define ARENA_PROG_MAPS 64
+#define ARENA_OFFS 256
 
-/* Does program ID use map MAP_ID?  Its BTF id in *BTF_ID when it does. */
-static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
+/* Does program ID use map MAP_ID?  Its fd (and BTF id in *BTF_ID) when it does, else -1. */
+static int prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 {
 	uint32_t maps[ARENA_PROG_MAPS] = {0};
 	struct bpf_prog_info pi;
@@ -985,7 +996,7 @@ static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 	int fd = bpf_prog_get_fd_by_id(id);
 
 	if (fd < 0)
-		return false;
+		return -1;
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_map_ids = ARENA_PROG_MAPS;
 	pi.map_ids = (uint64_t)(uintptr_t)maps;
@@ -994,20 +1005,98 @@ static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 			hit |= maps[i] == map_id;
 		*btf_id = pi.btf_id;
 	}
-	close(fd);
-	return hit && *btf_id;
+	if (!hit)
+		close(fd);
+	return hit ? fd : -1;
 }
 
-/* The first program using arena MAP_ID whose BTF has an .addr_space.1 DATASEC. */
-static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t arena_len)
+/* The arena offsets program FD's xlated instructions load (raw for root). */
+static size_t prog_arena_offsets(int fd, uint64_t start, uint64_t len, uint64_t *out, size_t max)
 {
-	uint32_t id = 0, btf_id;
+	struct bpf_prog_info pi;
+	uint32_t l = sizeof(pi), n;
+	unsigned char *ins;
+	size_t found = 0;
 
-	while (!a->btf && !bpf_prog_get_next_id(id, &id)) {
+	memset(&pi, 0, sizeof(pi));
+	if (bpf_obj_get_info_by_fd(fd, &pi, &l) || !pi.xlated_prog_len ||
+	    pi.xlated_prog_len > (64u << 20))
+		return 0;
+	n = pi.xlated_prog_len;
+	ins = malloc(n);
+	if (!ins)
+		return 0;
+	memset(&pi, 0, sizeof(pi));
+	l = sizeof(pi);
+	pi.xlated_prog_len = n;
+	pi.xlated_prog_insns = (uint64_t)(uintptr_t)ins;
+	if (!bpf_obj_get_info_by_fd(fd, &pi, &l))
+		found = kt_arena_insn_offsets(ins,
+					      (pi.xlated_prog_len < n ? pi.xlated_prog_len : n) / 8,
+					      start, len, out, max);
+	free(ins);
+	return found;
+}
+
+/* The globals' placement by the rule of bpfarena.h; the candidates to render. */
+static void arena_globals_place(struct arena_emit *a, uint64_t arena_len, const uint64_t *offs,
+				size_t n, uint32_t evidence_prog)
+{
+	uint64_t end = kt_arena_globals_end(arena_len, a->gsz, 4096);
+	int full;
+
+	a->place = kt_arena_globals_place(arena_len, a->gsz, 4096, offs, n);
+	if (a->place != KT_ARENA_G_UNKNOWN && !end) {
+		snprintf(a->why, sizeof(a->why),
+			 "they fill the arena's last pages: start and end agree");
+	} else if (a->place != KT_ARENA_G_UNKNOWN) {
+		snprintf(a->why, sizeof(a->why),
+			 "at the %s: where program %u's instructions load them from",
+			 a->place == KT_ARENA_G_END ? "end (libbpf >= 1.7)"
+						    : "start (libbpf < 1.7)",
+			 evidence_prog);
+	} else if (!(full = kt_arena_probe_full_range())) {
+		a->place = KT_ARENA_G_START;
+		snprintf(a->why, sizeof(a->why),
+			 "at the start: this kernel limits ld_imm64 offsets, so every libbpf puts "
+			 "them there");
+	} else {
+		snprintf(a->why, sizeof(a->why),
+			 "globals at the start assumed (libbpf < 1.7); libbpf >= 1.7 puts them at "
+			 "offset %llu%s",
+			 (unsigned long long)end, full > 0 ? "" : " (kernel support unknown)");
+	}
+	if (a->place != KT_ARENA_G_END)
+		a->c[a->nc++].base = 0;
+	if (a->place != KT_ARENA_G_START)
+		a->c[a->nc++].base = end;
+}
+
+/*
+ * The programs using arena MAP_ID: the first whose BTF has an
+ * .addr_space.1 DATASEC gives the globals' types; every one's
+ * instructions, the arena offsets they load (for the placement).
+ */
+static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t start,
+			       uint64_t arena_len)
+{
+	uint64_t offs[ARENA_OFFS];
+	uint32_t id = 0, btf_id, ev = 0;
+	size_t n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
 		const struct btf_type *t;
-		int sec;
+		int sec, fd = prog_uses(id, map_id, &btf_id);
+		size_t got;
 
-		if (!prog_uses(id, map_id, &btf_id))
+		if (fd < 0)
+			continue;
+		got = prog_arena_offsets(fd, start, arena_len, offs + n, ARENA_OFFS - n);
+		close(fd);
+		if (got && !ev)
+			ev = id;
+		n += got < ARENA_OFFS - n ? got : ARENA_OFFS - n;
+		if (a->btf || !btf_id)
 			continue;
 		a->btf = btf__load_from_kernel_by_id(btf_id);
 		sec = a->btf ? btf__find_by_name_kind(a->btf, ARENA_SEC, BTF_KIND_DATASEC) : -1;
@@ -1021,8 +1110,13 @@ static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t a
 		a->prog_id = id;
 		a->gsz = t->size;
 		a->gpages = (a->gsz + 4095) / 4096;
-		a->g = calloc(1, a->gpages * 4096);
-		if (!a->g) {
+	}
+	if (!a->btf)
+		return;
+	arena_globals_place(a, arena_len, offs, n, ev);
+	for (size_t i = 0; i < a->nc; i++) {
+		a->c[i].g = calloc(1, a->gpages * 4096);
+		if (!a->c[i].g) {
 			btf__free(a->btf);
 			a->btf = NULL;
 			return;
@@ -1030,41 +1124,71 @@ static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t a
 	}
 }
 
-static void arena_globals_emit(struct arena_emit *a, const struct kt_arena_where *where)
+static void globals_json(struct arena_emit *a, const struct gcand *c, int pid)
 {
-	struct kt_dump *d = a->d;
-	char why[160];
+	struct jw *w = &a->d->w;
 
-	if (!a->btf)
-		return;
-	if (a->gseen < a->gpages)
+	jw_ku64(w, "offset", c->base);
+	if (c->seen < a->gpages) {
+		char why[128];
+
 		snprintf(
 			why, sizeof(why),
 			"%zu of the %zu pages holding them are not present in pid %d's page tables",
-			a->gpages - a->gseen, a->gpages, where->pid);
+			a->gpages - c->seen, a->gpages, pid);
+		jw_kstr(w, "unavailable", why);
+		return;
+	}
+	jw_key(w, "value");
+	kt_btf_json(w, a->btf, a->sec, c->g, a->gsz);
+}
+
+static void globals_text(struct arena_emit *a, const struct gcand *c, int pid, const char *what)
+{
+	struct kt_buf *b = &a->d->buf;
+
+	kt_buf_printf(b,
+		      "globals (prog %u's BTF, %zu bytes at arena offset %llu, %s): ", a->prog_id,
+		      a->gsz, (unsigned long long)c->base, what);
+	if (c->seen < a->gpages) {
+		kt_buf_printf(b,
+			      "unavailable: %zu of the %zu pages holding them are not present in "
+			      "pid %d's page tables\n",
+			      a->gpages - c->seen, a->gpages, pid);
+		return;
+	}
+	kt_btf_text(b, a->btf, a->sec, c->g, a->gsz, 0);
+	kt_buf_putc(b, '\n');
+}
+
+static void arena_globals_emit(struct arena_emit *a, const struct kt_arena_where *where)
+{
+	static const char *const pl[] = {"unknown", "start", "end"};
+	struct kt_dump *d = a->d;
+
+	if (!a->btf)
+		return;
 	if (d->json) {
 		jw_key(&d->w, "globals");
 		jw_obj_open(&d->w);
 		jw_ku64(&d->w, "prog_id", a->prog_id);
 		jw_ku64(&d->w, "size", a->gsz);
-		if (a->gseen < a->gpages) {
-			jw_kstr(&d->w, "unavailable", why);
-		} else {
-			jw_key(&d->w, "value");
-			kt_btf_json(&d->w, a->btf, a->sec, a->g, a->gsz);
+		jw_kstr(&d->w, "placement", pl[a->place]);
+		jw_kstr(&d->w, a->place == KT_ARENA_G_UNKNOWN ? "assumed" : "placement_from",
+			a->why);
+		globals_json(a, &a->c[0], where->pid);
+		if (a->nc > 1) {
+			jw_key(&d->w, "at_end");
+			jw_obj_open(&d->w);
+			globals_json(a, &a->c[1], where->pid);
+			jw_obj_close(&d->w);
 		}
 		jw_obj_close(&d->w);
 		return;
 	}
-	kt_buf_printf(&d->buf,
-		      "globals (prog %u's BTF, %zu bytes from the arena's start): ", a->prog_id,
-		      a->gsz);
-	if (a->gseen < a->gpages)
-		kt_buf_printf(&d->buf, "unavailable: %s\n", why);
-	else {
-		kt_btf_text(&d->buf, a->btf, a->sec, a->g, a->gsz, 0);
-		kt_buf_putc(&d->buf, '\n');
-	}
+	globals_text(a, &a->c[0], where->pid, a->why);
+	if (a->nc > 1)
+		globals_text(a, &a->c[1], where->pid, "if libbpf >= 1.7 placed them");
 }
 
 static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_t len)
@@ -1073,9 +1197,13 @@ static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_
 	struct kt_dump *d = a->d;
 	static const char hx[] = "0123456789abcdef";
 
-	if (a->g && page < a->gpages && len == 4096) {
-		memcpy(a->g + page * 4096, bytes, len);
-		a->gseen++;
+	for (size_t i = 0; i < a->nc && len == 4096; i++) {
+		uint64_t first = a->c[i].base / 4096;
+
+		if (a->c[i].g && page >= first && page - first < a->gpages) {
+			memcpy(a->c[i].g + (page - first) * 4096, bytes, len);
+			a->c[i].seen++;
+		}
 	}
 
 	if (d->json) {
@@ -1134,7 +1262,7 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 	}
 	a.start = where.start;
 	if (!d->raw)
-		arena_globals_find(&a, info->id, where.len);
+		arena_globals_find(&a, info->id, where.start, where.len);
 	if (d->json) {
 		jw_ku64(&d->w, "pid", (uint64_t)where.pid);
 		jw_khex(&d->w, "user_vm_start", where.start);
@@ -1171,7 +1299,8 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 	if (n >= 0)
 		arena_globals_emit(&a, &where);
 	btf__free(a.btf);
-	free(a.g);
+	free(a.c[0].g);
+	free(a.c[1].g);
 	if (n < 0)
 		return (int)n;
 	return cut ? 1 : 0;
