@@ -359,9 +359,17 @@ static void hex8_init(void)
  * 7 N + 2 touched. */
 static char *hex_arr(char *o, const unsigned char *p, size_t n)
 {
+	size_t i = 0;
+
 	*o++ = '[';
-	for (size_t i = 0; i < n; i++, o += 7)
+	for (; i + 2 <= n; i += 2, o += 14) {
 		memcpy(o, hex8[p[i]], 8);
+		memcpy(o + 7, hex8[p[i + 1]], 8);
+	}
+	if (i < n) {
+		memcpy(o, hex8[p[i]], 8);
+		o += 7;
+	}
 	if (n)
 		o--; /* the last comma */
 	*o++ = ']';

@@ -56,14 +56,15 @@ size_t kt_fmt_u64(char *out, uint64_t v)
 				       100000000000000000ull,
 				       1000000000000000000ull,
 				       10000000000000000000ull};
-	size_t len = 1, n;
+	size_t len, n;
 
 	if (v < 10) {
 		out[0] = (char)('0' + v);
 		return 1;
 	}
-	while (len < 20 && v >= p10[len])
-		len++;
+	/* digits from the bit length (log10(2) ~ 1233 / 4096), then one compare */
+	len = (size_t)(((64 - __builtin_clzll(v)) * 1233) >> 12);
+	len += v >= p10[len];
 	/* digits written back from the end, two per step; v / 100 by
 	 * multiplication (-Os would divide) */
 	n = len;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The BTF value renderer on a BTF built in-process (tests/unit/btf_fixture.h). */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,6 +358,44 @@ static void test_entry_plan(void)
 	ok(runs > 1000, "entry plan: the comparison ran");
 }
 
+/* kt_fmt_u64/_i64 against printf: every power of ten and its neighbours,
+ * the extremes, random values of every bit length. */
+static void test_fmt(void)
+{
+	char a[32], b[32];
+	int bad = 0;
+	uint64_t p = 1;
+
+	for (int i = 0; i < 20; i++, p *= 10)
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = p + (uint64_t)(int64_t)d;
+
+			b[kt_fmt_u64(b, v)] = 0;
+			snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
+			bad += strcmp(a, b) != 0;
+		}
+	srand(4);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t v = ((uint64_t)rand() << 42 ^ (uint64_t)rand() << 21 ^ (uint64_t)rand()) >>
+			     (i % 64);
+		int64_t sv = (int64_t)v * (i & 1 ? -1 : 1);
+
+		b[kt_fmt_u64(b, v)] = 0;
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
+		bad += strcmp(a, b) != 0;
+		b[kt_fmt_i64(b, sv)] = 0;
+		snprintf(a, sizeof(a), "%lld", (long long)sv);
+		bad += strcmp(a, b) != 0;
+	}
+	b[kt_fmt_u64(b, UINT64_MAX)] = 0;
+	bad += strcmp(b, "18446744073709551615") != 0;
+	b[kt_fmt_i64(b, INT64_MIN)] = 0;
+	bad += strcmp(b, "-9223372036854775808") != 0;
+	b[kt_fmt_u64(b, 0)] = 0;
+	bad += strcmp(b, "0") != 0;
+	is_int(bad, 0, "kt_fmt_u64/_i64: as printf writes them (powers of ten, extremes, random)");
+}
+
 static void test_cpus(void)
 {
 	uint32_t *ids;
@@ -431,6 +471,7 @@ int main(void)
 	test_plan();
 	test_entry();
 	test_entry_plan();
+	test_fmt();
 	test_cpus();
 	test_fdinfo();
 	test_ringbuf();
