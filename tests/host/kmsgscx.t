@@ -67,6 +67,16 @@ printf 'sched_ext: BPF scheduler "f" disabled (runtime error)\nsched_ext: f: m\n
 k --follow --timeout 5 -j -f "$T/tail.txt" | grep -q '"scheduler":"f","kind":"error"'
 ok $? "--follow -f FILE: an exit already in the file"
 printf 'nothing here\n' | k --follow --timeout 5 -f - >/dev/null 2>&1; is $? 3 "--follow on a pipe that ends: exit 3"
+# issue 13 §2: an exit written after the followed file was truncated (tail -F)
+seq -f 'noise line %g' 2000 >"$T/trunc.log"
+k --follow --timeout 8 -j -f "$T/trunc.log" >"$T/trunc.out" 2>&1 &
+P=$!
+sleep 0.5
+: >"$T/trunc.log"
+sleep 0.3
+printf 'sched_ext: BPF scheduler "t" disabled (runtime error)\nsched_ext: t: after the cut\n' >>"$T/trunc.log"
+wait $P; is $? 0 "--follow -f FILE truncated, then an exit written: exit 0"
+grep -q '"message":"after the cut"' "$T/trunc.out"; ok $? "... that exit is found"
 
 # ---- live /dev/kmsg ------------------------------------------------------------------
 if [ "$(id -u)" != 0 ] || [ ! -w /dev/kmsg ] || ! [ -r /dev/kmsg ]; then
