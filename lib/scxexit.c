@@ -1524,12 +1524,16 @@ static inline uint64_t sum_bytes(__m128i acc)
 	       (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
 }
 
-/* 16 bytes a step while 24 are there: the offset of the first candidate
- * that cand_at() confirms, else where it stopped; newlines into *C. */
-static size_t scan_sse2(const char *s, size_t n, uint64_t *c)
+/*
+ * The first 16-byte block from I (while 24 bytes are there) with a
+ * candidate bit: its mask in *CM (0: none, I where it stopped); the
+ * newlines before it into *C.  No call inside, so the needles stay in
+ * registers.
+ */
+__attribute__((noinline)) static size_t sse2_blocks(const char *s, size_t n, size_t i, uint64_t *c,
+						    unsigned *cm)
 {
 	const __m128i lf = _mm_set1_epi8('\n');
-	size_t i = 0;
 
 	while (i + 24 <= n) {
 		__m128i acc = _mm_setzero_si128();
@@ -1540,23 +1544,18 @@ static size_t scan_sse2(const char *s, size_t n, uint64_t *c)
 			__m128i x0 = _mm_loadu_si128((const void *)(s + i));
 			__m128i x3 = _mm_loadu_si128((const void *)(s + i + 3));
 			__m128i x8 = _mm_loadu_si128((const void *)(s + i + 8));
-			unsigned cm = (unsigned)_mm_movemask_epi8(cand_mask(x0, x3, x8));
+			unsigned m = (unsigned)_mm_movemask_epi8(cand_mask(x0, x3, x8));
 
-			while (cm) {
-				unsigned j = (unsigned)__builtin_ctz(cm);
-
-				if (cand_at(s + i + j, n - i - j)) {
-					for (unsigned k = 0; k < j; k++)
-						*c += s[i + k] == '\n';
-					*c += sum_bytes(acc);
-					return i + j;
-				}
-				cm &= cm - 1;
+			if (m) {
+				*c += sum_bytes(acc);
+				*cm = m;
+				return i;
 			}
 			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x0, lf));
 		}
 		*c += sum_bytes(acc);
 	}
+	*cm = 0;
 	return i;
 }
 #endif
@@ -1567,23 +1566,56 @@ static size_t scan_sse2(const char *s, size_t n, uint64_t *c)
 
 #define AVX2 __attribute__((target("avx2")))
 
-AVX2 static inline __m256i eq32(__m256i a, char c)
+/* the needle bytes, made opaque once so the compiler keeps them in
+ * registers instead of rebuilding each in the loop */
+struct needles32 {
+	__m256i s, e, t, E, T, D, U, M, d, colon, o, u;
+};
+
+#define OPAQUE32(v) __asm__("" : "+x"(v))
+
+AVX2 static inline void needles32_init(struct needles32 *k)
 {
-	return _mm256_cmpeq_epi8(a, _mm256_set1_epi8(c));
+	k->s = _mm256_set1_epi8('s');
+	k->e = _mm256_set1_epi8('e');
+	k->t = _mm256_set1_epi8('t');
+	k->E = _mm256_set1_epi8('E');
+	k->T = _mm256_set1_epi8('T');
+	k->D = _mm256_set1_epi8('D');
+	k->U = _mm256_set1_epi8('U');
+	k->M = _mm256_set1_epi8('M');
+	k->d = _mm256_set1_epi8('d');
+	k->colon = _mm256_set1_epi8(':');
+	k->o = _mm256_set1_epi8('o');
+	k->u = _mm256_set1_epi8('u');
+	OPAQUE32(k->s);
+	OPAQUE32(k->e);
+	OPAQUE32(k->t);
+	OPAQUE32(k->E);
+	OPAQUE32(k->T);
+	OPAQUE32(k->D);
+	OPAQUE32(k->U);
+	OPAQUE32(k->M);
+	OPAQUE32(k->d);
+	OPAQUE32(k->colon);
+	OPAQUE32(k->o);
+	OPAQUE32(k->u);
 }
 
-AVX2 static inline __m256i cand_mask32(__m256i x0, __m256i x3, __m256i x8)
-{
-	__m256i m = _mm256_and_si256(_mm256_and_si256(eq32(x0, 's'), eq32(x3, 'e')), eq32(x8, 't'));
+#define EQ32(a, c) _mm256_cmpeq_epi8(a, k->c)
+#define AND32 _mm256_and_si256
+#define OR32 _mm256_or_si256
 
-	m = _mm256_or_si256(m, _mm256_and_si256(eq32(x0, 'E'), eq32(x3, 'T')));
-	m = _mm256_or_si256(
-		m, _mm256_and_si256(_mm256_and_si256(eq32(x0, 'D'), eq32(x3, 'U')), eq32(x8, 'M')));
-	m = _mm256_or_si256(
-		m, _mm256_and_si256(_mm256_and_si256(eq32(x0, 'e'), eq32(x3, 't')), eq32(x8, 'd')));
-	m = _mm256_or_si256(
-		m, _mm256_and_si256(eq32(x0, ':'), _mm256_or_si256(eq32(x3, 'o'), eq32(x3, 'u'))));
-	return _mm256_or_si256(m, _mm256_cmpeq_epi8(x0, _mm256_setzero_si256()));
+AVX2 static inline __m256i cand_mask32(const struct needles32 *k, __m256i x0, __m256i x3,
+				       __m256i x8)
+{
+	__m256i m = AND32(AND32(EQ32(x0, s), EQ32(x3, e)), EQ32(x8, t));
+
+	m = OR32(m, AND32(EQ32(x0, E), EQ32(x3, T)));
+	m = OR32(m, AND32(AND32(EQ32(x0, D), EQ32(x3, U)), EQ32(x8, M)));
+	m = OR32(m, AND32(AND32(EQ32(x0, e), EQ32(x3, t)), EQ32(x8, d)));
+	m = OR32(m, AND32(EQ32(x0, colon), OR32(EQ32(x3, o), EQ32(x3, u))));
+	return OR32(m, _mm256_cmpeq_epi8(x0, _mm256_setzero_si256()));
 }
 
 AVX2 static inline uint64_t sum_bytes32(__m256i acc)
@@ -1594,12 +1626,15 @@ AVX2 static inline uint64_t sum_bytes32(__m256i acc)
 	       (uint64_t)_mm256_extract_epi64(s, 2) + (uint64_t)_mm256_extract_epi64(s, 3);
 }
 
-/* scan_sse2 32 bytes a step (while 40 are there) */
-AVX2 static size_t scan_avx2(const char *s, size_t n, uint64_t *c)
+/* sse2_blocks 32 bytes a step (while 40 are there) */
+AVX2 __attribute__((noinline)) static size_t avx2_blocks(const char *s, size_t n, size_t i,
+							 uint64_t *c, unsigned *cm)
 {
-	const __m256i lf = _mm256_set1_epi8('\n');
-	size_t i = 0;
+	__m256i lf = _mm256_set1_epi8('\n');
+	struct needles32 nk, *k = &nk;
 
+	needles32_init(k);
+	OPAQUE32(lf);
 	while (i + 40 <= n) {
 		__m256i acc = _mm256_setzero_si256();
 		unsigned rounds = 0;
@@ -1608,23 +1643,18 @@ AVX2 static size_t scan_avx2(const char *s, size_t n, uint64_t *c)
 			__m256i x0 = _mm256_loadu_si256((const void *)(s + i));
 			__m256i x3 = _mm256_loadu_si256((const void *)(s + i + 3));
 			__m256i x8 = _mm256_loadu_si256((const void *)(s + i + 8));
-			unsigned cm = (unsigned)_mm256_movemask_epi8(cand_mask32(x0, x3, x8));
+			unsigned m = (unsigned)_mm256_movemask_epi8(cand_mask32(k, x0, x3, x8));
 
-			while (cm) {
-				unsigned j = (unsigned)__builtin_ctz(cm);
-
-				if (cand_at(s + i + j, n - i - j)) {
-					for (unsigned k = 0; k < j; k++)
-						*c += s[i + k] == '\n';
-					*c += sum_bytes32(acc);
-					return i + j;
-				}
-				cm &= cm - 1;
+			if (m) {
+				*c += sum_bytes32(acc);
+				*cm = m;
+				return i;
 			}
 			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(x0, lf));
 		}
 		*c += sum_bytes32(acc);
 	}
+	*cm = 0;
 	return i;
 }
 #endif
@@ -1646,16 +1676,46 @@ static int simd_level(void)
 	return scx_simd;
 }
 
+typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, unsigned *cm);
+
+/*
+ * Blocks of WIDTH bytes through FN: the offset of the first candidate
+ * that cand_at() confirms, else where FN stopped; newlines into *C.
+ */
+static size_t scan_blocks(blocks_fn fn, unsigned width, const char *s, size_t n, uint64_t *c)
+{
+	size_t i = 0;
+	unsigned cm;
+
+	for (;;) {
+		i = fn(s, n, i, c, &cm);
+		if (!cm)
+			return i;
+		for (; cm; cm &= cm - 1) {
+			unsigned j = (unsigned)__builtin_ctz(cm);
+
+			if (cand_at(s + i + j, n - i - j)) {
+				for (unsigned k = 0; k < j; k++)
+					*c += s[i + k] == '\n';
+				return i + j;
+			}
+		}
+		for (unsigned k = 0; k < width; k++) /* none confirmed: on */
+			*c += s[i + k] == '\n';
+		i += width;
+	}
+}
+
 static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 {
-	size_t i = 0, stop;
+	size_t i = 0;
 	uint64_t c = 0;
 	int lvl = simd_level();
 
 	(void)lvl;
 #ifdef SCX_HAVE_AVX2
 	if (lvl >= 2) {
-		i = scan_avx2(s, n, &c);
+		i = scan_blocks(avx2_blocks, 32, s, n, &c);
 		if (i + 40 <= n) {
 			*nl += c;
 			return i;
@@ -1664,15 +1724,13 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 #endif
 #ifdef __SSE2__
 	if (lvl >= 1) {
-		stop = scan_sse2(s + i, n - i, &c);
-		i += stop;
+		i += scan_blocks(sse2_blocks, 16, s + i, n - i, &c);
 		if (i + 24 <= n) {
 			*nl += c;
 			return i;
 		}
 	}
 #endif
-	(void)stop;
 	for (; i < n; i++) {
 		if (cand_at(s + i, n - i))
 			break;

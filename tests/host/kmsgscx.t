@@ -66,7 +66,8 @@ k -f "$FX/dmesg_612.txt" --kallsyms "$T/missing" >/dev/null 2>&1; is $? 1 "--kal
 printf 'sched_ext: BPF scheduler "f" disabled (runtime error)\nsched_ext: f: m\n   kthread+0xd2/0x100\n' >"$T/tail.txt"
 k --follow --timeout 5 -j -f "$T/tail.txt" | grep -q '"scheduler":"f","kind":"error"'
 ok $? "--follow -f FILE: an exit already in the file"
-printf 'nothing here\n' | k --follow --timeout 5 -f - >/dev/null 2>&1; is $? 3 "--follow on a pipe that ends: exit 3"
+printf 'nothing here\n' | k --follow --timeout 5 -f - >/dev/null 2>"$T/end.err"; is $? 3 "--follow on a pipe that ends: exit 3"
+grep -q 'the input ended without an exit event' "$T/end.err"; ok $? "... says the input ended (not a timeout)"
 # issue 13 §2: an exit written after the followed file was truncated (tail -F)
 seq -f 'noise line %g' 2000 >"$T/trunc.log"
 k --follow --timeout 8 -j -f "$T/trunc.log" >"$T/trunc.out" 2>&1 &
