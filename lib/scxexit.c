@@ -1676,6 +1676,7 @@ static int simd_level(void)
 	return scx_simd;
 }
 
+#if defined(__SSE2__) || defined(SCX_HAVE_AVX2)
 typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, unsigned *cm);
 
 /*
@@ -1705,6 +1706,7 @@ static size_t scan_blocks(blocks_fn fn, unsigned width, const char *s, size_t n,
 		i += width;
 	}
 }
+#endif
 
 static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 {
