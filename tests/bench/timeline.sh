@@ -41,6 +41,7 @@ start() {
 	case $1 in
 	none) TP= ;;
 	timeline) "$KTBOX" timeline record -q -o "$T/tl.cap" 2>"$T/tl.err" & TP=$! ;;
+	timeline_b) "$KTBOX_B" timeline record -q -o "$T/tlb.cap" 2>"$T/tlb.err" & TP=$! ;;
 	count) "$KTBOX" timeline count >"$T/count.txt" 2>&1 & TP=$! ;;
 	perf_sched) perf sched record -q -o "$T/perf.data" >/dev/null 2>&1 & TP=$! ;;
 	bpftrace) bpftrace -e 'tracepoint:sched:sched_switch,tracepoint:sched:sched_wakeup,
@@ -68,22 +69,26 @@ progcost() {
 	command -v bpftool >/dev/null 2>&1 || { echo "  ns per program run: bpftool missing"; return; }
 	was=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1
+	pm="timeline count"
+	[ -n "$KTBOX_B" ] && pm="timeline timeline_b count"
 	for r in $(seq "$ROUNDS"); do
-		for m in timeline count; do
+		for m in $pm; do
 			progs >"$T/before"
 			start $m
 			ops >/dev/null
 			progs >"$T/after"
 			stop
 			awk -v m=$m -v b="$T/before" 'FILENAME == b { old[$1] = 1; next }
-				!($1 in old) && $2 ~ (m == "timeline" ? "^tl_" : "^c_") && $3 > 0 {
+				!($1 in old) && $2 ~ (m == "count" ? "^c_" : "^tl_") && $3 > 0 {
 					printf "%s %.1f %d %d\n", $2, $4 / $3, $3, $5 }' \
 				"$T/before" "$T/after" >>"$T/prog.$m"
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="$was"
 	echo "ns per program run (bpf_stats), median of $ROUNDS rounds; runs and recursion misses of the last:"
-	for m in timeline count; do
+	for m in $pm; do
+		[ $m = timeline_b ] && echo "  $KTBOX_B:"
+		[ $m = count ] && echo "  count-only floor:"
 		for p in $(awk '{ print $1 }' "$T/prog.$m" | sort -u); do
 			v=$(awk -v p="$p" '$1 == p { print $2 }' "$T/prog.$m" | median)
 			awk -v p="$p" -v v="$v" '$1 == p { c = $3; x = $4 } END {
@@ -96,6 +101,10 @@ if [ "${TIMELINE_BENCH_RECORD:-1}" = 0 ]; then
 	echo "recording overhead: skipped (TIMELINE_BENCH_RECORD=0)"
 elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	modes="none timeline perf_sched count"
+	# TIMELINE_BENCH_KTBOX_B=PATH: another ktbox's timeline record in the same
+	# rounds (mode timeline_b), for before/after figures of a change
+	KTBOX_B=${TIMELINE_BENCH_KTBOX_B:-}
+	[ -n "$KTBOX_B" ] && modes="none timeline timeline_b perf_sched count"
 	command -v bpftrace >/dev/null 2>&1 && modes="$modes bpftrace"
 	for r in $(seq "$ROUNDS"); do
 		for m in $modes; do
