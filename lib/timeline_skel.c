@@ -175,7 +175,7 @@ uint64_t tl_bpf_misses(const struct tl_bpf *b)
 		struct bpf_prog_info info = {0};
 		uint32_t len = sizeof(info);
 
-		if (!p || !b->links[i] || bpf_prog_get_info_by_fd(bpf_program__fd(p), &info, &len))
+		if (!p || !b->links[i] || bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
 			continue;
 		n += info.recursion_misses;
 	}
