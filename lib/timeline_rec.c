@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * timeline record: load the BPF side, drain its ring buffer on the event
- * loop (woken by the producer past ~1 MiB pending, else polled on a timer),
- * write the capture file or keep the flight window, stop cleanly on
+ * loop (woken by a producer CPU past its share of ~1 MiB, else polled on a
+ * timer), write the capture file or keep the flight window, stop cleanly on
  * SIGINT/SIGTERM, write the flight window on SIGUSR1 or the sched_ext exit.
  */
 #include <errno.h>
@@ -26,6 +26,7 @@
 
 #define POLL_NS (100 * 1000000ull) /* drain at least this often */
 #define WAKE_BYTES (1u << 20)
+#define WAKE_MIN (16u << 10)
 #define PROGRESS_NS 1000000000ull
 #define SCX_POLL_NS (50 * 1000000ull)
 /* after a sched_ext exit: keep draining this long for its dump lines */
@@ -217,6 +218,18 @@ static uint64_t sum(const uint64_t *v, uint32_t n)
 	return s;
 }
 
+/* Events the kernel did not give the programs (a program already active
+ * on that CPU): no lost counter sees them, so say so. */
+static void warn_misses(struct rec *r)
+{
+	uint64_t n = tl_bpf_misses(r->bpf);
+
+	if (n)
+		kt_warn("%llu events not recorded: the kernel skipped a program already "
+			"running on that CPU (BPF recursion protection; not in the lost counts)",
+			(unsigned long long)n);
+}
+
 /* Write the flight window to the output file (atomically replacing it). */
 static int flight_write(struct rec *r, const char *why)
 {
@@ -229,6 +242,7 @@ static int flight_write(struct rec *r, const char *why)
 		return kt_err("cannot write the flight window");
 	drain(r);
 	read_lost(r, lost);
+	warn_misses(r);
 	if (kt_out_open(&o, r->o->path)) {
 		free(lost);
 		return KT_EXIT_FAIL;
@@ -369,7 +383,11 @@ static int setup_bpf(struct rec *r)
 	bo.tgid = o->tgid;
 	bo.self_tgid = (uint32_t)getpid();
 	bo.rb_bytes = o->buffer_mib << 20;
-	bo.wake_bytes = WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4;
+	/* each CPU wakes the consumer after its share of ~1 MiB (a quarter of
+	 * a small buffer), at least WAKE_MIN so that wake-ups stay rare */
+	bo.wake_bytes = (WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4) / r->ncpus;
+	if (bo.wake_bytes < WAKE_MIN)
+		bo.wake_bytes = WAKE_MIN;
 	bo.events = want;
 	r->bpf = tl_bpf_open(&bo, &attached, err, sizeof(err));
 	if (!r->bpf)
@@ -431,6 +449,7 @@ static int finish_straight(struct rec *r, int stop)
 
 	if (lost)
 		read_lost(r, lost);
+	warn_misses(r);
 	if (ok && tl_write_trailer(&r->w, kt_mono_ns(), 0, lost, r->ncpus))
 		ok = false;
 	if (!ok && r->write_failed)

@@ -22,7 +22,7 @@ struct tl_bpf_opts {
 	bool filter_cpus;
 	uint32_t tgid;	     /* 0: every process */
 	uint32_t self_tgid;  /* the recorder: its own events are not recorded */
-	uint64_t wake_bytes; /* pending bytes that wake the consumer */
+	uint64_t wake_bytes; /* bytes a CPU submits between wake-ups of the consumer */
 	uint32_t rb_bytes;   /* ring buffer size (power of two, >= page size) */
 	uint64_t events;     /* TL_AT_* bits asked for */
 };
@@ -40,6 +40,10 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 int tl_bpf_rb_fd(const struct tl_bpf *b);
 /* Reservation failures per possible CPU into LOST[NCPUS]; 0 or -1. */
 int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus);
+/* Runs the kernel skipped because the same program was already active on
+ * that CPU (bpf_prog_info.recursion_misses, summed): events not recorded
+ * that no per-CPU lost counter sees. */
+uint64_t tl_bpf_misses(const struct tl_bpf *b);
 void tl_bpf_close(struct tl_bpf *b);
 
 /* The count-only floor (bpf/tlcount.bpf.c): the same attach points, each

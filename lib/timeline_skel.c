@@ -165,6 +165,23 @@ int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus)
 	return 0;
 }
 
+uint64_t tl_bpf_misses(const struct tl_bpf *b)
+{
+	const char *tp;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < TL_AT_NR; i++) {
+		struct bpf_program *p = prog_of(b->skel, i, &tp);
+		struct bpf_prog_info info = {0};
+		uint32_t len = sizeof(info);
+
+		if (!p || !b->links[i] || bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			continue;
+		n += info.recursion_misses;
+	}
+	return n;
+}
+
 void tl_bpf_close(struct tl_bpf *b)
 {
 	if (!b)

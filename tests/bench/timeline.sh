@@ -4,7 +4,8 @@
 #     tracer, with `timeline record`, with `perf sched record`, with
 #     `timeline count` (a BPF program on the same tracepoints that only
 #     counts: the floor), and bpftrace when installed; rounds interleaved,
-#     medians reported; lost events and bytes per event of the captures.
+#     medians reported; lost events and bytes per event of the captures;
+#     ns per program run of timeline's and the floor's programs (bpf_stats).
 #  2. report and export of a synthetic 10 M-event capture: events/s.
 # Figures only, never pass/fail.  Needs root for part 1.
 # Environment from tests/bench/run.sh: KTBOX, BUILD, TOP, BENCH, CC.
@@ -40,6 +41,7 @@ start() {
 	case $1 in
 	none) TP= ;;
 	timeline) "$KTBOX" timeline record -q -o "$T/tl.cap" 2>"$T/tl.err" & TP=$! ;;
+	timeline_b) "$KTBOX_B" timeline record -q -o "$T/tlb.cap" 2>"$T/tlb.err" & TP=$! ;;
 	count) "$KTBOX" timeline count >"$T/count.txt" 2>&1 & TP=$! ;;
 	perf_sched) perf sched record -q -o "$T/perf.data" >/dev/null 2>&1 & TP=$! ;;
 	bpftrace) bpftrace -e 'tracepoint:sched:sched_switch,tracepoint:sched:sched_wakeup,
@@ -56,10 +58,53 @@ stop() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# ns per program run (kernel.bpf_stats_enabled: run_time_ns / run_cnt of
+# each program), timeline's and the count-only floor's, rounds interleaved.
+# The programs are those loaded after the tracer started with its names
+# (tl_*, c_*).  The stats themselves cost two clock reads per run, in both.
+progs() { bpftool prog show -j 2>/dev/null | perl -MJSON::PP -e 'local $/;
+	my $a = decode_json(<STDIN> || "[]"); print "$_->{id} $_->{name} ", $_->{run_cnt} // 0,
+	" ", $_->{run_time_ns} // 0, " ", $_->{recursion_misses} // 0, "\n" for @$a'; }
+progcost() {
+	command -v bpftool >/dev/null 2>&1 || { echo "  ns per program run: bpftool missing"; return; }
+	was=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+	pm="timeline count"
+	[ -n "$KTBOX_B" ] && pm="timeline timeline_b count"
+	for r in $(seq "$ROUNDS"); do
+		for m in $pm; do
+			progs >"$T/before"
+			start $m
+			ops >/dev/null
+			progs >"$T/after"
+			stop
+			awk -v m=$m -v b="$T/before" 'FILENAME == b { old[$1] = 1; next }
+				!($1 in old) && $2 ~ (m == "count" ? "^c_" : "^tl_") && $3 > 0 {
+					printf "%s %.1f %d %d\n", $2, $4 / $3, $3, $5 }' \
+				"$T/before" "$T/after" >>"$T/prog.$m"
+		done
+	done
+	sysctl -q kernel.bpf_stats_enabled="$was"
+	echo "ns per program run (bpf_stats), median of $ROUNDS rounds; runs and recursion misses of the last:"
+	for m in $pm; do
+		[ $m = timeline_b ] && echo "  $KTBOX_B:"
+		[ $m = count ] && echo "  count-only floor:"
+		for p in $(awk '{ print $1 }' "$T/prog.$m" | sort -u); do
+			v=$(awk -v p="$p" '$1 == p { print $2 }' "$T/prog.$m" | median)
+			awk -v p="$p" -v v="$v" '$1 == p { c = $3; x = $4 } END {
+				printf "  %-14s %8s ns  %9d runs  %d recursion misses\n", p, v, c, x }' "$T/prog.$m"
+		done
+	done
+}
+
 if [ "${TIMELINE_BENCH_RECORD:-1}" = 0 ]; then
 	echo "recording overhead: skipped (TIMELINE_BENCH_RECORD=0)"
 elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	modes="none timeline perf_sched count"
+	# TIMELINE_BENCH_KTBOX_B=PATH: another ktbox's timeline record in the same
+	# rounds (mode timeline_b), for before/after figures of a change
+	KTBOX_B=${TIMELINE_BENCH_KTBOX_B:-}
+	[ -n "$KTBOX_B" ] && modes="none timeline timeline_b perf_sched count"
 	command -v bpftrace >/dev/null 2>&1 && modes="$modes bpftrace"
 	for r in $(seq "$ROUNDS"); do
 		for m in $modes; do
@@ -94,6 +139,7 @@ elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	done
 	echo "  capture bytes per record: 40 (+ a 512-byte header and a trailer of 56 + 8 per CPU)"
 	echo "  overhead: base ops/s / traced ops/s - 1; traced CPU ns/op / base - 1"
+	progcost
 else
 	echo "recording overhead: skipped (needs root and perf)"
 fi

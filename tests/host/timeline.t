@@ -47,11 +47,14 @@ fi
 R=$!
 have_perf=0
 if command -v perf >/dev/null 2>&1; then
-	# started with its events off (-D -1) and enabled through --control, so
-	# that the ack says perf sees events from then on (its start-up work
-	# under load may take seconds)
+	# -k mono: perf's time stamps on CLOCK_MONOTONIC, timeline's clock, so
+	# that the two streams can be matched switch by switch.  Events on from
+	# the start (perf record -D -1 then an enable through --control was
+	# seen missing every switch out of idle on one CPU); the control fifo's
+	# ack says perf is in its main loop, its events on; 16 MiB per CPU so that
+	# a busy machine does not make it lose events
 	mkfifo "$T/ctl" "$T/ack"
-	perf record -q -D -1 --control "fifo:$T/ctl,$T/ack" -e sched:sched_switch,sched:sched_wakeup \
+	perf record -q -k mono -m 16M --control "fifo:$T/ctl,$T/ack" -e sched:sched_switch,sched:sched_wakeup \
 		-a -o "$T/perf.data" >/dev/null 2>"$T/perf.err" &
 	P=$!
 	have_perf=1
@@ -80,7 +83,7 @@ grep -q '"attached":\["sched_switch","sched_migrate_task","sched_wakeup"' "$T/in
 ok $? "switch, migrate and wakeup attached"
 tl dump -j "$T/tl.cap" >"$T/tl.jsonl"; ok $? "dump -j"
 if [ $have_perf = 1 ]; then
-	perf script -i "$T/perf.data" -F cpu,time,event,trace >"$T/perf.txt" 2>"$T/perf-script.err"
+	perf script -i "$T/perf.data" --ns -F cpu,time,event,trace >"$T/perf.txt" 2>"$T/perf-script.err"
 else
 	: >"$T/perf.txt"
 fi
@@ -89,32 +92,42 @@ v() { awk -v k="$1" '$1 == k { print $2 }' "$T/cmp"; }
 [ "$(v tl_switch_in)" -ge "$N" ]; ok $? "the pair switched in at least $N times ($(v tl_switch_in))"
 [ "$(v tl_wakeup)" -ge "$N" ]; ok $? "the pair was woken at least $N times ($(v tl_wakeup))"
 if [ $have_perf = 1 ]; then
-	# Both tracers are on for the pair's whole life.  Neither is the truth:
-	# each can miss an event without a loss record (perf: around a CPU's
-	# idle exit, seen as a switch-in from idle and its wakeup missing;
-	# timeline: see the export's unmatched warning).  A missed switch shows
-	# as a break in that tracer's own per-CPU chain (prev_pid is not the
-	# task the last switch put there), so: equal when neither chain breaks
-	# and perf lost nothing (a LOST record, hidden by -q); otherwise the
-	# difference is within the breaks and losses of the side that saw less.
+	# Both tracers are on for the pair's whole life, and over the span both
+	# recorded, each CPU's switches are matched one by one (cpu, prev_pid,
+	# next_pid, time within 200 us, in order): a switch perf saw that
+	# timeline did not fails.  Two things are not differences:
+	# - the kernel does not fire sched_switch for some switches (a CPU's
+	#   chain breaks: prev_pid is not the task the last switch put there);
+	#   perf and timeline show those same breaks at the same places, so they
+	#   are the kernel's, not a loss (counted in the note, "both");
+	# - perf misses some switches out of idle (prev_pid 0) that timeline has
+	#   (seen here on a busy 2-CPU guest, with no LOST or THROTTLE record):
+	#   each is identified, and the pair's count is perf's plus those.
+	# perf's own losses (LOST records, hidden by -q) make it no reference:
+	# then the comparison is skipped.
 	pl=$(perf report -i "$T/perf.data" --stats 2>/dev/null |
 		awk '/LOST(_SAMPLES)? events:/ { n += $3 } END { print n + 0 }')
-	tb=$(v tl_breaks) pb=$(v perf_breaks)
-	within() { # A B: A - B <= breaks and losses of B's side, B - A <= A's
-		[ $(($1 - $2)) -le $((pb + pl)) ] && [ $(($2 - $1)) -le "$tb" ]
-	}
-	d="chain breaks: timeline $tb, perf $pb; perf lost $pl"
-	if [ $((tb + pb + pl)) = 0 ]; then
-		is "$(v tl_switch_in)" "$(v perf_switch_in)" "pair switches-in: timeline = perf ($d)"
-		is "$(v tl_wakeup)" "$(v perf_wakeup)" "pair wakeups: timeline = perf ($d)"
+	echo "# chain breaks: timeline $(v tl_breaks), perf $(v perf_breaks), both $(v common_breaks);" \
+		"switches only in timeline $(v tl_only) ($(v tl_only_from_idle) out of idle)," \
+		"only in perf $(v perf_only); first: $(sed -n 's/^first_diff //p' "$T/cmp")"
+	is "$(v pair_inside)" 1 "both tracers were on for the pair's whole life"
+	if [ "$pl" = 0 ]; then
+		is "$(v perf_only)" 0 "every switch perf saw in the $(v overlap_ms) ms both recorded, timeline saw"
+		is "$(v tl_only_from_idle)" "$(v tl_only)" "every switch only timeline saw is one out of idle"
+		is "$(v tl_switch_in)" "$(($(v perf_switch_in) + $(v tl_only_pair)))" \
+			"pair switches-in: timeline = perf + those perf missed out of idle ($(v tl_only_pair))"
+		is "$(v tl_wakeup)" "$(v perf_wakeup)" "pair wakeups: timeline = perf"
 	else
-		within "$(v tl_switch_in)" "$(v perf_switch_in)"
-		ok $? "pair switches-in: timeline $(v tl_switch_in), perf $(v perf_switch_in), apart by no more than the misses ($d)"
-		within "$(v tl_wakeup)" "$(v perf_wakeup)"
-		ok $? "pair wakeups: timeline $(v tl_wakeup), perf $(v perf_wakeup), apart by no more than the misses ($d)"
+		skip "perf lost $pl events: no reference for the comparison"
+		skip "perf lost $pl events"
+		skip "perf lost $pl events"
+		skip "perf lost $pl events"
 	fi
 else
 	skip "perf not installed (make tools installs linux-perf)"
+	skip "perf not installed"
+	skip "perf not installed"
+	skip "perf not installed"
 	skip "perf not installed"
 fi
 is "$(v cpu_inversions)" 0 "per-CPU time never goes back in the record stream"
