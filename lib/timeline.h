@@ -246,16 +246,27 @@ struct tl_file {
 	uint64_t lost_total;
 	char err[160]; /* why opening or parsing failed */
 	int sys_errno; /* tl_file_open: the file could not be read */
-	void *map;     /* tl_file_open's mapping */
-	size_t map_len;
+	void *map;     /* tl_file_open's mapping of the file (or copy) */
+	size_t map_len, map_cap;
+	int guard; /* its SIGBUS guard slot + 1, 0: none */
 };
 
 /* Parse a whole file image: 0, or -1 with F->err set (bad magic, a newer
  * version, a short file, a wrong record size). */
 int tl_file_parse(const void *buf, size_t len, struct tl_file *f);
-/* mmap PATH and parse it: 0, or -1 with F->err set (errno kept). */
+/* Map PATH (guarded: a file cut while mapped reads as zeros past its new
+ * end, never SIGBUS) and parse it: 0, or -1 with F->err set (errno kept). */
 int tl_file_open(const char *path, struct tl_file *f);
+/* The file shrank while it was being read: what was read past the cut was
+ * zeros, so any output from it is partial (report it as failed). */
+bool tl_file_shrunk(const struct tl_file *f);
 void tl_file_close(struct tl_file *f);
+
+/* Anonymous memory for SIZE bytes, in huge pages where the kernel has them
+ * (a fault per 4 KiB page was most of the cost of reading a large capture
+ * and of the report's samples); *CAP is what to free.  NULL on ENOMEM. */
+void *tl_bigmem(size_t size, size_t *cap);
+void tl_bigmem_free(void *p, size_t cap);
 
 struct jw;
 /* Tracepoint name of attach point I (TL_AT_*), or NULL. */
