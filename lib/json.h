@@ -50,6 +50,13 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* A value the caller formatted as valid JSON already (numbers, literals). */
 void jw_raw(struct jw *w, const char *s, size_t n);
+/*
+ * The number formats, into the caller's buffer (for writers that put whole
+ * precomputed objects through jw_raw): the digits of jw_u64 (at most 20
+ * bytes) and of jw_udec (at most 40); each returns the length written.
+ */
+size_t jw_fmt_u64(char *dst, uint64_t v);
+size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 
