@@ -272,6 +272,8 @@ int tl_iter_next(struct tl_iter *it, struct tl_event *ev)
 	return 1;
 }
 
+#define SORT_CHUNK ((size_t)1 << 20)
+
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 {
 	memset(s, 0, sizeof(*s));
@@ -280,6 +282,12 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 		return -1;
 	s->buf = buf;
 	s->len = len;
+	s->fd = tl_file_fd_of(buf, len, &s->foff);
+	if (s->fd >= 0) {
+		s->chunk = malloc(SORT_CHUNK);
+		if (!s->chunk)
+			s->fd = -1;
+	}
 	tl_iter_init(&s->in, buf, len);
 	return 0;
 }
@@ -287,7 +295,39 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 void tl_sorted_free(struct tl_sorted *s)
 {
 	free(s->win);
+	free(s->chunk);
 	s->win = NULL;
+	s->chunk = NULL;
+}
+
+/* The record at OFF: from the chunk read from the file, refilled from OFF
+ * when it does not hold it; from the buffer itself when there is no file
+ * or the file reads short (cut under us: the guarded mapping has zeros). */
+const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
+{
+	if (s->fd < 0)
+		return s->buf + off;
+	if (off < s->cbase || off + TL_RECORD_SIZE > s->cbase + s->clen) {
+		size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
+
+		s->cbase = off;
+		s->clen = 0;
+		while (s->clen < want) {
+			ssize_t n = pread(s->fd, s->chunk + s->clen, want - s->clen,
+					  (off_t)(s->foff + off + s->clen));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			s->clen += (size_t)n;
+		}
+		if (s->clen < TL_RECORD_SIZE) {
+			s->clen = 0;
+			return s->buf + off;
+		}
+	}
+	return s->chunk + (off - s->cbase);
 }
 
 #define WIN(s, i) ((s)->win[((s)->head + (i)) & (TL_SORT_WINDOW - 1)])
@@ -299,25 +339,33 @@ static int sorted_fill(struct tl_sorted *s)
 {
 	struct tl_iter *in = &s->in;
 	size_t off = in->off, i;
+	const unsigned char *p;
+	uint32_t type;
 	uint64_t ts;
 
 	if (off + TL_RECORD_SIZE > in->len)
 		return 0;
-	/* the window reads each record first: fetch ahead, across pages */
-	__builtin_prefetch(in->p + off + 4096);
-	if (__builtin_expect(has_text(tl_rd32(in->p + off)), 0)) {
+	p = tl_sorted_rec(s, off);
+	if (s->fd < 0) /* the window reads each record first: fetch ahead */
+		__builtin_prefetch(p + 4096);
+	type = tl_rd32(p);
+	if (__builtin_expect(has_text(type), 0)) {
 		struct tl_event ev;
 
 		tl_iter_next(in, &ev);
 		ts = ev.raw.ts;
 	} else {
-		ts = tl_rd64(in->p + off + 8);
+		ts = tl_rd64(p + 8);
 		in->off += TL_RECORD_SIZE;
 		in->nrec++;
 	}
 	for (i = s->n; i > 0 && WIN(s, i - 1).ts > ts; i--)
 		WIN(s, i) = WIN(s, i - 1);
 	WIN(s, i).ts = ts;
+	/* a copy when read from the file (text events: from the buffer, joined) */
+	WIN(s, i).copied = s->fd >= 0 && !has_text(type) && type != TL_EVT_TEXT;
+	if (WIN(s, i).copied)
+		memcpy(WIN(s, i).rec, p, TL_RECORD_SIZE);
 	WIN(s, i).off = off;
 	s->n++;
 	return 1;
@@ -325,18 +373,23 @@ static int sorted_fill(struct tl_sorted *s)
 
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 {
+	const struct tl_sort_ent *e;
 	size_t off;
 
 	while (s->n < TL_SORT_WINDOW && sorted_fill(s))
 		;
 	if (!s->n)
 		return 0;
-	off = WIN(s, 0).off;
+	e = &WIN(s, 0);
+	off = e->off;
 	s->head = (s->head + 1) & (TL_SORT_WINDOW - 1);
 	s->n--;
 	tl_iter_init(&s->one, s->buf + off, s->len - off);
-	if (__builtin_expect(
-		    has_text(tl_rd32(s->buf + off)) || tl_rd32(s->buf + off) == TL_EVT_TEXT, 0))
+	if (e->copied)
+		parse_record(e->rec, TL_RECORD_SIZE, ev);
+	else if (__builtin_expect(has_text(tl_rd32(s->buf + off)) ||
+					  tl_rd32(s->buf + off) == TL_EVT_TEXT,
+				  0))
 		tl_iter_next(&s->one, ev); /* text joined */
 	else
 		parse_record(s->buf + off, TL_RECORD_SIZE, ev);
@@ -603,6 +656,7 @@ static int sys_fail(struct tl_file *f, int fd, const char *what, const char *pat
 static struct guard {
 	uintptr_t start, end; /* 0: free */
 	volatile sig_atomic_t hit;
+	int fd; /* the file, kept open for tl_sorted's pread() */
 } guards[NGUARD];
 static struct sigaction old_bus;
 static bool bus_installed;
@@ -629,7 +683,7 @@ static void on_bus(int sig, siginfo_t *si, void *uc)
 	sigaction(sig, &old_bus, NULL);
 }
 
-static int guard_add(const void *p, size_t len)
+static int guard_add(const void *p, size_t len, int fd)
 {
 	struct sigaction sa;
 
@@ -645,6 +699,7 @@ static int guard_add(const void *p, size_t len)
 	for (int i = 0; i < NGUARD; i++)
 		if (!guards[i].start) {
 			guards[i].hit = 0;
+			guards[i].fd = fd;
 			guards[i].end = (uintptr_t)p + len;
 			guards[i].start = (uintptr_t)p;
 			return i;
@@ -707,10 +762,10 @@ static int map_guarded(int fd, size_t size, unsigned char **out, int *guard)
 
 	if (!size)
 		return -1;
-	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED)
 		return -1;
-	*guard = guard_add(m, size);
+	*guard = guard_add(m, size, fd);
 	if (*guard < 0) {
 		munmap(m, size);
 		return -1;
@@ -742,17 +797,31 @@ int tl_file_open(const char *path, struct tl_file *f)
 		return sys_fail(f, fd, "cannot read", path);
 	}
 	if (!map_guarded(fd, (size_t)st.st_size, &m, &guard)) {
-		len = cap = (size_t)st.st_size;
+		len = cap = (size_t)st.st_size; /* fd stays open with the guard */
 	} else if (read_all(fd, (size_t)st.st_size, &m, &len, &cap)) {
 		return sys_fail(f, fd, "cannot read", path);
+	} else {
+		close(fd);
 	}
-	close(fd);
 	rc = tl_file_parse(m, len, f);
 	f->map = m;
 	f->map_len = len;
 	f->map_cap = cap;
 	f->guard = guard + 1;
 	return rc;
+}
+
+int tl_file_fd_of(const void *p, size_t len, uint64_t *off)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	for (int i = 0; i < NGUARD; i++)
+		if (guards[i].start && a >= guards[i].start && a + len <= guards[i].end &&
+		    !guards[i].hit) {
+			*off = a - guards[i].start;
+			return guards[i].fd;
+		}
+	return -1;
 }
 
 bool tl_file_shrunk(const struct tl_file *f)
@@ -764,8 +833,10 @@ void tl_file_close(struct tl_file *f)
 {
 	free(f->lost);
 	tl_bigmem_free(f->map, f->map_cap);
-	if (f->guard > 0 && f->guard <= NGUARD)
+	if (f->guard > 0 && f->guard <= NGUARD) {
 		guards[f->guard - 1].start = guards[f->guard - 1].end = 0;
+		close(guards[f->guard - 1].fd);
+	}
 	memset(f, 0, sizeof(*f));
 }
 

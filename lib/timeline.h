@@ -168,13 +168,26 @@ struct tl_sorted {
 	struct tl_sort_ent {
 		uint64_t ts;
 		size_t off;
+		bool copied; /* REC holds the record (else read it at BUF + OFF) */
+		unsigned char rec[TL_RECORD_SIZE];
 	} * win;
 	size_t head, n;
 	uint64_t last_ts, out_of_order;
+	/* BUF inside a file tl_file_open mapped: the records are read from
+	 * the file with pread() into CHUNK (a reused buffer: what `cat` costs)
+	 * instead of first touching the mapping, and copied into the window */
+	int fd; /* -1: read BUF */
+	uint64_t foff;
+	unsigned char *chunk;
+	size_t cbase, clen;
 };
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len);
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev);
 void tl_sorted_free(struct tl_sorted *s);
+/* The 40 bytes of the record at OFF (OFF + 40 <= LEN) of S's buffer, the
+ * way S reads them (through its chunk when the buffer is a mapped file):
+ * valid until the next call on S. */
+const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off);
 
 /* Every event of a buffer, in encounter order, texts owned by the result. */
 struct tl_events {
@@ -257,6 +270,8 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f);
 /* Map PATH (guarded: a file cut while mapped reads as zeros past its new
  * end, never SIGBUS) and parse it: 0, or -1 with F->err set (errno kept). */
 int tl_file_open(const char *path, struct tl_file *f);
+/* The file (fd and offset) whose mapping holds [P, P + LEN), or -1. */
+int tl_file_fd_of(const void *p, size_t len, uint64_t *off);
 /* The file shrank while it was being read: what was read past the cut was
  * zeros, so any output from it is partial (report it as failed). */
 bool tl_file_shrunk(const struct tl_file *f);

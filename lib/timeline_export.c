@@ -440,6 +440,15 @@ static int flush(struct xstate *x, FILE *fp, struct kt_buf *b)
 	return rc;
 }
 
+/* {"displayTimeUnit":"ns","traceEvents":[ */
+static void doc_open(struct jw *w)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "displayTimeUnit", "ns");
+	jw_key(w, "traceEvents");
+	jw_arr_open(w);
+}
+
 int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filter *f,
 		     struct tl_export_stats *st)
 {
@@ -453,25 +462,23 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 
 	memset(st, 0, sizeof(*st));
 	jw_init_buf(w, &b, 0);
+	if (tl_sorted_init(&s, buf, len)) {
+		doc_open(w);
+		goto out;
+	}
 	/* names first: a task's Comm record may come after its first slice
 	 * (a record at a time: text continuations are TL_EVT_TEXT records,
 	 * never taken for these two) */
 	for (size_t off = 0; off + TL_RECORD_SIZE <= len; off += TL_RECORD_SIZE) {
-		const unsigned char *p = (const unsigned char *)buf + off;
+		const unsigned char *p = tl_sorted_rec(&s, off);
 		uint32_t type = tl_rd32(p);
 
-		__builtin_prefetch(p + 4096);
 		if (type == TL_EVT_COMM || type == TL_EVT_FORK) {
 			parse_record(p, TL_RECORD_SIZE, &ev);
 			tl_comms_learn(&x.comms, &ev);
 		}
 	}
-	jw_obj_open(w);
-	jw_kstr(w, "displayTimeUnit", "ns");
-	jw_key(w, "traceEvents");
-	jw_arr_open(w);
-	if (tl_sorted_init(&s, buf, len))
-		goto out;
+	doc_open(w);
 	while (tl_sorted_next(&s, &ev)) {
 		uint64_t ts = ev.raw.ts < x.last_ts ? x.last_ts : ev.raw.ts;
 

@@ -344,6 +344,20 @@ static void test_file_shrunk(void)
 	fflush(fp);
 	ok(!tl_file_open(path, &f) && !f.cut && f.nrecords == 4096 && !tl_file_shrunk(&f),
 	   "open a 4096-record capture");
+	{
+		struct tl_sorted so;
+		struct tl_event ev;
+		uint64_t n = 0, tsum = 0;
+
+		ok(!tl_sorted_init(&so, f.records, f.nrecords * TL_RECORD_SIZE) && so.fd >= 0,
+		   "a mapped capture is read through its file");
+		while (tl_sorted_next(&so, &ev))
+			if (ev.kind == TL_K_WAKEUP && ev.wake.pid == 7)
+				n++, tsum += ev.raw.ts;
+		tl_sorted_free(&so);
+		ok(n == 4096 && tsum == 4096 * 1000 + 4095 * 4096 / 2,
+		   "... every record, in order, as written");
+	}
 	ok(!ftruncate(fd, 512 + 100 * TL_RECORD_SIZE), "cut it to 100 records while mapped");
 	for (uint64_t i = 0; i < f.nrecords; i++) {
 		uint32_t type = tl_rd32(f.records + i * TL_RECORD_SIZE);
