@@ -612,17 +612,17 @@ static void shell_sort(uint64_t *v, size_t n)
 	}
 }
 
-/* LSD radix sort on BITS-bit digits, skipping digits all samples share:
- * 16-bit digits for large vectors, 8-bit for small ones (the 16-bit count
- * table costs 512 KiB to clear per pass), shell sort below 64. */
+/* LSD radix sort over the bits where samples differ, in as few passes as
+ * digits of at most 16 bits (large vectors) or 11 bits (small ones: the
+ * count table is cleared per pass) allow, of equal width; digits all
+ * samples share are skipped; shell sort below 64. */
 #define RADIX_CNT 65536
 
 /* TMP: N entries; CNT: RADIX_CNT counters. */
 static void sort_u64(uint64_t *v, size_t n, uint64_t *tmp, size_t *cnt)
 {
-	uint64_t *src = v, *dst, or_all = 0, and_all = ~0ull;
-	unsigned bits = n >= 65536 ? 16 : 8;
-	uint64_t mask = (1ull << bits) - 1;
+	uint64_t *src = v, *dst, or_all = 0, and_all = ~0ull, mask;
+	unsigned span, most = n >= 65536 ? 16 : n >= 2048 ? 11 : 8, passes, bits;
 
 	if (n < 64) {
 		shell_sort(v, n);
@@ -632,8 +632,14 @@ static void sort_u64(uint64_t *v, size_t n, uint64_t *tmp, size_t *cnt)
 		or_all |= v[i];
 		and_all &= v[i];
 	}
+	if (or_all == and_all)
+		return; /* all equal */
+	span = 64 - (unsigned)__builtin_clzll(or_all ^ and_all);
+	passes = (span + most - 1) / most;
+	bits = (span + passes - 1) / passes;
+	mask = (1ull << bits) - 1;
 	dst = tmp;
-	for (unsigned shift = 0; shift < 64; shift += bits) {
+	for (unsigned shift = 0; shift < span; shift += bits) {
 		size_t sum = 0;
 
 		if (!(((or_all ^ and_all) >> shift) & mask))
