@@ -353,6 +353,14 @@ static int ev_raw(struct scx_event *e, const struct jr_val *raw)
 	return 0;
 }
 
+/* KEY of O is JSON true */
+static bool jtrue(const struct jr_val *o, const char *key)
+{
+	const struct jr_val *v = jr_get(o, key);
+
+	return v && v->type == JR_BOOL && v->b;
+}
+
 /* One kmsgscx event object onto struct scx_event (kmsgscx --help keys). */
 static int ev_from(const struct jr_val *o, struct scx_event *e)
 {
@@ -390,6 +398,8 @@ static int ev_from(const struct jr_val *o, struct scx_event *e)
 		jnum(st, "seconds", &sec, NULL);
 		e->stall_msec = sec > 0 ? (uint64_t)(sec * 1e3 + 0.5) : 0;
 	}
+	e->sub = jtrue(o, "sub");
+	e->partial = jtrue(o, "partial");
 	e->truncated = tr && tr->type == JR_BOOL && tr->b ? SCX_TRUNC_FRAMES : 0;
 	if (ev_frames(e, jr_get(o, "backtrace")) || ev_raw(e, jr_get(o, "raw")))
 		return -1;

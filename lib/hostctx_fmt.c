@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hostctx.h"
+#include "text.h"
 
 const char *hc_delayacct_str(enum hc_delayacct d)
 {
@@ -131,9 +132,17 @@ void hc_json_pair(struct jw *w, const struct hostctx *pre, const struct hostctx 
 
 /* ---- format_human ---------------------------------------------------------- */
 
+/* "KEY: VALUE": control bytes of VALUE as \xNN (a cmdline holding
+ * "\nFAKE: x" must not print as a field of its own) */
 static void row_str(struct kt_buf *b, const char *k, const char *v)
 {
-	kt_buf_printf(b, "%s: %s\n", k, v ? v : "(unknown)");
+	kt_buf_puts(b, k);
+	kt_buf_put(b, ": ", 2);
+	if (v)
+		kt_buf_put_esc(b, v, strlen(v));
+	else
+		kt_buf_puts(b, "(unknown)");
+	kt_buf_putc(b, '\n');
 }
 
 static void row_u64(struct kt_buf *b, const char *k, bool has, uint64_t v)

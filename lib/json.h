@@ -57,6 +57,13 @@ void jw_raw(struct jw *w, const char *s, size_t n);
  */
 size_t jw_fmt_u64(char *dst, uint64_t v);
 size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
+/*
+ * For formatters that write a big value straight into a compact buffer
+ * writer's memory (kt_buf_room): the separator the value needs, then the
+ * buffer to append the value to.  NULL (and nothing written) for FILE and
+ * pretty writers: use jw_raw there.
+ */
+struct kt_buf *jw_raw_buf(struct jw *w);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 

@@ -133,6 +133,17 @@ enum scx_kind scx_kind_from_code(uint64_t code)
 	}
 }
 
+uint32_t scx_kind_code(enum scx_kind kind)
+{
+	static const uint32_t code[] = {
+		[SCX_KIND_ERROR] = 1024, [SCX_KIND_ERROR_BPF] = 1025, [SCX_KIND_ERROR_STALL] = 1026,
+		[SCX_KIND_UNREG] = 64,	 [SCX_KIND_UNREG_BPF] = 65,   [SCX_KIND_UNREG_KERN] = 66,
+		[SCX_KIND_SYSRQ] = 67,
+	};
+
+	return (unsigned)kind < sizeof(code) / sizeof(code[0]) ? code[kind] : 0;
+}
+
 static bool has_prefix(const char *s, size_t n, const char *p, size_t pn)
 {
 	return n >= pn && !memcmp(s, p, pn);
@@ -167,6 +178,8 @@ static long find_lit(const char *t, size_t n, size_t from, const char *lit, size
 	}
 	return -1;
 }
+
+static bool line_cand(const char *s, size_t n);
 
 /*
  * Text before a kernel string that makes it another subsystem's quote:
@@ -379,32 +392,101 @@ void scx_frame_clear(struct scx_frame *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static void event_free(struct scx_event *ev)
+/*
+ * An event and the arena its strings and arrays live in: one allocation
+ * for a typical event (its lines, frames and fields fit the inline block),
+ * freed as a whole; the parser keeps one spare for the next event.
+ */
+#define ARENA_INLINE 2048
+#define ARENA_BLOCK 4096
+
+struct ablk {
+	struct ablk *next;
+	size_t cap;
+	_Alignas(8) char d[];
+};
+
+struct pev {
+	struct scx_event ev; /* first: a struct scx_event * is a struct pev * */
+	struct ablk *more;   /* overflow blocks */
+	char *cur;	     /* free space of the current block */
+	size_t left;
+	_Alignas(8) char inl[ARENA_INLINE];
+};
+
+static struct pev *pev_of(struct scx_event *ev)
 {
-	if (!ev)
-		return;
-	free(ev->scheduler);
-	free(ev->reason);
-	free(ev->message);
-	free(ev->stall_comm);
-	for (size_t i = 0; i < ev->nbt; i++)
-		scx_frame_clear(&ev->bt[i]);
-	free(ev->bt);
-	for (size_t i = 0; i < ev->nraw; i++)
-		free(ev->raw[i]);
-	free(ev->raw);
-	free(ev);
+	return (struct pev *)ev;
 }
 
-static void set_str(struct scx_parser *p, char **dst, const char *s, size_t n)
+/* N bytes, 8-aligned, from EV's arena (NULL and p->oom on ENOMEM). */
+static void *aalloc(struct scx_parser *p, struct scx_event *ev, size_t n)
 {
-	free(*dst);
-	*dst = dupn(p, s, n);
+	struct pev *e = pev_of(ev);
+	size_t pad = (size_t)(-(uintptr_t)e->cur & 7);
+	void *r;
+
+	if (pad + n > e->left) {
+		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		struct ablk *b = malloc(sizeof(*b) + cap);
+
+		if (!b) {
+			p->oom++;
+			return NULL;
+		}
+		b->next = e->more;
+		b->cap = cap;
+		e->more = b;
+		e->cur = b->d;
+		e->left = cap;
+		pad = 0;
+	}
+	r = e->cur + pad;
+	e->cur += pad + n;
+	e->left -= pad + n;
+	return r;
+}
+
+/* S[0..N) as a string in EV's arena. */
+static char *edup(struct scx_parser *p, struct scx_event *ev, const char *s, size_t n)
+{
+	char *d = aalloc(p, ev, n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static void event_free(struct scx_parser *p, struct scx_event *ev)
+{
+	struct pev *e;
+
+	if (!ev)
+		return;
+	e = pev_of(ev);
+	while (e->more) {
+		struct ablk *b = e->more;
+
+		e->more = b->next;
+		free(b);
+	}
+	if (p->spare)
+		free(e);
+	else
+		p->spare = e;
+}
+
+static void set_str(struct scx_parser *p, struct scx_event *ev, char **dst, const char *s, size_t n)
+{
+	*dst = edup(p, ev, s, n); /* the old value stays in the arena */
 }
 
 /* Room for element N of *V, whose capacity doubles from 8 up to MAX
- * (N < MAX): false on ENOMEM. */
-static bool grow(void **v, size_t n, size_t size, size_t max)
+ * (N < MAX), in EV's arena: false on ENOMEM. */
+static bool grow(struct scx_parser *p, struct scx_event *ev, void **v, size_t n, size_t size,
+		 size_t max)
 {
 	size_t cap;
 	void *nv;
@@ -414,9 +496,11 @@ static bool grow(void **v, size_t n, size_t size, size_t max)
 	cap = n ? n * 2 : 8;
 	if (cap > max)
 		cap = max;
-	nv = realloc(*v, cap * size);
+	nv = aalloc(p, ev, cap * size);
 	if (!nv)
 		return false;
+	if (n)
+		memcpy(nv, *v, n * size);
 	*v = nv;
 	return true;
 }
@@ -431,44 +515,65 @@ static void add_raw(struct scx_parser *p, struct scx_event *ev, const char *s, s
 		ev->truncated |= SCX_TRUNC_RAW;
 		return;
 	}
-	if (!grow((void **)&ev->raw, ev->nraw, sizeof(*ev->raw), SCX_MAX_RAW)) {
-		p->oom++;
+	if (!grow(p, ev, (void **)&ev->raw, ev->nraw, sizeof(*ev->raw), SCX_MAX_RAW))
 		return;
-	}
 	n = kt_rtrim_len(s, n);
 	if (n > SCX_MAX_RAWLEN)
 		ev->truncated |= SCX_TRUNC_RAW;
-	d = dupn(p, s, n < SCX_MAX_RAWLEN ? n : SCX_MAX_RAWLEN);
+	d = edup(p, ev, s, n < SCX_MAX_RAWLEN ? n : SCX_MAX_RAWLEN);
 	if (d)
 		ev->raw[ev->nraw++] = d;
 }
 
-/* Takes ownership of F's strings. */
-static void add_frame(struct scx_parser *p, struct scx_event *ev, struct scx_frame *f)
+/* A backtrace frame as parsed, borrowing the line's text. */
+struct ftok {
+	const char *sym, *mod; /* mod NULL when none */
+	size_t sym_len, mod_len;
+	uint64_t off, size, addr;
+	bool has_offset, is_addr;
+};
+
+static void add_frame(struct scx_parser *p, struct scx_event *ev, const struct ftok *t)
 {
+	struct scx_frame *f;
+
 	if (ev->nbt >= SCX_MAX_FRAMES) {
 		ev->truncated |= SCX_TRUNC_FRAMES;
-		goto drop;
+		return;
 	}
-	if (!grow((void **)&ev->bt, ev->nbt, sizeof(*ev->bt), SCX_MAX_FRAMES)) {
-		p->oom++;
-		goto drop;
-	}
-	ev->bt[ev->nbt++] = *f;
-	return;
-drop:
-	scx_frame_clear(f);
+	if (!grow(p, ev, (void **)&ev->bt, ev->nbt, sizeof(*ev->bt), SCX_MAX_FRAMES))
+		return;
+	f = &ev->bt[ev->nbt];
+	memset(f, 0, sizeof(*f));
+	f->symbol = edup(p, ev, t->sym, t->sym_len);
+	if (t->mod)
+		f->module = edup(p, ev, t->mod, t->mod_len);
+	if (!f->symbol || (t->mod && !f->module))
+		return;
+	f->offset = t->off;
+	f->size = t->size;
+	f->addr = t->addr;
+	f->has_offset = t->has_offset;
+	f->is_addr = t->is_addr;
+	ev->nbt++;
 }
 
 static struct scx_event *event_new(struct scx_parser *p, int type, int origin,
 				   const struct kmsg_line *l)
 {
-	struct scx_event *ev = calloc(1, sizeof(*ev));
+	struct pev *e = p->spare ? p->spare : malloc(sizeof(*e));
+	struct scx_event *ev;
 
-	if (!ev) {
+	if (!e) {
 		p->oom++;
 		return NULL;
 	}
+	p->spare = NULL;
+	e->more = NULL;
+	e->cur = e->inl;
+	e->left = sizeof(e->inl);
+	ev = &e->ev;
+	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->origin = origin;
 	ev->level = l->level;
@@ -480,6 +585,8 @@ static struct scx_event *event_new(struct scx_parser *p, int type, int origin,
 	return ev;
 }
 
+static void event_resolve(struct scx_parser *p, struct scx_event *ev);
+
 static void event_finalize(struct scx_parser *p, struct scx_event *ev)
 {
 	const char *c;
@@ -490,11 +597,11 @@ static void event_finalize(struct scx_parser *p, struct scx_event *ev)
 	if (ev->kind == SCX_KIND_ERROR_STALL && ev->message &&
 	    scx_parse_stall(ev->message, strlen(ev->message), &c, &cl, &ev->stall_pid,
 			    &ev->stall_msec)) {
-		ev->stall_comm = dupn(p, c, cl);
+		ev->stall_comm = edup(p, ev, c, cl);
 		ev->has_stall = ev->stall_comm != NULL;
 	}
 	if (p->ksyms)
-		scx_event_resolve(ev, p->ksyms);
+		event_resolve(p, ev);
 }
 
 static void emit_one(struct scx_parser *p, struct scx_event *ev)
@@ -502,7 +609,7 @@ static void emit_one(struct scx_parser *p, struct scx_event *ev)
 	p->nevents++;
 	if (p->emit)
 		p->emit(ev, p->arg);
-	event_free(ev);
+	event_free(p, ev);
 }
 
 /* Emit completed events that no open event precedes. */
@@ -546,13 +653,13 @@ static void complete(struct scx_parser *p, struct scx_event *ev)
 
 /* ---- frames ------------------------------------------------------------ */
 
-bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, struct scx_frame *f)
+static bool frame_tok(const char *s, size_t n, int min_indent, int max_indent, struct ftok *t)
 {
 	struct kt_stacksym sym;
 	struct kt_addrtok tok;
 	size_t i = 0, pos;
 
-	memset(f, 0, sizeof(*f));
+	memset(t, 0, sizeof(*t));
 	n = kt_rtrim_len(s, n);
 	while (i < n && s[i] == ' ')
 		i++;
@@ -562,26 +669,62 @@ bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, st
 	if (kt_stacksym_next(s, n, &pos, &sym) && sym.name == s + i && !sym.unreliable) {
 		if (sym.end < n && s[sym.end] != ' ')
 			return false;
-		f->symbol = strndup(sym.name, sym.name_len);
-		if (sym.module)
-			f->module = strndup(sym.module, sym.module_len);
-		f->offset = sym.off;
-		f->size = sym.size;
-		f->has_offset = true;
-		if (!f->symbol || (sym.module && !f->module)) {
-			scx_frame_clear(f);
-			return false;
-		}
+		t->sym = sym.name;
+		t->sym_len = sym.name_len;
+		t->mod = sym.module;
+		t->mod_len = sym.module_len;
+		t->off = sym.off;
+		t->size = sym.size;
+		t->has_offset = true;
 		return true;
 	}
 	pos = i;
 	if (kt_addrtok_next(s, n, &pos, &tok) && tok.start == i && tok.end == n) {
-		f->symbol = strndup(s + i, n - i);
-		f->addr = tok.addr;
-		f->is_addr = true;
-		return f->symbol != NULL;
+		t->sym = s + i;
+		t->sym_len = n - i;
+		t->addr = tok.addr;
+		t->is_addr = true;
+		return true;
 	}
 	return false;
+}
+
+bool scx_parse_frame(const char *s, size_t n, int min_indent, int max_indent, struct scx_frame *f)
+{
+	struct ftok t;
+
+	memset(f, 0, sizeof(*f));
+	if (!frame_tok(s, n, min_indent, max_indent, &t))
+		return false;
+	f->symbol = strndup(t.sym, t.sym_len);
+	if (t.mod)
+		f->module = strndup(t.mod, t.mod_len);
+	f->offset = t.off;
+	f->size = t.size;
+	f->addr = t.addr;
+	f->has_offset = t.has_offset;
+	f->is_addr = t.is_addr;
+	if (!f->symbol || (t.mod && !f->module)) {
+		scx_frame_clear(f);
+		return false;
+	}
+	return true;
+}
+
+/* A raw-address frame F resolved through T: true with *RES set. */
+static bool frame_resolves(const struct scx_frame *f, const struct kt_ksyms *t,
+			   struct kt_ksym_res *res)
+{
+	return f->is_addr && !f->has_offset && !kt_ksyms_resolve(t, f->addr, res);
+}
+
+static void frame_set_res(struct scx_frame *f, char *name, char *mod, const struct kt_ksym_res *res)
+{
+	f->symbol = name;
+	f->module = mod;
+	f->offset = res->off;
+	f->size = res->sym.size;
+	f->has_offset = true;
 }
 
 void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t)
@@ -590,34 +733,53 @@ void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t)
 		struct scx_frame *f = &ev->bt[i];
 		struct kt_ksym_res res;
 		char *name, *mod = NULL;
+		bool has_mod;
 
-		if (!f->is_addr || f->has_offset || kt_ksyms_resolve(t, f->addr, &res))
+		if (!frame_resolves(f, t, &res))
 			continue;
+		has_mod = res.sym.module && !res.sym.bpf;
 		name = strdup(res.sym.name);
-		if (res.sym.module && !res.sym.bpf)
+		if (has_mod)
 			mod = strdup(res.sym.module);
-		if (!name || (res.sym.module && !res.sym.bpf && !mod)) {
+		if (!name || (has_mod && !mod)) {
 			free(name);
 			free(mod);
 			continue;
 		}
 		free(f->symbol);
 		free(f->module);
-		f->symbol = name;
-		f->module = mod;
-		f->offset = res.off;
-		f->size = res.sym.size;
-		f->has_offset = true;
+		frame_set_res(f, name, mod, &res);
+	}
+}
+
+/* scx_event_resolve for the parser's own events (strings in the arena). */
+static void event_resolve(struct scx_parser *p, struct scx_event *ev)
+{
+	for (size_t i = 0; i < ev->nbt; i++) {
+		struct scx_frame *f = &ev->bt[i];
+		struct kt_ksym_res res;
+		char *name, *mod = NULL;
+		bool has_mod;
+
+		if (!frame_resolves(f, p->ksyms, &res))
+			continue;
+		has_mod = res.sym.module && !res.sym.bpf;
+		name = edup(p, ev, res.sym.name, strlen(res.sym.name));
+		if (has_mod)
+			mod = edup(p, ev, res.sym.module, strlen(res.sym.module));
+		if (!name || (has_mod && !mod))
+			continue;
+		frame_set_res(f, name, mod, &res);
 	}
 }
 
 /* A backtrace frame of an open event: after the event's prefix shape (if
  * the line has it) and any indentation. */
-static bool frame_line(const char *shape, size_t sl, const char *t, size_t n, struct scx_frame *f)
+static bool frame_line(const char *shape, size_t sl, const char *t, size_t n, struct ftok *f)
 {
 	size_t i = shape_body(shape, sl, t, n);
 
-	return scx_parse_frame(t + i, n - i, 0, 0, f);
+	return frame_tok(t + i, n - i, 0, 0, f);
 }
 
 /* ---- kernel printk lines ----------------------------------------------- */
@@ -667,11 +829,14 @@ static int kclass_named(const char *t, size_t n, struct kline *k)
 	return KL_SCHED;
 }
 
-static int kclassify(const char *t, size_t n, struct kline *k)
+/* CAND: the line holds a candidate string (see line_cand); none, no event. */
+static int kclassify(bool cand, const char *t, size_t n, struct kline *k)
 {
 	long a;
 
 	memset(k, 0, sizeof(*k));
+	if (!cand)
+		return KL_NONE;
 	a = has_prefix(t, n, LIT("sched_ext: ")) ? 0 : anchor(t, n, LIT("sched_ext: "), true);
 	if (a < 0)
 		return KL_NONE;
@@ -700,7 +865,7 @@ static bool kmessage(struct scx_parser *p, const struct kline *k)
 	if (!nl || k->rest_len < nl + 2 || memcmp(k->rest, name, nl) || k->rest[nl] != ':' ||
 	    k->rest[nl + 1] != ' ')
 		return false;
-	set_str(p, &p->kev->message, k->rest + nl + 2, k->rest_len - nl - 2);
+	set_str(p, p->kev, &p->kev->message, k->rest + nl + 2, k->rest_len - nl - 2);
 	return true;
 }
 
@@ -711,10 +876,10 @@ static bool kootreason(struct scx_parser *p, const struct kline *k)
 
 	if (!split_reason(k->rest, k->rest_len, false, &rm))
 		return false;
-	set_str(p, &p->kev->reason, rm.r, rm.rl);
+	set_str(p, p->kev, &p->kev->reason, rm.r, rm.rl);
 	p->kev->kind = scx_kind_from_reason(rm.r, rm.rl);
 	if (rm.has_msg)
-		set_str(p, &p->kev->message, rm.m, rm.ml);
+		set_str(p, p->kev, &p->kev->message, rm.m, rm.ml);
 	return true;
 }
 
@@ -722,7 +887,7 @@ static bool kootreason(struct scx_parser *p, const struct kline *k)
 static bool kcontinue(struct scx_parser *p, const struct kmsg_line *l, int c, const struct kline *k,
 		      const char *raw, size_t rawlen)
 {
-	struct scx_frame f;
+	struct ftok f;
 
 	if (c >= KL_ENABLE)
 		return false;
@@ -781,7 +946,7 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const
 		return;
 	if (!ev->has_ts && k->pre)
 		ev->has_ts = ts_before(l->text, k->pre, &ev->ts_usec);
-	ev->scheduler = dupn(p, k->name, k->name_len);
+	ev->scheduler = edup(p, ev, k->name, k->name_len);
 	ev->sub = k->sub;
 	ev->partial = k->partial;
 	add_raw(p, ev, raw, rawlen);
@@ -798,7 +963,7 @@ static void kstart(struct scx_parser *p, const struct kmsg_line *l, int c, const
 	}
 	close = last_char(k->rest, k->rest_len, ')');
 	rl = close ? (size_t)(close - k->rest) : k->rest_len; /* cut line */
-	ev->reason = dupn(p, k->rest, rl);
+	ev->reason = edup(p, ev, k->rest, rl);
 	ev->kind = close ? scx_kind_from_reason(k->rest, rl) : SCX_KIND_OTHER;
 	if (is_error_kind(ev->kind) || (ev->kind == SCX_KIND_OTHER && l->level != 6)) {
 		p->kev = ev;
@@ -818,7 +983,7 @@ static bool kforeign(const struct scx_parser *p, const struct kmsg_line *l)
 static void kfeed(struct scx_parser *p, const struct kmsg_line *l, const char *raw, size_t rawlen)
 {
 	struct kline k;
-	int c = kclassify(l->text, l->len, &k);
+	int c = kclassify(p->lcand, l->text, l->len, &k);
 
 	if (c < KL_ENABLE && kforeign(p, l))
 		return;
@@ -876,7 +1041,7 @@ static void sfinish(struct scx_parser *p)
 /* A dump without banner whose header is not followed by a reason: not a dump. */
 static void sdrop(struct scx_parser *p)
 {
-	event_free(p->sev);
+	event_free(p, p->sev);
 	p->sev = NULL;
 	p->sstate = S_IDLE;
 	p->stentative = false;
@@ -890,19 +1055,52 @@ static void sreason(struct scx_parser *p, const struct reason_msg *rm, bool is_e
 	int kind = scx_kind_from_reason(rm->r, rm->rl);
 
 	if (!ev->reason || is_exit)
-		set_str(p, &ev->reason, rm->r, rm->rl);
+		set_str(p, ev, &ev->reason, rm->r, rm->rl);
 	if (rm->has_msg && (!ev->message || is_exit))
-		set_str(p, &ev->message, rm->m, rm->ml);
+		set_str(p, ev, &ev->message, rm->m, rm->ml);
 	if (kind != SCX_KIND_OTHER || ev->kind == SCX_KIND_NONE)
 		ev->kind = kind;
+}
+
+/*
+ * The reason of an EXIT: line that no table here knows (a newer kernel's
+ * SCX_EXIT_* text): two or more words of letters, digits, '_', '.', '-'
+ * (a lower-case letter first, one blank between words, at most 64 bytes),
+ * then the end of the line or " (MSG)" to its end.  Kept verbatim, kind
+ * other.  Anything looser would take look-alike lines ("EXIT: 0").
+ */
+static bool future_reason(const char *s, size_t n, struct reason_msg *rm)
+{
+	size_t i, words = 1;
+
+	if (!n || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (i = 0; i < n && i <= 64; i++) {
+		char c = s[i];
+
+		if (c == ' ') {
+			if (i + 1 < n && s[i + 1] == '(')
+				break;
+			if (i + 1 >= n || s[i + 1] == ' ')
+				return false;
+			words++;
+		} else if (!is_word(c) && c != '-' && c != '.') {
+			return false;
+		}
+	}
+	if (i > 64 || words < 2 || (i < n && s[n - 1] != ')'))
+		return false;
+	return split_reason(s, n, true, rm);
 }
 
 static bool sexit(struct scx_parser *p, const struct kmsg_line *l, size_t off, const char *raw,
 		  size_t rawlen)
 {
 	struct reason_msg rm;
+	const char *t = l->text + off;
+	size_t n = l->len - off;
 
-	if (!split_reason(l->text + off, l->len - off, p->sev != NULL, &rm))
+	if (!split_reason(t, n, p->sev != NULL, &rm) && !future_reason(t, n, &rm))
 		return false;
 	if (!p->sev) {
 		p->sev = event_new(p, SCX_EV_EXIT, SCX_ORIGIN_SCHEDULER, l);
@@ -973,7 +1171,7 @@ static void shead(struct scx_parser *p, const char *t, size_t n, const char *raw
 	if (!ev->scheduler && colon && valid_name(t, (size_t)(colon - t)) &&
 	    (has_prefix(colon, n - (size_t)(colon - t), LIT(": root")) ||
 	     has_prefix(colon, n - (size_t)(colon - t), LIT(": sub")))) {
-		ev->scheduler = dupn(p, t, (size_t)(colon - t));
+		ev->scheduler = edup(p, ev, t, (size_t)(colon - t));
 		ev->sub = colon[2] == 's';
 		add_raw(p, ev, raw, rawlen);
 	}
@@ -1000,6 +1198,26 @@ static long reason_anywhere(const char *t, size_t n)
 }
 
 /*
+ * A banner-less dump's reason line "PREFIX  REASON (MSG)" whose reason no
+ * table knows: where PREFIX ends, i.e. the first two-blank indent before a
+ * non-blank whose PREFIX has the shape of the header line's start (the
+ * header going on with its COMM, not a blank); -1 when none.
+ */
+static long indent_split(const struct scx_parser *p, const char *t, size_t n)
+{
+	for (size_t k = 0; k + 2 < n && k <= SCX_SHAPE_MAX; k++) {
+		size_t j;
+
+		if (t[k] != ' ' || t[k + 1] != ' ' || t[k + 2] == ' ')
+			continue;
+		j = scx_shape_strip(t, k, p->shdr, p->shdr_len);
+		if (j != (size_t)-1 && j < p->shdr_len && p->shdr[j] != ' ' && p->shdr[j] != '\t')
+			return (long)k;
+	}
+	return -1;
+}
+
+/*
  * The line after "COMM[PID] triggered exit kind N:" is the reason line
  * "  REASON (MSG)" (always with the parentheses).  A dump without its
  * banner stands or falls with it; one with a banner keeps going.
@@ -1018,6 +1236,14 @@ static void sreason_line(struct scx_parser *p, const struct kmsg_line *l, const 
 			shape_set(p->sshape, &p->sshape_len, l->text, (size_t)a);
 			b = l->text + a;
 			bn = l->len - (size_t)a;
+		} else if (a < 0) {
+			long k = indent_split(p, l->text, l->len);
+
+			if (k > 0) { /* an unknown reason behind a prefix */
+				shape_set(p->sshape, &p->sshape_len, l->text, (size_t)k);
+				b = l->text + k + 2;
+				bn = l->len - (size_t)k - 2;
+			}
 		}
 	}
 	if ((a >= 0 || (bn && b[bn - 1] == ')')) && split_reason(b, bn, true, &rm) && rm.has_msg) {
@@ -1042,7 +1268,7 @@ static void sdump_line(struct scx_parser *p, const struct kmsg_line *l, const ch
 	size_t i = shape_body(p->sshape, p->sshape_len, l->text, l->len);
 	const char *t = l->text + i;
 	size_t n = l->len - i;
-	struct scx_frame f;
+	struct ftok f;
 
 	if (p->sstate == S_REASON) {
 		sreason_line(p, l, t, n, raw, rawlen);
@@ -1142,10 +1368,9 @@ static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const
 	if (!p->sev)
 		return true;
 	if (p->pname && p->pname_raw && p->pname_line + 1 == p->nline) {
-		p->sev->scheduler = p->pname;
+		p->sev->scheduler = edup(p, p->sev, p->pname, strlen(p->pname));
 		p->sev->sub = p->pname_sub;
 		add_raw(p, p->sev, p->pname_raw, strlen(p->pname_raw));
-		p->pname = NULL;
 	}
 	pname_clear(p);
 	p->sev->kind = scx_kind_from_code(code);
@@ -1153,6 +1378,8 @@ static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const
 	p->sstate = S_REASON;
 	p->sfmt = l->fmt;
 	p->sshape_len = 0;
+	p->shdr_len = l->len < sizeof(p->shdr) ? l->len : sizeof(p->shdr);
+	memcpy(p->shdr, l->text, p->shdr_len);
 	p->stentative = true;
 	return true;
 }
@@ -1162,11 +1389,15 @@ static bool sfeed(struct scx_parser *p, const struct kmsg_line *l, const char *r
 	const char *t = l->text;
 	size_t n = l->len, off;
 	struct kline k;
-	long d = dump_line(t, n);
+	long d;
 
+	/* without a candidate string only an open dump takes the line */
+	if (!p->lcand && p->sstate == S_IDLE)
+		return false;
+	d = p->lcand ? dump_line(t, n) : -1;
 	if (d >= 0)
 		return sdump_start(p, l, (size_t)d, raw, rawlen);
-	off = exit_line(t, n);
+	off = p->lcand ? exit_line(t, n) : 0;
 	if (off)
 		return sexit(p, l, off, raw, rawlen);
 	if (p->sstate == S_IDLE)
@@ -1180,7 +1411,7 @@ static bool sfeed(struct scx_parser *p, const struct kmsg_line *l, const char *r
 		return false;
 	}
 	/* kernel event lines interleaved on a console stay the kernel's */
-	if (kclassify(t, n, &k) >= KL_ENABLE)
+	if (kclassify(p->lcand, t, n, &k) >= KL_ENABLE)
 		return false;
 	sdump_line(p, l, raw, rawlen);
 	return true;
@@ -1199,6 +1430,7 @@ void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, con
 			    size_t rawlen)
 {
 	p->nline++;
+	p->lcand = p->parse_all || line_cand(l->text, l->len);
 	if (l->src != KMSG_SRC_KERNEL && sfeed(p, l, raw, rawlen)) {
 		if (l->src == KMSG_SRC_UNKNOWN && p->kev && !kforeign(p, l))
 			kfinish(p);
@@ -1270,13 +1502,29 @@ static bool cand_at(const char *s, size_t n)
 	}
 }
 
+/*
+ * Each needle is tested on three of its bytes in a block (offsets 0, 3
+ * and 8, where it has them): "sched_ext" s..e....t, "EXIT" E..T,
+ * "DEBUG DUMP" D..U....M, "exit kind" e..t....d, ": root"/": sub" :..o/u;
+ * a NUL stops the scan too.  Ordinary text then rarely stops it.
+ */
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-static inline __m128i pair(__m128i a, char ca, __m128i b, char cb)
+static inline __m128i eq(__m128i a, char c)
 {
-	return _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(ca)),
-			     _mm_cmpeq_epi8(b, _mm_set1_epi8(cb)));
+	return _mm_cmpeq_epi8(a, _mm_set1_epi8(c));
+}
+
+static inline __m128i cand_mask(__m128i x0, __m128i x3, __m128i x8)
+{
+	__m128i m = _mm_and_si128(_mm_and_si128(eq(x0, 's'), eq(x3, 'e')), eq(x8, 't'));
+
+	m = _mm_or_si128(m, _mm_and_si128(eq(x0, 'E'), eq(x3, 'T')));
+	m = _mm_or_si128(m, _mm_and_si128(_mm_and_si128(eq(x0, 'D'), eq(x3, 'U')), eq(x8, 'M')));
+	m = _mm_or_si128(m, _mm_and_si128(_mm_and_si128(eq(x0, 'e'), eq(x3, 't')), eq(x8, 'd')));
+	m = _mm_or_si128(m, _mm_and_si128(eq(x0, ':'), _mm_or_si128(eq(x3, 'o'), eq(x3, 'u'))));
+	return _mm_or_si128(m, _mm_cmpeq_epi8(x0, _mm_setzero_si128()));
 }
 
 static inline uint64_t sum_bytes(__m128i acc)
@@ -1286,14 +1534,16 @@ static inline uint64_t sum_bytes(__m128i acc)
 	return (uint64_t)_mm_cvtsi128_si64(s) +
 	       (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(s, s));
 }
-#endif
 
-static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
+/*
+ * The first 16-byte block from I (while 24 bytes are there) with a
+ * candidate bit: its mask in *CM (0: none, I where it stopped); the
+ * newlines before it into *C.  No call inside, so the needles stay in
+ * registers.
+ */
+__attribute__((noinline)) static size_t sse2_blocks(const char *s, size_t n, size_t i, uint64_t *c,
+						    unsigned *cm)
 {
-	size_t i = 0;
-	uint64_t c = 0;
-
-#ifdef __SSE2__
 	const __m128i lf = _mm_set1_epi8('\n');
 
 	while (i + 24 <= n) {
@@ -1305,30 +1555,193 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 			__m128i x0 = _mm_loadu_si128((const void *)(s + i));
 			__m128i x3 = _mm_loadu_si128((const void *)(s + i + 3));
 			__m128i x8 = _mm_loadu_si128((const void *)(s + i + 8));
-			__m128i m = _mm_or_si128(
-				_mm_or_si128(pair(x0, 's', x8, 't'), pair(x0, 'E', x3, 'T')),
-				_mm_or_si128(pair(x0, 'D', x8, 'M'), pair(x0, 'e', x8, 'd')));
-			/* ": root", ": subN" */
-			m = _mm_or_si128(
-				m, _mm_or_si128(pair(x0, ':', x3, 'o'), pair(x0, ':', x3, 'u')));
-			unsigned cm;
+			unsigned m = (unsigned)_mm_movemask_epi8(cand_mask(x0, x3, x8));
 
-			m = _mm_or_si128(m, _mm_cmpeq_epi8(x0, _mm_setzero_si128()));
-			cm = (unsigned)_mm_movemask_epi8(m);
-			while (cm) {
-				unsigned j = (unsigned)__builtin_ctz(cm);
-
-				if (cand_at(s + i + j, n - i - j)) {
-					for (unsigned k = 0; k < j; k++)
-						c += s[i + k] == '\n';
-					*nl += c + sum_bytes(acc);
-					return i + j;
-				}
-				cm &= cm - 1;
+			if (m) {
+				*c += sum_bytes(acc);
+				*cm = m;
+				return i;
 			}
 			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x0, lf));
 		}
-		c += sum_bytes(acc);
+		*c += sum_bytes(acc);
+	}
+	*cm = 0;
+	return i;
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define SCX_HAVE_AVX2 1
+
+#define AVX2 __attribute__((target("avx2")))
+
+/* the needle bytes, made opaque once so the compiler keeps them in
+ * registers instead of rebuilding each in the loop */
+struct needles32 {
+	__m256i s, e, t, E, T, D, U, M, d, colon, o, u;
+};
+
+#define OPAQUE32(v) __asm__("" : "+x"(v))
+
+AVX2 static inline void needles32_init(struct needles32 *k)
+{
+	k->s = _mm256_set1_epi8('s');
+	k->e = _mm256_set1_epi8('e');
+	k->t = _mm256_set1_epi8('t');
+	k->E = _mm256_set1_epi8('E');
+	k->T = _mm256_set1_epi8('T');
+	k->D = _mm256_set1_epi8('D');
+	k->U = _mm256_set1_epi8('U');
+	k->M = _mm256_set1_epi8('M');
+	k->d = _mm256_set1_epi8('d');
+	k->colon = _mm256_set1_epi8(':');
+	k->o = _mm256_set1_epi8('o');
+	k->u = _mm256_set1_epi8('u');
+	OPAQUE32(k->s);
+	OPAQUE32(k->e);
+	OPAQUE32(k->t);
+	OPAQUE32(k->E);
+	OPAQUE32(k->T);
+	OPAQUE32(k->D);
+	OPAQUE32(k->U);
+	OPAQUE32(k->M);
+	OPAQUE32(k->d);
+	OPAQUE32(k->colon);
+	OPAQUE32(k->o);
+	OPAQUE32(k->u);
+}
+
+#define EQ32(a, c) _mm256_cmpeq_epi8(a, k->c)
+#define AND32 _mm256_and_si256
+#define OR32 _mm256_or_si256
+
+AVX2 static inline __m256i cand_mask32(const struct needles32 *k, __m256i x0, __m256i x3,
+				       __m256i x8)
+{
+	__m256i m = AND32(AND32(EQ32(x0, s), EQ32(x3, e)), EQ32(x8, t));
+
+	m = OR32(m, AND32(EQ32(x0, E), EQ32(x3, T)));
+	m = OR32(m, AND32(AND32(EQ32(x0, D), EQ32(x3, U)), EQ32(x8, M)));
+	m = OR32(m, AND32(AND32(EQ32(x0, e), EQ32(x3, t)), EQ32(x8, d)));
+	m = OR32(m, AND32(EQ32(x0, colon), OR32(EQ32(x3, o), EQ32(x3, u))));
+	return OR32(m, _mm256_cmpeq_epi8(x0, _mm256_setzero_si256()));
+}
+
+AVX2 static inline uint64_t sum_bytes32(__m256i acc)
+{
+	__m256i s = _mm256_sad_epu8(acc, _mm256_setzero_si256());
+
+	return (uint64_t)_mm256_extract_epi64(s, 0) + (uint64_t)_mm256_extract_epi64(s, 1) +
+	       (uint64_t)_mm256_extract_epi64(s, 2) + (uint64_t)_mm256_extract_epi64(s, 3);
+}
+
+/* sse2_blocks 32 bytes a step (while 40 are there) */
+AVX2 __attribute__((noinline)) static size_t avx2_blocks(const char *s, size_t n, size_t i,
+							 uint64_t *c, unsigned *cm)
+{
+	__m256i lf = _mm256_set1_epi8('\n');
+	struct needles32 nk, *k = &nk;
+
+	needles32_init(k);
+	OPAQUE32(lf);
+	while (i + 40 <= n) {
+		__m256i acc = _mm256_setzero_si256();
+		unsigned rounds = 0;
+
+		for (; i + 40 <= n && rounds < 255; i += 32, rounds++) {
+			__m256i x0 = _mm256_loadu_si256((const void *)(s + i));
+			__m256i x3 = _mm256_loadu_si256((const void *)(s + i + 3));
+			__m256i x8 = _mm256_loadu_si256((const void *)(s + i + 8));
+			unsigned m = (unsigned)_mm256_movemask_epi8(cand_mask32(k, x0, x3, x8));
+
+			if (m) {
+				*c += sum_bytes32(acc);
+				*cm = m;
+				return i;
+			}
+			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(x0, lf));
+		}
+		*c += sum_bytes32(acc);
+	}
+	*cm = 0;
+	return i;
+}
+#endif
+
+int scx_simd = -1;
+
+static int simd_level(void)
+{
+	if (scx_simd < 0) {
+		scx_simd = 0;
+#ifdef __SSE2__
+		scx_simd = 1;
+#endif
+#ifdef SCX_HAVE_AVX2
+		if (__builtin_cpu_supports("avx2"))
+			scx_simd = 2;
+#endif
+	}
+	return scx_simd;
+}
+
+#if defined(__SSE2__) || defined(SCX_HAVE_AVX2)
+typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, unsigned *cm);
+
+/*
+ * Blocks of WIDTH bytes through FN: the offset of the first candidate
+ * that cand_at() confirms, else where FN stopped; newlines into *C.
+ */
+static size_t scan_blocks(blocks_fn fn, unsigned width, const char *s, size_t n, uint64_t *c)
+{
+	size_t i = 0;
+	unsigned cm;
+
+	for (;;) {
+		i = fn(s, n, i, c, &cm);
+		if (!cm)
+			return i;
+		for (; cm; cm &= cm - 1) {
+			unsigned j = (unsigned)__builtin_ctz(cm);
+
+			if (cand_at(s + i + j, n - i - j)) {
+				for (unsigned k = 0; k < j; k++)
+					*c += s[i + k] == '\n';
+				return i + j;
+			}
+		}
+		for (unsigned k = 0; k < width; k++) /* none confirmed: on */
+			*c += s[i + k] == '\n';
+		i += width;
+	}
+}
+#endif
+
+static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
+{
+	size_t i = 0;
+	uint64_t c = 0;
+	int lvl = simd_level();
+
+	(void)lvl;
+#ifdef SCX_HAVE_AVX2
+	if (lvl >= 2) {
+		i = scan_blocks(avx2_blocks, 32, s, n, &c);
+		if (i + 40 <= n) {
+			*nl += c;
+			return i;
+		}
+	}
+#endif
+#ifdef __SSE2__
+	if (lvl >= 1) {
+		i += scan_blocks(sse2_blocks, 16, s + i, n - i, &c);
+		if (i + 24 <= n) {
+			*nl += c;
+			return i;
+		}
 	}
 #endif
 	for (; i < n; i++) {
@@ -1338,6 +1751,15 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 	}
 	*nl += c;
 	return i;
+}
+
+/* Does S hold one of the strings an event line needs (or a NUL)?  A line
+ * without any is classified as nothing without searching it. */
+static bool line_cand(const char *s, size_t n)
+{
+	uint64_t nl = 0;
+
+	return scan_cand(s, n, &nl) < n;
 }
 
 /* Keep the record/dictionary state right for a skipped line. */
@@ -1442,10 +1864,12 @@ void scx_parser_flush(struct scx_parser *p)
 void scx_parser_free(struct scx_parser *p)
 {
 	pname_clear(p);
-	event_free(p->kev);
-	event_free(p->sev);
+	event_free(p, p->kev);
+	event_free(p, p->sev);
 	for (int i = 0; i < p->ndone; i++)
-		event_free(p->done[i]);
+		event_free(p, p->done[i]);
+	free(p->spare);
+	p->spare = NULL;
 	p->kev = p->sev = NULL;
 	p->ndone = 0;
 }

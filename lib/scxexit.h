@@ -111,6 +111,7 @@ struct scx_event {
 typedef void (*scx_emit_fn)(const struct scx_event *ev, void *arg);
 
 struct scx_pend; /* internal */
+struct pev;	 /* internal: an event and its arena */
 
 struct scx_parser {
 	scx_emit_fn emit;
@@ -141,13 +142,17 @@ struct scx_parser {
 	 * the lines that continue it */
 	char kshape[SCX_SHAPE_MAX], sshape[SCX_SHAPE_MAX];
 	size_t kshape_len, sshape_len;
-	bool stentative; /* a dump without banner: needs its reason line */
+	bool stentative;	      /* a dump without banner: needs its reason line */
+	char shdr[2 * SCX_SHAPE_MAX]; /* its header line's start (for the prefix) */
+	size_t shdr_len;
 	/* a "NAME: root" / "NAME: subN-…" line seen while idle: the name line
 	 * of a dump copied without its banner, if the header follows it */
 	char *pname, *pname_raw;
 	uint64_t pname_line; /* its nline */
 	bool pname_sub;
-	unsigned sbody; /* dump body lines since the backtrace */
+	unsigned sbody;	   /* dump body lines since the backtrace */
+	struct pev *spare; /* a freed event kept for the next one (internal) */
+	bool lcand;	   /* the line being fed holds a candidate string (internal) */
 };
 
 void scx_parser_init(struct scx_parser *p, scx_emit_fn emit, void *arg);
@@ -163,6 +168,9 @@ void scx_parser_feed(struct scx_parser *p, char *line, size_t len);
  * *LINES).  0 when the first line must be fed.
  */
 size_t scx_parser_skip(struct scx_parser *p, const char *data, size_t n, uint64_t *lines);
+/* The idle scan's vector width: -1 picks the best the CPU has (the
+ * default), 0 bytewise, 1 SSE2, 2 AVX2 (tests set it to compare them). */
+extern int scx_simd;
 /* Feed an already parsed line; RAW is the physical line it came from. */
 void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, const char *raw,
 			    size_t rawlen);
@@ -183,6 +191,8 @@ long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn e
 enum scx_kind scx_kind_from_reason(const char *s, size_t n);
 /* SCX_EXIT_* value as printed in "triggered exit kind N" -> enum scx_kind. */
 enum scx_kind scx_kind_from_code(uint64_t code);
+/* enum scx_kind -> its SCX_EXIT_* value; 0 for NONE and OTHER (no one value). */
+uint32_t scx_kind_code(enum scx_kind kind);
 /* "error", "error_stall", …, "other" (NULL for NONE). */
 const char *scx_kind_name(enum scx_kind kind);
 const char *scx_event_name(enum scx_ev_type type);

@@ -34,6 +34,10 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 	jw_kstr(w, "event", scx_event_name(ev->type));
 	jw_kstr(w, "origin", scx_origin_name(ev->origin));
 	opt_str(w, "scheduler", ev->scheduler);
+	if (ev->sub)
+		jw_kbool(w, "sub", true);
+	if (ev->partial)
+		jw_kbool(w, "partial", true);
 	if (ev->type == SCX_EV_EXIT)
 		jw_kstr(w, "kind", scx_kind_name(ev->kind));
 	opt_str(w, "reason", ev->reason);

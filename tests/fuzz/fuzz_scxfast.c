@@ -4,7 +4,7 @@
  * extractor must give exactly what parsing every line gives, whatever the
  * text and wherever the read chunks end; and the prefix-shape matcher
  * stays inside its line.  Byte 0 picks the chunk size (1..64), bytes
- * 1..16 double as a prefix shape.
+ * 1..16 double as a prefix shape.  Each vector width of the scan is run.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +61,8 @@ static void run(struct kt_buf *out, const char *text, size_t len, size_t step, b
 	free(copy);
 }
 
+static int best = -1; /* the widest scan this CPU has */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kt_buf a = { 0 }, b = { 0 };
@@ -78,12 +80,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != (size_t)-1 && r > size - 1 - sl)
 		abort();
 	run(&a, t + 1, size - 1, size, false);
-	run(&b, t + 1, size - 1, step, true);
-	if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len))) {
-		if (getenv("FUZZ_SCXFAST_SHOW"))
-			fprintf(stderr, "full:\n%.*s\nfast (chunks of %zu):\n%.*s\n", (int)a.len,
-				a.p, step, (int)b.len, b.p);
-		abort();
+	/* every vector width of the idle scan the CPU has (bytewise, SSE2,
+	 * AVX2) gives the same */
+	if (best < 0) {
+		scx_simd = -1;
+		scx_parser_skip(&(struct scx_parser){0}, "", 0, NULL);
+		best = scx_simd;
+	}
+	for (int lvl = 0; lvl <= best; lvl++) {
+		scx_simd = lvl;
+		b.len = 0;
+		run(&b, t + 1, size - 1, step, true);
+		if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len))) {
+			if (getenv("FUZZ_SCXFAST_SHOW"))
+				fprintf(stderr,
+					"full:\n%.*s\nfast (chunks of %zu, simd %d):\n%.*s\n",
+					(int)a.len, a.p, step, lvl, (int)b.len, b.p);
+			abort();
+		}
 	}
 	kt_buf_free(&a);
 	kt_buf_free(&b);

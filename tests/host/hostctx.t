@@ -114,6 +114,14 @@ $H diff "$T/live.json" 2>/dev/null; is "$?" 2 "a snapshot is not a pair: exit 2"
 $H diff "$T/pair.json" "$T/pair.json" 2>"$T/err" >/dev/null
 grep -q 'a pair file?' "$T/err"; ok $? "two pair files as snapshots: warned"
 
+# issue 13 §3: control bytes of a value are escaped in human output (failed
+# before: a cmdline holding "\nFAKE_FIELD: x" printed a field of its own)
+mkdir -p "$T/ctl/proc"
+printf 'ro quiet\nFAKE_FIELD: x\033[2J\n' >"$T/ctl/proc/cmdline"
+$H --root "$T/ctl" --no-heap >"$T/ctl.out" 2>&1
+grep -q '^FAKE_FIELD' "$T/ctl.out"; is $? 1 "human: a newline in the cmdline forges no field"
+grep -qF 'kernel_cmdline: ro quiet\x0aFAKE_FIELD: x\x1b[2J' "$T/ctl.out"; ok $? "human: control bytes as \\xNN"
+
 # ---- -o, usage ------------------------------------------------------------------
 $H -j -o "$T/o.json" --root "$FIX/x86" --no-heap; ok $? "-o exits 0"
 cmp -s "$T/o.json" "$FIX/x86.json"; ok $? "-o FILE holds the snapshot"

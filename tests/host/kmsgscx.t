@@ -34,9 +34,18 @@ k -f "$T/esc.txt" | grep -q '^  message: a\\x0aFAKE: x\\x1b\[2J$'; ok $? "human:
 for f in dmesg_612:14 kmsg_records:4 dmesg_levels:4 printk_caller:2 journal_localized:6 \
 	 journal_iso:4 oot:3 sub_sched:5 partial_crlf:2 joined:3 nested_parens:2 \
 	 lookalikes:0 cut:2 sched_dump:3 both_origins:2 nul_huge:2 console_interleaved:3 \
-	 mangled_indent:4 mangled_prefix:4 mangled_nobanner:2 mangled_prompt:4 mangled_negative:0; do
+	 mangled_indent:4 mangled_prefix:4 mangled_nobanner:2 mangled_prompt:4 mangled_negative:0 \
+	 mangled_future:6; do
 	is "$(k -j -f "$FX/${f%%:*}.txt" | nev)" "${f#*:}" "${f%%:*}: ${f#*:} events"
 done
+is "$(k -j -f "$FX/sub_sched.txt" | grep -o '"sub":true' | wc -l)" 3 \
+	'sub_sched: "sub":true on its 3 sub-scheduler events'
+is "$(k -f "$FX/sub_sched.txt" | grep -c '^\[.*(kernel, sub-scheduler)')" 3 \
+	"sub_sched: human output names the 3 sub-scheduler events"
+is "$(k -j -f "$FX/partial_crlf.txt" | grep -o '"partial":true' | wc -l)" 1 \
+	'partial_crlf: "partial":true on the partial enable'
+is "$(k -f "$FX/mangled_future.txt" | grep -c '^exit (unknown) other')" 6 \
+	"mangled_future: 6 exits of kind other, the look-alikes none"
 for f in both_origins sched_dump journal_localized; do
 	is "$(k -j -f "$FX/$f.txt")" "$(cat "$FX/$f.json")" "$f: JSON as pinned"
 done
@@ -57,7 +66,18 @@ k -f "$FX/dmesg_612.txt" --kallsyms "$T/missing" >/dev/null 2>&1; is $? 1 "--kal
 printf 'sched_ext: BPF scheduler "f" disabled (runtime error)\nsched_ext: f: m\n   kthread+0xd2/0x100\n' >"$T/tail.txt"
 k --follow --timeout 5 -j -f "$T/tail.txt" | grep -q '"scheduler":"f","kind":"error"'
 ok $? "--follow -f FILE: an exit already in the file"
-printf 'nothing here\n' | k --follow --timeout 5 -f - >/dev/null 2>&1; is $? 3 "--follow on a pipe that ends: exit 3"
+printf 'nothing here\n' | k --follow --timeout 5 -f - >/dev/null 2>"$T/end.err"; is $? 3 "--follow on a pipe that ends: exit 3"
+grep -q 'the input ended without an exit event' "$T/end.err"; ok $? "... says the input ended (not a timeout)"
+# issue 13 §2: an exit written after the followed file was truncated (tail -F)
+seq -f 'noise line %g' 2000 >"$T/trunc.log"
+k --follow --timeout 8 -j -f "$T/trunc.log" >"$T/trunc.out" 2>&1 &
+P=$!
+sleep 0.5
+: >"$T/trunc.log"
+sleep 0.3
+printf 'sched_ext: BPF scheduler "t" disabled (runtime error)\nsched_ext: t: after the cut\n' >>"$T/trunc.log"
+wait $P; is $? 0 "--follow -f FILE truncated, then an exit written: exit 0"
+grep -q '"message":"after the cut"' "$T/trunc.out"; ok $? "... that exit is found"
 
 # ---- live /dev/kmsg ------------------------------------------------------------------
 if [ "$(id -u)" != 0 ] || [ ! -w /dev/kmsg ] || ! [ -r /dev/kmsg ]; then

@@ -29,6 +29,7 @@ struct evrec {
 	bool json_trunc;       /* "truncated":true in the whole JSON */
 	bool human_ctrl;       /* a control byte other than \n in human output */
 	char human_tail[2048]; /* the end of the human output */
+	char human_head[256];  /* its first line */
 };
 
 static struct evrec E[MAXEV];
@@ -75,6 +76,9 @@ static void on_ev(const struct scx_event *ev, void *arg)
 		for (size_t i = 0; i < hl; i++)
 			if ((unsigned char)h[i] < 0x20 && h[i] != '\n')
 				r->human_ctrl = true;
+		cp(r->human_head, sizeof(r->human_head), h);
+		if (strchr(r->human_head, '\n'))
+			*strchr(r->human_head, '\n') = '\0';
 		cp(r->human_tail, sizeof(r->human_tail),
 		   hl >= sizeof(r->human_tail) ? h + hl - sizeof(r->human_tail) + 1 : h);
 		free(h);
@@ -286,12 +290,21 @@ static void test_sub(void)
 	EXIT_IS(3, K, "child2", "other", "parent exiting");
 	EXIT_IS(4, K, "root_sched", "other", "reenqueue limit");
 	is_str(E[4].msg, "reenqueue limit hit", "other kind keeps its message");
+	/* failed before: the flag was in neither output */
+	ok(strstr(E[1].json, "\"sub\":true") != NULL, "sub-scheduler enable: \"sub\":true");
+	ok(strstr(E[2].json, "\"sub\":true") != NULL, "sub-scheduler exit: \"sub\":true");
+	ok(strstr(E[0].json, "\"sub\"") == NULL && strstr(E[4].json, "\"sub\"") == NULL,
+	   "root scheduler: no sub key");
+	ok(strstr(E[2].human_head, "(kernel, sub-scheduler)") != NULL, "human: sub-scheduler");
+	ok(strstr(E[4].human_head, "sub-scheduler") == NULL, "human: root is not");
 }
 
 static void test_partial_crlf(void)
 {
 	is_int(run("partial_crlf.txt"), 2, "partial/CRLF/padded: 2 events");
 	ENABLE_IS(0, "flash");
+	ok(strstr(E[0].json, "\"partial\":true") != NULL, "enabled (partial): \"partial\":true");
+	ok(strstr(E[1].json, "\"partial\"") == NULL, "the exit is not partial");
 	EXIT_IS(1, K, "flash", "error", "runtime error");
 	is_str(E[1].msg, "watchdog failed to check in for 2.500s", "padding trimmed");
 	ok(!E[1].has_stall, "watchdog check-in is not a task stall");
@@ -551,6 +564,7 @@ static void test_fastpath(void)
 		"mangled_nobanner.txt",
 		"mangled_prompt.txt",
 		"mangled_negative.txt",
+		"mangled_future.txt",
 	};
 	const char *top = getenv("TOP");
 
@@ -634,6 +648,32 @@ static void test_mangled(void)
 	ok(strstr(E[1].json, "\"timestamp\":60.5") != NULL, "[ts] after '$ ' read");
 	for (int i = 2; i < 5; i++)
 		ok(!strstr(E[i].json, "\"timestamp\""), "look-alike stamp %d not read", i);
+}
+
+/* Reasons no table knows (a newer kernel's): failed before, the bare EXIT
+ * lines gave no event and a prefixed dump kept its prefix in the reason
+ * (and lost its backtrace). */
+static void test_future(void)
+{
+	is_int(run("mangled_future.txt"), 6, "unknown reasons: 6 events, look-alikes none");
+	EXIT_IS(0, S, "", "other", "a future reason");
+	is_str(E[0].msg, "why", "bare EXIT: message");
+	EXIT_IS(1, S, "", "other", "another new-kind of exit");
+	ok(strstr(E[1].json, "\"message\"") == NULL, "no message, no key");
+	EXIT_IS(2, S, "", "other", "rescue budget gone");
+	is_str(E[2].msg, "cpu 3: 12 tasks starved", "Error: EXIT: message with ':'");
+	EXIT_IS(3, S, "", "other", "a future reason");
+	is_str(E[3].msg, "why (nested)", "dump: nested parentheses");
+	is_int(E[3].nbt, 2, "banner-less dump under 'T+N.Ns': its frames");
+	EXIT_IS(4, S, "", "other", "yet another reason");
+	is_int(E[4].nbt, 1, "under a syslog prefix: its frame");
+	EXIT_IS(5, S, "", "other", "one more reason");
+	is_str(E[5].msg, "a msg", "prefix with a double blank: message");
+	is_int(E[5].nbt, 2, "prefix with a double blank: frames");
+	for (int i = 0; i < N; i++)
+		ok(!strstr(E[i].reason, "T+") && !strstr(E[i].reason, "vm7") &&
+			   !strstr(E[i].reason, "|"),
+		   "event %d: no prefix in the reason", i);
 }
 
 /* Bounds say what they cut (issue 13 §3): failed before, no marker. */
@@ -758,6 +798,7 @@ int main(void)
 	test_interleave();
 	test_stream();
 	test_mangled();
+	test_future();
 	test_limits();
 	test_escape();
 	test_fastpath();
