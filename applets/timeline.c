@@ -92,6 +92,16 @@ static int open_input(struct input *in, const char *path)
 	return 0;
 }
 
+/* 0, or an error when the file shrank while it was read (zeros past the
+ * cut: the output is partial and is not kept). */
+static int input_shrunk(const struct input *in, const char *path)
+{
+	if (!tl_file_shrunk(&in->f))
+		return 0;
+	kt_errx("'%s' shrank while it was being read: the output would be partial", path);
+	return 1;
+}
+
 /* ---- dump ---- */
 
 static const char dump_help[] =
@@ -144,8 +154,9 @@ static int do_dump(struct kt_cmdline *cl)
 	tl_dump(o.fp, in.recs, in.len, cl->out.json);
 	if (in.len % TL_RECORD_SIZE)
 		kt_warn("%zu trailing bytes do not make a whole record", in.len % TL_RECORD_SIZE);
+	r = input_shrunk(&in, cl->ops[0]);
 	tl_file_close(&in.f);
-	return kt_out_close(&o, 1);
+	return kt_out_close(&o, !r);
 }
 
 /* ---- info ---- */
@@ -339,6 +350,8 @@ static int do_report(struct kt_cmdline *cl)
 		kt_err("cannot build the report");
 		goto out;
 	}
+	if (input_shrunk(&in, cl->ops[0]))
+		goto out;
 	if (kt_out_open(&o, cl->out.path))
 		goto out;
 	if (cl->out.json) {
@@ -416,6 +429,7 @@ static int do_export(struct kt_cmdline *cl)
 		return KT_EXIT_FAIL;
 	}
 	ok = !tl_export_chrome(o.fp, in.recs, in.len, &f, &st);
+	ok = !input_shrunk(&in, cl->ops[0]) && ok;
 	tl_file_close(&in.f);
 	if (st.unmatched)
 		kt_warn("%llu slices ended at a switch whose prev_pid was not the running task "

@@ -245,6 +245,17 @@ void jw_str(struct jw *w, const char *s)
 	jw_strn(w, s, strlen(s));
 }
 
+static const char digit_pairs[201] = "00010203040506070809"
+				     "10111213141516171819"
+				     "20212223242526272829"
+				     "30313233343536373839"
+				     "40414243444546474849"
+				     "50515253545556575859"
+				     "60616263646566676869"
+				     "70717273747576777879"
+				     "80818283848586878889"
+				     "90919293949596979899";
+
 /* V in decimal at the end of B[24]; returns where the digits start. */
 static char *u64_dec(char *b, uint64_t v)
 {
@@ -252,10 +263,67 @@ static char *u64_dec(char *b, uint64_t v)
 	// cppcheck-suppress ctuPointerArith
 	char *p = b + 24;
 
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return p;
+}
+
+static unsigned dec_len(uint64_t v)
+{
+	unsigned n = 1;
+
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+size_t jw_fmt_u64(char *dst, uint64_t v)
+{
+	unsigned n = dec_len(v);
+	char *p = dst + n;
+
+	/* straight into DST from its end, two digits at a time */
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return n;
+}
+
+size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac)
+{
+	uint64_t scale = 1, f;
+	size_t n;
+
+	if (frac > 18)
+		frac = 18;
+	for (unsigned i = 0; i < frac; i++)
+		scale *= 10;
+	/* integer part, then exactly FRAC digits */
+	n = jw_fmt_u64(dst, v / scale);
+	if (!frac)
+		return n;
+	f = v % scale;
+	dst[n++] = '.';
+	for (unsigned i = frac; i > 0; i--) {
+		dst[n + i - 1] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	return n + frac;
 }
 
 void jw_u64(struct jw *w, uint64_t v)
@@ -278,32 +346,10 @@ void jw_i64(struct jw *w, int64_t v)
 
 void jw_udec(struct jw *w, uint64_t v, unsigned frac)
 {
-	uint64_t scale = 1;
 	char b[48];
-	int n;
 
-	if (frac > 18)
-		frac = 18;
-	for (unsigned i = 0; i < frac; i++)
-		scale *= 10;
 	sep(w);
-	/* integer part, then exactly FRAC digits */
-	{
-		char *p = u64_dec(b, v / scale);
-		uint64_t f = v % scale;
-
-		n = (int)(b + 24 - p);
-		memmove(b, p, (size_t)n);
-		if (frac) {
-			b[n++] = '.';
-			for (unsigned i = frac; i > 0; i--) {
-				b[n + i - 1] = (char)('0' + f % 10);
-				f /= 10;
-			}
-			n += (int)frac;
-		}
-	}
-	emit(w, b, (size_t)n);
+	emit(w, b, jw_fmt_udec(b, v, frac));
 }
 
 void jw_double(struct jw *w, double v)

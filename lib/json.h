@@ -51,6 +51,13 @@ void jw_null(struct jw *w);
 /* A value the caller formatted as valid JSON already (numbers, literals). */
 void jw_raw(struct jw *w, const char *s, size_t n);
 /*
+ * The number formats, into the caller's buffer (for writers that put whole
+ * precomputed objects through jw_raw): the digits of jw_u64 (at most 20
+ * bytes) and of jw_udec (at most 40); each returns the length written.
+ */
+size_t jw_fmt_u64(char *dst, uint64_t v);
+size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
+/*
  * For formatters that write a big value straight into a compact buffer
  * writer's memory (kt_buf_room): the separator the value needs, then the
  * buffer to append the value to.  NULL (and nothing written) for FILE and

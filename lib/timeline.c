@@ -4,6 +4,7 @@
  * and the dumps (text and ktstr's TimelineEvent JSON).
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -294,6 +296,8 @@ int tl_iter_next(struct tl_iter *it, struct tl_event *ev)
 	return 1;
 }
 
+#define SORT_CHUNK ((size_t)1 << 20)
+
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 {
 	memset(s, 0, sizeof(*s));
@@ -302,6 +306,12 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 		return -1;
 	s->buf = buf;
 	s->len = len;
+	s->fd = tl_file_fd_of(buf, len, &s->foff);
+	if (s->fd >= 0) {
+		s->chunk = malloc(SORT_CHUNK);
+		if (!s->chunk)
+			s->fd = -1;
+	}
 	tl_iter_init(&s->in, buf, len);
 	return 0;
 }
@@ -309,22 +319,77 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 void tl_sorted_free(struct tl_sorted *s)
 {
 	free(s->win);
+	free(s->chunk);
 	s->win = NULL;
+	s->chunk = NULL;
+}
+
+/* The record at OFF: from the chunk read from the file, refilled from OFF
+ * when it does not hold it; from the buffer itself when there is no file
+ * or the file reads short (cut under us: the guarded mapping has zeros). */
+const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
+{
+	if (s->fd < 0)
+		return s->buf + off;
+	if (off < s->cbase || off + TL_RECORD_SIZE > s->cbase + s->clen) {
+		size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
+
+		s->cbase = off;
+		s->clen = 0;
+		while (s->clen < want) {
+			ssize_t n = pread(s->fd, s->chunk + s->clen, want - s->clen,
+					  (off_t)(s->foff + off + s->clen));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			s->clen += (size_t)n;
+		}
+		if (s->clen < TL_RECORD_SIZE) {
+			s->clen = 0;
+			return s->buf + off;
+		}
+	}
+	return s->chunk + (off - s->cbase);
 }
 
 #define WIN(s, i) ((s)->win[((s)->head + (i)) & (TL_SORT_WINDOW - 1)])
 
-/* Insert the next input event by time, after any with the same ts. */
+/* Insert the next input event by time, after any with the same ts.  Only
+ * a text header needs the iterator (to step over its continuations); any
+ * other record is one record, and only its time is read here. */
 static int sorted_fill(struct tl_sorted *s)
 {
-	struct tl_event ev;
-	size_t off = s->in.off, i;
+	struct tl_iter *in = &s->in;
+	size_t off = in->off, i;
+	const unsigned char *p;
+	uint32_t type;
+	uint64_t ts;
 
-	if (!tl_iter_next(&s->in, &ev))
+	if (off + TL_RECORD_SIZE > in->len)
 		return 0;
-	for (i = s->n; i > 0 && WIN(s, i - 1).ts > ev.raw.ts; i--)
+	p = tl_sorted_rec(s, off);
+	if (s->fd < 0) /* the window reads each record first: fetch ahead */
+		__builtin_prefetch(p + 4096);
+	type = tl_rd32(p);
+	if (__builtin_expect(has_text(type), 0)) {
+		struct tl_event ev;
+
+		tl_iter_next(in, &ev);
+		ts = ev.raw.ts;
+	} else {
+		ts = tl_rd64(p + 8);
+		in->off += TL_RECORD_SIZE;
+		in->nrec++;
+	}
+	for (i = s->n; i > 0 && WIN(s, i - 1).ts > ts; i--)
 		WIN(s, i) = WIN(s, i - 1);
-	WIN(s, i).ts = ev.raw.ts;
+	WIN(s, i).ts = ts;
+	/* a copy when read from the file (text events: from the buffer, joined) */
+	WIN(s, i).copied = s->fd >= 0 && !has_text(type) && type != TL_EVT_TEXT;
+	if (WIN(s, i).copied)
+		memcpy(WIN(s, i).rec, p, TL_RECORD_SIZE);
 	WIN(s, i).off = off;
 	s->n++;
 	return 1;
@@ -332,17 +397,26 @@ static int sorted_fill(struct tl_sorted *s)
 
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 {
+	const struct tl_sort_ent *e;
 	size_t off;
 
 	while (s->n < TL_SORT_WINDOW && sorted_fill(s))
 		;
 	if (!s->n)
 		return 0;
-	off = WIN(s, 0).off;
+	e = &WIN(s, 0);
+	off = e->off;
 	s->head = (s->head + 1) & (TL_SORT_WINDOW - 1);
 	s->n--;
 	tl_iter_init(&s->one, s->buf + off, s->len - off);
-	tl_iter_next(&s->one, ev);
+	if (e->copied)
+		parse_record(e->rec, TL_RECORD_SIZE, ev);
+	else if (__builtin_expect(has_text(tl_rd32(s->buf + off)) ||
+					  tl_rd32(s->buf + off) == TL_EVT_TEXT,
+				  0))
+		tl_iter_next(&s->one, ev); /* text joined */
+	else
+		parse_record(s->buf + off, TL_RECORD_SIZE, ev);
 	if (ev->raw.ts < s->last_ts)
 		s->out_of_order++;
 	else
@@ -587,11 +661,150 @@ static int sys_fail(struct tl_file *f, int fd, const char *what, const char *pat
 	return ferr(f, "%s '%s': %s", what, path, strerror(e));
 }
 
+/*
+ * Reading a capture: the file is mapped (read() into fresh memory cost
+ * four to ten times more here: a fault and a page clear per 4 KiB, then
+ * the copy).  A file cut under a mapping (the recorder still writing, a
+ * full disk, someone truncating it) would raise SIGBUS on the pages past
+ * its new end: tl_file_open installs a handler that maps zero pages over
+ * the rest of that mapping and marks the file, so readers see zeros
+ * (Unknown events, type 0) instead of crashing, and tl_file_shrunk()
+ * tells the caller to report the output as failed.  A fault in any other
+ * address gets the previous disposition back (the default: a crash).
+ * When no guard slot is free, or mapping fails, the file is read().
+ */
+#define READ_CHUNK (8u << 20)
+#define HUGE_SZ ((size_t)2 << 20)
+#define NGUARD 8
+
+static struct guard {
+	uintptr_t start, end; /* 0: free */
+	volatile sig_atomic_t hit;
+	int fd; /* the file, kept open for tl_sorted's pread() */
+} guards[NGUARD];
+static struct sigaction old_bus;
+static bool bus_installed;
+
+static void on_bus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	(void)uc;
+	for (int i = 0; i < NGUARD; i++) {
+		struct guard *g = &guards[i];
+		uintptr_t from = a & ~(pg - 1);
+
+		if (!g->start || a < g->start || a >= g->end)
+			continue;
+		/* zeros from the faulting page to the end of the mapping */
+		if ((long)syscall(SYS_mmap, from, g->end - from, PROT_READ,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) < 0)
+			break;
+		g->hit = 1;
+		return;
+	}
+	/* not ours: as it was before, and the access faults again */
+	sigaction(sig, &old_bus, NULL);
+}
+
+static int guard_add(const void *p, size_t len, int fd)
+{
+	struct sigaction sa;
+
+	if (!bus_installed) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_bus;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGBUS, &sa, &old_bus))
+			return -1;
+		bus_installed = true;
+	}
+	for (int i = 0; i < NGUARD; i++)
+		if (!guards[i].start) {
+			guards[i].hit = 0;
+			guards[i].fd = fd;
+			guards[i].end = (uintptr_t)p + len;
+			guards[i].start = (uintptr_t)p;
+			return i;
+		}
+	return -1;
+}
+
+void *tl_bigmem(size_t size, size_t *cap)
+{
+	size_t n = (size + HUGE_SZ - 1) & ~(HUGE_SZ - 1);
+	void *p;
+
+	if (!n)
+		n = HUGE_SZ;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, n, MADV_HUGEPAGE);
+	*cap = n;
+	return p;
+}
+
+void tl_bigmem_free(void *p, size_t cap)
+{
+	if (p)
+		munmap(p, cap);
+}
+
+/* The fallback: large read()s into anonymous memory. */
+static int read_all(int fd, size_t size, unsigned char **out, size_t *len, size_t *cap)
+{
+	unsigned char *p = tl_bigmem(size, cap);
+	size_t got = 0;
+
+	if (!p)
+		return -1;
+	while (got < size) {
+		size_t want = size - got < READ_CHUNK ? size - got : READ_CHUNK;
+		ssize_t n = read(fd, p + got, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			munmap(p, *cap);
+			return -1;
+		}
+		if (!n)
+			break; /* shorter than fstat said: what is there */
+		got += (size_t)n;
+	}
+	*out = p;
+	*len = got;
+	return 0;
+}
+
+/* Map SIZE bytes of FD under a guard: 0, or -1 (then read them). */
+static int map_guarded(int fd, size_t size, unsigned char **out, int *guard)
+{
+	void *m;
+
+	if (!size)
+		return -1;
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	*guard = guard_add(m, size, fd);
+	if (*guard < 0) {
+		munmap(m, size);
+		return -1;
+	}
+	madvise(m, size, MADV_SEQUENTIAL);
+	*out = m;
+	return 0;
+}
+
 int tl_file_open(const char *path, struct tl_file *f)
 {
+	unsigned char *m = NULL;
 	struct stat st;
-	void *m = NULL;
-	int fd, rc;
+	size_t len = 0, cap = 0;
+	int fd, rc, guard = -1;
 
 	memset(f, 0, sizeof(*f));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -603,24 +816,51 @@ int tl_file_open(const char *path, struct tl_file *f)
 		errno = EINVAL;
 		return sys_fail(f, fd, "not a regular file:", path);
 	}
-	if (st.st_size > 0) {
-		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED)
-			return sys_fail(f, fd, "cannot map", path);
-		madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	if ((uint64_t)st.st_size > SIZE_MAX / 2) {
+		errno = EFBIG;
+		return sys_fail(f, fd, "cannot read", path);
 	}
-	close(fd);
-	rc = tl_file_parse(m ? m : "", m ? (size_t)st.st_size : 0, f);
+	if (!map_guarded(fd, (size_t)st.st_size, &m, &guard)) {
+		len = cap = (size_t)st.st_size; /* fd stays open with the guard */
+	} else if (read_all(fd, (size_t)st.st_size, &m, &len, &cap)) {
+		return sys_fail(f, fd, "cannot read", path);
+	} else {
+		close(fd);
+	}
+	rc = tl_file_parse(m, len, f);
 	f->map = m;
-	f->map_len = m ? (size_t)st.st_size : 0;
+	f->map_len = len;
+	f->map_cap = cap;
+	f->guard = guard + 1;
 	return rc;
+}
+
+int tl_file_fd_of(const void *p, size_t len, uint64_t *off)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	for (int i = 0; i < NGUARD; i++)
+		if (guards[i].start && a >= guards[i].start && a + len <= guards[i].end &&
+		    !guards[i].hit) {
+			*off = a - guards[i].start;
+			return guards[i].fd;
+		}
+	return -1;
+}
+
+bool tl_file_shrunk(const struct tl_file *f)
+{
+	return f->guard > 0 && f->guard <= NGUARD && guards[f->guard - 1].hit;
 }
 
 void tl_file_close(struct tl_file *f)
 {
 	free(f->lost);
-	if (f->map)
-		munmap(f->map, f->map_len);
+	tl_bigmem_free(f->map, f->map_cap);
+	if (f->guard > 0 && f->guard <= NGUARD) {
+		guards[f->guard - 1].start = guards[f->guard - 1].end = 0;
+		close(guards[f->guard - 1].fd);
+	}
 	memset(f, 0, sizeof(*f));
 }
 

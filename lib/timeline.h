@@ -179,13 +179,26 @@ struct tl_sorted {
 	struct tl_sort_ent {
 		uint64_t ts;
 		size_t off;
+		bool copied; /* REC holds the record (else read it at BUF + OFF) */
+		unsigned char rec[TL_RECORD_SIZE];
 	} * win;
 	size_t head, n;
 	uint64_t last_ts, out_of_order;
+	/* BUF inside a file tl_file_open mapped: the records are read from
+	 * the file with pread() into CHUNK (a reused buffer: what `cat` costs)
+	 * instead of first touching the mapping, and copied into the window */
+	int fd; /* -1: read BUF */
+	uint64_t foff;
+	unsigned char *chunk;
+	size_t cbase, clen;
 };
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len);
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev);
 void tl_sorted_free(struct tl_sorted *s);
+/* The 40 bytes of the record at OFF (OFF + 40 <= LEN) of S's buffer, the
+ * way S reads them (through its chunk when the buffer is a mapped file):
+ * valid until the next call on S. */
+const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off);
 
 /* Every event of a buffer, in encounter order, texts owned by the result. */
 struct tl_events {
@@ -257,16 +270,29 @@ struct tl_file {
 	uint64_t lost_total;
 	char err[160]; /* why opening or parsing failed */
 	int sys_errno; /* tl_file_open: the file could not be read */
-	void *map;     /* tl_file_open's mapping */
-	size_t map_len;
+	void *map;     /* tl_file_open's mapping of the file (or copy) */
+	size_t map_len, map_cap;
+	int guard; /* its SIGBUS guard slot + 1, 0: none */
 };
 
 /* Parse a whole file image: 0, or -1 with F->err set (bad magic, a newer
  * version, a short file, a wrong record size). */
 int tl_file_parse(const void *buf, size_t len, struct tl_file *f);
-/* mmap PATH and parse it: 0, or -1 with F->err set (errno kept). */
+/* Map PATH (guarded: a file cut while mapped reads as zeros past its new
+ * end, never SIGBUS) and parse it: 0, or -1 with F->err set (errno kept). */
 int tl_file_open(const char *path, struct tl_file *f);
+/* The file (fd and offset) whose mapping holds [P, P + LEN), or -1. */
+int tl_file_fd_of(const void *p, size_t len, uint64_t *off);
+/* The file shrank while it was being read: what was read past the cut was
+ * zeros, so any output from it is partial (report it as failed). */
+bool tl_file_shrunk(const struct tl_file *f);
 void tl_file_close(struct tl_file *f);
+
+/* Anonymous memory for SIZE bytes, in huge pages where the kernel has them
+ * (a fault per 4 KiB page was most of the cost of reading a large capture
+ * and of the report's samples); *CAP is what to free.  NULL on ENOMEM. */
+void *tl_bigmem(size_t size, size_t *cap);
+void tl_bigmem_free(void *p, size_t cap);
 
 struct jw;
 /* Tracepoint name of attach point I (TL_AT_*), or NULL. */

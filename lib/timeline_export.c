@@ -28,7 +28,31 @@
 #include "timeline.h"
 
 #define TL_EXPORT_PID 4194305u /* above PID_MAX_LIMIT: never a real tgid */
+#define TL_EXPORT_PID_STR "4194305"
 #define MAX_CPUS 8192
+
+/*
+ * The frequent events (slices, wakeups, migrations) are written as whole
+ * objects through jw_raw: fixed pieces, the task's name escaped once per
+ * task (not per event), numbers by jw_fmt_*: the writer's own formats, so
+ * the bytes are those of the jw_key/jw_* calls they replace, at a fraction
+ * of the calls.  Everything rarer goes through the writer call by call.
+ */
+#define NAME_ESC 112 /* "comm pid" escaped: 16 bytes * 6 + ' ' + 10 digits */
+
+struct xname {
+	uint32_t pid; /* 0: free (the idle task has its own entry) */
+	uint32_t tgid;
+	uint32_t len;
+	char esc[NAME_ESC];
+};
+
+struct xnames {
+	struct xname *tab;
+	size_t cap, n;
+	struct xname idle;
+	bool idle_set;
+};
 
 struct xcpu {
 	bool seen;
@@ -51,6 +75,8 @@ struct xstate {
 	struct xctr ctr[64];
 	size_t nctr;
 	uint64_t last_ts;
+	struct xnames names;
+	struct kt_buf esc; /* scratch for escaping */
 };
 
 static void ts_us(struct jw *w, const char *key, uint64_t ns)
@@ -106,28 +132,174 @@ static struct xcpu *xcpu(struct xstate *x, uint32_t cpu)
 	return &x->cpus[cpu];
 }
 
+/* (Re)build PID's entry from the names known now. */
+static void name_fill(struct xstate *x, struct xname *nm, uint32_t pid)
+{
+	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	char name[40];
+
+	task_name(x, name, sizeof(name), pid);
+	kt_buf_reset(&x->esc);
+	jw_escape(&x->esc, name, strlen(name));
+	nm->pid = pid;
+	nm->tgid = e ? e->tgid : 0;
+	nm->len = x->esc.oom || x->esc.len > NAME_ESC ? 0 : (uint32_t)x->esc.len;
+	memcpy(nm->esc, x->esc.p ? x->esc.p : "", nm->len);
+}
+
+static inline size_t nslot(const struct xnames *t, uint32_t pid)
+{
+	return (size_t)(pid * 2654435761u) & (t->cap - 1);
+}
+
+static int names_grow(struct xnames *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 4096;
+	struct xname *n = calloc(cap, sizeof(*n));
+
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		size_t j;
+
+		if (!t->tab[i].pid)
+			continue;
+		for (j = (size_t)(t->tab[i].pid * 2654435761u) & (cap - 1); n[j].pid;
+		     j = (j + 1) & (cap - 1))
+			;
+		n[j] = t->tab[i];
+	}
+	free(t->tab);
+	t->tab = n;
+	t->cap = cap;
+	return 0;
+}
+
+/* PID's entry, built on first use; NULL on ENOMEM. */
+static const struct xname *name_get(struct xstate *x, uint32_t pid)
+{
+	struct xnames *t = &x->names;
+	size_t j;
+
+	if (!pid) {
+		if (!t->idle_set)
+			name_fill(x, &t->idle, 0);
+		t->idle_set = true;
+		return &t->idle;
+	}
+	if (t->cap)
+		for (j = nslot(t, pid); t->tab[j].pid; j = (j + 1) & (t->cap - 1))
+			if (t->tab[j].pid == pid)
+				return &t->tab[j];
+	if ((t->n + 1) * 2 > t->cap && names_grow(t))
+		return NULL;
+	for (j = nslot(t, pid); t->tab[j].pid; j = (j + 1) & (t->cap - 1))
+		;
+	name_fill(x, &t->tab[j], pid);
+	t->n++;
+	return &t->tab[j];
+}
+
+/* PID's name or tgid changed: rebuild its entry if it has one. */
+static void name_changed(struct xstate *x, uint32_t pid)
+{
+	struct xnames *t = &x->names;
+
+	if (!pid) {
+		t->idle_set = false;
+		return;
+	}
+	if (!t->cap)
+		return;
+	for (size_t j = nslot(t, pid); t->tab[j].pid; j = (j + 1) & (t->cap - 1))
+		if (t->tab[j].pid == pid) {
+			name_fill(x, &t->tab[j], pid);
+			return;
+		}
+}
+
+#define PUT(b, n, lit)                                   \
+	do {                                             \
+		memcpy((b) + (n), lit, sizeof(lit) - 1); \
+		(n) += sizeof(lit) - 1;                  \
+	} while (0)
+
 static void slice(struct xstate *x, uint32_t cpu, const struct xcpu *c, uint64_t end,
 		  const char *end_state)
 {
-	const struct tl_comm_ent *e = tl_comms_get(&x->comms, c->cur);
-	struct jw *w = x->w;
-	char name[40];
+	const struct xname *nm = name_get(x, c->cur);
+	char b[320];
+	size_t n = 0;
 
-	task_name(x, name, sizeof(name), c->cur);
-	head(x, "X", name, cpu, c->since);
-	jw_key(w, "dur");
-	jw_udec(w, end - c->since, 3);
-	jw_kstr(w, "cat", "sched");
-	jw_key(w, "args");
-	jw_obj_open(w);
-	jw_ku64(w, "pid", c->cur);
-	if (e && e->tgid)
-		jw_ku64(w, "tgid", e->tgid);
-	if (end_state)
-		jw_kstr(w, "end_state", end_state);
-	jw_obj_close(w);
-	jw_obj_close(w);
+	if (!nm)
+		return;
+	PUT(b, n, "{\"ph\":\"X\",\"name\":\"");
+	memcpy(b + n, nm->esc, nm->len);
+	n += nm->len;
+	PUT(b, n, "\",\"pid\":" TL_EXPORT_PID_STR ",\"tid\":");
+	n += jw_fmt_u64(b + n, cpu);
+	PUT(b, n, ",\"ts\":");
+	n += jw_fmt_udec(b + n, c->since, 3);
+	PUT(b, n, ",\"dur\":");
+	n += jw_fmt_udec(b + n, end - c->since, 3);
+	PUT(b, n, ",\"cat\":\"sched\",\"args\":{\"pid\":");
+	n += jw_fmt_u64(b + n, c->cur);
+	if (nm->tgid) {
+		PUT(b, n, ",\"tgid\":");
+		n += jw_fmt_u64(b + n, nm->tgid);
+	}
+	if (end_state) { /* tl_state_str: short, nothing to escape */
+		size_t k = strlen(end_state);
+
+		PUT(b, n, ",\"end_state\":\"");
+		memcpy(b + n, end_state, k);
+		n += k;
+		PUT(b, n, "\"");
+	}
+	PUT(b, n, "}}");
+	jw_raw(x->w, b, n);
 	x->st->slices++;
+}
+
+/* A wakeup or a migration: "PREFIX comm pid" on the waking CPU's track. */
+static void task_instant(struct xstate *x, const struct tl_event *ev, uint64_t ts)
+{
+	bool mig = ev->kind == TL_K_MIGRATE;
+	const struct xname *nm = name_get(x, mig ? ev->mig.pid : ev->wake.pid);
+	uint32_t tid = ev->raw.cpu == TL_CPU_NONE ? 0 : ev->raw.cpu;
+	char b[320];
+	size_t n = 0;
+
+	if (!nm)
+		return;
+	PUT(b, n, "{\"ph\":\"i\",\"name\":\"");
+	if (mig)
+		PUT(b, n, "migrate ");
+	else if (ev->kind == TL_K_WAKEUP)
+		PUT(b, n, "wakeup ");
+	else
+		PUT(b, n, "wakeup_new ");
+	memcpy(b + n, nm->esc, nm->len);
+	n += nm->len;
+	PUT(b, n, "\",\"pid\":" TL_EXPORT_PID_STR ",\"tid\":");
+	n += jw_fmt_u64(b + n, tid);
+	PUT(b, n, ",\"ts\":");
+	n += jw_fmt_udec(b + n, ts, 3);
+	PUT(b, n, ",\"s\":\"t\",\"args\":{\"pid\":");
+	if (mig) {
+		n += jw_fmt_u64(b + n, ev->mig.pid);
+		PUT(b, n, ",\"orig_cpu\":");
+		n += jw_fmt_u64(b + n, ev->mig.orig_cpu);
+		PUT(b, n, ",\"dest_cpu\":");
+		n += jw_fmt_u64(b + n, ev->mig.dest_cpu);
+	} else {
+		n += jw_fmt_u64(b + n, ev->wake.pid);
+		PUT(b, n, ",\"target_cpu\":");
+		n += jw_fmt_u64(b + n, ev->wake.target_cpu);
+	}
+	PUT(b, n, "}}");
+	jw_raw(x->w, b, n);
+	x->st->instants++;
 }
 
 static void on_switch(struct xstate *x, const struct tl_event *ev, uint64_t ts)
@@ -152,40 +324,19 @@ static void on_switch(struct xstate *x, const struct tl_event *ev, uint64_t ts)
 	c->since = ts;
 }
 
-/* "PREFIX WHO" into B (N bytes, at least 1), cut to fit: snprintf was the
- * export's second-largest cost after the writer. */
-static void cat2(char *b, size_t n, const char *prefix, const char *who)
-{
-	size_t a = strlen(prefix), w = strlen(who);
-
-	if (a > n - 1)
-		a = n - 1;
-	memcpy(b, prefix, a);
-	if (a < n - 1)
-		b[a++] = ' ';
-	if (w > n - 1 - a)
-		w = n - 1 - a;
-	memcpy(b + a, who, w);
-	b[a + w] = '\0';
-}
-
 static void instant(struct xstate *x, const struct tl_event *ev, uint64_t ts)
 {
 	struct jw *w = x->w;
-	char name[64], who[40];
+	char name[64];
 	uint32_t tid = ev->raw.cpu == TL_CPU_NONE ? 0 : ev->raw.cpu;
 	bool global = ev->kind == TL_K_SCX_EXIT;
 
 	switch (ev->kind) {
 	case TL_K_WAKEUP:
 	case TL_K_WAKEUP_NEW:
-		task_name(x, who, sizeof(who), ev->wake.pid);
-		cat2(name, sizeof(name), ev->kind == TL_K_WAKEUP ? "wakeup" : "wakeup_new", who);
-		break;
 	case TL_K_MIGRATE:
-		task_name(x, who, sizeof(who), ev->mig.pid);
-		cat2(name, sizeof(name), "migrate", who);
-		break;
+		task_instant(x, ev, ts);
+		return;
 	case TL_K_LOCK_CONTEND:
 		snprintf(name, sizeof(name), "lock contention");
 		break;
@@ -289,6 +440,15 @@ static int flush(struct xstate *x, FILE *fp, struct kt_buf *b)
 	return rc;
 }
 
+/* {"displayTimeUnit":"ns","traceEvents":[ */
+static void doc_open(struct jw *w)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "displayTimeUnit", "ns");
+	jw_key(w, "traceEvents");
+	jw_arr_open(w);
+}
+
 int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filter *f,
 		     struct tl_export_stats *st)
 {
@@ -302,26 +462,31 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 
 	memset(st, 0, sizeof(*st));
 	jw_init_buf(w, &b, 0);
-	/* names first: a task's Comm record may come after its first slice */
-	{
-		struct tl_iter it;
-
-		tl_iter_init(&it, buf, len);
-		while (tl_iter_next(&it, &ev))
-			if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK)
-				tl_comms_learn(&x.comms, &ev);
-	}
-	jw_obj_open(w);
-	jw_kstr(w, "displayTimeUnit", "ns");
-	jw_key(w, "traceEvents");
-	jw_arr_open(w);
-	if (tl_sorted_init(&s, buf, len))
+	if (tl_sorted_init(&s, buf, len)) {
+		doc_open(w);
 		goto out;
+	}
+	/* names first: a task's Comm record may come after its first slice
+	 * (a record at a time: text continuations are TL_EVT_TEXT records,
+	 * never taken for these two) */
+	for (size_t off = 0; off + TL_RECORD_SIZE <= len; off += TL_RECORD_SIZE) {
+		const unsigned char *p = tl_sorted_rec(&s, off);
+		uint32_t type = tl_rd32(p);
+
+		if (type == TL_EVT_COMM || type == TL_EVT_FORK) {
+			parse_record(p, TL_RECORD_SIZE, &ev);
+			tl_comms_learn(&x.comms, &ev);
+		}
+	}
+	doc_open(w);
 	while (tl_sorted_next(&s, &ev)) {
 		uint64_t ts = ev.raw.ts < x.last_ts ? x.last_ts : ev.raw.ts;
 
 		x.last_ts = ts;
-		tl_comms_learn(&x.comms, &ev);
+		if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK) {
+			tl_comms_learn(&x.comms, &ev);
+			name_changed(&x, ev.kind == TL_K_COMM ? ev.comm.pid : ev.fork.child_pid);
+		}
 		if (!keep(f, &ev))
 			continue;
 		if (b.len >= FLUSH_AT && flush(&x, fp, &b))
@@ -353,6 +518,8 @@ out:
 	if (flush(&x, fp, &b))
 		rc = -1;
 	kt_buf_free(&b);
+	kt_buf_free(&x.esc);
+	free(x.names.tab);
 	free(x.cpus);
 	tl_comms_free(&x.comms);
 	return rc;

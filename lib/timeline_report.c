@@ -27,14 +27,44 @@
 
 #define MAX_CPUS 8192
 #define MAX_EXITS 4
+#define NO_TASK UINT32_MAX
+
+/*
+ * Samples (run, wait, delay times) in blocks from one arena: appending
+ * never moves what is stored (growing vectors by realloc was half of the
+ * report's time, copies and page faults); a task's blocks grow from 16 to
+ * BLK_MAX samples, so thousands of short-lived tasks stay small.  Samples
+ * are 32-bit (4.29 s), the rare longer ones kept apart in BIG: half the
+ * memory to fault in and clear.  They are gathered once, at the end, to
+ * be sorted.
+ */
+#define BLK_MIN 16
+#define BLK_MAX 4096
+#define ARENA_CHUNK ((size_t)4 << 20)
+
+struct blk {
+	struct blk *next;
+	uint32_t n, cap;
+	uint32_t v[];
+};
 
 struct vec {
-	uint64_t *v;
-	size_t n, cap;
+	struct blk *head, *tail;
+	size_t n; /* samples, BIG ones included */
+	uint64_t *big;
+	size_t nbig, capbig;
+};
+
+struct arena {
+	struct arena_chunk {
+		struct arena_chunk *next;
+		size_t used, cap;
+		_Alignas(8) unsigned char mem[];
+	} * chunks;
 };
 
 struct task {
-	uint32_t pid; /* 0: free slot */
+	uint32_t pid;
 	bool running, has_out, waiting;
 	uint64_t run_start; /* switch-in ts (running) */
 	uint32_t run_cpu;
@@ -47,6 +77,7 @@ struct task {
 struct cpu {
 	bool seen; /* a switch was seen: cur is known */
 	uint32_t cur;
+	uint32_t cur_task; /* index of cur's task, NO_TASK when unknown */
 	uint64_t since;
 	struct tl_cpu_stats st;
 	size_t *last; /* ring of the last offsets (last_per_cpu) */
@@ -71,15 +102,22 @@ struct tl_report {
 	struct tl_report_opts o;
 	const unsigned char *buf;
 	size_t len;
+	/* pid -> task index: open addressing over compact slots, pre-sized;
+	 * the tasks themselves in a dense array (indexes are stable) */
+	struct tslot {
+		uint32_t pid, idx;
+	} * slots;
+	size_t scap;
 	struct task *tasks;
-	size_t tcap, tn;
+	size_t tn, tcap;
+	struct arena arena;
 	struct cpu *cpus;
 	size_t ncpus; /* highest CPU + 1 */
 	struct tl_comms comms;
 	uint64_t kinds[TL_K_NR];
 	uint64_t events, first_ts, last_ts, migrations, out_of_order;
 	struct lat *top;
-	size_t ntop;
+	size_t ntop, top_min; /* top_min: index of the smallest when full */
 	struct scx_exit_snap exits[MAX_EXITS];
 	size_t nexits;
 	/* results */
@@ -90,38 +128,114 @@ struct tl_report {
 	bool oom;
 };
 
-static inline void vpush(struct tl_report *r, struct vec *v, uint64_t x)
+static void *arena_alloc(struct arena *a, size_t n)
 {
-	if (__builtin_expect(v->n == v->cap, 0)) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		uint64_t *p = realloc(v->v, cap * sizeof(*p));
+	struct arena_chunk *c = a->chunks;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!c || c->cap - c->used < n) {
+		size_t map;
+
+		map = sizeof(*c) + n;
+		c = tl_bigmem(map > ARENA_CHUNK ? map : ARENA_CHUNK, &map);
+		if (!c)
+			return NULL;
+		c->next = a->chunks;
+		c->used = 0;
+		c->cap = map - sizeof(*c);
+		a->chunks = c;
+	}
+	c->used += n;
+	return c->mem + c->used - n;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a->chunks) {
+		struct arena_chunk *c = a->chunks;
+
+		a->chunks = c->next;
+		tl_bigmem_free(c, c->cap + sizeof(*c));
+	}
+}
+
+static __attribute__((noinline)) void vgrow(struct tl_report *r, struct vec *v)
+{
+	uint32_t cap = v->n < BLK_MIN ? BLK_MIN : v->n > BLK_MAX ? BLK_MAX : (uint32_t)v->n;
+	struct blk *b = arena_alloc(&r->arena, sizeof(*b) + cap * sizeof(uint32_t));
+
+	if (!b) {
+		r->oom = true;
+		return;
+	}
+	b->next = NULL;
+	b->n = 0;
+	b->cap = cap;
+	if (v->tail)
+		v->tail->next = b;
+	else
+		v->head = b;
+	v->tail = b;
+}
+
+static __attribute__((noinline)) void vpush_big(struct tl_report *r, struct vec *v, uint64_t x)
+{
+	if (v->nbig == v->capbig) {
+		size_t cap = v->capbig ? v->capbig * 2 : 16;
+		uint64_t *p = realloc(v->big, cap * sizeof(*p));
 
 		if (!p) {
 			r->oom = true;
 			return;
 		}
-		v->v = p;
-		v->cap = cap;
+		v->big = p;
+		v->capbig = cap;
 	}
-	v->v[v->n++] = x;
+	v->big[v->nbig++] = x;
+	v->n++;
 }
 
-static size_t tslot(const struct tl_report *r, uint32_t pid)
+static inline void vpush(struct tl_report *r, struct vec *v, uint64_t x)
 {
-	return (size_t)(pid * 2654435761u) & (r->tcap - 1);
+	if (__builtin_expect(x > UINT32_MAX, 0)) {
+		vpush_big(r, v, x);
+		return;
+	}
+	if (__builtin_expect(!v->tail || v->tail->n == v->tail->cap, 0)) {
+		vgrow(r, v);
+		if (r->oom)
+			return;
+	}
+	v->tail->v[v->tail->n++] = (uint32_t)x;
+	v->n++;
+}
+
+/* The samples of V, contiguous, into OUT (V->n entries). */
+static void vgather(const struct vec *v, uint64_t *out)
+{
+	for (const struct blk *b = v->head; b; b = b->next)
+		for (uint32_t i = 0; i < b->n; i++)
+			*out++ = b->v[i];
+	if (v->nbig)
+		memcpy(out, v->big, v->nbig * sizeof(*out));
+}
+
+static inline size_t tslot(const struct tl_report *r, uint32_t pid)
+{
+	return (size_t)(pid * 2654435761u) & (r->scap - 1);
 }
 
 static int tgrow(struct tl_report *r)
 {
-	size_t cap = r->tcap ? r->tcap * 2 : 1024;
-	struct task *n = calloc(cap, sizeof(*n));
-	struct task *old = r->tasks;
-	size_t ocap = r->tcap;
+	size_t cap = r->scap ? r->scap * 2 : 4096;
+	struct tslot *n = calloc(cap, sizeof(*n));
+	struct tslot *old = r->slots;
+	size_t ocap = r->scap;
 
 	if (!n)
 		return -1;
-	r->tasks = n;
-	r->tcap = cap;
+	r->slots = n;
+	r->scap = cap;
 	for (size_t i = 0; i < ocap; i++) {
 		size_t j;
 
@@ -135,44 +249,81 @@ static int tgrow(struct tl_report *r)
 	return 0;
 }
 
-static struct task *task_get(struct tl_report *r, uint32_t pid)
+static __attribute__((noinline)) uint32_t task_new(struct tl_report *r, uint32_t pid)
 {
 	size_t j;
 
+	if ((r->tn + 1) * 2 > r->scap && tgrow(r))
+		goto oom;
+	if (r->tn == r->tcap) {
+		size_t cap = r->tcap ? r->tcap * 2 : 1024;
+		struct task *t = realloc(r->tasks, cap * sizeof(*t));
+
+		if (!t)
+			goto oom;
+		r->tasks = t;
+		r->tcap = cap;
+	}
+	for (j = tslot(r, pid); r->slots[j].pid; j = (j + 1) & (r->scap - 1))
+		;
+	r->slots[j].pid = pid;
+	r->slots[j].idx = (uint32_t)r->tn;
+	memset(&r->tasks[r->tn], 0, sizeof(r->tasks[0]));
+	r->tasks[r->tn].pid = pid;
+	r->tasks[r->tn].st.pid = pid;
+	return (uint32_t)r->tn++;
+oom:
+	r->oom = true;
+	return NO_TASK;
+}
+
+/* PID's task index (added when new); NO_TASK for pid 0 or on ENOMEM. */
+static inline uint32_t task_idx(struct tl_report *r, uint32_t pid)
+{
 	if (!pid)
+		return NO_TASK;
+	if (r->scap)
+		for (size_t j = tslot(r, pid); r->slots[j].pid; j = (j + 1) & (r->scap - 1))
+			if (r->slots[j].pid == pid)
+				return r->slots[j].idx;
+	return task_new(r, pid);
+}
+
+static inline struct task *task_at(struct tl_report *r, uint32_t i)
+{
+	return i == NO_TASK ? NULL : &r->tasks[i];
+}
+
+static inline struct task *task_get(struct tl_report *r, uint32_t pid)
+{
+	return task_at(r, task_idx(r, pid));
+}
+
+static __attribute__((noinline)) struct cpu *cpu_add(struct tl_report *r, uint32_t cpu)
+{
+	size_t n = cpu + 1;
+	struct cpu *p;
+
+	if (cpu >= MAX_CPUS)
 		return NULL;
-	if ((r->tn + 1) * 2 > r->tcap && tgrow(r)) {
+	p = realloc(r->cpus, n * sizeof(*p));
+	if (!p) {
 		r->oom = true;
 		return NULL;
 	}
-	for (j = tslot(r, pid); r->tasks[j].pid; j = (j + 1) & (r->tcap - 1))
-		if (r->tasks[j].pid == pid)
-			return &r->tasks[j];
-	r->tasks[j].pid = pid;
-	r->tasks[j].st.pid = pid;
-	r->tn++;
-	return &r->tasks[j];
+	memset(p + r->ncpus, 0, (n - r->ncpus) * sizeof(*p));
+	for (size_t i = r->ncpus; i < n; i++) {
+		p[i].st.cpu = (uint32_t)i;
+		p[i].cur_task = NO_TASK;
+	}
+	r->cpus = p;
+	r->ncpus = n;
+	return &r->cpus[cpu];
 }
 
-static struct cpu *cpu_get(struct tl_report *r, uint32_t cpu)
+static inline struct cpu *cpu_get(struct tl_report *r, uint32_t cpu)
 {
-	if (cpu >= MAX_CPUS)
-		return NULL;
-	if (cpu >= r->ncpus) {
-		size_t n = cpu + 1;
-		struct cpu *p = realloc(r->cpus, n * sizeof(*p));
-
-		if (!p) {
-			r->oom = true;
-			return NULL;
-		}
-		memset(p + r->ncpus, 0, (n - r->ncpus) * sizeof(*p));
-		for (size_t i = r->ncpus; i < n; i++)
-			p[i].st.cpu = (uint32_t)i;
-		r->cpus = p;
-		r->ncpus = n;
-	}
-	return &r->cpus[cpu];
+	return cpu < r->ncpus ? &r->cpus[cpu] : cpu_add(r, cpu);
 }
 
 static bool cpu_in(const struct tl_filter *f, uint32_t cpu)
@@ -199,33 +350,50 @@ static uint64_t clip(const struct tl_filter *f, uint64_t a, uint64_t b)
 	return b > a ? b - a : 0;
 }
 
-static void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid, uint32_t cpu)
+/* The first smallest of the full table (what a new delay would replace). */
+static void top_rescan(struct tl_report *r)
 {
-	size_t i, min = 0;
+	size_t min = 0;
 
+	for (size_t i = 1; i < r->ntop; i++)
+		if (r->top[i].delay < r->top[min].delay)
+			min = i;
+	r->top_min = min;
+}
+
+static inline void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid,
+			   uint32_t cpu)
+{
 	if (!r->o.top)
 		return;
 	if (r->ntop < r->o.top) {
 		r->top[r->ntop++] = (struct lat){delay, ts, pid, cpu};
+		if (r->ntop == r->o.top)
+			top_rescan(r);
 		return;
 	}
-	for (i = 1; i < r->ntop; i++)
-		if (r->top[i].delay < r->top[min].delay)
-			min = i;
-	if (delay > r->top[min].delay)
-		r->top[min] = (struct lat){delay, ts, pid, cpu};
+	if (delay > r->top[r->top_min].delay) {
+		r->top[r->top_min] = (struct lat){delay, ts, pid, cpu};
+		top_rescan(r);
+	}
 }
 
-static unsigned state_index(uint64_t s, bool preempt)
+/* Index of tl_state_str(S, PREEMPT) in RSDTtXZPI, R+ at 9 ("?": 0). */
+static inline unsigned state_index(uint64_t s, bool preempt)
 {
-	static const char order[] = "RSDTtXZPI";
-	const char *str = tl_state_str(s, preempt);
-	const char *p;
+	unsigned i;
 
-	if (str[1] == '+')
+	if (preempt)
 		return 9;
-	p = strchr(order, str[0]);
-	return p ? (unsigned)(p - order) : 0;
+	if ((s & 0x402) == 0x402)
+		return 8;
+	if (s & 0x1000)
+		return 2;
+	s &= 0xff;
+	if (!s)
+		return 0;
+	i = 64 - (unsigned)__builtin_clzll(s);
+	return i < 9 ? i : 0;
 }
 
 static void on_switch(struct tl_report *r, const struct tl_event *ev)
@@ -234,6 +402,7 @@ static void on_switch(struct tl_report *r, const struct tl_event *ev)
 	uint64_t ts = ev->raw.ts;
 	struct cpu *c;
 	struct task *p, *n;
+	uint32_t ni;
 	bool win = in_window(f, ts);
 
 	if (!cpu_in(f, ev->raw.cpu))
@@ -252,7 +421,11 @@ static void on_switch(struct tl_report *r, const struct tl_event *ev)
 		if (ev->sw.preempt)
 			c->st.preemptions++;
 	}
-	p = task_get(r, ev->sw.prev_pid);
+	/* prev is nearly always who this CPU ran: no lookup */
+	if (c->cur_task != NO_TASK && c->cur == ev->sw.prev_pid)
+		p = &r->tasks[c->cur_task];
+	else
+		p = task_get(r, ev->sw.prev_pid);
 	if (p) {
 		bool runnable = ev->sw.preempt || !(ev->sw.prev_state & 0xff);
 
@@ -270,7 +443,8 @@ static void on_switch(struct tl_report *r, const struct tl_event *ev)
 				p->st.preempted++;
 		}
 	}
-	n = task_get(r, ev->sw.next_pid);
+	ni = task_idx(r, ev->sw.next_pid);
+	n = task_at(r, ni);
 	if (n) {
 		if (n->has_out && ts >= n->last_out && win)
 			vpush(r, &n->wait, ts - n->last_out);
@@ -285,6 +459,7 @@ static void on_switch(struct tl_report *r, const struct tl_event *ev)
 	}
 	c->seen = true;
 	c->cur = ev->sw.next_pid;
+	c->cur_task = ni;
 	c->since = ts;
 }
 
@@ -299,9 +474,10 @@ static void on_wakeup(struct tl_report *r, const struct tl_event *ev)
 	}
 }
 
-static void remember(struct tl_report *r, uint32_t cpu, size_t off)
+static inline void remember(struct tl_report *r, uint32_t cpu, size_t off)
 {
 	struct cpu *c;
+	size_t pos;
 
 	if (!r->o.last_per_cpu || cpu == TL_CPU_NONE)
 		return;
@@ -315,11 +491,12 @@ static void remember(struct tl_report *r, uint32_t cpu, size_t off)
 			return;
 		}
 	}
-	c->last[(c->hlast + c->nlast) % r->o.last_per_cpu] = off;
+	pos = c->hlast + c->nlast;
+	c->last[pos >= r->o.last_per_cpu ? pos - r->o.last_per_cpu : pos] = off;
 	if (c->nlast < r->o.last_per_cpu)
 		c->nlast++;
-	else
-		c->hlast = (c->hlast + 1) % r->o.last_per_cpu;
+	else if (++c->hlast == r->o.last_per_cpu)
+		c->hlast = 0;
 }
 
 static void snap_exit(struct tl_report *r, const struct tl_event *ev)
@@ -379,7 +556,6 @@ static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 			c->st.last_ts = ts;
 		}
 	}
-	tl_comms_learn(&r->comms, ev);
 	switch (ev->kind) {
 	case TL_K_SWITCH:
 		on_switch(r, ev);
@@ -399,6 +575,10 @@ static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 		break;
 	case TL_K_SCX_EXIT:
 		snap_exit(r, ev);
+		break;
+	case TL_K_COMM:
+	case TL_K_FORK:
+		tl_comms_learn(&r->comms, ev);
 		break;
 	default:
 		break;
@@ -432,31 +612,34 @@ static void shell_sort(uint64_t *v, size_t n)
 	}
 }
 
-/* LSD radix sort on BITS-bit digits, skipping digits all samples share:
- * 16-bit digits for large vectors, 8-bit for small ones (the 16-bit count
- * table costs 512 KiB to clear per pass), shell sort below 64. */
-static void sort_u64(uint64_t *v, size_t n)
+/* LSD radix sort over the bits where samples differ, in as few passes as
+ * digits of at most 16 bits (large vectors) or 11 bits (small ones: the
+ * count table is cleared per pass) allow, of equal width; digits all
+ * samples share are skipped; shell sort below 64. */
+#define RADIX_CNT 65536
+
+/* TMP: N entries; CNT: RADIX_CNT counters. */
+static void sort_u64(uint64_t *v, size_t n, uint64_t *tmp, size_t *cnt)
 {
-	size_t cnt[65536];
-	uint64_t *tmp, *src = v, *dst, or_all = 0, and_all = ~0ull;
-	unsigned bits = n >= 65536 ? 16 : 8;
-	uint64_t mask = (1ull << bits) - 1;
+	uint64_t *src = v, *dst, or_all = 0, and_all = ~0ull, mask;
+	unsigned span, most = n >= 65536 ? 16 : n >= 2048 ? 11 : 8, passes, bits;
 
 	if (n < 64) {
 		shell_sort(v, n);
-		return;
-	}
-	tmp = malloc(n * sizeof(*tmp));
-	if (!tmp) {
-		shell_sort(v, n); /* no memory for the radix buffer */
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		or_all |= v[i];
 		and_all &= v[i];
 	}
+	if (or_all == and_all)
+		return; /* all equal */
+	span = 64 - (unsigned)__builtin_clzll(or_all ^ and_all);
+	passes = (span + most - 1) / most;
+	bits = (span + passes - 1) / passes;
+	mask = (1ull << bits) - 1;
 	dst = tmp;
-	for (unsigned shift = 0; shift < 64; shift += bits) {
+	for (unsigned shift = 0; shift < span; shift += bits) {
 		size_t sum = 0;
 
 		if (!(((or_all ^ and_all) >> shift) & mask))
@@ -477,37 +660,40 @@ static void sort_u64(uint64_t *v, size_t n)
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof(*v));
-	free(tmp);
 }
 
 /* Nearest rank: the smallest value with at least P% of samples at or below. */
-static uint64_t pct(const struct vec *v, unsigned p)
+static uint64_t pct(const uint64_t *v, size_t n, unsigned p)
 {
-	size_t k = (v->n * p + 99) / 100;
+	size_t k = (n * p + 99) / 100;
 
-	return v->v[k ? k - 1 : 0];
+	return v[k ? k - 1 : 0];
 }
 
-static void stat_of(struct vec *v, struct tl_stat *s)
+/* V's figures; its samples gathered into A and sorted there (B: the radix
+ * sort's other buffer), both at least V->n long. */
+static void stat_of(const struct vec *v, struct tl_stat *s, uint64_t *a, uint64_t *b, size_t *cnt)
 {
 	double sq = 0, mean;
+	size_t n = v->n;
 
 	memset(s, 0, sizeof(*s));
-	if (!v->n)
+	if (!n)
 		return;
-	sort_u64(v->v, v->n);
-	s->count = v->n;
-	for (size_t i = 0; i < v->n; i++)
-		s->sum += v->v[i];
-	mean = (double)s->sum / (double)v->n;
-	for (size_t i = 0; i < v->n; i++)
-		sq += ((double)v->v[i] - mean) * ((double)v->v[i] - mean);
+	vgather(v, a);
+	sort_u64(a, n, b, cnt);
+	s->count = n;
+	for (size_t i = 0; i < n; i++)
+		s->sum += a[i];
+	mean = (double)s->sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		sq += ((double)a[i] - mean) * ((double)a[i] - mean);
 	s->avg = mean;
-	s->stddev = sqrt(sq / (double)v->n);
-	s->max = v->v[v->n - 1];
-	s->p50 = pct(v, 50);
-	s->p90 = pct(v, 90);
-	s->p99 = pct(v, 99);
+	s->stddev = sqrt(sq / (double)n);
+	s->max = a[n - 1];
+	s->p50 = pct(a, n, 50);
+	s->p90 = pct(a, n, 90);
+	s->p99 = pct(a, n, 99);
 }
 
 static bool pid_match(const struct tl_report *r, const struct tl_task_stats *t)
@@ -536,26 +722,37 @@ static int cmp_lat(const void *a, const void *b)
 
 static void finish(struct tl_report *r)
 {
-	size_t k = 0;
+	size_t k = 0, most = 1;
+	uint64_t *a = NULL, *b = NULL;
+	size_t *cnt = NULL;
 
+	/* one pair of sort buffers for every vector: the largest one's size */
+	for (size_t i = 0; i < r->tn; i++) {
+		const struct task *t = &r->tasks[i];
+
+		most = t->run.n > most ? t->run.n : most;
+		most = t->wait.n > most ? t->wait.n : most;
+		most = t->delay.n > most ? t->delay.n : most;
+	}
 	r->rows = calloc(r->tn + 1, sizeof(*r->rows));
 	r->cpurows = calloc(r->ncpus + 1, sizeof(*r->cpurows));
-	if (!r->rows || !r->cpurows) {
+	a = malloc(most * sizeof(*a));
+	b = malloc(most * sizeof(*b));
+	cnt = malloc(RADIX_CNT * sizeof(*cnt));
+	if (!r->rows || !r->cpurows || !a || !b || !cnt) {
 		r->oom = true;
-		return;
+		goto out;
 	}
-	for (size_t i = 0; i < r->tcap; i++) {
+	for (size_t i = 0; i < r->tn; i++) {
 		struct task *t = &r->tasks[i];
 		const struct tl_comm_ent *e;
 
-		if (!t->pid)
-			continue;
 		e = tl_comms_get(&r->comms, t->pid);
 		t->st.tgid = e ? e->tgid : 0;
 		t->st.comm = e ? e->comm : "";
-		stat_of(&t->run, &t->st.run);
-		stat_of(&t->wait, &t->st.wait);
-		stat_of(&t->delay, &t->st.delay);
+		stat_of(&t->run, &t->st.run, a, b, cnt);
+		stat_of(&t->wait, &t->st.wait, a, b, cnt);
+		stat_of(&t->delay, &t->st.delay, a, b, cnt);
 		if (pid_match(r, &t->st) &&
 		    (t->st.switches || t->st.run.count || t->st.delay.count || t->st.migrations))
 			r->rows[k++] = &t->st;
@@ -566,6 +763,10 @@ static void finish(struct tl_report *r)
 		if (r->cpus[i].st.events || r->cpus[i].seen)
 			r->cpurows[r->ncpurows++] = r->cpus[i].st;
 	qsort(r->top, r->ntop, sizeof(*r->top), cmp_lat);
+out:
+	free(a);
+	free(b);
+	free(cnt);
 }
 
 struct tl_report *tl_report_build(const void *buf, size_t len, const struct tl_report_opts *o)
@@ -605,10 +806,11 @@ void tl_report_free(struct tl_report *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->tcap; i++) {
-		free(r->tasks[i].run.v);
-		free(r->tasks[i].wait.v);
-		free(r->tasks[i].delay.v);
+	arena_free(&r->arena);
+	for (size_t i = 0; i < r->tn; i++) {
+		free(r->tasks[i].run.big);
+		free(r->tasks[i].wait.big);
+		free(r->tasks[i].delay.big);
 	}
 	for (size_t i = 0; i < r->ncpus; i++)
 		free(r->cpus[i].last);
@@ -619,6 +821,7 @@ void tl_report_free(struct tl_report *r)
 		free(r->exits[i].noffs);
 		free(r->exits[i].cpu_of);
 	}
+	free(r->slots);
 	free(r->tasks);
 	free(r->cpus);
 	free(r->top);

@@ -6,7 +6,9 @@
 #     counts: the floor), and bpftrace when installed; rounds interleaved,
 #     medians reported; lost events and bytes per event of the captures;
 #     ns per program run of timeline's and the floor's programs (bpf_stats).
-#  2. report and export of a synthetic 10 M-event capture: events/s.
+#  2. report, export and dump of a synthetic 10 M-event capture: events/s
+#     (median of TIMELINE_BENCH_REPS runs), beside the floor (cat of the
+#     file) and the peer (perf sched timehist on a perf.data of sched events).
 # Figures only, never pass/fail.  Needs root for part 1.
 # Environment from tests/bench/run.sh: KTBOX, BUILD, TOP, BENCH, CC.
 set -u
@@ -154,23 +156,48 @@ cap=$BENCH/timeline_10m.cap
 [ -s "$cap" ] || "$gen" "$EVENTS" "$cap" || exit 1
 n=$("$KTBOX" timeline info -j "$cap" | sed 's/.*"records":\([0-9]*\).*/\1/')
 mib=$(( $(stat -c %s "$cap") / 1048576 ))
-echo "readers on a synthetic capture: $n records, $mib MiB:"
+REPS=${TIMELINE_BENCH_REPS:-5}
+# "wall cpu rss" of one run of "$@" (CPU = user + sys of the process)
+run1() {
+	/usr/bin/time -o "$T/time" -f '%e %U %S %M' "$@" >/dev/null 2>&1
+	awk '{ printf "%s %.3f %d\n", $1, $2 + $3, $4 }' "$T/time"
+}
+# median of REPS runs of "$@": "wall cpu rss" (the median of each)
+runm() {
+	: >"$T/runs"
+	for _ in $(seq "$REPS"); do run1 "$@" >>"$T/runs"; done
+	w=$(awk '{ print $1 }' "$T/runs" | median)
+	c=$(awk '{ print $2 }' "$T/runs" | median)
+	m=$(awk '{ print $3 }' "$T/runs" | median)
+	echo "$w $c $m"
+}
+line() {	# line LABEL EVENTS "wall cpu rss"
+	echo "$3" | awk -v n="$2" -v w="$1" '{ c = $2 > 0 ? $2 : 0.001;
+		printf "  %-26s wall %6.2f s  CPU %6.2f s  %6.1f M events/s (CPU)  peak RSS %d MiB\n",
+			w, $1, $2, n / c / 1e6, $3 / 1024 }'
+}
+cat "$cap" >/dev/null	# page cache warm for every reader alike
+echo "readers on a synthetic capture: $n records, $mib MiB, median of $REPS runs" \
+	"(load: $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "  (wall time on a shared machine; CPU = user + sys of the process)"
+line "floor: cat FILE >/dev/null" "$n" "$(runm cat "$cap")"
 for what in "report" "report -j" "export" "dump -j"; do
 	set -- $what
-	/usr/bin/time -o "$T/time" -f '%e %U %S %M' "$KTBOX" timeline "$@" "$cap" >/dev/null 2>&1
-	s=$(tail -1 "$T/time")
-	awk -v n="$n" -v s="$s" -v w="$what" 'BEGIN { split(s, a, " "); c = a[2] + a[3];
-		printf "  %-10s wall %6.2f s  CPU %6.2f s  %5.1f M events/s (CPU)  peak RSS %d MiB\n",
-			w, a[1], c, n / c / 1e6, a[4] / 1024 }'
+	line "timeline $what" "$n" "$(runm "$KTBOX" timeline "$@" "$cap")"
 done
-# the peer: perf sched timehist over the perf.data of the last traced round
-if [ -s "$T/perf.data" ]; then
-	pn=$(perf script -i "$T/perf.data" 2>/dev/null | wc -l)
-	/usr/bin/time -o "$T/time" -f '%e %U %S %M' perf sched timehist -i "$T/perf.data" \
-		>/dev/null 2>&1
-	s=$(tail -1 "$T/time")
-	awk -v n="$pn" -v s="$s" 'BEGIN { split(s, a, " "); c = a[2] + a[3];
-		printf "  peer: perf sched timehist, %d perf.data events: wall %.2f s  CPU %.2f s  %.1f M events/s (CPU)\n",
-			n, a[1], c, n / c / 1e6 }'
+# the peer: perf sched timehist over a perf.data of sched events (the last
+# traced round's, or one recorded here around the same pipe bench)
+pd=$T/perf.data
+if [ ! -s "$pd" ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
+	pd=$T/peer.data
+	perf sched record -q -o "$pd" -- perf bench sched pipe -l "$LOOPS" >/dev/null 2>&1
+fi
+if [ -s "$pd" ]; then
+	pn=$(perf script -i "$pd" 2>/dev/null | wc -l)
+	pmib=$(( $(stat -c %s "$pd") / 1048576 ))
+	cat "$pd" >/dev/null
+	line "peer: perf sched timehist" "$pn" "$(runm perf sched timehist -i "$pd")"
+	echo "    ($pn events in a $pmib MiB perf.data)"
+else
+	echo "  peer: perf sched timehist not measured (needs root and perf)"
 fi

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "jsonr.h"
@@ -314,6 +315,66 @@ static void test_file(void)
 	ok(tl_file_parse("", 0, &f) == -1, "empty file: %s", f.err);
 	tl_file_close(&f);
 	free(m);
+}
+
+/* A capture truncated while it is mapped: zeros past the cut, no SIGBUS,
+ * and the file says it shrank. */
+static void test_file_shrunk(void)
+{
+	char path[] = "/tmp/test_timeline_XXXXXX";
+	unsigned char *buf = calloc(1, 512 + 4096 * TL_RECORD_SIZE);
+	struct tl_file_header h;
+	struct tl_writer w;
+	struct tl_file f;
+	uint64_t sum = 0, zeros = 0;
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w+") : NULL;
+
+	if (!fp || !buf) {
+		ok(0, "temporary file: %s", strerror(errno));
+		free(buf);
+		return;
+	}
+	tl_header_init(&h, 1);
+	tl_write_header(&w, fp, &h);
+	for (uint32_t i = 0; i < 4096; i++)
+		rec(buf + i * TL_RECORD_SIZE, TL_EVT_WAKEUP, 0, 1000 + i, 7, 0, 0, 0);
+	tl_write_records(&w, buf, 4096);
+	tl_write_trailer(&w, 9999, 0, NULL, 0);
+	fflush(fp);
+	ok(!tl_file_open(path, &f) && !f.cut && f.nrecords == 4096 && !tl_file_shrunk(&f),
+	   "open a 4096-record capture");
+	{
+		struct tl_sorted so;
+		struct tl_event ev;
+		uint64_t n = 0, tsum = 0;
+
+		ok(!tl_sorted_init(&so, f.records, f.nrecords * TL_RECORD_SIZE) && so.fd >= 0,
+		   "a mapped capture is read through its file");
+		while (tl_sorted_next(&so, &ev))
+			if (ev.kind == TL_K_WAKEUP && ev.wake.pid == 7)
+				n++, tsum += ev.raw.ts;
+		tl_sorted_free(&so);
+		ok(n == 4096 && tsum == 4096 * 1000 + 4095 * 4096 / 2,
+		   "... every record, in order, as written");
+	}
+	ok(!ftruncate(fd, 512 + 100 * TL_RECORD_SIZE), "cut it to 100 records while mapped");
+	for (uint64_t i = 0; i < f.nrecords; i++) {
+		uint32_t type = tl_rd32(f.records + i * TL_RECORD_SIZE);
+
+		sum += type;
+		zeros += !type;
+	}
+	ok(tl_file_shrunk(&f) && sum >= 100 * TL_EVT_WAKEUP && zeros > 0,
+	   "read past the cut: zeros, no SIGBUS, marked shrunk (%llu zero records)",
+	   (unsigned long long)zeros);
+	tl_file_close(&f);
+	ok(!tl_file_open(path, &f) && f.cut && f.nrecords == 100 && !tl_file_shrunk(&f),
+	   "reopened: a cut file of 100 records");
+	tl_file_close(&f);
+	fclose(fp);
+	unlink(path);
+	free(buf);
 }
 
 /* ---- report ---- */
@@ -754,6 +815,7 @@ int main(void)
 	test_buf();
 	test_sorted();
 	test_file();
+	test_file_shrunk();
 	test_report();
 	test_export();
 	test_export_unmatched();
