@@ -682,9 +682,9 @@ check_bpfdump_watch_exit() {
 		test "$fmono" -gt "$exit_ns"
 	kt_diag "watch: exit-to-final-snapshot delay: $(((fmono - err_ns) / 1000)) us from scx_bpf_error, $(((fmono - exit_ns) / 1000)) us from ops.exit"
 	scx_test -k $start >$bd/kmsg
-	# the kernel log's time stamp (local_clock, us) of the disabled record
-	kus=$(sed -n 's/^[0-9]*,[0-9]*,\([0-9]*\),[^;]*;sched_ext: BPF scheduler "ktbox_test" disabled.*/\1/p' $bd/kmsg | head -n 1)
-	[ -n "$kus" ] && kt_diag "watch: final snapshot $(((fmono / 1000 - kus) / 1000)) ms after the kernel logged the disable (kmsg $kus us)"
+	# (the kernel log's time stamps are local_clock, not CLOCK_MONOTONIC:
+	# on the arm64 guest they differ by seconds, so they are not compared)
+	kt_diag "kmsg: $(grep 'sched_ext: BPF scheduler "ktbox_test" disabled' $bd/kmsg)"
 	bpfdump show $bd/ring >$bd/show.txt 2>&1
 	kt_diag "show: $(head -n 3 $bd/show.txt | tr '\n' ' ')"
 }
