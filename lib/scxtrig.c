@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -51,20 +52,39 @@ static bool fire(struct kt_scxtrig *t, uint64_t now_ns)
 	return true;
 }
 
-bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t now_ns)
+/*
+ * While the state reads live: is it another scheduler than the one armed
+ * on?  The root kobject says so when both looks know it (its own
+ * enable_seq bump, after the state reads enabled, is then not an exit);
+ * else enable_seq moving does.
+ */
+static bool other_sched(const struct kt_scxtrig *t, uint64_t seq, uint64_t id)
+{
+	if (id && t->armed_id)
+		return id != t->armed_id;
+	return seq && t->enable_seq && seq != t->enable_seq;
+}
+
+bool kt_scxtrig_step_id(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t id,
+			uint64_t now_ns)
 {
 	bool exit = false;
 
 	if (live(state)) {
-		bool new_seq = seq && t->enable_seq && seq != t->enable_seq;
+		bool other = other_sched(t, seq, id);
 
-		if (t->armed && new_seq) {
+		if (t->armed && other) {
 			/* an exit and a new enable between two looks */
 			exit = fire(t, now_ns);
 			t->armed = true;
+			t->armed_id = id;
 		} else if (!t->armed &&
-			   (!t->fires || t->dead_seen || (seq && seq != t->fired_seq))) {
+			   (!t->fires || t->dead_seen ||
+			    (id && t->armed_id ? other : seq && seq != t->fired_seq))) {
 			t->armed = true;
+			t->armed_id = id;
+		} else if (t->armed && !t->armed_id) {
+			t->armed_id = id;
 		}
 	} else {
 		exit = fire(t, now_ns);
@@ -73,7 +93,13 @@ bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq
 	t->state = state;
 	if (seq)
 		t->enable_seq = seq;
+	t->root_id = id;
 	return exit;
+}
+
+bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t now_ns)
+{
+	return kt_scxtrig_step_id(t, state, seq, 0, now_ns);
 }
 
 int kt_scxtrig_init(struct kt_scxtrig *t, const char *root)
@@ -114,6 +140,17 @@ static uint64_t read_seq(const struct kt_scxtrig *t)
 	return v;
 }
 
+/* The root kobject's inode: a new directory for each scheduler; 0 when absent. */
+static uint64_t read_root_id(const struct kt_scxtrig *t)
+{
+	char p[4096];
+	struct stat st;
+
+	if (!kt_path(p, sizeof(p), t->root, SCX_DIR "/root") || stat(p, &st))
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
 static void read_name(struct kt_scxtrig *t)
 {
 	char *s = kt_read_trim(t->root, SCX_DIR "/root/ops");
@@ -130,7 +167,7 @@ int kt_scxtrig_poll(struct kt_scxtrig *t)
 	char b[32];
 	ssize_t n;
 	enum kt_scx_state s;
-	uint64_t seq;
+	uint64_t seq, id;
 
 	if (t->state_fd < 0)
 		return 0;
@@ -139,9 +176,10 @@ int kt_scxtrig_poll(struct kt_scxtrig *t)
 		return 0;
 	s = kt_scx_state_parse(b, (size_t)n);
 	seq = read_seq(t);
-	if (live(s) && (!t->armed || seq != t->enable_seq))
+	id = read_root_id(t);
+	if (live(s) && (!t->armed || seq != t->enable_seq || id != t->root_id))
 		read_name(t);
-	return kt_scxtrig_step(t, s, seq, kt_mono_ns());
+	return kt_scxtrig_step_id(t, s, seq, id, kt_mono_ns());
 }
 
 int kt_scxtrig_fire(struct kt_scxtrig *t, uint64_t now_ns)
