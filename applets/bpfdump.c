@@ -493,9 +493,14 @@ static const char watch_help[] =
 	"                      DIR.tmp-PID renamed to DIR)\n" KT_HELP_HELP
 	"\nThe map fds are opened once, at the first snapshot, and held, so the maps\n"
 	"outlive the scheduler: on the trigger one final snapshot is taken (the\n"
-	"state the scheduler died in) and the ring is written.  SIGUSR1 fires the\n"
-	"trigger by hand; SIGINT/SIGTERM write what is held.  Every snapshot\n"
-	"after the oldest stores what changed.  Read a ring with bpfdump show.\n";
+	"state the scheduler died in; on scx-exit once the kernel has finished\n"
+	"disabling it, at most 2 s later, so what its ops.exit() wrote is in it)\n"
+	"and the ring is written.  SIGUSR1 fires the trigger by hand;\n"
+	"SIGINT/SIGTERM write what is held.  Every snapshot after the oldest\n"
+	"stores what changed.  Read a ring with bpfdump show.\n";
+
+/* longest wait for the kernel to finish disabling (ops.exit) after the exit */
+#define SETTLE_NS (2000 * 1000000ull)
 
 struct watch {
 	struct kt_snapring ring;
@@ -549,6 +554,7 @@ static int do_watch(struct kt_cmdline *cl)
 	unsigned long long depth = KT_SNAP_DEFAULT_DEPTH, budget = 256ull << 20;
 	const char *trigger = "scx-exit";
 	uint32_t errid = 0;
+	uint64_t settle_ns = 0;
 	int c, r;
 
 	while ((c = kt_cmd_getopt(cl)) != -1)
@@ -628,6 +634,17 @@ static int do_watch(struct kt_cmdline *cl)
 		if (!w.why)
 			w.why = "error";
 	}
+	if (w.why && !strcmp(w.why, "scx-exit")) {
+		uint64_t t0 = kt_mono_ns();
+
+		/* ops.exit() runs between "disabling" and "disabled": wait for
+		 * it, so the final snapshot holds what the scheduler wrote there */
+		if (kt_scxtrig_settle(&w.trig, SETTLE_NS) == KT_SCX_DISABLING)
+			kt_warn("sched_ext still disabling after %.0f ms: the final snapshot "
+				"may miss what the scheduler's ops.exit() writes",
+				SETTLE_NS / 1e6);
+		settle_ns = kt_mono_ns() - t0;
+	}
 	{
 		int e = kt_snapring_take(&w.ring, true);
 		int64_t delay = (int64_t)(kt_mono_ns() - w.trigger_ns);
@@ -641,9 +658,13 @@ static int do_watch(struct kt_cmdline *cl)
 		else {
 			fprintf(stderr,
 				"bpfdump: %s: wrote %zu snapshots of %zu maps to %s "
-				"(final %.3f ms after the trigger)\n",
+				"(final %.3f ms after the trigger",
 				w.why, w.ring.nsnaps, w.ring.nmaps, cl->out.path,
 				w.trigger_ns ? delay / 1e6 : 0.0);
+			if (settle_ns)
+				fprintf(stderr, ", %.3f ms of it waiting for the disable to end",
+					settle_ns / 1e6);
+			fputs(")\n", stderr);
 			if (r == 2)
 				r = 0;
 		}

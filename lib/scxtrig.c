@@ -187,6 +187,25 @@ int kt_scxtrig_fire(struct kt_scxtrig *t, uint64_t now_ns)
 	return fire(t, now_ns);
 }
 
+enum kt_scx_state kt_scxtrig_settle(struct kt_scxtrig *t, uint64_t timeout_ns)
+{
+	uint64_t t0 = kt_mono_ns();
+	enum kt_scx_state s = KT_SCX_NONE;
+	char b[32];
+
+	while (t->state_fd >= 0) {
+		ssize_t n = pread(t->state_fd, b, sizeof(b), 0);
+
+		if (n < 0)
+			return KT_SCX_UNKNOWN;
+		s = kt_scx_state_parse(b, (size_t)n);
+		if (s != KT_SCX_DISABLING || kt_mono_ns() - t0 >= timeout_ns)
+			break;
+		kt_sleep(0.001);
+	}
+	return s;
+}
+
 static int on_timer(void *arg, uint32_t events)
 {
 	struct kt_scxtrig *t = arg;

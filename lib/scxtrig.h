@@ -90,6 +90,15 @@ void kt_scxtrig_free(struct kt_scxtrig *t);
 int kt_scxtrig_poll(struct kt_scxtrig *t);
 /* An exit seen by another source at NOW_NS: 1 when it fires (first source). */
 int kt_scxtrig_fire(struct kt_scxtrig *t, uint64_t now_ns);
+/*
+ * After an exit fired: wait while the kernel is still disabling the
+ * scheduler, reading the state every millisecond, at most TIMEOUT_NS.  The
+ * state leaves "enabled" before the scheduler's ops.exit() runs and reads
+ * "disabled" after it, so a snapshot taken once this returns
+ * KT_SCX_DISABLED holds what ops.exit() wrote (its exit info).  Returns the
+ * state last read (KT_SCX_DISABLING: still disabling at the timeout).
+ */
+enum kt_scx_state kt_scxtrig_settle(struct kt_scxtrig *t, uint64_t timeout_ns);
 /* Poll on a timer of L every INTERVAL_NS and call FN on an exit; 0 or -1. */
 int kt_scxtrig_arm(struct kt_scxtrig *t, struct kt_loop *l, uint64_t interval_ns, kt_scxtrig_fn fn,
 		   void *arg);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "scxtrig.h"
 #include "tap.h"
 
@@ -128,6 +129,15 @@ static void test_fixture(void)
 	is_str(t.name, "scx_next", "the new scheduler's name");
 	put(dir, "state", "disabled\n");
 	ok(kt_scxtrig_poll(&t) == 1, "state file says disabled: fires");
+	ok(kt_scxtrig_settle(&t, 1000000000ull) == KT_SCX_DISABLED, "settle: disabled at once");
+	put(dir, "state", "disabling\n");
+	{
+		uint64_t t0 = kt_mono_ns();
+
+		ok(kt_scxtrig_settle(&t, 30000000ull) == KT_SCX_DISABLING &&
+			   kt_mono_ns() - t0 >= 30000000ull,
+		   "settle: still disabling at the timeout (30 ms)");
+	}
 	kt_scxtrig_free(&t);
 	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
 	ok(system(p) == 0, "fixture removed");

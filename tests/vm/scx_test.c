@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +34,32 @@ typedef __s64 s64;
 enum { MODE_NORMAL, MODE_ERROR, MODE_STALL, MODE_EXIT };	/* as in scx_test.bpf.c */
 #define SCX_EXIT_ERROR 1024
 
-static volatile sig_atomic_t stop;
+enum { GATE_NONE, GATE_CLOSED, GATE_OPEN };			/* as in scx_test.bpf.c */
+
+static volatile sig_atomic_t stop, open_gate;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGUSR1)
+		open_gate = 1;
+	else
+		stop = 1;
+}
+
+/* -g: SIGUSR1 came; the error/exit follows error_after dispatches from now */
+static void gate_open(struct scx_test *skel, unsigned long long n)
+{
+	unsigned long long base = skel->bss->nr_dispatched;
+
+	skel->bss->gate_base = base;
+	__atomic_store_n(&skel->bss->gate, GATE_OPEN, __ATOMIC_RELEASE);
+	printf("scx_test: gate opened at dispatch %llu: ending at dispatch %llu\n", base,
+	       base + n);
 }
 
 static void usage(FILE *fp)
 {
-	fputs("Usage: scx_test [-m normal|error|stall|exit] [-n N] [-t SECONDS] [-w SECONDS] [-x CMD] [-v]\n"
+	fputs("Usage: scx_test [-m normal|error|stall|exit] [-n N] [-g] [-t SECONDS] [-w SECONDS] [-x CMD] [-v]\n"
 	      "       scx_test -k [SEQ]\n"
 	      "\n"
 	      "Run the ktbox_test sched_ext scheduler (a global FIFO) until it ends.\n"
@@ -54,6 +70,8 @@ static void usage(FILE *fp)
 	      "             (timeout_ms 1000) ends the scheduler with a runnable task stall\n"
 	      "  -m exit    scx_bpf_exit(42, \"ktbox_test: leaving after N dispatches\") on\n"
 	      "             the N-th dispatch: the scheduler unregisters itself\n"
+	      "  -g         error and exit modes: count the N dispatches from SIGUSR1 on\n"
+	      "             (the scheduler runs until then)\n"
 	      "  -t SECONDS normal mode: unregister after SECONDS (default: on a signal)\n"
 	      "  -w SECONDS give up waiting for the exit after SECONDS (default 60)\n"
 	      "  -x CMD     run CMD (sh -c) after the exit, while the BPF programs are still\n"
@@ -131,6 +149,29 @@ static pid_t spawn_stall_task(void)
 	return pid;
 }
 
+/*
+ * ops.init allocated arena pages 0..arena_pages-1 and tagged them; fault in
+ * the even ones here (reading a page the BPF side allocated maps it, never
+ * allocates), so bpfdump sees exactly those in our page tables and must
+ * say the odd ones are out of its view.
+ */
+static void touch_arena(struct scx_test *skel)
+{
+	volatile const char *base = (const char *)(uintptr_t)skel->bss->arena_uaddr;
+	unsigned int n = skel->bss->arena_pages, untagged = 0;
+
+	if (!base) {
+		printf("scx_test: no arena pages (bpf_arena_alloc_pages failed in init)\n");
+		return;
+	}
+	printf("scx_test: arena at %p, %u pages allocated, touched:", (const void *)base, n);
+	for (unsigned int i = 0; i < n; i += 2) {
+		untagged += base[(size_t)i * 4096] != 'k';
+		printf(" %u", i);
+	}
+	printf("%s\n", untagged ? " (tags missing)" : "");
+}
+
 static void report(struct scx_test *skel)
 {
 	const char *bar = "================================================================================";
@@ -152,12 +193,13 @@ int main(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	struct scx_test *skel;
 	pid_t stall = -1;
-	int c, mode, rc = 0;
+	int c, mode, rc = 0, gated = 0;
 
 	if (argc >= 2 && !strcmp(argv[1], "-k"))
 		return dump_kmsg(argc > 2 ? strtoull(argv[2], NULL, 10) : 0);
-	while ((c = getopt(argc, argv, "m:n:t:w:x:vh")) != -1) {
+	while ((c = getopt(argc, argv, "m:n:gt:w:x:vh")) != -1) {
 		switch (c) {
+		case 'g': gated = 1; break;
 		case 'm': mode_s = optarg; break;
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 't': run_for = atof(optarg); break;
@@ -188,6 +230,7 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
 
 	skel = scx_test__open();
 	if (!skel) {
@@ -220,17 +263,22 @@ int main(int argc, char **argv)
 		}
 		skel->bss->stall_pid = stall;
 	}
+	if (gated && (mode == MODE_ERROR || mode == MODE_EXIT))
+		skel->bss->gate = GATE_CLOSED;
 	link = bpf_map__attach_struct_ops(ops);
 	if (!link) {
 		fprintf(stderr, "scx_test: attach: %s\n", strerror(errno));
 		rc = 4;
 		goto out;
 	}
+	touch_arena(skel);
 	printf("scx_test: attached ktbox_test mode=%s", mode_s);
 	if (mode == MODE_ERROR || mode == MODE_EXIT)
 		printf(" %s_after=%llu", mode == MODE_ERROR ? "error" : "exit", n);
 	if (stall > 0)
 		printf(" stall_pid=%d", (int)stall);
+	if (skel->bss->gate == GATE_CLOSED)
+		printf(" gated (SIGUSR1 opens)");
 	printf("\n");
 
 	t0 = now();
@@ -239,6 +287,8 @@ int main(int argc, char **argv)
 
 		if (stop || (mode == MODE_NORMAL && run_for > 0 && el >= run_for))
 			break;
+		if (open_gate && skel->bss->gate == GATE_CLOSED)
+			gate_open(skel, n);
 		if (el >= wait_for) {
 			fprintf(stderr, "scx_test: scheduler still running after %.0fs\n", wait_for);
 			rc = 3;
@@ -268,6 +318,10 @@ int main(int argc, char **argv)
 	if (skel->bss->uei_kind)
 		printf("scx_test: exit kind %d code %lld\n", skel->bss->uei_kind,
 		       (long long)skel->bss->uei_exit_code);
+	if (skel->bss->error_ns || skel->bss->exit_ns)
+		printf("scx_test: error_ns=%llu exit_ns=%llu\n",
+		       (unsigned long long)skel->bss->error_ns,
+		       (unsigned long long)skel->bss->exit_ns);
 	printf("scx_test: dispatched=%llu enqueued=%llu stalled=%llu\n",
 	       (unsigned long long)skel->bss->nr_dispatched,
 	       (unsigned long long)skel->bss->nr_enqueued,

@@ -376,8 +376,9 @@ check_kmsg_overrun() {
 }
 
 # bpfdump against the running ktbox_test scheduler: programs marked with its
-# name, its maps (struct_ops by vmlinux BTF, .bss/.rodata by DATASEC), and a
-# watch ring written when it exits (the scx-exit trigger).
+# name, its maps (struct_ops by vmlinux BTF, .bss/.rodata by DATASEC, the
+# typed hash, the per-CPU array, the arena), a watch ring written when it
+# exits (the scx-exit trigger), and one around a forced scx_bpf_error.
 check_bpfdump() {
 	d=/tmp/kt/bpfdump
 	mkdir -p $d
@@ -405,6 +406,9 @@ check_bpfdump() {
 	kt_has $d/scx.json '{"nr_enqueued":' "dump scx: .bss by DATASEC variable"
 	bpfdump dump scx >$d/scx.txt 2>&1
 	kt_has $d/scx.txt 'refcnt' "dump scx: text"
+	check_bpfdump_tasks $d
+	check_bpfdump_cpus $d
+	check_bpfdump_arena $d $spid
 	kt_time "bpfdump: watch starts"
 	bpfdump watch -i 0.2 -o $d/ring 2>$d/watch.err &
 	wpid=$!
@@ -420,6 +424,269 @@ check_bpfdump() {
 	kt_diag "watch: $(tail -n 1 $d/watch.err)"
 	bpfdump show $d/ring -j >$d/show.json 2>&1
 	kt_has $d/show.json '"nr_dispatched"' "bpfdump show: the .bss counters over the ring"
+	check_bpfdump_watch_exit
+}
+
+# kt_check without its global d (check_bpfdump's directory): DESC COMMAND...
+kt_bd_check() {
+	_bdc=$1
+	shift
+	if "$@"; then kt_ok "$_bdc"; else kt_fail "$_bdc"; fi
+}
+
+# The typed hash ktbox_tasks (pid -> struct ktbox_task) while the scheduler
+# runs: rendered by member name (nested struct, array, enum, char name,
+# bool, signed ints), and the values agree with /proc.  A task at nice -5
+# is started for the signed field.  (/proc shows a workqueue worker's comm
+# with its workqueue appended: kworker/0:1-events.)
+#   check_bpfdump_tasks DIR
+check_bpfdump_tasks() {
+	bd=$1
+	# wakes every 0.1 s: its entry's nice is refreshed when it stops
+	(while :; do sleep 0.1; done) &
+	npid=$!
+	renice -n -5 -p $npid >/dev/null
+	sleep 1
+	bpfdump dump name ktbox_tasks -j >$bd/tasks.json 2>$bd/tasks.err
+	kt_is "$?" 0 "dump typed hash: bpfdump dump name ktbox_tasks -j exits 0"
+	bpfdump dump name ktbox_tasks >$bd/tasks.txt 2>&1
+	kill $npid
+	wait $npid 2>/dev/null
+	# one entry a line: PID COMM ENQ RUN RUNS_ON STATE RAN LAST_CPU NICE QMR
+	grep -oE '"formatted":\{"key":-?[0-9]+,"value":\{[^{}]*\{[^{}]*\}[^{}]*\}\}' $bd/tasks.json |
+		sed -n 's/^"formatted":{"key":\([0-9-]*\),"value":{"comm":"\([^"]*\)","counts":{"enqueued":\([0-9]*\),"running":\([0-9]*\)},"runs_on":\[\([0-9,]*\)\],"state":"\([A-Z_]*\)","ran":\([a-z]*\),"last_cpu":\([0-9-]*\),"nice":\([0-9-]*\),"queued_minus_ran":\([0-9-]*\)}}$/\1 \2 \3 \4 \5 \6 \7 \8 \9/p' >$bd/tasks.tab
+	n=$(grep -o '"formatted":' $bd/tasks.json | wc -l)
+	kt_diag "ktbox_tasks: $n entries; $(head -n 3 $bd/tasks.tab | tr '\n' ';')"
+	if [ "$n" -gt 0 ] && [ "$(wc -l <$bd/tasks.tab)" = "$n" ]; then
+		kt_ok "dump typed hash: all $n entries by member name (comm, counts.{enqueued,running}, runs_on[8], state, ran, last_cpu, nice)"
+	else
+		kt_fail "dump typed hash: $(wc -l <$bd/tasks.tab) of $n entries rendered by member name"
+		head -c 1500 $bd/tasks.json | kt_diag "$(cat)"
+	fi
+	# this shell: blocked while bpfdump ran, so its entry is stable
+	me=$(awk -v p=$$ '$1 == p' $bd/tasks.tab)
+	ncpu=$(nproc)
+	set -- $me
+	if [ $# -lt 9 ]; then
+		kt_fail "dump typed hash: this shell (pid $$) has an entry"
+	else
+		kt_is "$2" "$(cat /proc/$$/comm)" "dump typed hash: pid $$ (this shell): comm = /proc/$$/comm"
+		kt_bd_check "dump typed hash: pid $$: counts.enqueued $3 > 0, counts.running $4 > 0" \
+			test "$3" -gt 0 -a "$4" -gt 0
+		sum=$(echo "$5" | tr ',' '\n' | awk '{ s += $1 } END { print s + 0 }')
+		kt_is "$sum" "$4" "dump typed hash: pid $$: runs_on[] sums to counts.running"
+		kt_bd_check "dump typed hash: pid $$: state $6 is an enumerator name, ran $7" \
+			sh -c "case '$6:$7' in KTBOX_TASK_QUEUED:true | KTBOX_TASK_RUNNING:true) true ;; *) false ;; esac"
+		kt_bd_check "dump typed hash: pid $$: last_cpu $8 is a CPU (0..$((ncpu - 1)))" \
+			test "$8" -ge 0 -a "$8" -lt "$ncpu"
+	fi
+	# every live task: comm and nice as /proc has them (one awk: a loop of
+	# sed and cat per task takes many seconds under TCG)
+	awk '{
+		pid = $1; comm = $2; ni = $9; pc = ""; st = ""
+		if ((getline pc < ("/proc/" pid "/comm")) <= 0) next
+		close("/proc/" pid "/comm")
+		if ((getline st < ("/proc/" pid "/stat")) <= 0) next
+		close("/proc/" pid "/stat")
+		sub(/^.*\) /, "", st)
+		split(st, f, " ")
+		live++
+		if (ni < 0) neg++
+		if ((pc == comm || index(pc, comm "-") == 1) && ni == f[17]) next
+		bad++
+		printf "pid %s: map comm %s nice %s; /proc %s nice %s\n", pid, comm, ni, pc, f[17]
+	} END { printf "%d %d %d\n", live, bad, neg }' $bd/tasks.tab >$bd/tasks.live
+	set -- $(tail -n 1 $bd/tasks.live)
+	live=$1 bad=$2 neg=$3
+	sed '$d' $bd/tasks.live | while read -r l; do kt_diag "$l"; done
+	kt_bd_check "dump typed hash: $live live pids, comm and nice = /proc for each ($bad differ)" \
+		test "$live" -gt 3 -a "$bad" = 0
+	ns=$(awk -v p=$npid '$1 == p { print $2, $9 }' $bd/tasks.tab)
+	kt_is "$ns" "$(cat /proc/$$/comm) -5" "dump typed hash: the reniced loop (pid $npid): nice -5, a negative signed int ($neg live tasks below nice 0)"
+	kt_bd_check "dump typed hash, text: nested members by name" \
+		grep -q "^key: $$  value: {" $bd/tasks.txt
+	kt_bd_check "dump typed hash, text: counts is a nested struct" \
+		sh -c "grep -A3 '^key: $$  value: {' $bd/tasks.txt | grep -q '^    enqueued: [0-9]'"
+}
+
+# The PERCPU_ARRAY ktbox_cpus: one value per possible CPU, each written by
+# its own CPU's dispatch (its cpu member is its index; its count its own).
+#   check_bpfdump_cpus DIR
+check_bpfdump_cpus() {
+	bd=$1
+	bpfdump dump name ktbox_cpus -j >$bd/cpus.json 2>$bd/cpus.err
+	kt_is "$?" 0 "dump per-CPU: bpfdump dump name ktbox_cpus -j exits 0"
+	bpfdump dump name ktbox_cpus >$bd/cpus.txt 2>&1
+	poss=$(cat /sys/devices/system/cpu/possible)
+	np=$(echo "$poss" | tr ',' '\n' | awk -F- '{ n += ($2 == "" ? 1 : $2 - $1 + 1) } END { print n }')
+	# CPU DISPATCHES LAST_NS CPU_MEMBER
+	sed 's/.*"formatted"://' $bd/cpus.json | grep -oE '\{"cpu":[0-9]+,"value":\{[^{}]*\}\}' |
+		sed -n 's/^{"cpu":\([0-9]*\),"value":{"dispatches":\([0-9]*\),"last_ns":\([0-9]*\),"cpu":\([0-9-]*\)}}$/\1 \2 \3 \4/p' >$bd/cpus.tab
+	kt_diag "ktbox_cpus (possible $poss): $(tr '\n' ';' <$bd/cpus.tab)"
+	kt_is "$(wc -l <$bd/cpus.tab)" "$np" "dump per-CPU: one value per possible CPU ($np, $poss)"
+	raw=$(sed 's/"formatted":.*//' $bd/cpus.json | grep -oE '\{"cpu":[0-9]+,"value":\[[^]]*\]' | head -n 1 | grep -o '"0x' | wc -l)
+	kt_is "$raw" 24 "dump per-CPU: each CPU's raw value is the 24 bytes of struct ktbox_cpu"
+	bad=0 on=0
+	while read -r c disp last cm; do
+		if [ -e /sys/devices/system/cpu/cpu$c/online ] && [ "$(cat /sys/devices/system/cpu/cpu$c/online)" = 0 ]; then
+			[ "$disp" = 0 ] || bad=$((bad + 1))
+			continue
+		fi
+		on=$((on + 1))
+		[ "$cm" = "$c" ] && [ "$disp" -gt 0 ] && [ "$last" -gt 0 ] || bad=$((bad + 1))
+	done <$bd/cpus.tab
+	kt_bd_check "dump per-CPU: each online CPU's value was written by that CPU (cpu member = index, dispatches > 0)" \
+		test "$on" = "$(nproc)" -a "$bad" = 0
+	kt_is "$(cut -d' ' -f2,4 $bd/cpus.tab | sort -u | wc -l)" "$np" "dump per-CPU: the $np values differ per CPU"
+	kt_bd_check "dump per-CPU, text: cpu N: { dispatches ... }" \
+		sh -c "grep -q '^  cpu 1: {' $bd/cpus.txt && grep -q '^    dispatches: [0-9]' $bd/cpus.txt"
+}
+
+# Lines "KEY HEX" on stdin: "KEY V..." with V the little-endian u64 at each
+# byte offset of OFFSETS (one awk: cut loops over 34 kB values take minutes
+# under TCG).  kt_bd_le64 "OFF..."
+kt_bd_le64() {
+	awk -v offs="$1" 'function hv(b) { return index(X, substr(b, 1, 1)) * 16 + index(X, substr(b, 2, 1)) - 17 }
+	     function le(h, off,   i, v) { v = 0; for (i = 7; i >= 0; i--) v = v * 256 + hv(substr(h, (off + i) * 2 + 1, 2)); return v }
+	     BEGIN { X = "0123456789abcdef"; n = split(offs, o, " ") }
+	     { l = $1; for (i = 1; i <= n; i++) l = l sprintf(" %.0f", le($2, o[i])); print l }'
+}
+
+# the hex of bytes OFF..OFF+LEN-1 of hex string S
+kt_hexat() { echo "$1" | cut -c$(($2 * 2 + 1))-$((($2 + $3) * 2)); }
+
+# The arena ktbox_arena: init allocated pages 0-2 and tagged them, the
+# loader touched 0 and 2 (page 1 exists only on the BPF side).  The dump
+# shows exactly pages 0 and 2 through the loader's mapping, and allocates
+# nothing: the mapping's Rss and the loader's RSS are the same after it.
+#   check_bpfdump_arena DIR SCHEDULER_PID
+check_bpfdump_arena() {
+	bd=$1 spid=$2
+	a=$(sed -n 's/^scx_test: arena at 0x\([0-9a-f]*\), 3 pages allocated, touched: 0 2$/\1/p' $bd/out)
+	if [ -z "$a" ]; then
+		kt_fail "dump arena: the scheduler allocated and tagged its arena pages"
+		kt_diag "$(grep arena $bd/out $bd/err)"
+		return
+	fi
+	kt_ok "dump arena: the scheduler allocated 3 arena pages at 0x$a (loader touched 0 and 2)"
+	vrss() { awk -v a="$a-" 'index($1, a) == 1 { f = 1; next } f && /^Rss:/ { print $2; exit }' /proc/$spid/smaps; }
+	rss0=$(vrss) prss0=$(grep VmRSS /proc/$spid/status)
+	bpfdump dump name ktbox_arena -j >$bd/arena.json 2>$bd/arena.err
+	kt_is "$?" 0 "dump arena: bpfdump dump name ktbox_arena -j exits 0"
+	bpfdump dump name ktbox_arena >$bd/arena.txt 2>&1
+	bpfdump dump name ktbox_arena -j >$bd/arena2.json 2>&1
+	rss1=$(vrss) prss1=$(grep VmRSS /proc/$spid/status)
+	kt_is "$rss0" 8 "dump arena: the loader's arena mapping holds 2 pages (8 kB) before"
+	kt_is "$rss1" "$rss0" "dump arena: three dumps later its Rss is the same (nothing allocated)"
+	kt_is "$prss1" "$prss0" "dump arena: the scheduler's RSS is the same after the dumps"
+	kt_has $bd/arena.json "\"pid\":$spid," "dump arena: read through the scheduler's process"
+	kt_has $bd/arena.json "\"user_vm_start\":\"0x$a\"" "dump arena: at its user_vm_start"
+	kt_is "$(grep -o '"page":[0-9]*' $bd/arena.json | tr '\n' ' ')" '"page":0 "page":2 ' \
+		"dump arena: exactly the pages present: 0 and 2 (page 1, BPF-only, out of view)"
+	grep -o '"bytes":"[0-9a-f]*"' $bd/arena.json | sed 's/"bytes":"//; s/"//' >$bd/arena.pages
+	p0=$(sed -n 1p $bd/arena.pages) p2=$(sed -n 2p $bd/arena.pages)
+	tag() { printf 'ktbox-arena-%s' $1 | od -An -tx1 | tr -d ' \n'; }
+	q2=$(grep -o '"bytes":"[0-9a-f]*"' $bd/arena2.json | head -n 1 | sed 's/"bytes":"//; s/"//')
+	printf '0 %s\n2 %s\nq %s\n' "$p0" "$p2" "$q2" | kt_bd_le64 "16 24" >$bd/arena.vals
+	kt_is "$(kt_hexat "$p0" 0 13)" "$(tag 0)" "dump arena: page 0 starts with the tag the BPF side wrote"
+	kt_is "$(kt_hexat "$p2" 0 13) $(awk '$1 == 2 { print $2 }' $bd/arena.vals)" "$(tag 2) 2" \
+		"dump arena: page 2: its tag and index 2"
+	c1=$(awk '$1 == 0 { print $3 }' $bd/arena.vals)
+	c2=$(awk '$1 == "q" { print $3 }' $bd/arena.vals)
+	kt_bd_check "dump arena: page 0's dispatch counter is live (dump 1: $c1, dump 3: $c2)" test "$c1" -gt 0 -a "$c2" -gt "$c1"
+	kt_bd_check "dump arena, text: says what it cannot see" \
+		grep -q '^2 present pages shown (pages only the BPF side touched are not visible)' $bd/arena.txt
+}
+
+# The .bss of the test scheduler in a watch ring, as "SNAP HEX" lines (each
+# snapshot's value: the base, then the last set at or before it).
+#   kt_ring_bss RING
+kt_ring_bss() {
+	id=$(awk '/"id":/ { id = $2 } /"name": "scx_test.bss"/ { sub(",", "", id); print id }' $1/manifest.json)
+	[ -n "$id" ] || return 1
+	sed -nE 's/^\{"snap":([0-9]+),"(base|set)":\[\["00000000","([0-9a-f]+)"\].*/\1 \3/p' $1/map-$id.jsonl
+}
+
+# bpfdump watch --trigger scx-exit around a forced scx_bpf_error: the
+# scheduler runs gated (scx_test -g) until the ring holds a few snapshots,
+# then SIGUSR1 lets it fail 50 dispatches later.  Its .bss has error_ns
+# (bpf_ktime_get_ns, CLOCK_MONOTONIC as the ring's mono_ns) at the failing
+# dispatch and exit_ns at ops.exit().  The ring's snapshots predate the
+# failure with counts below it; the final one is taken after the exit and
+# holds the counters the scheduler printed after unloading.
+check_bpfdump_watch_exit() {
+	bd=/tmp/kt/bpfdump-exit
+	rm -rf $bd
+	mkdir -p $bd
+	kt_time "bpfdump watch --trigger scx-exit: start"
+	start=$(($(kt_kmsg_seq) + 1))
+	scx_test -m error -n 50 -g -w 60 >$bd/out 2>$bd/err &
+	spid=$!
+	for i in $(seq 300); do grep -q '^scx_test: attached' $bd/out && break; sleep 0.1; done
+	kt_has $bd/out "gated (SIGUSR1 opens)" "watch exit: scx_test -m error -g runs, gated"
+	bpfdump watch --trigger scx-exit -i 0.2 -o $bd/ring 2>$bd/watch.err &
+	wpid=$!
+	for i in $(seq 300); do grep -q 'watching' $bd/watch.err && break; sleep 0.1; done
+	sleep 1.5
+	kill -USR1 $spid
+	wait $spid
+	kt_is "$?" 1 "watch exit: the scheduler fails (scx_bpf_error) after the gate opens"
+	kt_time "watch exit: scheduler ended"
+	for i in $(seq 300); do kill -0 $wpid 2>/dev/null || break; sleep 0.1; done
+	wait $wpid
+	kt_is "$?" 0 "watch exit: bpfdump watch --trigger scx-exit -i 0.2 writes the ring and exits 0"
+	kt_diag "watch: $(tr '\n' ' ' <$bd/watch.err)"
+	kt_diag "scheduler: $(grep -v attached $bd/out | tr '\n' ' ')"
+	m=$bd/ring/manifest.json
+	kt_has $m '"trigger": "scx-exit"' "watch exit: the trigger is the exit"
+	# SEQ MONO_NS FINAL(0/1) from the pretty manifest
+	awk '/"seq":/ { s = $2 + 0 } /"mono_ns":/ { t = $2 + 0 } /"final": true/ { f = 1 }
+	     /^ *}/ && s != "" && t != "" { print s, t, f + 0; s = ""; t = ""; f = 0 }' $m >$bd/snaps
+	kt_ring_bss $bd/ring >$bd/bss
+	kt_diag "snapshots (seq mono_ns final): $(tr '\n' ';' <$bd/snaps)"
+	base=$(sed -n 's/^scx_test: gate opened at dispatch \([0-9]*\): ending at dispatch \([0-9]*\)$/\2/p' $bd/out)
+	want=$(sed -n 's/^scx_test: dispatched=\([0-9]*\) enqueued=\([0-9]*\) .*/\1 \2/p' $bd/out)
+	eline=$(sed -n 's/^scx_test: error_ns=\([0-9]*\) exit_ns=\([0-9]*\)$/\1 \2/p' $bd/out)
+	err_ns=${eline% *} exit_ns=${eline#* }
+	fin=$(awk '$3 == 1 { print $1, $2 }' $bd/snaps)
+	fseq=${fin% *} fmono=${fin#* }
+	if [ -z "$base" ] || [ -z "$want" ] || [ -z "$eline" ] || [ -z "$fin" ] || [ ! -s $bd/bss ]; then
+		kt_fail "watch exit: the ring, the final snapshot and the scheduler's own report"
+		kt_diag "gate '$base' counters '$want' times '$eline' final '$fin'; $(ls $bd/ring 2>&1 | tr '\n' ' ')"
+		return
+	fi
+	# the .bss at each snapshot: SEQ MONO NR_DISPATCHED NR_ENQUEUED ERROR_NS EXIT_NS
+	# (one awk: a shell loop over 34 kB values is minutes under TCG)
+	kt_bd_le64 "8 16 33968 33976" <$bd/bss >$bd/bss.vals
+	awk 'NR == FNR { v[$1] = $0; next } { s = $1; while (s >= 0 && !(s in v)) s--; if (s >= 0) { split(v[s], a, " "); print $1, $2, a[2], a[3], a[4], a[5] } }' \
+		$bd/bss.vals $bd/snaps >$bd/series
+	kt_diag "error_ns $err_ns exit_ns $exit_ns; ending at dispatch $base"
+	kt_diag "series (seq mono dispatched enqueued error_ns exit_ns): $(tr '\n' ';' <$bd/series)"
+	# before the failure: the counts say so, and so must the time
+	pre=$(awk -v b=$base -v f=$fseq '$1 != f && $3 < b' $bd/series | wc -l)
+	kt_bd_check "watch exit: $pre ring snapshots hold the counts before the failure (nr_dispatched < $base)" \
+		test "$pre" -ge 3
+	bad=$(awk -v b=$base -v f=$fseq -v e=$err_ns '$1 != f && $3 < b && ($2 >= e || $5 != 0)' $bd/series | wc -l)
+	kt_is "$bad" 0 "watch exit: ... each taken before it (mono_ns < error_ns $err_ns, error_ns unset)"
+	late=$(awk -v f=$fseq -v x=$exit_ns '$1 != f && $2 >= x' $bd/series | wc -l)
+	kt_is "$late" 0 "watch exit: every ring snapshot predates the exit (mono_ns < ops.exit's $exit_ns)"
+	kt_bd_check "watch exit: the final snapshot is taken after the failure ($fmono > $err_ns)" test "$fmono" -gt "$err_ns"
+	fv=$(awk -v f=$fseq '$1 == f { print $3, $4 }' $bd/series)
+	kt_is "$fv" "$want" "watch exit: the final snapshot's nr_dispatched nr_enqueued = what the scheduler printed after its exit"
+	kt_bd_check "watch exit: ... at or past the failing dispatch ($base)" test "${fv% *}" -ge "$base"
+	kt_is "$(awk -v f=$fseq '$1 == f { print $5 }' $bd/series)" "$err_ns" "watch exit: the final snapshot holds error_ns"
+	# watch waits for the disable to end: ops.exit() has run
+	kt_is "$(awk -v f=$fseq '$1 == f { print $6 }' $bd/series)" "$exit_ns" \
+		"watch exit: the final snapshot holds what ops.exit() wrote (exit_ns)"
+	kt_bd_check "watch exit: the final snapshot is taken after ops.exit ($fmono > $exit_ns)" \
+		test "$fmono" -gt "$exit_ns"
+	kt_diag "watch: exit-to-final-snapshot delay: $(((fmono - err_ns) / 1000)) us from scx_bpf_error, $(((fmono - exit_ns) / 1000)) us from ops.exit"
+	scx_test -k $start >$bd/kmsg
+	# (the kernel log's time stamps are local_clock, not CLOCK_MONOTONIC:
+	# on the arm64 guest they differ by seconds, so they are not compared)
+	kt_diag "kmsg: $(grep 'sched_ext: BPF scheduler "ktbox_test" disabled' $bd/kmsg)"
+	bpfdump show $bd/ring >$bd/show.txt 2>&1
+	kt_diag "show: $(head -n 3 $bd/show.txt | tr '\n' ' ')"
 }
 
 # The sched_ext_dump lines in a recording (timeline dump -j output JSONL)
