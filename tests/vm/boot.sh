@@ -11,10 +11,12 @@
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${BUILD:=$TOP/build}"
 VM_ARCH=${VM_ARCH:-amd64}
+# VM_TMO: the guest's whole run in seconds (a hung guest fails at it); the
+# defaults leave room for the suite under TCG on a loaded 2-core machine
 if [ "$VM_ARCH" = amd64 ]; then
-	VMD=$BUILD/vm VM_QEMU=qemu-system-x86_64 VM_TMO=300
+	VMD=$BUILD/vm VM_QEMU=qemu-system-x86_64 VM_TMO=${VM_TMO:-600}
 else
-	VMD=$BUILD/$VM_ARCH/vm VM_QEMU=qemu-system-aarch64 VM_TMO=900
+	VMD=$BUILD/$VM_ARCH/vm VM_QEMU=qemu-system-aarch64 VM_TMO=${VM_TMO:-1500}
 fi
 VM_KERNEL_IMG=$VMD/kernel/vmlinuz
 VM_IMAGE=$VMD/guest.cpio.gz
