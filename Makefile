@@ -183,7 +183,17 @@ report-golden: $(B)/ktbox $(B)/tests/unit/test_report
 		$(B)/tests/unit/test_report render text tests/fixtures/bundle-$$b 100 > tests/fixtures/bundle-$$b/report.txt; \
 		$(B)/tests/unit/test_report render markdown tests/fixtures/bundle-$$b > tests/fixtures/bundle-$$b/report.md; \
 	done
+	for d in tests/fixtures/vm/bundle-*; do \
+		$(B)/tests/unit/test_report render text $$d 100 > $$d/report.txt; \
+		$(B)/tests/unit/test_report render markdown $$d > $$d/report.md; \
+	done
 .PHONY: report-golden
+# the same goldens over bundles a real guest wrote: boots the demo guest
+# with every failure mode of the test scheduler (needs the VM kernel)
+report-golden-vm: $(B)/ktbox $(B)/tests/unit/test_report $(VM_KERNEL) $(VM_IMAGE)
+	KTBOX_DEMO_MODES=error,stall,exit,normal bash tests/vm/demo.sh $(B)
+	sh tests/fixtures/vmbundles.sh $(B)/vm/demo $(B)/tests/unit/test_report
+.PHONY: report-golden-vm
 
 # host-suite helpers (tests/host/*_helper.c): musl, static, against libbpf
 HOST_HELPER_SRCS := $(sort $(wildcard tests/host/*_helper.c))

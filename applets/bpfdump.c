@@ -198,7 +198,9 @@ static const char dump_help[] =
 	"Arenas show the pages present in a process that maps them (read with\n"
 	"process_vm_readv, never faulted in: a dump allocates nothing; pages only\n"
 	"the BPF side touched are not visible); their __arena globals by name\n"
-	"from the .addr_space.1 BTF of a program using the arena.\n"
+	"from the .addr_space.1 BTF of a program using the arena, at the start\n"
+	"(libbpf <= 1.6) or the end (libbpf >= 1.7) as the programs' loads show;\n"
+	"when nothing shows it, the start is assumed, said so, and the end shown.\n"
 	"Types that cannot be read say \"not dumpable: TYPE (why)\".\n"
 	"\nExit status: 0 ok; 1 runtime failure or a partial dump (said so).\n";
 

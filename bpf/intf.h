@@ -115,11 +115,14 @@ enum tl_evt_type {
 	TL_EVT_COMM = 69,
 	/* sched_ext scheduler exit: prev_pid = current tid, next_pid = text
 	 * length (the exit reason, TL_EVT_TEXT records follow), a = exit kind
-	 * (SCX_EXIT_*, 0 when unknown), b = source (TL_SCX_EXIT_SRC_*).
+	 * (SCX_EXIT_*, 0 when unknown), b = source (TL_SCX_EXIT_SRC_*) | where
+	 * the kind came from (TL_SCX_KIND_FROM_*) << 32.
 	 * Kernels up to 7.2 have no sched_ext_exit tracepoint: the recorder
 	 * writes this record itself (source state) with the kind named by the
-	 * error dump's "... triggered exit kind N on CPU C:" line, so error
-	 * exits carry their kind and other exits (no dump) carry 0. */
+	 * error dump's "... triggered exit kind N on CPU C:" line (error exits),
+	 * else by the reason of the kernel's 'BPF scheduler "X" disabled (R)'
+	 * log line (/dev/kmsg, read by the recorder); 0 when it could read
+	 * neither (no /dev/kmsg permission, the line not logged in time). */
 	TL_EVT_SCX_EXIT = 70,
 	/* sched_ext_event(name, delta): prev_pid = current tid, next_pid =
 	 * name length (TL_EVT_TEXT records follow), a = delta (s64) */
@@ -142,6 +145,13 @@ enum {
 	TL_SCX_EXIT_SRC_TP = 0,		/* the sched_ext_exit tracepoint */
 	TL_SCX_EXIT_SRC_STATE = 1,	/* the recorder: sched_ext state left "enabled" */
 	TL_SCX_EXIT_SRC_FENTRY = 2,	/* fentry on the kernel's exit path */
+};
+
+/* b >> 32 of TL_EVT_SCX_EXIT: where its kind came from */
+enum {
+	TL_SCX_KIND_FROM_NONE = 0,	/* unknown (a = 0), or the tracepoint's own */
+	TL_SCX_KIND_FROM_DUMP = 1,	/* the error dump's "triggered exit kind N" line */
+	TL_SCX_KIND_FROM_KMSG = 2,	/* the reason of the kernel's "disabled (...)" line */
 };
 
 /* The attach points (bit i of the capture header's attached mask). */

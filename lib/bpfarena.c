@@ -7,6 +7,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
 #include "bpfarena.h"
 #include "bpfmap.h"
 #include "file.h"
@@ -192,4 +195,100 @@ out:
 	close(fd);
 	free(buf);
 	return r;
+}
+
+/* ---- where the globals are (see bpfarena.h) ---------------------------- */
+
+uint64_t kt_arena_globals_end(uint64_t arena_len, uint64_t size, uint64_t page)
+{
+	uint64_t r;
+
+	if (!page || size > UINT64_MAX - page)
+		return 0;
+	r = (size + page - 1) / page * page;
+	return r <= arena_len ? arena_len - r : 0;
+}
+
+static bool all_within(const uint64_t *offs, size_t n, uint64_t base, uint64_t size)
+{
+	for (size_t i = 0; i < n; i++)
+		if (offs[i] < base || offs[i] - base >= size)
+			return false;
+	return true;
+}
+
+enum kt_arena_gplace kt_arena_globals_place(uint64_t arena_len, uint64_t size, uint64_t page,
+					    const uint64_t *offs, size_t n)
+{
+	uint64_t end = kt_arena_globals_end(arena_len, size, page);
+	bool s, e;
+
+	if (!size || size > arena_len)
+		return KT_ARENA_G_UNKNOWN;
+	if (!end)
+		return KT_ARENA_G_START; /* the same place either way */
+	if (!n)
+		return KT_ARENA_G_UNKNOWN;
+	s = all_within(offs, n, 0, size);
+	e = all_within(offs, n, end, size);
+	if (s == e)
+		return KT_ARENA_G_UNKNOWN;
+	return s ? KT_ARENA_G_START : KT_ARENA_G_END;
+}
+
+size_t kt_arena_insn_offsets(const unsigned char *insns, size_t n, uint64_t start, uint64_t len,
+			     uint64_t *out, size_t max)
+{
+	size_t found = 0;
+
+	if (!start || len > UINT64_MAX - start)
+		return 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		const unsigned char *a = insns + 8 * i;
+		uint32_t lo, hi;
+		uint64_t v;
+
+		if (a[0] != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		memcpy(&lo, a + 4, 4);
+		memcpy(&hi, a + 12, 4);
+		v = (uint64_t)hi << 32 | lo;
+		i++; /* the second half */
+		if (v < start || v - start >= len)
+			continue;
+		if (found < max)
+			out[found] = v - start;
+		found++;
+	}
+	return found;
+}
+
+int kt_arena_probe_full_range(void)
+{
+	static char log[1024];
+	struct bpf_insn insn[] = {
+		{.code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = 1, .src_reg = BPF_PSEUDO_MAP_VALUE},
+		{.imm = 1 << 30},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int map, prog, r;
+
+	map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "kt_probe", 4, 1, 1, NULL);
+	if (map < 0)
+		return -errno;
+	insn[0].imm = map;
+	log[0] = '\0';
+	prog = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "kt_probe", "GPL", insn, 3, &o);
+	r = prog < 0 ? -errno : 0;
+	close(map);
+	if (prog >= 0) {
+		close(prog);
+		return -EINVAL; /* loading must fail either way */
+	}
+	if (strstr(log, "direct value offset of"))
+		return 0;
+	if (strstr(log, "invalid access to map value pointer"))
+		return 1;
+	return r ? r : -EINVAL;
 }

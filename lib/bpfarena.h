@@ -59,4 +59,46 @@ typedef int (*kt_arena_page_fn)(void *arg, uint64_t page, const unsigned char *b
 long kt_arena_read(const struct kt_arena_where *w, uint64_t budget, kt_arena_page_fn cb, void *arg,
 		   bool *truncated);
 
+/*
+ * Where an arena's __arena globals (the .addr_space.1 DATASEC) sit.  The
+ * loader decides: libbpf <= 1.6 copies them to the arena's start; libbpf
+ * >= 1.7 (commits 9dd6fda5 and 429aaef6) puts them at the end, at the
+ * arena's size less the DATASEC's size rounded up to whole pages, but
+ * only on kernels whose verifier takes ld_imm64 map value offsets of the
+ * full range (12a1fe6e12db); elsewhere at the start too.  The kernel does
+ * not record the loader's version, so the rule is, in order:
+ *   1. the programs' own instructions: each global access is an ld_imm64
+ *      the kernel resolved to user_vm_start + base + the variable's
+ *      offset (arena_map_direct_value_addr; root reads it back raw in the
+ *      xlated dump).  The placement under which every such offset lies
+ *      within [base, base + size) is the one; both (or neither): unknown;
+ *   2. a kernel without full-range offsets: the start, whatever libbpf;
+ *   3. otherwise unknown: the start is assumed and said so, and the end
+ *      placement is shown beside it.
+ * When the DATASEC fills the arena's last pages from page 0, the two
+ * coincide (the start).
+ */
+enum kt_arena_gplace { KT_ARENA_G_UNKNOWN, KT_ARENA_G_START, KT_ARENA_G_END };
+
+/* libbpf >= 1.7's offset: ARENA_LEN - roundup(SIZE, PAGE) (0 when it does not fit). */
+uint64_t kt_arena_globals_end(uint64_t arena_len, uint64_t size, uint64_t page);
+/* Rule 1 over OFFS (N arena offsets the programs load; N 0: unknown). */
+enum kt_arena_gplace kt_arena_globals_place(uint64_t arena_len, uint64_t size, uint64_t page,
+					    const uint64_t *offs, size_t n);
+/*
+ * The arena offsets INSNS (N eight-byte BPF instructions, a program's
+ * xlated dump) load: every ld_imm64 whose 64-bit value is in [START,
+ * START + LEN), START not 0.  Up to MAX of them into OUT; returns how many
+ * there are.
+ */
+size_t kt_arena_insn_offsets(const unsigned char *insns, size_t n, uint64_t start, uint64_t len,
+			     uint64_t *out, size_t max);
+/*
+ * Rule 2's question, asked as libbpf asks it (a socket filter loading an
+ * array map's value at offset 1 GiB must fail with "invalid access to map
+ * value pointer", not "direct value offset of"): 1 full range, 0 not,
+ * -errno when the answer is not known.
+ */
+int kt_arena_probe_full_range(void);
+
 #endif

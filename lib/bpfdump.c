@@ -342,35 +342,48 @@ out:
 
 static const char hexd[] = "0123456789abcdef";
 
-/* ,"0xNN" for every byte value (7 bytes each), built on first use */
-static char hex7[256][7];
+/* "0xNN", for every byte value, 8 bytes apart: one 8-byte copy per byte,
+ * 7 of them kept (the 8th is overwritten).  Built on first use. */
+static char hex8[256][8];
 
-static void hex7_init(void)
+static void hex8_init(void)
 {
-	if (hex7[255][0])
+	if (hex8[255][0])
 		return;
 	for (int i = 0; i < 256; i++)
-		memcpy(hex7[i],
-		       (const char[7]){',', '"', '0', 'x', hexd[i >> 4], hexd[i & 15], '"'}, 7);
+		memcpy(hex8[i],
+		       (const char[8]){'"', '0', 'x', hexd[i >> 4], hexd[i & 15], '"', ','}, 8);
 }
 
-/* PFX then ["0x01","0x02",...] (bpftool's print_hex_data_json) at O. */
+/* ["0x01","0x02",...] (bpftool's print_hex_data_json) at O: 7 N + 1 bytes,
+ * 7 N + 2 touched. */
+static char *hex_arr(char *o, const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	*o++ = '[';
+	for (; i + 2 <= n; i += 2, o += 14) {
+		memcpy(o, hex8[p[i]], 8);
+		memcpy(o + 7, hex8[p[i + 1]], 8);
+	}
+	if (i < n) {
+		memcpy(o, hex8[p[i]], 8);
+		o += 7;
+	}
+	if (n)
+		o--; /* the last comma */
+	*o++ = ']';
+	return o;
+}
+
+/* PFX then the byte array at O. */
 static char *hex_put(char *o, const char *pfx, const unsigned char *p, size_t n)
 {
 	size_t l = strlen(pfx);
 
-	hex7_init();
+	hex8_init();
 	memcpy(o, pfx, l);
-	o += l;
-	*o++ = '[';
-	if (n) {
-		memcpy(o, hex7[p[0]] + 1, 6);
-		o += 6;
-	}
-	for (size_t i = 1; i < n; i++, o += 7)
-		memcpy(o, hex7[p[i]], 7);
-	*o++ = ']';
-	return o;
+	return hex_arr(o + l, p, n);
 }
 
 static void hex_json(struct jw *w, const unsigned char *p, size_t n)
@@ -522,6 +535,163 @@ void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const str
 	entry_json(w, info, btf, NULL, NULL, key, val, ncpus);
 }
 
+/* ---- the JSON entry plan (see bpfdump.h) ------------------------------ */
+
+struct kt_entry_plan {
+	struct kt_btf_plan *kplan, *vplan; /* the caller's */
+	size_t ks, vs, step, ncpus;
+	bool percpu, of_maps, fmt, fkey;
+	struct kt_buf pool; /* per CPU: {"cpu":I,"value": (a comma first after CPU 0) */
+	uint32_t *off;	    /* where each CPU's piece starts in the pool; one more: the end */
+	size_t fixed;	    /* bytes up to "formatted":{"key": at most */
+};
+
+void kt_entry_plan_free(struct kt_entry_plan *p)
+{
+	if (!p)
+		return;
+	kt_buf_free(&p->pool);
+	free(p->off);
+	free(p);
+}
+
+static void cpu_piece(struct kt_entry_plan *p, size_t i)
+{
+	char t[48], *o = t;
+
+	if (i)
+		*o++ = ',';
+	memcpy(o, "{\"cpu\":", 7);
+	o += 7;
+	o += kt_fmt_u64(o, i);
+	memcpy(o, ",\"value\":", 9);
+	o += 9;
+	kt_buf_put(&p->pool, t, (size_t)(o - t));
+}
+
+struct kt_entry_plan *kt_entry_plan_new(const struct bpf_map_info *info, bool formatted,
+					struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+					size_t ncpus)
+{
+	struct kt_entry_plan *p;
+
+	if (formatted && (!vplan || (info->btf_key_type_id && !kplan)))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	hex8_init();
+	p->kplan = kplan;
+	p->vplan = vplan;
+	p->ks = info->key_size;
+	p->vs = info->value_size;
+	p->step = kt_percpu_stride(info->value_size);
+	p->percpu = kt_bpf_map_percpu(info->type);
+	p->of_maps = kt_bpf_map_of_maps(info->type) && info->value_size >= 4;
+	p->fmt = formatted;
+	p->fkey = formatted && info->btf_key_type_id;
+	p->ncpus = p->percpu ? ncpus : 1;
+	p->off = calloc(p->ncpus + 1, sizeof(*p->off));
+	if (!p->off)
+		goto oom;
+	for (size_t i = 0; p->percpu && i < p->ncpus; i++) {
+		p->off[i] = (uint32_t)p->pool.len;
+		cpu_piece(p, i);
+	}
+	p->off[p->ncpus] = (uint32_t)p->pool.len;
+	if (p->pool.oom || p->pool.len > UINT32_MAX)
+		goto oom;
+	/* pieces, both byte arrays (every CPU's), inner_map_id: 64 covers the rest */
+	p->fixed = 64 + 7 * p->ks + p->pool.len + p->ncpus * (7 * p->vs + 8);
+	return p;
+oom:
+	kt_entry_plan_free(p);
+	return NULL;
+}
+
+#define PUT(o, lit) (memcpy(o, lit, sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* The bytes of entry_json, written in place: one room check for the hex
+ * part, each BTF plan's own, one for the framing after each. */
+static int entry_plan_put(struct kt_buf *b, const struct kt_entry_plan *p, const unsigned char *key,
+			  const unsigned char *val)
+{
+	char *o = kt_buf_room(b, p->fixed);
+	int rc = 0;
+
+	if (!o)
+		return -1;
+	o = hex_arr(PUT(o, "{\"key\":"), key, p->ks);
+	if (!p->percpu) {
+		o = hex_arr(PUT(o, ",\"value\":"), val, p->vs);
+		if (p->of_maps) {
+			uint32_t id;
+
+			memcpy(&id, val, 4);
+			o = PUT(o, ",\"inner_map_id\":");
+			o += kt_fmt_u64(o, id);
+		}
+	} else {
+		o = PUT(o, ",\"values\":[");
+		for (size_t i = 0; i < p->ncpus; i++) {
+			size_t n = p->off[i + 1] - p->off[i];
+
+			kt_copy_short(o, p->pool.p + p->off[i], n);
+			o = hex_arr(o + n, val + i * p->step, p->vs);
+			*o++ = '}';
+		}
+		*o++ = ']';
+	}
+	if (!p->fmt) {
+		*o++ = '}';
+		kt_buf_done(b, o);
+		return 0;
+	}
+	o = PUT(o, ",\"formatted\":{");
+	if (p->fkey) {
+		o = PUT(o, "\"key\":");
+		kt_buf_done(b, o);
+		rc |= kt_btf_plan_put(b, p->kplan, key);
+		if (!(o = kt_buf_room(b, 64)))
+			return -1;
+		*o++ = ',';
+	}
+	if (!p->percpu) {
+		o = PUT(o, "\"value\":");
+		kt_buf_done(b, o);
+		rc |= kt_btf_plan_put(b, p->vplan, val);
+		if (!(o = kt_buf_room(b, 64)))
+			return -1;
+		o = PUT(o, "}}");
+		kt_buf_done(b, o);
+		return rc;
+	}
+	o = PUT(o, "\"values\":[");
+	for (size_t i = 0; i < p->ncpus; i++) {
+		size_t n = p->off[i + 1] - p->off[i];
+
+		kt_copy_short(o, p->pool.p + p->off[i], n);
+		kt_buf_done(b, o + n);
+		rc |= kt_btf_plan_put(b, p->vplan, val + i * p->step);
+		if (!(o = kt_buf_room(b, 64)))
+			return -1;
+		*o++ = '}';
+	}
+	o = PUT(o, "]}}");
+	kt_buf_done(b, o);
+	return rc;
+}
+
+int kt_entry_plan_json(struct jw *w, const struct kt_entry_plan *p, const unsigned char *key,
+		       const unsigned char *val)
+{
+	struct kt_buf *b = jw_raw_buf(w);
+
+	if (!b)
+		return 1;
+	return entry_plan_put(b, p, key, val) ? -1 : 0;
+}
+
 static bool array_kind(uint32_t t)
 {
 	return t == KT_MAP_ARRAY || t == KT_MAP_PERCPU_ARRAY || t == KT_MAP_ARRAY_OF_MAPS ||
@@ -664,6 +834,7 @@ struct emit {
 	const struct btf *btf;
 	struct kt_idlist *inner;
 	struct kt_btf_plan *kplan, *vplan; /* JSON: compiled once per map */
+	struct kt_entry_plan *eplan;	   /* compact JSON */
 };
 
 static int emit_entries(void *arg, const unsigned char *keys, const unsigned char *vals, size_t n)
@@ -682,7 +853,9 @@ static int emit_entries(void *arg, const unsigned char *keys, const unsigned cha
 			memcpy(&id, v, 4);
 			kt_idlist_add(e->inner, id);
 		}
-		if (d->json)
+		if (e->eplan && kt_entry_plan_json(&d->w, e->eplan, k, v) <= 0)
+			; /* written by the map's plan */
+		else if (d->json)
 			entry_json(&d->w, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus);
 		else
 			entry_text(&d->buf, info, e->btf, e->kplan, e->vplan, k, v, d->ncpus,
@@ -797,21 +970,32 @@ static int dump_ringbuf(struct kt_dump *d, int fd, const struct bpf_map_info *in
 	return st.corrupt ? 1 : 0;
 }
 
+/* One place the globals may be at: its bytes as the present pages show them. */
+struct gcand {
+	uint64_t base; /* arena offset, a page multiple */
+	unsigned char *g;
+	size_t seen; /* pages of it present */
+};
+
 struct arena_emit {
 	struct kt_dump *d;
 	uint64_t start;
 	/* globals: the .addr_space.1 DATASEC of a program using the arena */
 	struct btf *btf;
 	uint32_t sec, prog_id;
-	unsigned char *g; /* its bytes from the arena's start (libbpf <= 1.5 layout) */
-	size_t gsz, gpages, gseen;
+	size_t gsz, gpages;
+	enum kt_arena_gplace place;
+	char why[160];	   /* how the placement was decided */
+	struct gcand c[2]; /* start, end (both when unknown) */
+	size_t nc;
 };
 
 #define ARENA_SEC ".addr_space.1"
 #define ARENA_PROG_MAPS 64
+#define ARENA_OFFS 256
 
-/* Does program ID use map MAP_ID?  Its BTF id in *BTF_ID when it does. */
-static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
+/* Does program ID use map MAP_ID?  Its fd (and BTF id in *BTF_ID) when it does, else -1. */
+static int prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 {
 	uint32_t maps[ARENA_PROG_MAPS] = {0};
 	struct bpf_prog_info pi;
@@ -820,7 +1004,7 @@ static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 	int fd = bpf_prog_get_fd_by_id(id);
 
 	if (fd < 0)
-		return false;
+		return -1;
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_map_ids = ARENA_PROG_MAPS;
 	pi.map_ids = (uint64_t)(uintptr_t)maps;
@@ -829,20 +1013,98 @@ static bool prog_uses(uint32_t id, uint32_t map_id, uint32_t *btf_id)
 			hit |= maps[i] == map_id;
 		*btf_id = pi.btf_id;
 	}
-	close(fd);
-	return hit && *btf_id;
+	if (!hit)
+		close(fd);
+	return hit ? fd : -1;
 }
 
-/* The first program using arena MAP_ID whose BTF has an .addr_space.1 DATASEC. */
-static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t arena_len)
+/* The arena offsets program FD's xlated instructions load (raw for root). */
+static size_t prog_arena_offsets(int fd, uint64_t start, uint64_t len, uint64_t *out, size_t max)
 {
-	uint32_t id = 0, btf_id;
+	struct bpf_prog_info pi;
+	uint32_t l = sizeof(pi), n;
+	unsigned char *ins;
+	size_t found = 0;
 
-	while (!a->btf && !bpf_prog_get_next_id(id, &id)) {
+	memset(&pi, 0, sizeof(pi));
+	if (bpf_obj_get_info_by_fd(fd, &pi, &l) || !pi.xlated_prog_len ||
+	    pi.xlated_prog_len > (64u << 20))
+		return 0;
+	n = pi.xlated_prog_len;
+	ins = malloc(n);
+	if (!ins)
+		return 0;
+	memset(&pi, 0, sizeof(pi));
+	l = sizeof(pi);
+	pi.xlated_prog_len = n;
+	pi.xlated_prog_insns = (uint64_t)(uintptr_t)ins;
+	if (!bpf_obj_get_info_by_fd(fd, &pi, &l))
+		found = kt_arena_insn_offsets(ins,
+					      (pi.xlated_prog_len < n ? pi.xlated_prog_len : n) / 8,
+					      start, len, out, max);
+	free(ins);
+	return found;
+}
+
+/* The globals' placement by the rule of bpfarena.h; the candidates to render. */
+static void arena_globals_place(struct arena_emit *a, uint64_t arena_len, const uint64_t *offs,
+				size_t n, uint32_t evidence_prog)
+{
+	uint64_t end = kt_arena_globals_end(arena_len, a->gsz, 4096);
+	int full;
+
+	a->place = kt_arena_globals_place(arena_len, a->gsz, 4096, offs, n);
+	if (a->place != KT_ARENA_G_UNKNOWN && !end) {
+		snprintf(a->why, sizeof(a->why),
+			 "they fill the arena's last pages: start and end agree");
+	} else if (a->place != KT_ARENA_G_UNKNOWN) {
+		snprintf(a->why, sizeof(a->why),
+			 "at the %s: where program %u's instructions load them from",
+			 a->place == KT_ARENA_G_END ? "end (libbpf >= 1.7)"
+						    : "start (libbpf < 1.7)",
+			 evidence_prog);
+	} else if (!(full = kt_arena_probe_full_range())) {
+		a->place = KT_ARENA_G_START;
+		snprintf(a->why, sizeof(a->why),
+			 "at the start: this kernel limits ld_imm64 offsets, so every libbpf puts "
+			 "them there");
+	} else {
+		snprintf(a->why, sizeof(a->why),
+			 "globals at the start assumed (libbpf < 1.7); libbpf >= 1.7 puts them at "
+			 "offset %llu%s",
+			 (unsigned long long)end, full > 0 ? "" : " (kernel support unknown)");
+	}
+	if (a->place != KT_ARENA_G_END)
+		a->c[a->nc++].base = 0;
+	if (a->place != KT_ARENA_G_START)
+		a->c[a->nc++].base = end;
+}
+
+/*
+ * The programs using arena MAP_ID: the first whose BTF has an
+ * .addr_space.1 DATASEC gives the globals' types; every one's
+ * instructions, the arena offsets they load (for the placement).
+ */
+static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t start,
+			       uint64_t arena_len)
+{
+	uint64_t offs[ARENA_OFFS];
+	uint32_t id = 0, btf_id, ev = 0;
+	size_t n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
 		const struct btf_type *t;
-		int sec;
+		int sec, fd = prog_uses(id, map_id, &btf_id);
+		size_t got;
 
-		if (!prog_uses(id, map_id, &btf_id))
+		if (fd < 0)
+			continue;
+		got = prog_arena_offsets(fd, start, arena_len, offs + n, ARENA_OFFS - n);
+		close(fd);
+		if (got && !ev)
+			ev = id;
+		n += got < ARENA_OFFS - n ? got : ARENA_OFFS - n;
+		if (a->btf || !btf_id)
 			continue;
 		a->btf = btf__load_from_kernel_by_id(btf_id);
 		sec = a->btf ? btf__find_by_name_kind(a->btf, ARENA_SEC, BTF_KIND_DATASEC) : -1;
@@ -856,8 +1118,13 @@ static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t a
 		a->prog_id = id;
 		a->gsz = t->size;
 		a->gpages = (a->gsz + 4095) / 4096;
-		a->g = calloc(1, a->gpages * 4096);
-		if (!a->g) {
+	}
+	if (!a->btf)
+		return;
+	arena_globals_place(a, arena_len, offs, n, ev);
+	for (size_t i = 0; i < a->nc; i++) {
+		a->c[i].g = calloc(1, a->gpages * 4096);
+		if (!a->c[i].g) {
 			btf__free(a->btf);
 			a->btf = NULL;
 			return;
@@ -865,41 +1132,71 @@ static void arena_globals_find(struct arena_emit *a, uint32_t map_id, uint64_t a
 	}
 }
 
-static void arena_globals_emit(struct arena_emit *a, const struct kt_arena_where *where)
+static void globals_json(struct arena_emit *a, const struct gcand *c, int pid)
 {
-	struct kt_dump *d = a->d;
-	char why[160];
+	struct jw *w = &a->d->w;
 
-	if (!a->btf)
-		return;
-	if (a->gseen < a->gpages)
+	jw_ku64(w, "offset", c->base);
+	if (c->seen < a->gpages) {
+		char why[128];
+
 		snprintf(
 			why, sizeof(why),
 			"%zu of the %zu pages holding them are not present in pid %d's page tables",
-			a->gpages - a->gseen, a->gpages, where->pid);
+			a->gpages - c->seen, a->gpages, pid);
+		jw_kstr(w, "unavailable", why);
+		return;
+	}
+	jw_key(w, "value");
+	kt_btf_json(w, a->btf, a->sec, c->g, a->gsz);
+}
+
+static void globals_text(struct arena_emit *a, const struct gcand *c, int pid, const char *what)
+{
+	struct kt_buf *b = &a->d->buf;
+
+	kt_buf_printf(b,
+		      "globals (prog %u's BTF, %zu bytes at arena offset %llu, %s): ", a->prog_id,
+		      a->gsz, (unsigned long long)c->base, what);
+	if (c->seen < a->gpages) {
+		kt_buf_printf(b,
+			      "unavailable: %zu of the %zu pages holding them are not present in "
+			      "pid %d's page tables\n",
+			      a->gpages - c->seen, a->gpages, pid);
+		return;
+	}
+	kt_btf_text(b, a->btf, a->sec, c->g, a->gsz, 0);
+	kt_buf_putc(b, '\n');
+}
+
+static void arena_globals_emit(struct arena_emit *a, const struct kt_arena_where *where)
+{
+	static const char *const pl[] = {"unknown", "start", "end"};
+	struct kt_dump *d = a->d;
+
+	if (!a->btf)
+		return;
 	if (d->json) {
 		jw_key(&d->w, "globals");
 		jw_obj_open(&d->w);
 		jw_ku64(&d->w, "prog_id", a->prog_id);
 		jw_ku64(&d->w, "size", a->gsz);
-		if (a->gseen < a->gpages) {
-			jw_kstr(&d->w, "unavailable", why);
-		} else {
-			jw_key(&d->w, "value");
-			kt_btf_json(&d->w, a->btf, a->sec, a->g, a->gsz);
+		jw_kstr(&d->w, "placement", pl[a->place]);
+		jw_kstr(&d->w, a->place == KT_ARENA_G_UNKNOWN ? "assumed" : "placement_from",
+			a->why);
+		globals_json(a, &a->c[0], where->pid);
+		if (a->nc > 1) {
+			jw_key(&d->w, "at_end");
+			jw_obj_open(&d->w);
+			globals_json(a, &a->c[1], where->pid);
+			jw_obj_close(&d->w);
 		}
 		jw_obj_close(&d->w);
 		return;
 	}
-	kt_buf_printf(&d->buf,
-		      "globals (prog %u's BTF, %zu bytes from the arena's start): ", a->prog_id,
-		      a->gsz);
-	if (a->gseen < a->gpages)
-		kt_buf_printf(&d->buf, "unavailable: %s\n", why);
-	else {
-		kt_btf_text(&d->buf, a->btf, a->sec, a->g, a->gsz, 0);
-		kt_buf_putc(&d->buf, '\n');
-	}
+	globals_text(a, &a->c[0], where->pid, a->why);
+	if (a->nc > 1)
+		globals_text(a, &a->c[1], where->pid, "if libbpf >= 1.7 placed them");
 }
 
 static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_t len)
@@ -908,9 +1205,13 @@ static int emit_page(void *arg, uint64_t page, const unsigned char *bytes, size_
 	struct kt_dump *d = a->d;
 	static const char hx[] = "0123456789abcdef";
 
-	if (a->g && page < a->gpages && len == 4096) {
-		memcpy(a->g + page * 4096, bytes, len);
-		a->gseen++;
+	for (size_t i = 0; i < a->nc && len == 4096; i++) {
+		uint64_t first = a->c[i].base / 4096;
+
+		if (a->c[i].g && page >= first && page - first < a->gpages) {
+			memcpy(a->c[i].g + (page - first) * 4096, bytes, len);
+			a->c[i].seen++;
+		}
 	}
 
 	if (d->json) {
@@ -969,7 +1270,7 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 	}
 	a.start = where.start;
 	if (!d->raw)
-		arena_globals_find(&a, info->id, where.len);
+		arena_globals_find(&a, info->id, where.start, where.len);
 	if (d->json) {
 		jw_ku64(&d->w, "pid", (uint64_t)where.pid);
 		jw_khex(&d->w, "user_vm_start", where.start);
@@ -1006,7 +1307,8 @@ static int dump_arena(struct kt_dump *d, const struct bpf_map_info *info)
 	if (n >= 0)
 		arena_globals_emit(&a, &where);
 	btf__free(a.btf);
-	free(a.g);
+	free(a.c[0].g);
+	free(a.c[1].g);
 	if (n < 0)
 		return (int)n;
 	return cut ? 1 : 0;
@@ -1055,12 +1357,15 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 	}
 	if (d->json)
 		jw_arr_open(&d->w);
-	e = (struct emit){d, info, btf, inner, NULL, NULL};
+	e = (struct emit){d, info, btf, inner, NULL, NULL, NULL};
 	if (d->json && btf && !d->pretty) {
 		if (info->btf_key_type_id)
 			e.kplan = kt_btf_plan_new(btf, info->btf_key_type_id, info->key_size);
 		e.vplan = kt_btf_plan_new(btf, value_type(info), info->value_size);
-	} else if (!d->json && btf) {
+	}
+	if (d->json && !d->pretty)
+		e.eplan = kt_entry_plan_new(info, btf != NULL, e.kplan, e.vplan, d->ncpus);
+	if (!d->json && btf) {
 		if (info->btf_key_type_id)
 			e.kplan =
 				kt_btf_plan_new_text(btf, info->btf_key_type_id, info->key_size, 0);
@@ -1100,6 +1405,7 @@ int kt_dump_map(struct kt_dump *d, int fd, const struct bpf_map_info *info, stru
 out:
 	if (objhead)
 		jw_obj_close(&d->w);
+	kt_entry_plan_free(e.eplan);
 	kt_btf_plan_free(e.kplan);
 	kt_btf_plan_free(e.vplan);
 	if (owned)

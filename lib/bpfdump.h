@@ -130,6 +130,24 @@ void kt_dump_free(struct kt_dump *d);
 void kt_dump_entry_json(struct jw *w, const struct bpf_map_info *info, const struct btf *btf,
 			const unsigned char *key, const unsigned char *val, size_t ncpus,
 			const uint32_t *cpus);
+/*
+ * The same JSON from a plan compiled once per map (compact writers): the
+ * framing pieces (per CPU too) precomputed, the byte arrays from a table,
+ * the formatted key and value by their BTF plans (kt_btf_plan_new; both
+ * NULL without BTF), written in place into the writer's buffer with one
+ * room check per piece of fixed size.  NULL when out of memory or when a
+ * BTF plan is missing.  kt_entry_plan_json: 0, -1 out of memory or a value
+ * partly rendered (as the renderer's markers say), 1 when W is not a
+ * compact buffer writer (nothing written: use kt_dump_entry_json).
+ */
+struct kt_btf_plan;
+struct kt_entry_plan;
+struct kt_entry_plan *kt_entry_plan_new(const struct bpf_map_info *info, bool formatted,
+					struct kt_btf_plan *kplan, struct kt_btf_plan *vplan,
+					size_t ncpus);
+int kt_entry_plan_json(struct jw *w, const struct kt_entry_plan *p, const unsigned char *key,
+		       const unsigned char *val);
+void kt_entry_plan_free(struct kt_entry_plan *p);
 void kt_dump_entry_text(struct kt_buf *b, const struct bpf_map_info *info, const struct btf *btf,
 			const unsigned char *key, const unsigned char *val, size_t ncpus,
 			const uint32_t *cpus);

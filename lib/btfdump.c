@@ -36,26 +36,53 @@ size_t kt_fmt_u64(char *out, uint64_t v)
 				 "25262728293031323334353637383940414243444546474849"
 				 "50515253545556575859606162636465666768697071727374"
 				 "75767778798081828384858687888990919293949596979899";
-	char t[20];
-	size_t n = 20, len;
+	static const uint64_t p10[] = {1ull,
+				       10ull,
+				       100ull,
+				       1000ull,
+				       10000ull,
+				       100000ull,
+				       1000000ull,
+				       10000000ull,
+				       100000000ull,
+				       1000000000ull,
+				       10000000000ull,
+				       100000000000ull,
+				       1000000000000ull,
+				       10000000000000ull,
+				       100000000000000ull,
+				       1000000000000000ull,
+				       10000000000000000ull,
+				       100000000000000000ull,
+				       1000000000000000000ull,
+				       10000000000000000000ull};
+	size_t len, n;
 
-	/* two digits per step; v / 100 by multiplication (-Os would divide) */
+	if (v < 10) {
+		out[0] = (char)('0' + v);
+		return 1;
+	}
+	/* digits from the bit length (log10(2) ~ 1233 / 4096), then one compare */
+	len = (size_t)(((64 - __builtin_clzll(v)) * 1233) >> 12);
+	len += v >= p10[len];
+	/* digits written back from the end, two per step; v / 100 by
+	 * multiplication (-Os would divide) */
+	n = len;
 	while (v >= 100) {
 		uint64_t q = (uint64_t)(((u128)(v >> 2) * 0x28F5C28F5C28F5C3ull) >> 66);
 		unsigned r = (unsigned)(v - q * 100);
 
 		n -= 2;
-		memcpy(t + n, d2 + 2 * r, 2);
+		/* r < 100: q is v / 100 exactly (cppcheck cannot see it) */
+		// cppcheck-suppress pointerOutOfBoundsCond
+		memcpy(out + n, d2 + 2 * r, 2);
 		v = q;
 	}
 	if (v >= 10) {
-		n -= 2;
-		memcpy(t + n, d2 + 2 * v, 2);
+		memcpy(out, d2 + 2 * v, 2);
 	} else {
-		t[--n] = (char)('0' + v);
+		out[0] = (char)('0' + v);
 	}
-	len = 20 - n;
-	memcpy(out, t + n, len);
 	return len;
 }
 
@@ -661,7 +688,8 @@ struct kt_btf_plan {
 	struct op *ops;
 	size_t nops, cap;
 	struct kt_buf pool; /* literal bytes: keys pre-escaped, brackets, commas */
-	struct kt_buf out;  /* scratch when a value outgrows the stack chunk */
+	struct kt_buf out;  /* scratch for FILE writers */
+	size_t max;	    /* bytes the fast ops write at most */
 	int oom;
 };
 
@@ -929,6 +957,16 @@ void kt_btf_plan_free(struct kt_btf_plan *p)
 	free(p);
 }
 
+/* bytes the fast ops write at most (20 digits and a sign, "false") */
+static size_t plan_max(const struct kt_btf_plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nops; i++)
+		n += p->ops[i].kind == OP_LIT ? p->ops[i].arg : 21;
+	return n;
+}
+
 static struct kt_btf_plan *plan_new(const struct btf *btf, uint32_t id, size_t len, int text,
 				    int indent)
 {
@@ -944,6 +982,7 @@ static struct kt_btf_plan *plan_new(const struct btf *btf, uint32_t id, size_t l
 	p->text = text;
 	p->indent = indent;
 	plan_type(p, id, 0, 0, indent);
+	p->max = plan_max(p);
 	if (p->oom) {
 		kt_btf_plan_free(p);
 		return NULL;
@@ -961,39 +1000,37 @@ struct kt_btf_plan *kt_btf_plan_new_text(const struct btf *btf, uint32_t id, siz
 	return plan_new(btf, id, len, 1, indent);
 }
 
-#define CHUNK 4096
-
-struct run {
-	struct kt_btf_plan *p;
-	char c[CHUNK];
-	size_t n;
-	bool spilled;
-};
-
-static void run_spill(struct run *s)
-{
-	kt_buf_put(&s->p->out, s->c, s->n);
-	s->n = 0;
-	s->spilled = true;
-}
-
-static void run_slow(struct run *s, const struct op *o, const void *data, int *rc)
+/* An op the fast loop does not take: the renderer, appending to B. */
+static int plan_slow_run(struct kt_buf *b, struct kt_btf_plan *p, const struct op *o,
+			 const void *data)
 {
 	struct jw w;
-	struct r r = {.btf = s->p->btf, .base = data, .len = s->p->len};
+	struct r r = {.btf = p->btf, .base = data, .len = p->len};
 
-	run_spill(s);
-	jw_init_buf(&w, &s->p->out, 0);
-	if (s->p->text)
-		r.b = &s->p->out;
+	jw_init_buf(&w, b, 0); /* a fresh writer: the value alone, no separator */
+	if (p->text)
+		r.b = b;
 	else
 		r.w = &w;
 	if (o->kind == OP_BITS)
 		put_bits(&r, o->off, o->bitoff, o->arg, o->sign);
 	else
 		do_type(&r, o->arg, o->off, o->bitoff, (int)o->depth);
-	if (r.rc)
-		*rc = r.rc;
+	return r.rc;
+}
+
+/* A bitfield of at most 64 bits (put_bits' number; the plan checked it fits). */
+static char *bits_fast(char *o, const struct op *op, const unsigned char *d, size_t len)
+{
+	struct r r = {.base = d, .len = len};
+	uint32_t nbits = op->arg;
+	u128 v = get_bits(&r, op->off, op->bitoff, nbits);
+
+	if (!op->sign)
+		return o + kt_fmt_u64(o, (uint64_t)v);
+	if (nbits < 64 && (v >> (nbits - 1)) & 1)
+		v |= ~(u128)0 << nbits;
+	return o + kt_fmt_i64(o, (int64_t)(uint64_t)v);
 }
 
 static uint64_t load_n(const unsigned char *q, uint32_t size)
@@ -1022,73 +1059,78 @@ static uint64_t load_n(const unsigned char *q, uint32_t size)
 	return load_le(q, size);
 }
 
-static int plan_run(struct jw *w, struct kt_buf *b, struct kt_btf_plan *p, const void *data)
+/*
+ * The plan's output appended to B in place: room for every fast op at
+ * once (p->max), pieces copied, numbers formatted into it; a slow op
+ * renders through the renderer and the room is taken again after it.
+ */
+int kt_btf_plan_put(struct kt_buf *b, struct kt_btf_plan *p, const void *data)
 {
 	const unsigned char *d = data;
-	struct run s;
+	char *o = kt_buf_room(b, p->max);
 	int rc = 0;
 
-	s.p = p;
-	s.n = 0;
-	s.spilled = false;
-	kt_buf_reset(&p->out);
+	if (!o)
+		return -1;
 	for (size_t i = 0; i < p->nops; i++) {
-		const struct op *o = &p->ops[i];
+		const struct op *op = &p->ops[i];
 		uint64_t v;
 
-		if (s.n > CHUNK - 32)
-			run_spill(&s);
-		switch (o->kind) {
+		switch (op->kind) {
 		case OP_LIT:
-			if (o->arg > CHUNK - 32 - s.n) {
-				run_spill(&s);
-				kt_buf_put(&p->out, p->pool.p + o->off, o->arg);
-			} else {
-				memcpy(s.c + s.n, p->pool.p + o->off, o->arg);
-				s.n += o->arg;
-			}
+			kt_copy_short(o, p->pool.p + op->off, op->arg);
+			o += op->arg;
 			break;
 		case OP_U:
-			s.n += kt_fmt_u64(s.c + s.n, load_n(d + o->off, o->size));
+			o += kt_fmt_u64(o, load_n(d + op->off, op->size));
 			break;
 		case OP_I:
-			v = load_n(d + o->off, o->size);
-			s.n += kt_fmt_i64(s.c + s.n, sext(v, o->size));
+			v = load_n(d + op->off, op->size);
+			o += kt_fmt_i64(o, sext(v, op->size));
 			break;
 		case OP_BOOL:
-			v = load_n(d + o->off, o->size);
-			memcpy(s.c + s.n, v ? "true" : "false", v ? 4 : 5);
-			s.n += v ? 4 : 5;
+			v = load_n(d + op->off, op->size);
+			memcpy(o, v ? "true" : "false", v ? 4 : 5);
+			o += v ? 4 : 5;
 			break;
+		case OP_BITS:
+			if (op->arg <= 64) {
+				o = bits_fast(o, op, d, p->len);
+				break;
+			}
+			/* fallthrough */
 		default:
-			run_slow(&s, o, data, &rc);
+			kt_buf_done(b, o);
+			if (plan_slow_run(b, p, op, data))
+				rc = -1;
+			o = kt_buf_room(b, p->max);
+			if (!o)
+				return -1;
 		}
 	}
-	if (!s.spilled) {
-		if (w)
-			jw_raw(w, s.c, s.n);
-		else
-			kt_buf_put(b, s.c, s.n);
-		return rc;
-	}
-	run_spill(&s);
-	if (w)
-		jw_raw(w, p->out.p, p->out.len);
-	else
-		kt_buf_put(b, p->out.p, p->out.len);
-	return p->out.oom ? -1 : rc;
+	kt_buf_done(b, o);
+	return rc;
 }
 
 int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data)
 {
+	struct kt_buf *b;
+	int rc;
+
 	if (w->pretty || p->text)
 		return kt_btf_json(w, p->btf, p->id, data, p->len);
-	return plan_run(w, NULL, p, data);
+	b = jw_raw_buf(w);
+	if (b)
+		return kt_btf_plan_put(b, p, data);
+	kt_buf_reset(&p->out); /* a FILE writer: through the scratch buffer */
+	rc = kt_btf_plan_put(&p->out, p, data);
+	jw_raw(w, p->out.p ? p->out.p : "", p->out.len);
+	return p->out.oom ? -1 : rc;
 }
 
 int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data)
 {
 	if (!p->text)
 		return kt_btf_text(b, p->btf, p->id, data, p->len, 0);
-	return plan_run(NULL, b, p, data);
+	return kt_btf_plan_put(b, p, data);
 }

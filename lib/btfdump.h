@@ -60,6 +60,9 @@ int kt_btf_plan_json(struct jw *w, struct kt_btf_plan *p, const void *data);
 struct kt_btf_plan *kt_btf_plan_new_text(const struct btf *btf, uint32_t id, size_t len,
 					 int indent);
 int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data);
+/* The plan's bytes (compact JSON, or the text of a text plan) appended to B
+ * in place (kt_buf_room); as kt_btf_plan_json/_text, without a separator. */
+int kt_btf_plan_put(struct kt_buf *b, struct kt_btf_plan *p, const void *data);
 void kt_btf_plan_free(struct kt_btf_plan *p);
 
 /* Decimal and hex digits without printf (hot paths of map dumps). */

@@ -32,34 +32,18 @@ oom:
 	return -1;
 }
 
-/* memcpy for the many short pieces of formatted output: -Os turns memcpy
- * into "rep movsb", whose start-up cost dominates copies of a few bytes. */
-static inline void copy(char *d, const char *s, size_t n)
+/* kt_buf_room's slow side: grow B to hold N more bytes and the NUL. */
+char *kt_buf_room_grow(struct kt_buf *b, size_t n)
 {
-	if (n >= 8 && n <= 16) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else if (n < 4) {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	} else if (n <= 256) {
-		size_t i = 0;
-
-		for (; i + 8 <= n; i += 8)
-			memcpy(d + i, s + i, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else {
-		memcpy(d, s, n);
-	}
+	if (n > ((size_t)-1) - b->len - 1 || grow(b, b->len + n + 1))
+		return NULL;
+	return b->p + b->len;
 }
 
 void kt_buf_put(struct kt_buf *b, const void *data, size_t n)
 {
 	if (n < b->cap - b->len && !b->oom) { /* fits: the common case */
-		copy(b->p + b->len, data, n);
+		kt_copy_short(b->p + b->len, data, n);
 		b->len += n;
 		b->p[b->len] = '\0';
 		return;

@@ -528,10 +528,17 @@ static int write_maps(struct bw *b)
 {
 	struct kt_capture *c = b->c;
 	char path[4200];
-	int64_t delay = c->have_exited ? 0 : -1;
+	int64_t delay = -1;
 
 	if (!c->have_ring)
 		return 0;
+	/* from the exit seen to the final snapshot taken, both monotonic */
+	if (c->have_exited && c->exited.mono_ns && c->ring.nsnaps) {
+		const struct kt_snap *f = &c->ring.snaps[c->ring.nsnaps - 1];
+
+		if (f->final && f->mono_ns >= c->exited.mono_ns)
+			delay = (int64_t)(f->mono_ns - c->exited.mono_ns);
+	}
 	snprintf(path, sizeof(path), "%s/%s", b->dir, KT_BUNDLE_MAPS);
 	if (kt_snapring_write(&c->ring, path, c->have_exited ? "scx-exit" : end_names[c->end],
 			      delay)) {

@@ -391,6 +391,14 @@ void jw_raw(struct jw *w, const char *s, size_t n)
 	emit(w, s, n);
 }
 
+struct kt_buf *jw_raw_buf(struct jw *w)
+{
+	if (!w->buf || w->pretty)
+		return NULL;
+	sep(w);
+	return w->buf;
+}
+
 void jw_newline(struct jw *w)
 {
 	emit(w, "\n", 1);

@@ -50,6 +50,13 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* A value the caller formatted as valid JSON already (numbers, literals). */
 void jw_raw(struct jw *w, const char *s, size_t n);
+/*
+ * For formatters that write a big value straight into a compact buffer
+ * writer's memory (kt_buf_room): the separator the value needs, then the
+ * buffer to append the value to.  NULL (and nothing written) for FILE and
+ * pretty writers: use jw_raw there.
+ */
+struct kt_buf *jw_raw_buf(struct jw *w);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 

@@ -283,10 +283,32 @@ static bool val_of(const struct jr_val *ev, const char *k, int64_t *v)
 	return true;
 }
 
-/* Every counter's series: pre, each sample, post (absent points skipped). */
+/* One point of the series: a snapshot object of sched_ext.json with its
+ * "events" (absent while no scheduler is loaded) and capture time. */
+static void add_point(struct rp_counter *k, const struct jr_val *o, uint64_t dflt_t)
+{
+	const struct jr_val *mn = o ? jr_get(o, "mono_ns") : NULL;
+	uint64_t t = mn && mn->type == JR_NUMBER ? mn->num.u : dflt_t;
+	int64_t v;
+	size_t i;
+
+	if (!val_of(events_of(o), k->name, &v))
+		return;
+	/* in time order: the enable snapshot falls between the samples */
+	for (i = k->n; i > 0 && t && k->t[i - 1] > t; i--) {
+		k->t[i] = k->t[i - 1];
+		k->v[i] = k->v[i - 1];
+	}
+	k->t[i] = t;
+	k->v[i] = v;
+	k->n++;
+}
+
+/* Every counter's series in time order: at arming, at the enable, each
+ * sample, after the exit (absent points skipped). */
 int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *nout)
 {
-	const struct jr_val *pre, *post, *samples, *names = NULL;
+	const struct jr_val *pre, *enabled, *post, *samples, *names = NULL;
 	struct rp_counter *c = NULL;
 	size_t n = 0, npts;
 
@@ -294,26 +316,26 @@ int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *nout
 	*nout = 0;
 	if (!b->has_sx)
 		return 0;
-	pre = events_of(jr_get(&b->sx, "pre"));
-	post = events_of(jr_get(&b->sx, "post"));
+	pre = jr_get(&b->sx, "pre");
+	enabled = jr_get(&b->sx, "enabled");
+	post = jr_get(&b->sx, "post");
 	samples = jr_get(&b->sx, "samples");
 	if (samples && samples->type != JR_ARRAY)
 		samples = NULL;
-	names = post ? post : pre;
+	names = events_of(post) ? events_of(post) : events_of(enabled) ? events_of(enabled)
+								      : events_of(pre);
 	if (!names && samples && samples->arr.n)
 		names = events_of(&samples->arr.v[samples->arr.n - 1]);
 	if (!names)
 		return 0;
-	npts = 2 + (samples ? samples->arr.n : 0);
+	npts = 3 + (samples ? samples->arr.n : 0);
 	c = calloc(names->obj.n + 1, sizeof(*c));
 	if (!c)
 		return -1;
 	for (size_t i = 0; i < names->obj.n; i++) {
 		struct rp_counter *k = &c[n];
-		const char *name = names->obj.m[i].key;
-		int64_t v;
 
-		k->name = name;
+		k->name = names->obj.m[i].key;
 		k->v = calloc(npts, sizeof(*k->v));
 		k->t = calloc(npts, sizeof(*k->t));
 		if (!k->v || !k->t) {
@@ -321,26 +343,11 @@ int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *nout
 			free(k->t);
 			break;
 		}
-		if (val_of(pre, name, &v)) {
-			const struct jr_val *mn = jr_get(jr_get(&b->sx, "pre"), "mono_ns");
-
-			k->t[k->n] = mn && mn->type == JR_NUMBER ? mn->num.u : b->armed.mono_ns;
-			k->v[k->n++] = v;
-		}
-		for (size_t j = 0; samples && j < samples->arr.n; j++) {
-			const struct jr_val *sm = &samples->arr.v[j], *mn = jr_get(sm, "mono_ns");
-
-			if (val_of(events_of(sm), name, &v)) {
-				k->t[k->n] = mn && mn->type == JR_NUMBER ? mn->num.u : 0;
-				k->v[k->n++] = v;
-			}
-		}
-		if (val_of(post, name, &v)) {
-			const struct jr_val *mn = jr_get(jr_get(&b->sx, "post"), "mono_ns");
-
-			k->t[k->n] = mn && mn->type == JR_NUMBER ? mn->num.u : b->exit.mono_ns;
-			k->v[k->n++] = v;
-		}
+		add_point(k, pre, b->armed.mono_ns);
+		add_point(k, enabled, 0);
+		for (size_t j = 0; samples && j < samples->arr.n; j++)
+			add_point(k, &samples->arr.v[j], 0);
+		add_point(k, post, b->exit.mono_ns);
 		for (size_t j = 1; j < k->n; j++)
 			if (k->v[j] != k->v[0])
 				k->changed = true;
@@ -398,8 +405,8 @@ static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 		kt_buf_putc(&s->body, '\n');
 	}
 	kt_buf_printf(&s->body,
-		      "%zu of %zu counters changed over %zu sample%s (pre and post "
-		      "included)\n",
+		      "%zu of %zu counters changed over %zu sample%s (the arming, enable and "
+		      "post-exit snapshots included)\n",
 		      nchanged, n, nsamples, nsamples == 1 ? "" : "s");
 	rp_counters_free(c, n);
 }

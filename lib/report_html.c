@@ -609,8 +609,8 @@ static void sec_counters(struct hx *x)
 	}
 	fputs("</div>\n", x->fp);
 	fprintf(x->fp,
-		"<p class=\"note\">%zu of %zu counters changed (points: at arming, each "
-		"sample, after the exit); unchanged ones are not drawn.</p>\n",
+		"<p class=\"note\">%zu of %zu counters changed (points: at arming, at the "
+		"enable, each sample, after the exit); unchanged ones are not drawn.</p>\n",
 		shown, n);
 	rp_counters_free(c, n);
 }

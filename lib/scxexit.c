@@ -133,6 +133,17 @@ enum scx_kind scx_kind_from_code(uint64_t code)
 	}
 }
 
+uint32_t scx_kind_code(enum scx_kind kind)
+{
+	static const uint32_t code[] = {
+		[SCX_KIND_ERROR] = 1024, [SCX_KIND_ERROR_BPF] = 1025, [SCX_KIND_ERROR_STALL] = 1026,
+		[SCX_KIND_UNREG] = 64,	 [SCX_KIND_UNREG_BPF] = 65,   [SCX_KIND_UNREG_KERN] = 66,
+		[SCX_KIND_SYSRQ] = 67,
+	};
+
+	return (unsigned)kind < sizeof(code) / sizeof(code[0]) ? code[kind] : 0;
+}
+
 static bool has_prefix(const char *s, size_t n, const char *p, size_t pn)
 {
 	return n >= pn && !memcmp(s, p, pn);

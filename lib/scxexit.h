@@ -183,6 +183,8 @@ long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn e
 enum scx_kind scx_kind_from_reason(const char *s, size_t n);
 /* SCX_EXIT_* value as printed in "triggered exit kind N" -> enum scx_kind. */
 enum scx_kind scx_kind_from_code(uint64_t code);
+/* enum scx_kind -> its SCX_EXIT_* value; 0 for NONE and OTHER (no one value). */
+uint32_t scx_kind_code(enum scx_kind kind);
 /* "error", "error_stall", …, "other" (NULL for NONE). */
 const char *scx_kind_name(enum scx_kind kind);
 const char *scx_event_name(enum scx_ev_type type);

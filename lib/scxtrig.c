@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -57,27 +58,47 @@ static bool fire(struct kt_scxtrig *t, uint64_t now_ns)
 	return true;
 }
 
-bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t now_ns)
+/*
+ * While the state reads live: is it another scheduler than the one armed
+ * on?  The root kobject says so when both looks know it (its own
+ * enable_seq bump, after the state reads enabled, is then not an exit);
+ * else enable_seq moving does.
+ */
+static bool other_sched(const struct kt_scxtrig *t, uint64_t seq, uint64_t id)
+{
+	if (id && t->armed_id)
+		return id != t->armed_id;
+	return seq && t->enable_seq && seq != t->enable_seq;
+}
+
+bool kt_scxtrig_step_id(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t id,
+			uint64_t now_ns)
 {
 	bool exit = false;
 
 	if (live(state)) {
-		bool new_seq = seq && t->enable_seq && seq != t->enable_seq;
+		bool other = other_sched(t, seq, id);
 
-		/* armed by an add before the kernel bumped enable_seq */
-		if (t->seq_pending && new_seq && seq == t->enable_seq + 1) {
-			new_seq = false;
+		/* armed by an add before the kernel bumped enable_seq (and
+		 * the root inode not known yet): that bump is its own */
+		if (t->seq_pending && other && !(id && t->armed_id) && seq == t->enable_seq + 1) {
+			other = false;
 			t->seq_pending = false;
 		}
-		if (t->armed && new_seq) {
+		if (t->armed && other) {
 			/* an exit and a new enable between two looks */
 			exit = fire(t, now_ns);
 			t->armed = true;
+			t->armed_id = id;
 			t->enabled_ns = now_ns;
 		} else if (!t->armed &&
-			   (!t->fires || t->dead_seen || (seq && seq != t->fired_seq))) {
+			   (!t->fires || t->dead_seen ||
+			    (id && t->armed_id ? other : seq && seq != t->fired_seq))) {
 			t->armed = true;
+			t->armed_id = id;
 			t->enabled_ns = now_ns;
+		} else if (t->armed && !t->armed_id) {
+			t->armed_id = id;
 		}
 	} else {
 		exit = fire(t, now_ns);
@@ -89,7 +110,13 @@ bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq
 			t->seq_pending = false;
 		t->enable_seq = seq;
 	}
+	t->root_id = id;
 	return exit;
+}
+
+bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t seq, uint64_t now_ns)
+{
+	return kt_scxtrig_step_id(t, state, seq, 0, now_ns);
 }
 
 /* ---- the kernel log's clock ---- */
@@ -221,6 +248,7 @@ int kt_scxtrig_uevent_step(struct kt_scxtrig *t, const struct kt_uevent *u, enum
 		uint64_t prev = t->enable_seq;
 
 		t->armed = true;
+		t->armed_id = 0; /* its root inode: kt_scxtrig_uevents, or the next poll */
 		t->enabled_ns = now_ns;
 		t->seq_pending = seq && seq == prev;
 		if (seq && seq != prev)
@@ -281,6 +309,17 @@ static uint64_t read_seq(const struct kt_scxtrig *t)
 	return v;
 }
 
+/* The root kobject's inode: a new directory for each scheduler; 0 when absent. */
+static uint64_t read_root_id(const struct kt_scxtrig *t)
+{
+	char p[4096];
+	struct stat st;
+
+	if (!kt_path(p, sizeof(p), t->root, SCX_DIR "/root") || stat(p, &st))
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
 static void read_name(struct kt_scxtrig *t)
 {
 	char *s = kt_read_trim(t->root, SCX_DIR "/root/ops");
@@ -310,13 +349,14 @@ static int read_state(const struct kt_scxtrig *t, enum kt_scx_state *s, uint64_t
 int kt_scxtrig_poll(struct kt_scxtrig *t)
 {
 	enum kt_scx_state s;
-	uint64_t seq;
+	uint64_t seq, id;
 
 	if (read_state(t, &s, &seq))
 		return 0;
-	if (live(s) && (!t->armed || seq != t->enable_seq))
+	id = read_root_id(t);
+	if (live(s) && (!t->armed || seq != t->enable_seq || id != t->root_id))
 		read_name(t);
-	return kt_scxtrig_step(t, s, seq, kt_mono_ns());
+	return kt_scxtrig_step_id(t, s, seq, id, kt_mono_ns());
 }
 
 enum kt_scx_state kt_scxtrig_peek(const struct kt_scxtrig *t)
@@ -399,6 +439,8 @@ int kt_scxtrig_uevents(struct kt_scxtrig *t)
 			seq = 0;
 		}
 		r |= kt_scxtrig_uevent_step(t, &u, s, seq, kt_mono_ns());
+		if (t->armed && !t->armed_id && u.action == KT_UEV_ADD)
+			t->root_id = t->armed_id = read_root_id(t);
 	}
 	return r;
 }

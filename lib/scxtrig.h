@@ -14,9 +14,15 @@
  *    sees that one.
  *  - /sys/kernel/sched_ext/state leaving "enabled" (read on a loop timer:
  *    one pread of a few bytes per poll).  A scheduler that exits and a new
- *    one that enables between two polls is caught by
- *    /sys/kernel/sched_ext/enable_seq moving while the state reads
- *    "enabled" again.
+ *    one that enables between two polls is caught by the root kobject
+ *    (/sys/kernel/sched_ext/root, a new directory, so a new inode, for each
+ *    scheduler) changing while the state reads "enabled" again; where that
+ *    is unknown, by /sys/kernel/sched_ext/enable_seq moving.  enable_seq
+ *    alone is not enough: the kernel bumps it after the state reads
+ *    "enabled" (kernel/sched/ext.c, scx_root_enable_workfn: the ENABLED
+ *    state, pr_info, the KOBJ_ADD uevent, then atomic_long_inc of
+ *    scx_enable_seq), so a poll during enabling sees the previous count and
+ *    the next poll sees the scheduler's own enable move it.
  *  - an exit seen elsewhere (the sched_ext_exit tracepoint in a BPF ring,
  *    the kernel log): kt_scxtrig_fire, so one exit fires once however many
  *    sources saw it.
@@ -53,6 +59,8 @@ struct kt_scxtrig {
 	int state_fd;	  /* kept open: one pread per poll */
 	enum kt_scx_state state;
 	uint64_t enable_seq; /* last read; 0 when the file is missing */
+	uint64_t root_id;    /* inode of sched_ext/root, last read; 0 when missing */
+	uint64_t armed_id;   /* root_id of the scheduler armed on (or last fired), 0 unknown */
 	bool armed;	     /* a live scheduler whose exit has not fired */
 	bool dead_seen;	     /* not live since the last fire */
 	uint64_t fired_seq;  /* enable_seq of the scheduler that last fired */
@@ -101,11 +109,15 @@ const char *kt_scx_state_name(enum kt_scx_state s);
 enum kt_scx_state kt_scx_state_parse(const char *s, size_t n);
 
 /*
- * Pure transition: the trigger saw STATE with ENABLE_SEQ (0: unknown) at
- * NOW_NS.  Returns true when this is an exit: the state left enabled (or
- * enabling), or enable_seq moved while enabled (an exit and a new enable
- * between two looks).
+ * Pure transition: the trigger saw STATE with ENABLE_SEQ (0: unknown) and
+ * the root kobject ROOT_ID (0: unknown) at NOW_NS.  Returns true when this
+ * is an exit: the state left enabled (or enabling), or, while it reads
+ * enabled, another scheduler is there (an exit and a new enable between two
+ * looks): ROOT_ID changed when both looks know it, else enable_seq moved.
  */
+bool kt_scxtrig_step_id(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t enable_seq,
+			uint64_t root_id, uint64_t now_ns);
+/* The same without the root kobject (ROOT_ID unknown). */
 bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t enable_seq,
 		     uint64_t now_ns);
 

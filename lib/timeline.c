@@ -18,6 +18,7 @@
 #include "json.h"
 #include "loop.h"
 #include "opt.h"
+#include "scxexit.h"
 #include "text.h"
 #include "timeline.h"
 
@@ -64,6 +65,28 @@ int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind)
 	    memcmp(ev.text + i, " on CPU ", 8))
 		return -1;
 	*kind = (uint32_t)v;
+	return 0;
+}
+
+int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind, const char **name,
+		      size_t *name_len)
+{
+	static const char pre[] = "sched_ext: BPF scheduler \"", mid[] = "\" disabled (";
+	const char *m, *r;
+	uint32_t code;
+
+	if (n < sizeof(pre) - 1 || memcmp(text, pre, sizeof(pre) - 1) || text[n - 1] != ')')
+		return -1;
+	m = memmem(text + sizeof(pre) - 1, n - (sizeof(pre) - 1), mid, sizeof(mid) - 1);
+	if (!m)
+		return -1;
+	r = m + sizeof(mid) - 1;
+	code = scx_kind_code(scx_kind_from_reason(r, (size_t)(text + n - 1 - r)));
+	if (!code)
+		return -1;
+	*kind = code;
+	*name = text + sizeof(pre) - 1;
+	*name_len = (size_t)(m - *name);
 	return 0;
 }
 
@@ -162,6 +185,7 @@ static void decode(struct tl_event *ev)
 		ev->scx_exit.tid = r->prev_pid;
 		ev->scx_exit.exit_kind = r->a;
 		ev->scx_exit.source = (uint32_t)r->b;
+		ev->scx_exit.kind_from = (uint32_t)(r->b >> 32);
 		break;
 	case TL_EVT_SCX_EVENT:
 		ev->kind = TL_K_SCX_EVENT;
@@ -854,7 +878,15 @@ void tl_event_json_fields(struct jw *w, const struct tl_event *ev)
 		break;
 	case TL_K_SCX_EXIT:
 		jw_ku64(w, "tid", ev->scx_exit.tid);
-		jw_ku64(w, "exit_kind", ev->scx_exit.exit_kind);
+		/* 0: unknown (no dump, no log line): omitted, never a kind */
+		if (ev->scx_exit.exit_kind) {
+			jw_ku64(w, "exit_kind", ev->scx_exit.exit_kind);
+			if (ev->scx_exit.kind_from == TL_SCX_KIND_FROM_DUMP ||
+			    ev->scx_exit.kind_from == TL_SCX_KIND_FROM_KMSG)
+				jw_kstr(w, "kind_from",
+					ev->scx_exit.kind_from == TL_SCX_KIND_FROM_DUMP ? "dump"
+											: "kmsg");
+		}
 		jw_kstr(w, "source",
 			ev->scx_exit.source == TL_SCX_EXIT_SRC_TP	? "tracepoint"
 			: ev->scx_exit.source == TL_SCX_EXIT_SRC_STATE	? "state"
@@ -959,7 +991,11 @@ void tl_event_text(FILE *fp, const struct tl_event *ev, const struct tl_comms *c
 		fprintf(fp, " %u (tgid %u) is '%s'", ev->comm.pid, ev->comm.tgid, ev->comm.comm);
 		break;
 	case TL_K_SCX_EXIT:
-		fprintf(fp, " kind %" PRIu64 " by %s%s%.*s%s", ev->scx_exit.exit_kind,
+		if (ev->scx_exit.exit_kind)
+			fprintf(fp, " kind %" PRIu64, ev->scx_exit.exit_kind);
+		else
+			fputs(" kind unknown", fp);
+		fprintf(fp, " by %s%s%.*s%s",
 			ev->scx_exit.source == TL_SCX_EXIT_SRC_STATE ? "state" : "kernel",
 			ev->text ? ": " : "", (int)ev->text_len, ev->text ? ev->text : "",
 			ev->text_cut ? " [truncated]" : "");

@@ -68,6 +68,16 @@ const char *tl_kind_name(enum tl_kind k);
  * the first line of an error exit's dump, N in *kind and 0; else -1.
  */
 int tl_dump_exit_kind(const void *recs, size_t nrec, uint32_t *kind);
+/*
+ * The SCX_EXIT_* kind of the kernel's log line for an exit, TEXT (the
+ * message, no record header): 'sched_ext: BPF scheduler "NAME" disabled
+ * (REASON)' (kernel/sched/ext.c scx_root_disable: pr_info below
+ * SCX_EXIT_ERROR, pr_err from it), the kind by its reason text, NAME (not
+ * NUL-terminated, NAME_LEN bytes) pointing into TEXT.  0, or -1 when TEXT is
+ * no such line or its reason names no kind.
+ */
+int tl_kmsg_exit_kind(const char *text, size_t n, uint32_t *kind, const char **name,
+		      size_t *name_len);
 
 /*
  * One parsed record.  RAW keeps the record as it was (Unknown events are
@@ -116,8 +126,9 @@ struct tl_event {
 		} comm;
 		struct {
 			uint32_t tid;
-			uint32_t source;
-			uint64_t exit_kind;
+			uint32_t source;    /* TL_SCX_EXIT_SRC_* */
+			uint32_t kind_from; /* TL_SCX_KIND_FROM_*: where exit_kind came from */
+			uint64_t exit_kind; /* SCX_EXIT_*, 0 unknown */
 		} scx_exit;
 		struct {
 			uint32_t tid;

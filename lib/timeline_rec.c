@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "err.h"
+#include "kmsg.h"
 #include "loop.h"
 #include "buf.h"
 #include "out.h"
@@ -29,6 +30,10 @@
 #define SCX_POLL_NS (50 * 1000000ull)
 /* after a sched_ext exit: keep draining this long for its dump lines */
 #define EXIT_GRACE_NS (300 * 1000000ull)
+/* and, while its kind is unknown and the kernel is still disabling it, look
+ * again this often, this long, for the log line that names it */
+#define KIND_POLL_NS (100 * 1000000ull)
+#define KIND_WAIT_NS (3000 * 1000000ull)
 
 static const char *const event_names[TL_AT_NR] = {
 	"switch", "migrate", "wakeup", "wakeup_new", "waking",	 "fork",     "exit",
@@ -82,6 +87,15 @@ struct rec {
 	uint64_t writes;
 	bool exit_written;  /* the window went out on the scheduler's exit */
 	uint32_t dump_kind; /* SCX_EXIT_* named by the last error dump, 0 none */
+	/* the kernel log, read at an exit for the kind of exits without a dump */
+	struct kt_kmsg_reader k;
+	bool have_k;
+	uint32_t kmsg_kind; /* SCX_EXIT_* of the last "disabled (...)" line, 0 none */
+	/* the exit seen, its record written when its kind is known (or not soon) */
+	bool exit_pending;
+	uint64_t exit_ns;
+	enum kt_scx_state exit_state;
+	char exit_name[64];
 	/* counts */
 	uint64_t events, last_events, last_ns;
 	int progress_timer;
@@ -111,28 +125,72 @@ static void drain(struct rec *r)
 	ring_buffer__consume(r->rb);
 }
 
-/* A record the recorder writes itself: the sched_ext exit seen in sysfs. */
+static bool on_kmsg_record(void *arg, char *rec, size_t len, const struct kmsg_line *hdr)
+{
+	struct rec *r = arg;
+	struct kmsg_line l;
+	long off = kmsg_parse_record_header(rec, len, &l);
+	const char *name;
+	size_t nl;
+	uint32_t kind;
+
+	(void)hdr;
+	if (off < 0 || tl_kmsg_exit_kind(rec + off, len - (size_t)off, &kind, &name, &nl))
+		return false;
+	/* the exiting scheduler's line (any, when its name was not read) */
+	if (!r->exit_name[0] || (strlen(r->exit_name) == nl && !memcmp(r->exit_name, name, nl)))
+		r->kmsg_kind = kind;
+	return false;
+}
+
+static const struct kt_kmsg_ops kmsg_ops = {on_kmsg_record, NULL};
+
+static void kmsg_drain(struct rec *r)
+{
+	if (r->have_k)
+		kt_kmsg_drain(&r->k, &kmsg_ops, r);
+}
+
+/* The kind of the pending exit: the dump's number, else the log line's. */
+static uint32_t exit_kind(const struct rec *r, uint32_t *from)
+{
+	*from = r->dump_kind ? TL_SCX_KIND_FROM_DUMP : r->kmsg_kind ? TL_SCX_KIND_FROM_KMSG : 0;
+	return r->dump_kind ? r->dump_kind : r->kmsg_kind;
+}
+
+/*
+ * A record the recorder writes itself: the sched_ext exit seen in sysfs.
+ * No sched_ext_exit tracepoint on kernels up to 7.2: the kind is the one
+ * the error dump names ("triggered exit kind N", error exits), else the
+ * reason of the kernel's "disabled (...)" log line, else 0 (unknown).
+ */
 static void note_exit(struct rec *r)
 {
 	struct timeline_event rec[1 + 3] = {0};
 	char text[3 * TL_TEXT_CHUNK + 1];
-	int len = snprintf(text, sizeof(text), "%s: %s", r->trig.name[0] ? r->trig.name : "?",
-			   kt_scx_state_name(r->trig.state));
+	int len = snprintf(text, sizeof(text), "%s: %s", r->exit_name[0] ? r->exit_name : "?",
+			   kt_scx_state_name(r->exit_state));
+	uint32_t from, kind = exit_kind(r, &from);
 	size_t n;
 
+	r->exit_pending = false;
+	r->dump_kind = 0;
+	r->kmsg_kind = 0;
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(text))
 		len = (int)sizeof(text) - 1;
 	n = TL_TEXT_RECORDS((size_t)len);
-	/* no sched_ext_exit tracepoint on kernels up to 7.2: the kind comes from the
-	 * error dump's "triggered exit kind N" line (error exits only) */
-	rec[0] = (struct timeline_event){TL_EVT_SCX_EXIT, TL_CPU_NONE,	r->trig.exit_ns,      0,
-					 (uint32_t)len,	  r->dump_kind, TL_SCX_EXIT_SRC_STATE};
-	r->dump_kind = 0;
+	rec[0] = (struct timeline_event){TL_EVT_SCX_EXIT,
+					 TL_CPU_NONE,
+					 r->exit_ns,
+					 0,
+					 (uint32_t)len,
+					 kind,
+					 TL_SCX_EXIT_SRC_STATE | (uint64_t)from << 32};
 	for (size_t i = 0; i < n; i++) {
-		rec[1 + i] = (struct timeline_event){
-			TL_EVT_TEXT, TL_CPU_NONE, r->trig.exit_ns, 0, 0, 0, 0};
+		rec[1 + i] =
+			(struct timeline_event){TL_EVT_TEXT, TL_CPU_NONE, r->exit_ns, 0, 0, 0, 0};
 		memcpy((char *)&rec[1 + i] + 16, text + i * TL_TEXT_CHUNK,
 		       (size_t)len - i * TL_TEXT_CHUNK < TL_TEXT_CHUNK
 			       ? (size_t)len - i * TL_TEXT_CHUNK
@@ -224,10 +282,30 @@ static int on_progress(void *arg, uint32_t n)
 	return 0;
 }
 
+static bool flight_on_exit(const struct rec *r)
+{
+	return r->o->flight_ns && r->o->trigger == TL_TRIG_SCX_EXIT;
+}
+
+/*
+ * After an exit: its dump lines and last events drained, its kind looked
+ * up (the kernel logs "disabled (...)" before the state reads disabled:
+ * ext.c scx_root_disable), its record written, the flight window out.
+ */
 static int on_grace(void *arg, uint32_t n)
 {
 	struct rec *r = arg;
+	uint32_t from;
 
+	drain(r);
+	kmsg_drain(r);
+	if (!exit_kind(r, &from) && r->have_k && r->trig.state != KT_SCX_DISABLED &&
+	    kt_mono_ns() - r->exit_ns < KIND_WAIT_NS &&
+	    !kt_loop_timer_set(&r->loop, r->grace_timer, KIND_POLL_NS, 0))
+		return 0;
+	note_exit(r);
+	if (!flight_on_exit(r))
+		return 0;
 	if (flight_write(r, "sched_ext exit"))
 		return STOP_FAIL;
 	r->exit_written = true;
@@ -239,14 +317,18 @@ static int on_scx_exit(void *arg, struct kt_scxtrig *t)
 	struct rec *r = arg;
 
 	drain(r);
-	note_exit(r);
-	if (r->o->flight_ns && r->o->trigger == TL_TRIG_SCX_EXIT) {
+	if (r->exit_pending) /* another exit before the last one's kind was known */
+		note_exit(r);
+	r->exit_pending = true;
+	r->exit_ns = t->exit_ns;
+	r->exit_state = t->state;
+	snprintf(r->exit_name, sizeof(r->exit_name), "%s", t->name);
+	if (flight_on_exit(r))
 		fprintf(stderr, "timeline: sched_ext scheduler '%s' exited\n",
 			t->name[0] ? t->name : "?");
-		/* its dump lines and last events are still coming: drain a little longer */
-		if (kt_loop_timer_set(&r->loop, r->grace_timer, EXIT_GRACE_NS, 0))
-			return on_grace(r, 0);
-	}
+	/* its dump lines and last events are still coming: drain a little longer */
+	if (kt_loop_timer_set(&r->loop, r->grace_timer, EXIT_GRACE_NS, 0))
+		return on_grace(r, 0);
 	return 0;
 }
 
@@ -325,6 +407,10 @@ static int setup_loop(struct rec *r)
 		r->have_trig = true;
 		if (kt_scxtrig_arm(&r->trig, &r->loop, SCX_POLL_NS, on_scx_exit, r))
 			return kt_err("cannot set up the event loop");
+		/* read only at an exit, for its kind: without it (no permission)
+		 * an exit without a dump has an unknown kind.  Also with a
+		 * stand-in sysfs tree (tests write the line themselves). */
+		r->have_k = !kt_kmsg_open(&r->k, KT_KMSG_PATH, KT_KMSG_FROM_END, 0);
 	} else if (o->flight_ns && o->trigger == TL_TRIG_SCX_EXIT) {
 		kt_warn("no sched_ext in this kernel (/sys/kernel/sched_ext): the flight "
 			"window is written on SIGUSR1 and at the end only");
@@ -401,6 +487,10 @@ int tl_record(const struct tl_rec_opts *o)
 	}
 	stop = kt_loop_run(&r->loop, -1);
 	drain(r);
+	if (r->exit_pending) { /* stopped before the exit's record was written */
+		kmsg_drain(r);
+		note_exit(r);
+	}
 	if (r->tty)
 		fputc('\n', stderr);
 	if (stop < 0 && stop != STOP_DONE) {
@@ -420,6 +510,8 @@ out:
 		kt_loop_free(&r->loop);
 	tl_bpf_close(r->bpf);
 	kt_scxtrig_free(&r->trig);
+	if (r->have_k)
+		kt_kmsg_close(&r->k);
 	tl_flight_free(&r->fl);
 	free(r);
 	return rc;

@@ -745,12 +745,13 @@ void tl_report_text(FILE *fp, const struct tl_report *r)
 	}
 	for (size_t i = 0; i < r->nexits; i++) {
 		const struct scx_exit_snap *x = &r->exits[i];
+		char kind[32] = "kind unknown";
 
-		fprintf(fp,
-			"\nsched_ext exit at %" PRIu64 ".%09" PRIu64 " (kind %" PRIu64 ")%s%s\n",
-			x->ev.raw.ts / 1000000000, x->ev.raw.ts % 1000000000,
-			x->ev.scx_exit.exit_kind, x->ev.text ? ": " : "",
-			x->ev.text ? x->ev.text : "");
+		if (x->ev.scx_exit.exit_kind)
+			snprintf(kind, sizeof(kind), "kind %" PRIu64, x->ev.scx_exit.exit_kind);
+		fprintf(fp, "\nsched_ext exit at %" PRIu64 ".%09" PRIu64 " (%s)%s%s\n",
+			x->ev.raw.ts / 1000000000, x->ev.raw.ts % 1000000000, kind,
+			x->ev.text ? ": " : "", x->ev.text ? x->ev.text : "");
 		for (size_t k = 0; k < x->ncpu; k++) {
 			fprintf(fp, "  cpu %u, last %zu events:\n", x->cpu_of[k], x->noffs[k]);
 			for (size_t j = 0; j < x->noffs[k]; j++) {

@@ -18,7 +18,7 @@ $CC -std=gnu11 -O2 -static -D_GNU_SOURCE -isystem "$BUILD/sysroot/include" -o "$
 	"$TOP/tests/bench/bpf_floor.c" -L"$BUILD/sysroot/lib" -lbpf -lelf -lz || {
 	echo "floor build failed"; exit 1; }
 [ -x "$HELPER" ] || { echo "skipped: $HELPER missing (make check builds it)"; exit 0; }
-RUNS=${BPFDUMP_BENCH_RUNS:-3}
+RUNS=${BPFDUMP_BENCH_RUNS:-5}
 
 # t N CMD...: "seconds_per_run max_rss_MiB"
 t() {
@@ -43,16 +43,27 @@ bench_map() {	# title helper-args...
 	if [ -z "$id" ] || ! grep -q '^ready' "$BENCH/ids.$$"; then
 		echo "$title: helper failed"; exec 7>&-; rm -f "$BENCH/hold.$$" "$BENCH/ids.$$"; return
 	fi
-	echo "$title (map id $id, $("$FLOOR" "$id") entries)"
-	set -- $(t "$RUNS" "$FLOOR" "$id"); fl=$1
+	echo "$title (map id $id, $("$FLOOR" "$id") entries; load $(cut -d' ' -f1-3 /proc/loadavg))"
+	# interleaved rounds (each tool once a round, so load changes hit all alike);
+	# the median round of each; bpftool once (it takes seconds to minutes)
+	for r in $(seq "$RUNS"); do
+		echo "fl $(t 1 "$FLOOR" "$id")"
+		echo "kj $(t 1 "$KTBOX" bpfdump dump id "$id" -j)"
+		echo "kt $(t 1 "$KTBOX" bpfdump dump id "$id")"
+		echo "kr $(t 1 "$KTBOX" bpfdump dump id "$id" --raw -j)"
+	done >"$BENCH/runs.$$"
+	med() { awk -v k="$1" '$1 == k { print $2, $3 }' "$BENCH/runs.$$" | sort -n |
+		awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+	set -- $(med fl); fl=$1; flm=$2
 	set -- $(t 1 "$BT" -j map dump id "$id"); btj=$1; btjm=$2
 	set -- $(t 1 "$BT" map dump id "$id"); btt=$1; bttm=$2
-	row "floor: batch lookups, no output" "$fl" "$(t 1 "$FLOOR" "$id" | cut -d' ' -f2)" "$fl"
+	row "floor: batch lookups, no output" "$fl" "$flm" "$fl"
 	row "bpftool -j map dump" "$btj" "$btjm" "$fl" "$btj"
 	row "bpftool map dump" "$btt" "$bttm" "$fl" "$btj"
-	set -- $(t "$RUNS" "$KTBOX" bpfdump dump id "$id" -j); row "bpfdump dump -j" "$1" "$2" "$fl" "$btj"
-	set -- $(t "$RUNS" "$KTBOX" bpfdump dump id "$id"); row "bpfdump dump (text)" "$1" "$2" "$fl" "$btj"
-	set -- $(t "$RUNS" "$KTBOX" bpfdump dump id "$id" --raw -j); row "bpfdump dump --raw -j" "$1" "$2" "$fl" "$btj"
+	set -- $(med kj); row "bpfdump dump -j" "$1" "$2" "$fl" "$btj"
+	set -- $(med kt); row "bpfdump dump (text)" "$1" "$2" "$fl" "$btj"
+	set -- $(med kr); row "bpfdump dump --raw -j" "$1" "$2" "$fl" "$btj"
+	rm -f "$BENCH/runs.$$"
 	set -- $(KTBOX_BPF_NO_BATCH=1 t 1 "$KTBOX" bpfdump dump id "$id" -j)
 	row "bpfdump -j, get_next_key fallback" "$1" "$2" "$fl" "$btj"
 	# same output as bpftool (entry by entry, in the same order)?
@@ -68,6 +79,7 @@ bench_map() {	# title helper-args...
 }
 
 printf '%-36s %10s %12s %12s %s\n' "  dump" "wall" "peak RSS" "vs floor" "bpftool -j / this"
+echo "  (wall: the median of $RUNS interleaved rounds; bpftool: one run)"
 bench_map "hash, 1M entries, 4-byte key, 8-byte value" --big 1000000 8
 bench_map "hash, 1M entries, 4-byte key, 64-byte value (struct of 8 u64)" --big 1000000 64
 bench_map "array, 100k entries, 8-byte value" --array 100000 array

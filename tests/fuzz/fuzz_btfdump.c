@@ -3,7 +3,9 @@
  * The BTF value renderer and the ring buffer reader.  The first byte picks
  * the mode: 0-3 render the fixture BTF's types (tests/unit/btf_fixture.h)
  * over the rest as bytes (JSON and text; the JSON must parse); 4 treats
- * the rest as a BTF blob and renders each of its types over itself; 5
+ * the rest as a BTF blob and renders each of its types over itself (the
+ * precompiled plans, of a value and of a whole map entry, must write the
+ * renderer's very bytes); 5
  * walks the rest as a ring buffer with positions from its first 16 bytes.
  */
 #include <stdint.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "bpfdump.h"
+#include "bpfmap.h"
 #include "../unit/btf_fixture.h"
 #include "btfdump.h"
 #include "json.h"
@@ -18,6 +21,44 @@
 
 static struct btf *fx;
 static struct fx_ids id;
+
+/* A map entry with value type T over D: the entry plan writes exactly
+ * what kt_dump_entry_json writes (hash and per-CPU, 2 CPUs). */
+static void entry(const struct btf *btf, uint32_t t, const uint8_t *d, size_t n)
+{
+	struct bpf_map_info info = { .key_size = 4, .value_size = (uint32_t)n,
+				     .btf_value_type_id = t };
+	size_t step = kt_percpu_stride(n), ncpus = n & 1 ? 2 : 1;
+	unsigned char *val;
+	struct kt_btf_plan *vp;
+	struct kt_entry_plan *ep;
+	struct kt_buf a = { 0 }, b = { 0 };
+	struct jw wa, wb;
+
+	if (n < 4 || n > 4096)
+		return;
+	info.type = n & 1 ? KT_MAP_PERCPU_HASH : KT_MAP_HASH;
+	val = calloc(2, step);
+	vp = kt_btf_plan_new(btf, t, n);
+	ep = vp ? kt_entry_plan_new(&info, true, NULL, vp, ncpus) : NULL;
+	if (!val || !ep)
+		goto out;
+	memcpy(val, d, n);
+	memcpy(val + step, d, n);
+	jw_init_buf(&wa, &a, 0);
+	jw_init_buf(&wb, &b, 0);
+	kt_dump_entry_json(&wa, &info, btf, d, val, ncpus, NULL);
+	if (kt_entry_plan_json(&wb, ep, d, val) == 1)
+		abort();
+	if (a.len != b.len || (a.len && memcmp(a.p, b.p, a.len)))
+		abort();
+out:
+	kt_entry_plan_free(ep);
+	kt_btf_plan_free(vp);
+	free(val);
+	kt_buf_free(&a);
+	kt_buf_free(&b);
+}
 
 static void render(const struct btf *btf, uint32_t t, const uint8_t *d, size_t n, int check)
 {
@@ -51,6 +92,7 @@ static void render(const struct btf *btf, uint32_t t, const uint8_t *d, size_t n
 	kt_buf_reset(&b);
 	kt_btf_text(&b, btf, t, d, n, 0);
 	kt_buf_free(&b);
+	entry(btf, t, d, n);
 }
 
 static int rb_cb(void *arg, const struct kt_rb_rec *r)

@@ -23,9 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *null = fopen("/dev/null", "w");
 	struct jw w;
 	size_t n = 0;
+	uint32_t kind;
+	const char *name;
+	size_t nl;
 
 	if (!null)
 		return 0;
+	/* the same bytes as a kernel log line: a kind found is one ktbox knows */
+	if (!tl_kmsg_exit_kind((const char *)data, size, &kind, &name, &nl) &&
+	    (!kind || name < (const char *)data || name + nl > (const char *)data + size))
+		abort();
 	if (parse_buf(data, size, &e))
 		abort();
 	if (e.tail != size % TL_RECORD_SIZE || e.n > size / TL_RECORD_SIZE)

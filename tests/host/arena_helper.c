@@ -11,6 +11,11 @@
  * BTF is built here (this host's clang 14 cannot compile address_space(1)
  * globals): u64 kt_counter = 42, u32 kt_ids[4] = {1,2,3,4},
  * char kt_name[16] = "ktbox-globals".  Prints "arena ID ADDR PROG_ID".
+ * --globals-end: the same globals where libbpf >= 1.7 puts them (the last
+ * page: the arena's size less the DATASEC's in whole pages), and the
+ * program loads kt_counter's and kt_ids' addresses from there as a
+ * compiled __arena access does (ld_imm64 BPF_PSEUDO_MAP_VALUE, the offset
+ * in the second half), which the kernel resolves to user_vm_start + off.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,29 +70,42 @@ static int globals_btf(void)
 	return fd;
 }
 
-/* A socket filter that loads the arena's address and returns 0. */
-static int globals_prog(int arena_fd, int btf_fd)
+/*
+ * A socket filter that loads the arena's address (and with BASE > 0 the
+ * globals' addresses at arena offset BASE) and returns 0.
+ */
+static int globals_prog(int arena_fd, int btf_fd, unsigned int base)
 {
 	struct bpf_insn insn[] = {
 		{.code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = 1, .src_reg = BPF_PSEUDO_MAP_FD,
 		 .imm = arena_fd},
 		{0},
+		{.code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = 2, .src_reg = BPF_PSEUDO_MAP_VALUE,
+		 .imm = arena_fd},
+		{.imm = (int)base},
+		{.code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = 3, .src_reg = BPF_PSEUDO_MAP_VALUE,
+		 .imm = arena_fd},
+		{.imm = (int)base + 8},
 		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
 		{.code = BPF_JMP | BPF_EXIT},
 	};
+	struct bpf_insn plain[] = {insn[0], insn[1], insn[6], insn[7]};
 	struct bpf_func_info fi = {.insn_off = 0, .type_id = (__u32)func_id};
 	char log[4096] = "";
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .prog_btf_fd = btf_fd, .func_info = &fi,
 		    .func_info_cnt = 1, .func_info_rec_size = sizeof(fi), .log_buf = log,
 		    .log_size = sizeof(log), .log_level = 1);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "kt_arena_prog", "GPL", insn, 4, &o);
+	int fd = base ? bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "kt_arena_prog", "GPL", insn, 8,
+				      &o)
+		      : bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "kt_arena_prog", "GPL", plain, 4,
+				      &o);
 
 	if (fd < 0)
 		fprintf(stderr, "arena_helper: prog load: %s\n%s", strerror(errno), log);
 	return fd;
 }
 
-static int globals(int fd)
+static int globals(int fd, unsigned int base)
 {
 	struct globals g = {42, {1, 2, 3, 4}, "ktbox-globals"};
 	struct bpf_prog_info pi;
@@ -100,13 +118,14 @@ static int globals(int fd)
 	p = mmap(NULL, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return 1;
-	memcpy(p, &g, sizeof(g)); /* libbpf 1.5: memcpy(map->mmaped, arena_data, sz) */
+	/* libbpf 1.5: memcpy(map->mmaped, arena_data, sz); 1.7: at arena_data_off */
+	memcpy(p + base, &g, sizeof(g));
 	bfd = globals_btf();
 	if (bfd < 0) {
 		fprintf(stderr, "arena_helper: btf load: %s\n", strerror(errno));
 		return 1;
 	}
-	pfd = globals_prog(fd, bfd);
+	pfd = globals_prog(fd, bfd, base);
 	memset(&info, 0, sizeof(info));
 	memset(&pi, 0, sizeof(pi));
 	if (pfd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
@@ -135,7 +154,9 @@ int main(int argc, char **argv)
 		return errno == EINVAL || errno == EOPNOTSUPP ? 77 : 1;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--globals"))
-		return globals(fd);
+		return globals(fd, 0);
+	if (argc > 1 && !strcmp(argv[1], "--globals-end"))
+		return globals(fd, (PAGES - 1) * 4096);
 	if (unmapped) {	/* nobody maps it: the fd keeps it */
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len))

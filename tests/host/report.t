@@ -70,10 +70,14 @@ net_requests() {
 		grep -vE '//(clients2\.google\.com|update\.googleapis\.com|accounts\.google\.com)$'
 }
 
-for b in error stall; do
-	html "$FX/bundle-$b" > "$OUT/report-$b.html"
+# the synthetic bundles and two a real guest wrote (tests/fixtures/vm)
+for b in error stall vm/error vm/stall; do
+	case $b in vm/*) bd=$FX/vm/bundle-${b#vm/} ;; *) bd=$FX/bundle-$b ;; esac
+	b=$(echo "$b" | tr / -)
+	page=$OUT/report-$b.html
+	html "$bd" > "$page"
 	ok $? "$b: html written"
-	chrome "file://$OUT/report-$b.html" --dump-dom > "$T/dom-$b.html" 2> "$T/log-$b"
+	chrome "file://$page" --dump-dom > "$T/dom-$b.html" 2> "$T/log-$b"
 	ok $? "$b: chromium loaded it from file://"
 	console_errors "$T/log-$b" > "$T/c"
 	is "$(cat "$T/c")" "" "$b: no console errors"
@@ -82,17 +86,23 @@ for b in error stall; do
 	perl -0ne 'print $1 if /(<svg[^>]*data-default="1".*?<\/svg>)/s' "$T/dom-$b.html" |
 		sed 's/></>\n</g' > "$T/svg-$b"
 	lanes=$(grep -o '<g class="lane" data-cpu="[0-9]*"' "$T/svg-$b" | sort -u | wc -l)
-	cpus=$("$KTBOX" timeline report -j "$FX/bundle-$b/timeline.ktl" | grep -o '"cpu":[0-9]*' | sort -u | wc -l)
+	cpus=$("$KTBOX" timeline report -j "$bd/timeline.ktl" | grep -o '"cpu":[0-9]*' | sort -u | wc -l)
 	is "$lanes" "$cpus" "$b: one lane per CPU ($cpus)"
-	got=$(grep -o 'data-n="[0-9]*"' "$T/svg-$b" | tr -dc '0-9\n' | awk '{ s += $1 } END { print s + 0 }')
-	want=$(grep -o '"ph":"X"' "$FX/bundle-$b/timeline.trace.json" | wc -l)
-	is "$got" "$want" "$b: slices in the window = the Chrome export's ($want)"
-	# the exit line at x0 + (exit - t0) * w / (t1 - t0)
-	exit_ns=$(sed 's/.*"exit":{"real_ns":[0-9]*,"mono_ns":\([0-9]*\)}.*/\1/' "$FX/bundle-$b/manifest.json")
-	line=$(grep -o '<line class="exit"[^>]*' "$T/svg-$b")
 	attr() { grep -o "<svg[^>]* $1=\"[0-9]*\"" "$T/svg-$b" | sed "s/.* $1=\"\([0-9]*\)\"/\1/"; }
 	t0=$(attr data-t0)
 	t1=$(attr data-t1)
+	# the Chrome export (timeline export: an independent walk of the same
+	# records; ts and dur in us) has as many slices overlapping [t0, t1]
+	got=$(grep -o 'data-n="[0-9]*"' "$T/svg-$b" | tr -dc '0-9\n' | awk '{ s += $1 } END { print s + 0 }')
+	"$KTBOX" timeline export "$bd/timeline.ktl" -o "$T/trace-$b.json"
+	want=$(grep -o '"ph":"X"[^}]*"ts":[0-9.]*,"dur":[0-9.]*' "$T/trace-$b.json" |
+		sed 's/.*"ts":\([0-9.]*\),"dur":\([0-9.]*\)/\1 \2/' |
+		awk -v t0="$t0" -v t1="$t1" '$1 * 1000 < t1 && ($1 + $2) * 1000 > t0 { n++ } END { print n + 0 }')
+	[ "$want" -gt 0 ]; ok $? "$b: the export has slices in the window"
+	is "$got" "$want" "$b: slices in the window = the Chrome export's ($want)"
+	# the exit line at x0 + (exit - t0) * w / (t1 - t0)
+	exit_ns=$(tr -d ' \n' <"$bd/manifest.json" | sed 's/.*"exit":{"real_ns":[0-9]*,"mono_ns":\([0-9]*\)}.*/\1/')
+	line=$(grep -o '<line class="exit"[^>]*' "$T/svg-$b")
 	x0=$(attr data-x0)
 	w=$(attr data-w)
 	x1=$(echo "$line" | sed 's/.* x1="\([0-9.]*\)".*/\1/')
@@ -101,12 +111,12 @@ for b in error stall; do
 	awk -v x="$x1" -v x0="$x0" -v w="$w" -v t0="$t0" -v t1="$t1" -v e="$exit_ns" \
 		'BEGIN { want = x0 + (e - t0) * w / (t1 - t0); d = x - want; exit !(d < 0.6 && d > -0.6) }'
 	ok $? "$b: at x $x1 for t $exit_ns in [$t0, $t1]"
-	grep -q '<script' "$OUT/report-$b.html"; ok $((! $?)) "$b: no script in the page"
-	is "$(grep -oE '(https?|ftp|wss?)://[^ "<]*' "$OUT/report-$b.html" | sort -u)" \
+	grep -q '<script' "$page"; ok $((! $?)) "$b: no script in the page"
+	is "$(grep -oE '(https?|ftp|wss?)://[^ "<]*' "$page" | sort -u)" \
 		"http://www.w3.org/2000/svg" "$b: no URL in the page but the SVG namespace"
 done
 
-chrome "file://$OUT/report-error.html" --screenshot="$OUT/report.png" > /dev/null 2>&1
+chrome "file://$OUT/report-vm-error.html" --screenshot="$OUT/report.png" > /dev/null 2>&1
 [ -s "$OUT/report.png" ]; ok $? "screenshot saved: $OUT/report.png"
 
 # negative controls: a page that logs an error and fetches from the network

@@ -177,9 +177,31 @@ else
 	wait $X; ok $? "the recorder ends after the scheduler's exit, exit 0"
 fi
 grep -q "sched_ext scheduler 'scx_stand_in' exited" "$T/ex.err"; ok $? "... and says which scheduler"
-tl dump -j "$T/ex.cap" | grep -q '"kind":"ScxExit","ts":[0-9]*,"tid":0,"exit_kind":0,"source":"state","reason":"scx_stand_in: disabled"'
-ok $? "the window holds the exit (ScxExit, source state)"
+# a stand-in tree: no dump, no kernel log for it, so the kind is unknown:
+# no exit_kind key (never 0 as if it were a kind)
+tl dump -j "$T/ex.cap" | grep -q '"kind":"ScxExit","ts":[0-9]*,"tid":0,"source":"state","reason":"scx_stand_in: disabled"'
+ok $? "the window holds the exit (ScxExit, source state, kind unknown: no exit_kind)"
 tl report "$T/ex.cap" | grep -q '^sched_ext exit at .*scx_stand_in: disabled'
 ok $? "report: the exit and the last events per CPU before it"
+# an exit without a dump, whose kind the kernel's own log line names: the
+# recorder reads /dev/kmsg at the exit (here the line is written by hand,
+# as ext.c's scx_root_disable would log it, before the state says disabled)
+if [ -w /dev/kmsg ]; then
+	echo enabled >"$S/state"; echo 8 >"$S/enable_seq"; echo scx_kind_test >"$S/root/ops"
+	"$KTBOX" timeline record -q --flight 2 --scx-root "$T/scx" -o "$T/ek.cap" 2>"$T/ek.err" &
+	X=$!
+	sleep 1.5
+	echo '<6>sched_ext: BPF scheduler "scx_kind_test" disabled (unregistered from BPF)' >/dev/kmsg
+	echo '<6>sched_ext: BPF scheduler "other_sched" disabled (runtime error)' >/dev/kmsg
+	echo disabled >"$S/state"
+	i=0
+	while kill -0 $X 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill $X 2>/dev/null
+	wait $X
+	tl dump -j "$T/ek.cap" | grep -q '"kind":"ScxExit",.*"exit_kind":65,"kind_from":"kmsg","source":"state","reason":"scx_kind_test: disabled"'
+	ok $? "an exit without a dump: kind 65 from its own kernel log line (not another scheduler's)"
+else
+	skip "/dev/kmsg not writable (needs root)"
+fi
 
 done_testing

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The BTF value renderer on a BTF built in-process (tests/unit/btf_fixture.h). */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +244,158 @@ static void test_entry(void)
 	kt_buf_free(&b);
 }
 
+/* Entry plans write exactly what kt_dump_entry_json writes, after a first
+ * entry (the comma is the writer's). */
+static int entry_same(const struct bpf_map_info *info, bool fmt, const unsigned char *key,
+		      const unsigned char *val, size_t ncpus)
+{
+	struct kt_btf_plan *kp = NULL, *vp = NULL;
+	struct kt_entry_plan *ep;
+	struct kt_buf a = {0}, b = {0};
+	struct jw wa, wb;
+	int same = 0, r;
+
+	if (fmt && info->btf_key_type_id)
+		kp = kt_btf_plan_new(btf, info->btf_key_type_id, info->key_size);
+	if (fmt)
+		vp = kt_btf_plan_new(btf, info->btf_value_type_id, info->value_size);
+	ep = kt_entry_plan_new(info, fmt, kp, vp, ncpus);
+	if (!ep)
+		goto out;
+	jw_init_buf(&wa, &a, 0);
+	jw_init_buf(&wb, &b, 0);
+	jw_arr_open(&wa);
+	jw_arr_open(&wb);
+	for (int i = 0; i < 2; i++) {
+		kt_dump_entry_json(&wa, info, fmt ? btf : NULL, key, val, ncpus, NULL);
+		r = kt_entry_plan_json(&wb, ep, key, val);
+		if (r == 1)
+			goto out;
+	}
+	jw_arr_close(&wa);
+	jw_arr_close(&wb);
+	same = a.len == b.len && !memcmp(a.p, b.p, a.len);
+	if (!same)
+		printf("# type %u value %u ncpus %zu\n# entry_json: %s\n# plan:       %s\n",
+		       info->type, info->value_size, ncpus, a.p, b.p);
+out:
+	kt_entry_plan_free(ep);
+	kt_btf_plan_free(kp);
+	kt_btf_plan_free(vp);
+	kt_buf_free(&a);
+	kt_buf_free(&b);
+	return same;
+}
+
+static void test_entry_plan(void)
+{
+	static const uint32_t types[] = {KT_MAP_HASH, KT_MAP_ARRAY, KT_MAP_PERCPU_ARRAY,
+					 KT_MAP_LRU_PERCPU_HASH, KT_MAP_HASH_OF_MAPS};
+	struct fx_val v;
+	unsigned char key[8], val[4 * (sizeof(v) + 8)];
+	uint32_t n = btf__type_cnt(btf);
+	struct kt_buf b = {0};
+	struct jw w;
+	int bad = 0, runs = 0;
+
+	fx_val_fill(&v, 0);
+	memcpy(val, &v, sizeof(v));
+	fx_val_fill(&v, 1);
+	memcpy(val + kt_percpu_stride(sizeof(v)), &v, sizeof(v));
+	memcpy(key, "\x07\0\0\0\xff\xfe\xfd\xfc", 8);
+	struct bpf_map_info info = {.type = KT_MAP_PERCPU_HASH,
+				    .key_size = 4,
+				    .value_size = sizeof(v),
+				    .btf_key_type_id = (uint32_t)id.u32,
+				    .btf_value_type_id = (uint32_t)id.val_t};
+	ok(entry_same(&info, true, key, val, 2), "entry plan: per-CPU struct of every kind");
+	info.type = KT_MAP_HASH;
+	ok(entry_same(&info, true, key, val, 2), "entry plan: hash, struct of every kind");
+	info.btf_key_type_id = 0;
+	ok(entry_same(&info, true, key, val, 2), "entry plan: no key type: formatted value only");
+	ok(entry_same(&info, false, key, val, 2), "entry plan: no BTF: the byte arrays only");
+	info.type = KT_MAP_ARRAY_OF_MAPS;
+	info.value_size = 4;
+	ok(entry_same(&info, false, key, val, 1), "entry plan: map of maps: inner_map_id");
+	info.value_size = 0;
+	info.type = KT_MAP_HASH;
+	ok(entry_same(&info, false, key, val, 1), "entry plan: empty value: []");
+	info.value_size = sizeof(v);
+	ok(!kt_entry_plan_new(&info, true, NULL, NULL, 1), "entry plan: BTF without a plan: none");
+	{
+		struct kt_entry_plan *ep = kt_entry_plan_new(&info, false, NULL, NULL, 1);
+
+		jw_init_buf(&w, &b, 1);
+		is_int(kt_entry_plan_json(&w, ep, key, val), 1,
+		       "entry plan: pretty writer declined");
+		is_int((int)b.len, 0, "entry plan: declined, nothing written");
+		kt_entry_plan_free(ep);
+		kt_buf_free(&b);
+	}
+	srand(3);
+	for (int i = 0; i < 200; i++) {
+		for (size_t k = 0; k < sizeof(val); k++)
+			val[k] = (unsigned char)(i & 1 ? rand() : rand() % 96 + 32);
+		for (size_t k = 0; k < sizeof(key); k++)
+			key[k] = (unsigned char)rand();
+		for (uint32_t t = 1; t < n; t++, runs++) {
+			long long sz = btf__resolve_size(btf, t);
+
+			if (sz < 0 || sz > (long long)sizeof(v) + 8)
+				continue;
+			info = (struct bpf_map_info){.type = types[rand() % 5],
+						     .key_size = 4 + (uint32_t)(rand() % 2) * 4,
+						     .value_size = (uint32_t)sz,
+						     .btf_value_type_id = t};
+			if (info.key_size == 4 && rand() % 2)
+				info.btf_key_type_id = (uint32_t)id.u32;
+			bad += !entry_same(&info, rand() % 4 != 0, key, val,
+					   1 + (size_t)rand() % 4);
+		}
+	}
+	is_int(bad, 0,
+	       "entry plan: every fixture type as the value, random bytes, 1-4 CPUs: same bytes");
+	ok(runs > 1000, "entry plan: the comparison ran");
+}
+
+/* kt_fmt_u64/_i64 against printf: every power of ten and its neighbours,
+ * the extremes, random values of every bit length. */
+static void test_fmt(void)
+{
+	char a[32], b[32];
+	int bad = 0;
+	uint64_t p = 1;
+
+	for (int i = 0; i < 20; i++, p *= 10)
+		for (int d = -1; d <= 1; d++) {
+			uint64_t v = p + (uint64_t)(int64_t)d;
+
+			b[kt_fmt_u64(b, v)] = 0;
+			snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
+			bad += strcmp(a, b) != 0;
+		}
+	srand(4);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t v = ((uint64_t)rand() << 42 ^ (uint64_t)rand() << 21 ^ (uint64_t)rand()) >>
+			     (i % 64);
+		int64_t sv = (int64_t)v * (i & 1 ? -1 : 1);
+
+		b[kt_fmt_u64(b, v)] = 0;
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
+		bad += strcmp(a, b) != 0;
+		b[kt_fmt_i64(b, sv)] = 0;
+		snprintf(a, sizeof(a), "%lld", (long long)sv);
+		bad += strcmp(a, b) != 0;
+	}
+	b[kt_fmt_u64(b, UINT64_MAX)] = 0;
+	bad += strcmp(b, "18446744073709551615") != 0;
+	b[kt_fmt_i64(b, INT64_MIN)] = 0;
+	bad += strcmp(b, "-9223372036854775808") != 0;
+	b[kt_fmt_u64(b, 0)] = 0;
+	bad += strcmp(b, "0") != 0;
+	is_int(bad, 0, "kt_fmt_u64/_i64: as printf writes them (powers of ten, extremes, random)");
+}
+
 static void test_cpus(void)
 {
 	uint32_t *ids;
@@ -316,6 +470,8 @@ int main(void)
 	test_json_valid();
 	test_plan();
 	test_entry();
+	test_entry_plan();
+	test_fmt();
 	test_cpus();
 	test_fdinfo();
 	test_ringbuf();

@@ -197,6 +197,8 @@ static char *rendered(const char *fmt, const char *path, unsigned width, bool fu
 	return p;
 }
 
+static const char *const vm_modes[] = {"error", "stall", "exit", "normal"};
+
 static void golden(const char *bundle, const char *fmt, const char *file)
 {
 	char path[256], gp[256];
@@ -441,6 +443,15 @@ int main(int argc, char **argv)
 	golden("bundle-error", "markdown", "report.md");
 	golden("bundle-stall", "text", "report.txt");
 	golden("bundle-stall", "markdown", "report.md");
+	/* bundles a real guest wrote, one per failure mode of the test
+	 * scheduler (tests/fixtures/vmbundles.sh, make report-golden-vm) */
+	for (size_t i = 0; i < sizeof(vm_modes) / sizeof(vm_modes[0]); i++) {
+		char b[64];
+
+		snprintf(b, sizeof(b), "vm/bundle-%s", vm_modes[i]);
+		golden(b, "text", "report.txt");
+		golden(b, "markdown", "report.md");
+	}
 	test_malformed();
 	test_tar();
 	test_width();

@@ -122,6 +122,40 @@ static void test_uevent_steps(void)
 	       0, "another kobject's add: nothing");
 }
 
+/*
+ * The kernel bumps enable_seq after the state reads enabled (ext.c,
+ * scx_root_enable_workfn): a poll during enabling sees the old count, the
+ * next one the scheduler's own bump.  With the root kobject known, that is
+ * no exit; another kobject is.
+ */
+static void test_own_bump(void)
+{
+	struct kt_scxtrig t = {0};
+
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_DISABLED, 5, 0, 1), "disabled, seq 5");
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_ENABLING, 5, 100, 2) && t.armed, "enabling: armed");
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_ENABLED, 5, 100, 3), "enabled, not counted yet");
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_ENABLED, 6, 100, 4), "its own enable_seq bump: no exit");
+	is_int(t.fires, 0, "nothing fired");
+	ok(kt_scxtrig_step_id(&t, KT_SCX_ENABLED, 7, 101, 5) && t.exit_ns == 5,
+	   "another root kobject while enabled: the exit between two looks");
+	ok(t.armed && t.armed_id == 101, "armed on the new one");
+	ok(kt_scxtrig_step_id(&t, KT_SCX_ENABLED, 7, 102, 6),
+	   "a new kobject, enable_seq not bumped yet: still an exit");
+	ok(kt_scxtrig_step_id(&t, KT_SCX_DISABLING, 8, 102, 7), "leaving enabled fires");
+	is_int(t.fires, 3, "three exits");
+	/* another source fired first: the own bump does not re-arm */
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_DISABLED, 8, 0, 8), "disabled");
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_ENABLING, 8, 103, 9) && t.armed, "armed");
+	ok(kt_scxtrig_fire(&t, 10), "tracepoint source fires");
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_ENABLED, 9, 103, 11) && !t.armed,
+	   "its own bump after that: not armed again");
+	ok(!kt_scxtrig_step_id(&t, KT_SCX_DISABLED, 9, 0, 12), "nor fired again");
+	/* without the kobject: enable_seq decides, as before */
+	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 10, 13) && t.armed, "unknown kobject: armed");
+	ok(kt_scxtrig_step(&t, KT_SCX_ENABLED, 11, 14), "and enable_seq moving fires");
+}
+
 static void put(const char *dir, const char *name, const char *s)
 {
 	char p[512];
@@ -159,6 +193,20 @@ static void test_fixture(void)
 	   "live: armed at init");
 	is_str(t.name, "scx_test", "scheduler name");
 	ok(!kt_scxtrig_poll(&t), "no change: no fire");
+	ok(t.root_id != 0, "the root kobject's inode is read");
+	put(dir, "enable_seq", "8\n");
+	ok(!kt_scxtrig_poll(&t), "enable_seq bumped, same root kobject: no fire");
+	/* a new root directory (made before the old one goes: another inode) */
+	snprintf(p, sizeof(p), "%s/sys/kernel/sched_ext/root.new", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p),
+		 "rm -rf '%s/sys/kernel/sched_ext/root' && mv '%s/sys/kernel/sched_ext/root.new' "
+		 "'%s/sys/kernel/sched_ext/root'",
+		 dir, dir, dir);
+	ok(system(p) == 0, "a new root kobject");
+	put(dir, "root/ops", "scx_next\n");
+	ok(kt_scxtrig_poll(&t) == 1, "another root kobject while enabled: fires");
+	is_str(t.name, "scx_next", "the new scheduler's name");
 	put(dir, "state", "disabled\n");
 	ok(kt_scxtrig_poll(&t) == 1, "state file says disabled: fires");
 	kt_scxtrig_free(&t);
@@ -170,6 +218,7 @@ int main(void)
 {
 	test_parse();
 	test_steps();
+	test_own_bump();
 	test_uevent_parse();
 	test_uevent_steps();
 	test_fixture();

@@ -686,6 +686,67 @@ static void test_dump_exit_kind(void)
 	   "dump exit kind: out of range: none");
 }
 
+/* The exit kind from the kernel's "disabled (...)" log line (exits without a dump). */
+static void test_kmsg_exit_kind(void)
+{
+	static const struct {
+		const char *reason;
+		uint32_t kind;
+	} k[] = {
+		{"unregistered from user space", 64},
+		{"unregistered from BPF", 65},
+		{"unregistered from the main kernel", 66},
+		{"disabled by sysrq-S", 67},
+		{"runtime error", 1024},
+		{"scx_bpf_error", 1025},
+		{"runnable task stall", 1026},
+	};
+	unsigned char buf[8 * TL_RECORD_SIZE], *e;
+	struct tl_events ev;
+	uint32_t kind;
+	char line[128];
+	const char *name;
+	size_t nl;
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		snprintf(line, sizeof(line),
+			 "sched_ext: BPF scheduler \"ktbox_test\" disabled (%s)", k[i].reason);
+		kind = 0;
+		ok(!tl_kmsg_exit_kind(line, strlen(line), &kind, &name, &nl) && kind == k[i].kind &&
+			   nl == 10 && !memcmp(name, "ktbox_test", 10),
+		   "kmsg exit kind: '%s' is %u, scheduler ktbox_test", k[i].reason, k[i].kind);
+	}
+	static const char *bad[] = {
+		"sched_ext: BPF scheduler \"ktbox_test\" enabled",
+		"sched_ext: BPF scheduler \"ktbox_test\" disabled (no such reason)",
+		"sched_ext: BPF scheduler \"ktbox_test\" disabled (scx_bpf_error",
+		"sched_ext: ktbox_test: forced error after 50 dispatches (cpu 1)",
+		"sched_ext: BPF scheduler \"",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(tl_kmsg_exit_kind(bad[i], strlen(bad[i]), &kind, &name, &nl),
+		   "kmsg exit kind: none in '%s'", bad[i]);
+	/* an exit whose kind nobody named: no exit_kind key, and "unknown" */
+	e = text_rec(buf, TL_EVT_SCX_EXIT, TL_CPU_NONE, 9, 0, 0, TL_SCX_EXIT_SRC_STATE,
+		     "ktbox_test: disabling");
+	ok(!parse_buf(buf, (size_t)(e - buf), &ev) && ev.n == 1, "unknown-kind exit parsed");
+	is_str(json_of(&ev.ev[0]),
+	       "{\"kind\":\"ScxExit\",\"ts\":9,\"tid\":0,\"source\":\"state\","
+	       "\"reason\":\"ktbox_test: disabling\"}",
+	       "unknown kind: exit_kind omitted, never 0");
+	tl_events_free(&ev);
+	e = text_rec(buf, TL_EVT_SCX_EXIT, TL_CPU_NONE, 9, 0, 64,
+		     TL_SCX_EXIT_SRC_STATE | (uint64_t)TL_SCX_KIND_FROM_KMSG << 32,
+		     "ktbox_test: disabling");
+	ok(!parse_buf(buf, (size_t)(e - buf), &ev) && ev.n == 1, "kmsg-kind exit parsed");
+	is_str(json_of(&ev.ev[0]),
+	       "{\"kind\":\"ScxExit\",\"ts\":9,\"tid\":0,\"exit_kind\":64,\"kind_from\":"
+	       "\"kmsg\",\"source\":\"state\",\"reason\":\"ktbox_test: disabling\"}",
+	       "kind from the log line: exit_kind 64, kind_from kmsg");
+	tl_events_free(&ev);
+}
+
 int main(void)
 {
 	test_layout();
@@ -700,5 +761,6 @@ int main(void)
 	test_percentiles();
 	test_options();
 	test_dump_exit_kind();
+	test_kmsg_exit_kind();
 	return tap_done();
 }

@@ -2,6 +2,8 @@
 # make demo: boot the sched_ext guest, make the test scheduler fail, and
 # show what ktbox captured there.  Everything it needs is built by make
 # (see tests/vm/vm.mk).   Usage: tests/vm/demo.sh BUILD_DIR
+# KTBOX_DEMO_MODES=error,stall,exit,normal picks the bundles captured
+# (default error,stall; make report-golden-vm takes all four).
 #
 # The bundles come out of the guest through a second serial port (ttyS1,
 # qemu-run.sh -o) written to a file: the guest's 8250 driver is built in
@@ -23,7 +25,7 @@ rm -rf "$D" && mkdir -p "$D"
 t0=$(date +%s.%N)
 set +e
 sh "$top/tests/vm/qemu-run.sh" -k "$kernel" -i "$image" -r /tests/demo.sh -s 2 -t 240 \
-	-l "$B/vm/demo.log" -o "$stream" -a "ktbox.demo=1 ktbox.out=/dev/ttyS1" 2>&1 |
+	-l "$B/vm/demo.log" -o "$stream" -a "ktbox.demo=1 ktbox.out=/dev/ttyS1${KTBOX_DEMO_MODES:+ ktbox.modes=$KTBOX_DEMO_MODES}" 2>&1 |
 	tr -d '\r' | sed -u -n '/KTBOX-BOOTED/,$p' | sed -u -e '/reboot: Power down/d' \
 	-e 's/.*KTBOX-BOOTED uptime=\(.*\)/[demo] guest booted: init started \1 s after the kernel/' \
 	-e 's/^KTBOX-FILE name=\([^ ]*\) .*size=\([0-9]*\).*/[demo] guest streamed \1 (\2 bytes) out on ttyS1/' \

@@ -86,11 +86,21 @@ if [ -n "$out" ]; then
 	fi
 fi
 if stub capture; then
-	for mode in "error -n 200" stall; do
-		f=/tmp/bundle-${mode%% *}.tar.gz
-		echo "--- capture run -o $f -- scx_test -m $mode"
+	# ktbox.modes=a,b (make report-golden-vm: every failure mode of the
+	# test scheduler); the demo's own: the error and the stall
+	modes=$(kt_arg modes)
+	for mode in $(echo "${modes:-error,stall}" | tr , ' '); do
+		case $mode in
+		error) args="-m error -n 200" ;;
+		stall) args="-m stall" ;;
+		exit) args="-m exit -n 40" ;;
+		normal) args="-m normal -t 1" ;;
+		*) echo "(unknown mode '$mode')"; continue ;;
+		esac
+		f=/tmp/bundle-$mode.tar.gz
+		echo "--- capture run -o $f -- scx_test $args"
 		# shellcheck disable=SC2086
-		capture run -o "$f" -- scx_test -m $mode >/dev/null 2>/tmp/cap.err
+		capture run -o "$f" -- scx_test $args >/dev/null 2>/tmp/cap.err
 		echo "(exit status $?: the scheduler's; $(stat -c %s "$f") bytes)"
 		b=${f#/tmp/}
 		tar -xzOf "$f" "${b%.tar.gz}/manifest.json" | grep -o '"exit_to_bundle_ms": [0-9.]*'

@@ -65,6 +65,21 @@ kt_ready() {
 	return 0
 }
 
+# kt_wait_fd PID PATH TENTHS: wait until process PID holds PATH open (at
+# most TENTHS tenths of a second); fails when it did not (or PID ended)
+kt_wait_fd() {
+	i=0
+	while [ $i -lt "$3" ]; do
+		for f in /proc/$1/fd/*; do
+			[ "$(readlink "$f" 2>/dev/null)" = "$2" ] && return 0
+		done
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # Last /dev/kmsg sequence number now (the next record is this + 1).
 kt_kmsg_seq() {
 	scx_test -k | sed -n 's/^[0-9]*,\([0-9]*\),.*/\1/p' | tail -n 1

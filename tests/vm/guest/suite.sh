@@ -44,11 +44,12 @@ kt_check "sched_ext state is disabled after all runs" \
 
 check_bpfdump
 check_timeline
+check_timeline_kind
 check_capture error "-m error -n 50" 1 error_bpf
 check_capture stall "-m stall" 1 error_stall
 check_capture exit "-m exit -n 40" 0 unreg_bpf
 check_capture normal "-m normal -t 1" 0 unreg
-check_capture_dump
+check_capture_now_dump
 
 # last: it wipes the guest's kernel log
 check_kmsg_overrun
