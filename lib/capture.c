@@ -573,8 +573,11 @@ static void take_at_enable_by(struct kt_capture *c, const char *by)
 	if (!c->have_ring && maps_fast(c))
 		maps_start(c); /* map fds: they outlive the scheduler */
 	c->fds_ns = kt_mono_ns();
-	scx_state(&c->scx_en, true); /* a few preads, while root/ is there */
-	ksyms_take(c);		     /* seconds under TCG: the programs are held */
+	/* a few preads, while root/ is there; read again once enabled when
+	 * taken while enabling (root/ may not be there yet) */
+	c->en_full = kt_scxtrig_peek(&c->trig) == KT_SCX_ENABLED;
+	scx_state(&c->scx_en, true);
+	ksyms_take(c); /* seconds under TCG: the programs are held */
 	c->syms_ns = kt_mono_ns();
 	st = kt_scxtrig_peek(&c->trig);
 	if (st != KT_SCX_ENABLED && st != KT_SCX_ENABLING) {
@@ -633,6 +636,11 @@ static int stepped(struct kt_capture *c, int fired, const char *by)
 	else if (c->trig.armed && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE &&
 		 (progs_hold(c, c->prog_max), maps_fast(c)))
 		maps_start(c); /* enabling: its maps were not to be found yet */
+	if (c->taken && !c->en_full && !c->have_exited && !fired &&
+	    c->trig.state == KT_SCX_ENABLED) {
+		c->en_full = true;
+		scx_state(&c->scx_en, true);
+	}
 	/* taken: the uevents carry the rest, the poll is only the backstop */
 	if (c->taken && c->uev && c->poll_ns != UEV_POLL_NS) {
 		c->poll_ns = UEV_POLL_NS;

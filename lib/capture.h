@@ -136,6 +136,7 @@ struct kt_capture {
 	uint64_t fds_ns;     /* mono: program and map fds held */
 	uint64_t syms_ns;    /* mono: the symbol table read */
 	bool late;	     /* its programs were gone before they were held */
+	bool en_full;	     /* scx_en read with the state enabled */
 	bool have_logoff;
 	int64_t logoff_ns; /* kernel log clock (local_clock) - CLOCK_MONOTONIC */
 	bool have_enable_log;
