@@ -35,7 +35,8 @@
 #include "timeline_rec.h"
 
 #define SCX_DIR "/sys/kernel/sched_ext"
-#define POLL_NS (10 * 1000000ull)	   /* enable/exit reaction time */
+#define POLL_NS (10 * 1000000ull)	   /* no uevents: enable/exit reaction time */
+#define UEV_POLL_NS (250 * 1000000ull)	   /* uevents: the backstop (failed enables) */
 #define GRACE_NS (300 * 1000000ull)	   /* after the exit: backtrace lines */
 #define CHILD_GRACE_NS (2000 * 1000000ull) /* run: its own report after the exit */
 #define CHILD_OUT_CAP (16u << 20)	   /* per stream */
@@ -51,9 +52,11 @@ void kt_cap_init(struct kt_capture *c, const struct kt_cap_opts *o)
 	if (!c->o.ring)
 		c->o.ring = 1;
 	c->grace_timer = -1;
+	c->poll_timer = -1;
 	c->cfd[0] = c->cfd[1] = -1;
 	c->k.fd = -1;
 	c->trig.state_fd = -1;
+	c->trig.uev_fd = -1;
 }
 
 /* ---- sched_ext sysfs ---- */
@@ -157,6 +160,14 @@ static void on_event(const struct scx_event *ev, void *arg)
 	jw_init_buf(&w, &c->events, 0);
 	scx_event_json(&w, ev);
 	c->nevents++;
+	/* the kernel's "... enabled" of the scheduler captured (the first
+	 * since arming; arm and run read the log from arming on): the
+	 * reaction time is measured from it */
+	if (ev->type == SCX_EV_ENABLE && ev->origin == SCX_ORIGIN_KERNEL && ev->has_ts &&
+	    !c->have_enable_log && !ev->sub && c->o.mode != KT_CAP_NOW) {
+		c->have_enable_log = true;
+		c->enable_log_us = ev->ts_usec;
+	}
 	if (ev->type != SCX_EV_EXIT)
 		return;
 	/* lines user space wrote to /dev/kmsg are not the kernel's report */
@@ -435,14 +446,16 @@ static size_t progs_hold(struct kt_capture *c, uint32_t above)
 	return added;
 }
 
-/* run: the scheduler's programs and maps as soon as they are loaded, before
- * it is enabled (under TCG one can enable and die between two polls) */
+/* run: the scheduler's programs as soon as they are loaded, before it is
+ * enabled (under TCG one can enable and die between two polls).  A held
+ * program holds the maps it uses too; their fds are taken from it at the
+ * enable (maps_fast), not here: the inventory takes seconds under TCG and
+ * would keep the loop from seeing the enable. */
 static void run_watch_bpf(struct kt_capture *c)
 {
 	if (c->child <= 0 || c->have_exited)
 		return;
-	if (progs_hold(c, c->prog_max) && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE)
-		maps_start(c);
+	progs_hold(c, c->prog_max);
 }
 
 static uint32_t prog_max_now(void)
@@ -459,12 +472,92 @@ static uint32_t prog_max_now(void)
 	return m;
 }
 
-static void take_at_enable(struct kt_capture *c)
+/* A struct_ops program among the fds held: the scheduler's programs (and
+ * so their [bpf] symbols) were held before the symbol table was read. */
+static bool held_struct_ops(const struct kt_capture *c)
 {
+	for (size_t i = 0; i < c->nprog_fds; i++) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(c->prog_fds[i], &info, &len) &&
+		    info.type == BPF_PROG_TYPE_STRUCT_OPS)
+			return true;
+	}
+	return false;
+}
+
+/* The maps a struct_ops program uses, up to CAP; 0 for another type. */
+static uint32_t struct_ops_maps(int fd, uint32_t *m, uint32_t cap)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info), want;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_PROG_TYPE_STRUCT_OPS)
+		return 0;
+	want = info.nr_map_ids < cap ? info.nr_map_ids : cap;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = want;
+	info.map_ids = (uint64_t)(uintptr_t)m;
+	len = sizeof(info);
+	if (!want || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.nr_map_ids < want ? info.nr_map_ids : want;
+}
+
+/*
+ * --maps scx at the enable, fast: the maps the held struct_ops programs use
+ * (their map_ids: .bss/.data/.rodata and the scheduler's own maps).  The
+ * inventory (maps_start) would also name the struct_ops map itself, but it
+ * loads vmlinux BTF and walks /proc: seconds under TCG, longer than a
+ * failing scheduler lives.  0 when the ring was started.
+ */
+static int maps_fast(struct kt_capture *c)
+{
+	uint32_t *ids = NULL, errid = 0, m[64];
+	size_t n = 0;
+	int r = -1;
+
+	if (c->o.maps != KT_CAP_MAPS_SCX)
+		return -1;
+	for (size_t i = 0; i < c->nprog_fds; i++) {
+		uint32_t nm = struct_ops_maps(c->prog_fds[i], m, 64), *nv;
+
+		if (!nm || !(nv = realloc(ids, (n + nm) * sizeof(*ids))))
+			continue;
+		ids = nv;
+		for (uint32_t k = 0; k < nm; k++) {
+			size_t j = 0;
+
+			while (j < n && ids[j] != m[k])
+				j++;
+			if (j == n)
+				ids[n++] = m[k];
+		}
+	}
+	if (n && !kt_snapring_init(&c->ring, ids, n, c->o.ring, c->o.budget / 4, &errid)) {
+		c->have_ring = true;
+		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_OK, NULL);
+		maps_take(c, false);
+		r = 0;
+	}
+	free(ids);
+	return r;
+}
+
+static void take_at_enable_by(struct kt_capture *c, const char *by)
+{
+	enum kt_scx_state st;
+
 	if (c->taken)
 		return;
 	c->taken = true;
 	c->have_enabled = true;
+	c->seen_by = by;
+	c->seen_ns =
+		c->trig.enabled_ns && !strcmp(by, "uevent") ? c->trig.enabled_ns : kt_mono_ns();
 	c->enabled.mono_ns = kt_mono_ns();
 	c->enabled.real_ns = kt_real_ns();
 	if (c->trig.name[0]) {
@@ -476,21 +569,37 @@ static void take_at_enable(struct kt_capture *c)
 			snprintf(c->sched, sizeof(c->sched), "%s", ops);
 		free(ops);
 	}
-	scx_state(&c->scx_en, true); /* a few preads */
-	progs_hold(c, c->prog_max);  /* its programs stay loaded, [bpf] symbols too */
-	if (!c->have_ring)
+	progs_hold(c, c->prog_max); /* its programs stay loaded, [bpf] symbols too */
+	if (!c->have_ring && maps_fast(c))
 		maps_start(c); /* map fds: they outlive the scheduler */
-	ksyms_take(c);
-	if (c->trig.state != KT_SCX_ENABLED && c->trig.state != KT_SCX_ENABLING) {
-		if (c->part[KT_PART_MAPS].st != KT_PART_OK)
+	c->fds_ns = kt_mono_ns();
+	/* a few preads, while root/ is there; read again once enabled when
+	 * taken while enabling (root/ may not be there yet) */
+	c->en_full = kt_scxtrig_peek(&c->trig) == KT_SCX_ENABLED;
+	scx_state(&c->scx_en, true);
+	ksyms_take(c); /* seconds under TCG: the programs are held */
+	c->syms_ns = kt_mono_ns();
+	st = kt_scxtrig_peek(&c->trig);
+	if (st != KT_SCX_ENABLED && st != KT_SCX_ENABLING) {
+		/* gone by now: what was held before it went is still good */
+		c->late = !held_struct_ops(c);
+		if (c->part[KT_PART_MAPS].st != KT_PART_OK) {
+			char why[sizeof(c->part[0].reason)];
+
+			snprintf(why, sizeof(why), "%s", c->part[KT_PART_MAPS].reason);
 			kt_cap_part_set(c, KT_PART_MAPS, KT_PART_UNAVAILABLE,
-					"not taken in time: the scheduler was gone (%s)",
-					c->part[KT_PART_MAPS].reason);
-		if (c->part[KT_PART_KALLSYMS].st == KT_PART_OK)
+					"not taken in time: the scheduler was gone (%s)", why);
+		}
+		if (c->late && c->part[KT_PART_KALLSYMS].st == KT_PART_OK)
 			kt_cap_part_set(c, KT_PART_KALLSYMS, KT_PART_PARTIAL,
-					"not taken in time: read after the scheduler was gone "
-					"(its [bpf] symbols are missing)");
+					"not taken in time: read after the scheduler's programs "
+					"were gone (its [bpf] symbols are missing)");
 	}
+}
+
+static void take_at_enable(struct kt_capture *c)
+{
+	take_at_enable_by(c, "poll");
 }
 
 /* ---- the trigger ---- */
@@ -518,26 +627,51 @@ static void note_exit(struct kt_capture *c)
 	scx_state(&c->scx_post, true);
 }
 
-static int on_poll(void *arg, uint32_t n)
+/* After the trigger stepped (FIRED: an exit): take at the enable, end at
+ * the exit.  BY names the source that saw it. */
+static int stepped(struct kt_capture *c, int fired, const char *by)
 {
-	struct kt_capture *c = arg;
-	int fired;
-
-	run_watch_bpf(c);
-	fired = kt_scxtrig_poll(&c->trig);
-
 	if (c->trig.armed && !c->taken)
-		take_at_enable(c);
-	else if (c->trig.armed && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE)
+		take_at_enable_by(c, by);
+	else if (c->trig.armed && !c->have_ring && c->o.maps != KT_CAP_MAPS_NONE &&
+		 (progs_hold(c, c->prog_max), maps_fast(c)))
 		maps_start(c); /* enabling: its maps were not to be found yet */
+	if (c->taken && !c->en_full && !c->have_exited && !fired &&
+	    c->trig.state == KT_SCX_ENABLED) {
+		c->en_full = true;
+		scx_state(&c->scx_en, true);
+	}
+	/* taken: the uevents carry the rest, the poll is only the backstop */
+	if (c->taken && c->uev && c->poll_ns != UEV_POLL_NS) {
+		c->poll_ns = UEV_POLL_NS;
+		kt_loop_timer_set(&c->loop, c->poll_timer, UEV_POLL_NS, UEV_POLL_NS);
+	}
 	if (fired) {
-		if (!c->taken) /* enabled and gone between two polls */
-			take_at_enable(c);
+		if (!c->taken) /* enabled and gone between two looks */
+			take_at_enable_by(c, by);
 		note_exit(c);
 		kmsg_drain(c);
 		return end_after_exit(c);
 	}
 	return 0;
+}
+
+static int on_poll(void *arg, uint32_t n)
+{
+	struct kt_capture *c = arg;
+
+	run_watch_bpf(c);
+	return stepped(c, kt_scxtrig_poll(&c->trig), "poll");
+}
+
+static int on_uevent(void *arg, uint32_t ev)
+{
+	struct kt_capture *c = arg;
+	int r = kt_scxtrig_uevents(&c->trig);
+
+	if (!r)
+		return 0;
+	return stepped(c, r & KT_SCXTRIG_EXIT, "uevent");
 }
 
 static int on_interval(void *arg, uint32_t n)
@@ -694,6 +828,46 @@ static void timeline_status(struct kt_capture *c)
 		kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_OK, NULL);
 }
 
+/* The enable and the exit as they happen: the root kobject's uevents. */
+static void uevents_start(struct kt_capture *c)
+{
+	if (c->o.mode == KT_CAP_NOW || !c->loop_ok)
+		return;
+	if (kt_scxtrig_listen(&c->trig)) {
+		snprintf(c->uev_err, sizeof(c->uev_err),
+			 "cannot listen to NETLINK_KOBJECT_UEVENT: %s", strerror(errno));
+		return;
+	}
+	if (kt_loop_add_fd(&c->loop, c->trig.uev_fd, EPOLLIN, on_uevent, c)) {
+		snprintf(c->uev_err, sizeof(c->uev_err), "cannot watch the uevent socket: %s",
+			 strerror(errno));
+		return;
+	}
+	c->uev = true;
+}
+
+/* The kernel log's clock (local_clock()) against CLOCK_MONOTONIC, from the
+ * scheduler debug header (debugfs), so the reaction can be measured from
+ * the kernel's own "enabled" record.  Absent without debugfs. */
+#define SCHED_DEBUG "/sys/kernel/debug/sched/debug"
+
+static bool sched_debug_header(const char *b, size_t n)
+{
+	const char *k = memmem(b, n, "cpu_clk", 7);
+
+	return k && memchr(k, '\n', n - (size_t)(k - b));
+}
+
+static void log_clock(struct kt_capture *c)
+{
+	size_t n;
+	char *s = kt_read_until(NULL, SCHED_DEBUG, 1 << 16, &n, sched_debug_header);
+
+	if (s && !kt_logclock_parse(s, n, &c->logoff_ns))
+		c->have_logoff = true;
+	free(s);
+}
+
 static void arm_trigger(struct kt_capture *c)
 {
 	if (!kt_scxtrig_init(&c->trig, NULL) && c->trig.state != KT_SCX_NONE) {
@@ -703,9 +877,11 @@ static void arm_trigger(struct kt_capture *c)
 		c->samples = calloc(c->o.ring, sizeof(*c->samples));
 		scx_state(&c->scx_pre, true);
 		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, NULL);
+		uevents_start(c);
+		log_clock(c);
 		/* a running scheduler: its fds and symbols before anything slower */
 		if (c->trig.armed && c->o.mode != KT_CAP_NOW)
-			take_at_enable(c);
+			take_at_enable_by(c, "arming");
 	} else {
 		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_UNAVAILABLE,
 				"no sched_ext in this kernel (no %s)", SCX_DIR);
@@ -864,12 +1040,17 @@ static int wait_loop(struct kt_capture *c)
 			c->end = KT_END_INTERRUPTED;
 		return 0;
 	}
+	/* with uevents the poll is a slow backstop, except in run before the
+	 * enable: the child's programs are held as soon as they are loaded (a
+	 * scheduler that fails while enabling sends no uevent) */
+	c->poll_ns = c->uev && (c->o.mode != KT_CAP_RUN || c->taken) ? UEV_POLL_NS : POLL_NS;
 	if (c->have_trig &&
-	    (kt_loop_add_timer(&c->loop, POLL_NS, POLL_NS, on_poll, c) < 0 ||
+	    ((c->poll_timer = kt_loop_add_timer(&c->loop, c->poll_ns, c->poll_ns, on_poll, c)) <
+		     0 ||
 	     kt_loop_add_timer(&c->loop, c->o.interval_ns, c->o.interval_ns, on_interval, c) < 0))
 		return kt_err("cannot set up the event loop");
 	if (c->have_trig && c->trig.armed)
-		take_at_enable(c); /* the running scheduler */
+		take_at_enable_by(c, "arming"); /* the running scheduler */
 	else if (c->have_trig)
 		sample(c);
 	for (;;) {
@@ -943,7 +1124,7 @@ int kt_cap_run(struct kt_capture *c)
 	if (c->o.mode == KT_CAP_NOW) {
 		c->end = KT_END_NOW;
 		if (c->have_trig && c->trig.armed)
-			take_at_enable(c);
+			take_at_enable_by(c, "arming");
 		if (c->o.sysrq_dump)
 			sysrq_dump(c);
 	}

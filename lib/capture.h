@@ -87,6 +87,7 @@ struct kt_capture {
 	enum kt_cap_end end;
 	struct kt_cap_time armed, enabled, exited, written;
 	uint64_t write_start_ns; /* mono: the bundle's writing began */
+	uint64_t peak_rss_kib;	 /* VmHWM when the manifest is written */
 	bool have_enabled, have_exited;
 	char sched[64];
 	char host[65], release[65];
@@ -126,8 +127,22 @@ struct kt_capture {
 	uint32_t prog_max; /* highest program id held or seen at arming */
 	bool have_trig, taken;
 	bool rt; /* the poller runs SCHED_FIFO */
+	/* promptness: how the enable was seen and what was taken when */
+	bool uev;	     /* listening to the sched_ext uevents */
+	char uev_err[96];    /* why not */
+	uint64_t poll_ns;    /* the sysfs poll's period once armed */
+	const char *seen_by; /* "uevent", "poll", "arming" */
+	uint64_t seen_ns;    /* mono: the enable noticed */
+	uint64_t fds_ns;     /* mono: program and map fds held */
+	uint64_t syms_ns;    /* mono: the symbol table read */
+	bool late;	     /* its programs were gone before they were held */
+	bool en_full;	     /* scx_en read with the state enabled */
+	bool have_logoff;
+	int64_t logoff_ns; /* kernel log clock (local_clock) - CLOCK_MONOTONIC */
+	bool have_enable_log;
+	uint64_t enable_log_us; /* the kernel log's "... enabled" record */
 	char rt_err[64];
-	int grace_timer;
+	int grace_timer, poll_timer;
 	/* run */
 	pid_t child;
 	int child_status;

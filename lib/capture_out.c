@@ -19,6 +19,7 @@
 
 #include "capture.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
 #include "kallsyms.h"
 #include "out.h"
@@ -221,6 +222,54 @@ static const char *const part_files[KT_PART_NR][3] = {
 	[KT_PART_DUMP] = {KT_BUNDLE_DUMP},
 };
 
+static double ms_between(uint64_t from, uint64_t to)
+{
+	return ((double)to - (double)from) / 1e6;
+}
+
+/* How the enable and the exit were seen, and how soon the fds and the
+ * symbols were taken after the enable. */
+static void put_trigger(struct jw *w, const struct kt_capture *c)
+{
+	if (!c->have_trig)
+		return;
+	jw_key(w, "trigger");
+	jw_obj_open(w);
+	jw_kstr(w, "source", c->uev ? "uevent" : "sysfs_poll");
+	if (!c->uev && c->uev_err[0])
+		jw_kstr(w, "reason", c->uev_err);
+	jw_kdouble(w, "poll_ms", (double)c->poll_ns / 1e6);
+	if (c->uev) {
+		jw_ku64(w, "uevents", c->trig.uevents);
+		if (c->trig.uev_lost)
+			jw_ku64(w, "uevents_lost", c->trig.uev_lost);
+	}
+	jw_obj_close(w);
+	if (!c->taken || !c->seen_by)
+		return;
+	jw_key(w, "reaction");
+	jw_obj_open(w);
+	jw_kstr(w, "seen_by", c->seen_by);
+	jw_kdouble(w, "fds_ms", ms_between(c->seen_ns, c->fds_ns));
+	jw_kdouble(w, "symbols_ms", ms_between(c->seen_ns, c->syms_ns));
+	/* from the kernel's own "enabled" record, in its log clock */
+	if (c->have_logoff && c->have_enable_log && strcmp(c->seen_by, "arming")) {
+		double en = (double)c->enable_log_us * 1000.0 - (double)c->logoff_ns;
+
+		jw_kdouble(w, "enable_to_seen_ms", ((double)c->seen_ns - en) / 1e6);
+		jw_kdouble(w, "enable_to_fds_ms", ((double)c->fds_ns - en) / 1e6);
+		jw_kdouble(w, "enable_to_symbols_ms", ((double)c->syms_ns - en) / 1e6);
+	}
+	jw_key(w, "not_in_time");
+	jw_arr_open(w);
+	if (!strncmp(c->part[KT_PART_MAPS].reason, "not taken in time", 17))
+		jw_str(w, "maps");
+	if (c->late)
+		jw_str(w, "kallsyms");
+	jw_arr_close(w);
+	jw_obj_close(w);
+}
+
 void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 {
 	struct kt_buf line = {0};
@@ -254,6 +303,8 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 			   (double)(c->written.mono_ns - c->exited.mono_ns) / 1e6);
 	if (c->write_start_ns && c->written.mono_ns >= c->write_start_ns)
 		jw_kdouble(w, "write_ms", (double)(c->written.mono_ns - c->write_start_ns) / 1e6);
+	if (c->peak_rss_kib)
+		jw_ku64(w, "peak_rss_kib", c->peak_rss_kib);
 	if (c->o.mode == KT_CAP_RUN && c->child_exited) {
 		jw_key(w, "scheduler_exit");
 		jw_obj_open(w);
@@ -267,6 +318,7 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 		jw_kstr(w, "poller", c->rt ? "SCHED_FIFO 1" : "normal");
 		if (!c->rt && c->rt_err[0])
 			jw_kstr(w, "poller_reason", c->rt_err);
+		put_trigger(w, c);
 	}
 	jw_ku64(w, "budget", c->o.budget);
 	jw_ku64(w, "interval_ns", c->o.interval_ns);
@@ -583,6 +635,20 @@ static bool is_targz(const char *out)
 	return n > 7 && !strcmp(out + n - 7, ".tar.gz");
 }
 
+/* This process's peak resident set (VmHWM), 0 when unknown. */
+static uint64_t peak_rss_kib(void)
+{
+	size_t n;
+	char *s = kt_read_small(NULL, "/proc/self/status", 1 << 14, &n), *p;
+	unsigned long long v = 0;
+
+	p = s ? strstr(s, "\nVmHWM:") : NULL;
+	if (p && sscanf(p + 7, " %llu kB", &v) != 1)
+		v = 0;
+	free(s);
+	return v;
+}
+
 static int finish(struct bw *b)
 {
 	struct kt_capture *c = b->c;
@@ -593,6 +659,7 @@ static int finish(struct bw *b)
 
 	c->written.mono_ns = kt_mono_ns();
 	c->written.real_ns = kt_real_ns();
+	c->peak_rss_kib = peak_rss_kib();
 	kt_cap_summary(&s, c);
 	r = bw_buf(b, KT_BUNDLE_SUMMARY, -1, &s);
 	kt_buf_free(&s);

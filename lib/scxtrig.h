@@ -4,7 +4,14 @@
  * bpfdump's snapshot ring and capture: fires once each time the running
  * sched_ext scheduler goes away.
  *
- * Sources, cheapest first:
+ * Sources, promptest first:
+ *  - the sched_ext root kobject's uevents over NETLINK_KOBJECT_UEVENT
+ *    (kt_scxtrig_listen): kernel/sched/ext.c sends KOBJ_ADD for
+ *    /kernel/sched_ext/root right after it prints "BPF scheduler ...
+ *    enabled" (SCXOPS=NAME comes with it), and kobject_del() on the
+ *    disable path sends KOBJ_REMOVE.  No uevent is sent for a scheduler
+ *    that fails while enabling (the add was never sent): the poll below
+ *    sees that one.
  *  - /sys/kernel/sched_ext/state leaving "enabled" (read on a loop timer:
  *    one pread of a few bytes per poll).  A scheduler that exits and a new
  *    one that enables between two polls is caught by the root kobject
@@ -29,6 +36,7 @@
 #define KT_SCXTRIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct kt_loop;
@@ -62,7 +70,39 @@ struct kt_scxtrig {
 	kt_scxtrig_fn fn;
 	void *arg;
 	int timer;
+	/* uevents */
+	int uev_fd;		 /* NETLINK_KOBJECT_UEVENT, -1 when not listening */
+	bool seq_pending;	 /* armed by an add: enable_seq moves once more */
+	bool add_seen;		 /* the armed scheduler's add arrived */
+	uint64_t uevents;	 /* sched_ext uevents seen */
+	uint64_t uev_lost;	 /* receive-buffer overruns (ENOBUFS) */
+	uint64_t enabled_ns;	 /* CLOCK_MONOTONIC of the last arming */
+	kt_scxtrig_fn on_enable; /* kt_scxtrig_arm: called when an add arms */
 };
+
+/* A kernel uevent datagram, "ACTION@DEVPATH\0KEY=VALUE\0...". */
+enum kt_uevent_action { KT_UEV_OTHER, KT_UEV_ADD, KT_UEV_REMOVE };
+struct kt_uevent {
+	enum kt_uevent_action action;
+	char devpath[128];
+	char subsystem[32];
+	char scxops[64]; /* SCXOPS=, sched_ext's own variable */
+	uint64_t seqnum;
+};
+/* Pure: 0, or -1 when BUF is not a kernel uevent (no "@" header, e.g.
+ * libudev's "libudev\0" messages).  Values too long are cut. */
+int kt_uevent_parse(const char *buf, size_t len, struct kt_uevent *u);
+/* The sched_ext root scheduler's uevent? */
+bool kt_uevent_is_scx_root(const struct kt_uevent *u);
+
+/* The kernel log clock's (local_clock()) offset from CLOCK_MONOTONIC,
+ * cpu_clk - ktime in ns, from the header of /sys/kernel/debug/sched/debug
+ * (kernel/sched/debug.c: both read with interrupts off); 0, or -1 when
+ * the header is not there whole. */
+int kt_logclock_parse(const char *s, size_t n, int64_t *off);
+
+/* What a uevent read did (kt_scxtrig_uevent_step, kt_scxtrig_uevents). */
+enum { KT_SCXTRIG_EXIT = 1, KT_SCXTRIG_ENABLE = 2 };
 
 const char *kt_scx_state_name(enum kt_scx_state s);
 /* The state named by the text of /sys/kernel/sched_ext/state. */
@@ -81,6 +121,16 @@ bool kt_scxtrig_step_id(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t 
 bool kt_scxtrig_step(struct kt_scxtrig *t, enum kt_scx_state state, uint64_t enable_seq,
 		     uint64_t now_ns);
 
+/*
+ * Pure transition for a sched_ext root uevent U, with STATE and ENABLE_SEQ
+ * read right after it, at NOW_NS.  An add arms (a missed remove fires
+ * first); the kernel bumps enable_seq after the add is sent, so one move
+ * of enable_seq after an add is that scheduler's own, not an exit.  A
+ * remove fires.  Returns KT_SCXTRIG_EXIT and/or KT_SCXTRIG_ENABLE bits.
+ */
+int kt_scxtrig_uevent_step(struct kt_scxtrig *t, const struct kt_uevent *u, enum kt_scx_state state,
+			   uint64_t enable_seq, uint64_t now_ns);
+
 /* 0, or -1 with errno.  ROOT NULL: the live /sys.  KT_SCX_NONE is not an
  * error (a kernel without sched_ext: the poll never fires). */
 int kt_scxtrig_init(struct kt_scxtrig *t, const char *root);
@@ -88,6 +138,8 @@ void kt_scxtrig_free(struct kt_scxtrig *t);
 /* Read the files once; 1 when an exit fired (FN is not called), else 0.
  * The first poll (from init) arms on a live scheduler, never fires. */
 int kt_scxtrig_poll(struct kt_scxtrig *t);
+/* The state now, without stepping the trigger (KT_SCX_NONE: unreadable). */
+enum kt_scx_state kt_scxtrig_peek(const struct kt_scxtrig *t);
 /* An exit seen by another source at NOW_NS: 1 when it fires (first source). */
 int kt_scxtrig_fire(struct kt_scxtrig *t, uint64_t now_ns);
 /*
@@ -99,7 +151,14 @@ int kt_scxtrig_fire(struct kt_scxtrig *t, uint64_t now_ns);
  * state last read (KT_SCX_DISABLING: still disabling at the timeout).
  */
 enum kt_scx_state kt_scxtrig_settle(struct kt_scxtrig *t, uint64_t timeout_ns);
-/* Poll on a timer of L every INTERVAL_NS and call FN on an exit; 0 or -1. */
+/* Open the uevent socket (t->uev_fd, non-blocking); 0, or -1 with errno
+ * (no netlink: the poll stays the only source). */
+int kt_scxtrig_listen(struct kt_scxtrig *t);
+/* Read every pending uevent, stepping the trigger on sched_ext's (the
+ * state files are read after each); KT_SCXTRIG_* bits.  An overrun polls. */
+int kt_scxtrig_uevents(struct kt_scxtrig *t);
+/* Poll on a timer of L every INTERVAL_NS and call FN on an exit; the
+ * uevents too when the socket opens (exits then fire at once); 0 or -1. */
 int kt_scxtrig_arm(struct kt_scxtrig *t, struct kt_loop *l, uint64_t interval_ns, kt_scxtrig_fn fn,
 		   void *arg);
 

@@ -216,11 +216,30 @@ static void test_targz(void)
 	}
 }
 
+static void test_logoff(void)
+{
+	static const char hdr[] = "Sched Debug Version: v0.11, 7.2.13+deb14-amd64 #1\n"
+				  "ktime                                   : 5123.456789\n"
+				  "sched_clk                               : 5200.000001\n"
+				  "cpu_clk                                 : 5124.000000\n"
+				  "jiffies                                 : 4296180000\n";
+	int64_t off = 0;
+
+	ok(!kt_logclock_parse(hdr, sizeof(hdr) - 1, &off), "sched debug header parses");
+	is_int(off, 543211, "offset: cpu_clk - ktime in ns");
+	ok(kt_logclock_parse(hdr, 100, &off), "cut before cpu_clk: no offset");
+	ok(kt_logclock_parse("ktime : 1.5\ncpu_clk : 2.000000\n", 30, &off),
+	   "a fraction that is not 6 digits is refused");
+	ok(kt_logclock_parse("ktime_x : 1.000000\ncpu_clk : 2.000000\n", 38, &off),
+	   "a longer name is not ktime");
+}
+
 int main(void)
 {
 	test_summary();
 	test_no_exit();
 	test_manifest();
 	test_targz();
+	test_logoff();
 	return tap_done();
 }

@@ -42,6 +42,87 @@ static void test_steps(void)
 	is_int(t.fires, 4, "four exits");
 }
 
+#define UEV(s) s, sizeof(s) - 1
+
+static void test_uevent_parse(void)
+{
+	struct kt_uevent u;
+
+	ok(!kt_uevent_parse(UEV("add@/kernel/sched_ext/root\0ACTION=add\0DEVPATH=/kernel/sched_ext/"
+				"root\0SUBSYSTEM=sched_ext\0SCXOPS=ktbox_test\0SEQNUM=1234\0"),
+			    &u),
+	   "add uevent parses");
+	ok(u.action == KT_UEV_ADD && kt_uevent_is_scx_root(&u), "add of the sched_ext root");
+	is_str(u.subsystem, "sched_ext", "subsystem");
+	is_str(u.scxops, "ktbox_test", "SCXOPS");
+	is_int(u.seqnum, 1234, "SEQNUM");
+	ok(!kt_uevent_parse(UEV("remove@/kernel/sched_ext/root\0SCXOPS=x"), &u) &&
+		   u.action == KT_UEV_REMOVE && !strcmp(u.scxops, "x"),
+	   "remove, last variable without its NUL");
+	ok(!kt_uevent_parse(UEV("change@/devices/virtual/net/lo\0"), &u) &&
+		   u.action == KT_UEV_OTHER && !kt_uevent_is_scx_root(&u),
+	   "another device's uevent: not sched_ext");
+	ok(!kt_uevent_parse(UEV("add@/kernel/sched_ext/root/sub/x\0"), &u) &&
+		   !kt_uevent_is_scx_root(&u),
+	   "a sub-scheduler is not the root");
+	ok(kt_uevent_parse(UEV("libudev\0\xfe\xed\xca\xfe"), &u), "libudev message rejected");
+	ok(kt_uevent_parse(UEV("@/x\0"), &u) && kt_uevent_parse(UEV("add@\0"), &u) &&
+		   kt_uevent_parse("", 0, &u),
+	   "empty action, empty path, empty datagram rejected");
+	ok(!kt_uevent_parse(UEV("add@/kernel/sched_ext/root\0SEQNUM=12x\0=\0junk\0"), &u) &&
+		   u.seqnum == 0,
+	   "bad SEQNUM and junk variables ignored");
+}
+
+static void test_uevent_steps(void)
+{
+	struct kt_scxtrig t = {0};
+	struct kt_uevent add, rm;
+
+	kt_uevent_parse(UEV("add@/kernel/sched_ext/root\0SCXOPS=first\0"), &add);
+	kt_uevent_parse(UEV("remove@/kernel/sched_ext/root\0"), &rm);
+	ok(!kt_scxtrig_step(&t, KT_SCX_DISABLED, 5, 1), "disabled at arming, enable_seq 5");
+	is_int(kt_scxtrig_uevent_step(&t, &add, KT_SCX_ENABLED, 5, 2), KT_SCXTRIG_ENABLE,
+	       "add before the kernel bumped enable_seq: armed");
+	ok(t.armed && t.enabled_ns == 2 && !strcmp(t.name, "first"), "armed at 2, named by SCXOPS");
+	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 6, 3), "the bump to 6 is its own, not an exit");
+	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 6, 4), "still enabled");
+	is_int(kt_scxtrig_uevent_step(&t, &rm, KT_SCX_DISABLED, 6, 5), KT_SCXTRIG_EXIT,
+	       "remove fires");
+	ok(t.exit_ns == 5 && !t.armed, "at 5, unarmed");
+	ok(!kt_scxtrig_step(&t, KT_SCX_DISABLED, 6, 6), "the poll after it does not fire again");
+	is_int(kt_scxtrig_uevent_step(&t, &rm, KT_SCX_DISABLED, 6, 7), 0, "nor a second remove");
+	/* the bump already done when the state is read */
+	is_int(kt_scxtrig_uevent_step(&t, &add, KT_SCX_ENABLED, 7, 8), KT_SCXTRIG_ENABLE,
+	       "add after the bump: armed");
+	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 7, 9), "no move: no fire");
+	ok(kt_scxtrig_step(&t, KT_SCX_ENABLED, 8, 10), "a move after that is an exit + enable");
+	/* the poll saw it enabled first, then its add arrives */
+	t = (struct kt_scxtrig){0};
+	ok(!kt_scxtrig_step(&t, KT_SCX_DISABLED, 5, 1) &&
+		   !kt_scxtrig_step(&t, KT_SCX_ENABLED, 5, 2),
+	   "poll arms before the add and the bump");
+	is_int(kt_scxtrig_uevent_step(&t, &add, KT_SCX_ENABLED, 5, 3), KT_SCXTRIG_ENABLE,
+	       "its add: the same scheduler, no exit");
+	ok(t.enabled_ns == 2, "armed time kept from the poll");
+	ok(!kt_scxtrig_step(&t, KT_SCX_ENABLED, 6, 4), "then its bump is not an exit");
+	/* a remove lost: the next add fires the old one first */
+	is_int(kt_scxtrig_uevent_step(&t, &add, KT_SCX_ENABLED, 7, 5),
+	       KT_SCXTRIG_EXIT | KT_SCXTRIG_ENABLE,
+	       "a second add: the missed exit fires, re-armed");
+	ok(t.armed && t.fires == 1, "armed, one exit");
+	/* enabled and already gone when the state is read */
+	t = (struct kt_scxtrig){0};
+	is_int(kt_scxtrig_uevent_step(&t, &add, KT_SCX_DISABLED, 1, 1), KT_SCXTRIG_ENABLE,
+	       "add read back as disabled still arms");
+	is_int(kt_scxtrig_uevent_step(&t, &rm, KT_SCX_DISABLED, 1, 2), KT_SCXTRIG_EXIT,
+	       "and its remove fires");
+	is_int(kt_scxtrig_uevent_step(
+		       &t, &(struct kt_uevent){.action = KT_UEV_ADD, .devpath = "/devices/x"},
+		       KT_SCX_ENABLED, 2, 3),
+	       0, "another kobject's add: nothing");
+}
+
 /*
  * The kernel bumps enable_seq after the state reads enabled (ext.c,
  * scx_root_enable_workfn): a poll during enabling sees the old count, the
@@ -148,6 +229,8 @@ int main(void)
 	test_parse();
 	test_steps();
 	test_own_bump();
+	test_uevent_parse();
+	test_uevent_steps();
 	test_fixture();
 	return tap_done();
 }

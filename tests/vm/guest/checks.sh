@@ -869,6 +869,9 @@ check_capture() {
 		return
 	fi
 	rm -rf $b
+	# the scheduler debug header's clocks: reaction times from the log
+	mkdir -p /sys/kernel/debug
+	grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug
 	kt_time "capture $name: start"
 	start=$(($(kt_kmsg_seq) + 1))
 	# shellcheck disable=SC2086
@@ -883,18 +886,14 @@ check_capture() {
 		return
 	fi
 	ls $b.tmp-* >/dev/null 2>&1 && kt_fail "capture $name: a temporary left behind"
+	# kallsyms too: the scheduler's programs are held the moment its
+	# enable is seen (uevent), so its [bpf] symbols outlive it however
+	# soon it dies and however long the table takes to read
 	for p in hostctx kmsg events sched_ext kallsyms maps scheduler; do
-		# a scheduler dead within a second can be gone before its [bpf]
-		# symbols are read: the known promptness gap of the capture issue
-		if [ $p = kallsyms ] &&
-			grep -A1 '"name": "kallsyms"' $m | grep -q '"status": "partial"'; then
-			kt_todo "capture $name: manifest part $p is ok" \
-				"partial: [bpf] symbols gone before they were taken (capture promptness, open)"
-			continue
-		fi
 		kt_check "capture $name: manifest part $p is ok" \
 			sh -c "grep -A1 '\"name\": \"$p\"' $m | grep -q '\"status\": \"ok\"'"
 	done
+	check_capture_reaction "$name" $m
 	kt_check "capture $name: manifest part timeline ok or partial" \
 		sh -c "grep -A1 '\"name\": \"timeline\"' $m | grep -q '\"status\": \"\\(ok\\|partial\\)\"'"
 	kt_diag "capture $name: $(grep -A2 '"name": "maps"' $m | tr -d '\n')"
@@ -944,6 +943,17 @@ check_capture() {
 	check_capture_dump "$name" $b $kind
 	check_capture_counters "$name" $b
 	check_capture_timeline "$name" $b
+}
+
+# how the enable was seen and how soon after it the fds and symbols were
+# held (manifest "trigger" and "reaction")
+check_capture_reaction() {
+	name=$1 m=$2
+	kt_has $m '"source": "uevent"' "capture $name: armed on the sched_ext uevents (netlink)"
+	kt_check "capture $name: reaction: fds and symbols timed from the enable" \
+		grep -Eq '"enable_to_fds_ms": -?[0-9]' $m
+	kt_has $m '"not_in_time": []' "capture $name: nothing missed (manifest not_in_time empty)"
+	kt_diag "capture $name: $(sed -n '/"trigger"/,/"budget"/p' $m | tr -d '\n ' | sed 's/"budget".*//')"
 }
 
 # backtrace.txt and kallsyms.txt against the frames the kernel printed
