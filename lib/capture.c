@@ -508,11 +508,51 @@ static uint32_t struct_ops_maps(int fd, uint32_t *m, uint32_t cap)
 }
 
 /*
+ * Add the struct_ops maps (the scheduler's ops itself: no program names
+ * it) to IDS (N of them): two system calls a map, no BTF.  Held in the
+ * ring, the map keeps its trampolines and their [bpf] symbols
+ * (bpf__sched_ext_ops_*, in every exit backtrace) until the table is read.
+ * Returns the new count.
+ */
+static size_t struct_ops_map_ids(uint32_t **ids, size_t n)
+{
+	uint32_t *all, *nv;
+	size_t na;
+
+	if (kt_bpf_ids(KT_BPF_MAPS, &all, &na))
+		return n;
+	nv = realloc(*ids, (n + na) * sizeof(*nv));
+	if (!nv) {
+		free(all);
+		return n;
+	}
+	*ids = nv;
+	for (size_t i = 0; i < na; i++) {
+		struct bpf_map_info info;
+		uint32_t len = sizeof(info);
+		size_t j = 0;
+		int fd;
+
+		while (j < n && nv[j] != all[i])
+			j++;
+		if (j < n || (fd = bpf_map_get_fd_by_id(all[i])) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_MAP_TYPE_STRUCT_OPS)
+			nv[n++] = all[i];
+		close(fd);
+	}
+	free(all);
+	return n;
+}
+
+/*
  * --maps scx at the enable, fast: the maps the held struct_ops programs use
- * (their map_ids: .bss/.data/.rodata and the scheduler's own maps).  The
- * inventory (maps_start) would also name the struct_ops map itself, but it
- * loads vmlinux BTF and walks /proc: seconds under TCG, longer than a
- * failing scheduler lives.  0 when the ring was started.
+ * (their map_ids: .bss/.data/.rodata and the scheduler's own maps) and
+ * the struct_ops maps.  The inventory (maps_start) loads vmlinux BTF and
+ * walks /proc: seconds under TCG, longer than a failing scheduler lives.
+ * 0 when the ring was started.
  */
 static int maps_fast(struct kt_capture *c)
 {
@@ -537,6 +577,8 @@ static int maps_fast(struct kt_capture *c)
 				ids[n++] = m[k];
 		}
 	}
+	if (n)
+		n = struct_ops_map_ids(&ids, n);
 	if (n && !kt_snapring_init(&c->ring, ids, n, c->o.ring, c->o.budget / 4, &errid)) {
 		c->have_ring = true;
 		kt_cap_part_set(c, KT_PART_MAPS, KT_PART_OK, NULL);
@@ -545,6 +587,18 @@ static int maps_fast(struct kt_capture *c)
 	}
 	free(ids);
 	return r;
+}
+
+/* Real-time only to see the enable and hold the fds in time: everything
+ * after (the symbol table, seconds under TCG; snapshots; drains) would
+ * otherwise preempt the scheduler's own tasks on that CPU for as long. */
+static void rt_drop(struct kt_capture *c)
+{
+	struct sched_param sp = {.sched_priority = 0};
+
+	if (!c->rt || c->rt_dropped)
+		return;
+	c->rt_dropped = !syscall(SYS_sched_setscheduler, 0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp);
 }
 
 static void take_at_enable_by(struct kt_capture *c, const char *by)
@@ -573,6 +627,7 @@ static void take_at_enable_by(struct kt_capture *c, const char *by)
 	if (!c->have_ring && maps_fast(c))
 		maps_start(c); /* map fds: they outlive the scheduler */
 	c->fds_ns = kt_mono_ns();
+	rt_drop(c);
 	/* a few preads, while root/ is there; read again once enabled when
 	 * taken while enabling (root/ may not be there yet) */
 	c->en_full = kt_scxtrig_peek(&c->trig) == KT_SCX_ENABLED;
@@ -623,6 +678,10 @@ static void note_exit(struct kt_capture *c)
 	if (!c->sched[0])
 		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
 	c->end = KT_END_EXIT;
+	/* the state leaves "enabled" before ops.exit() runs: wait (at most
+	 * 2 s) for the disable to end, so the final snapshot holds what the
+	 * scheduler wrote there (its exit info) */
+	kt_scxtrig_settle(&c->trig, 2000000000ull);
 	maps_take(c, true); /* from the fds held since enable */
 	scx_state(&c->scx_post, true);
 }

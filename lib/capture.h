@@ -126,7 +126,8 @@ struct kt_capture {
 	size_t nprog_fds;
 	uint32_t prog_max; /* highest program id held or seen at arming */
 	bool have_trig, taken;
-	bool rt; /* the poller runs SCHED_FIFO */
+	bool rt;	  /* the poller runs SCHED_FIFO */
+	bool rt_dropped; /* ... until the fds were held, then SCHED_OTHER */
 	/* promptness: how the enable was seen and what was taken when */
 	bool uev;	     /* listening to the sched_ext uevents */
 	char uev_err[96];    /* why not */

@@ -315,7 +315,9 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 		jw_obj_close(w);
 	}
 	if (c->o.mode != KT_CAP_NOW) {
-		jw_kstr(w, "poller", c->rt ? "SCHED_FIFO 1" : "normal");
+		jw_kstr(w, "poller", !c->rt ? "normal"
+				     : c->rt_dropped ? "SCHED_FIFO 1 until the fds were held, then normal"
+						     : "SCHED_FIFO 1");
 		if (!c->rt && c->rt_err[0])
 			jw_kstr(w, "poller_reason", c->rt_err);
 		put_trigger(w, c);

@@ -898,6 +898,12 @@ check_capture() {
 		sh -c "grep -A1 '\"name\": \"timeline\"' $m | grep -q '\"status\": \"\\(ok\\|partial\\)\"'"
 	kt_diag "capture $name: $(grep -A2 '"name": "maps"' $m | tr -d '\n')"
 	kt_diag "capture $name: $(grep -A2 '"name": "kallsyms"' $m | tr -d '\n')"
+	# the final snapshot waits for the disable to end, so it holds what
+	# the scheduler's ops.exit() wrote (exit_ns, .bss offset 33976)
+	x=$(kt_ring_bss $b/maps | tail -n 1 | kt_bd_le64 "33976" | cut -d' ' -f2)
+	kt_check "capture $name: the final .bss snapshot holds what ops.exit() wrote (exit_ns ${x:-none})" \
+		test "${x:-0}" -gt 0
+	kt_diag "capture $name: $(grep -E '"(trigger_to_final_ns|poller)"' $m $b/maps/manifest.json | tr -d '\n')"
 	kt_has $m '"end": "exit"' "capture $name: manifest end is exit"
 	kt_has $m '"scheduler": "ktbox_test"' "capture $name: manifest names the scheduler"
 	kt_check "capture $name: exit_to_bundle_ms measured" grep -q '"exit_to_bundle_ms": [0-9]' $m
