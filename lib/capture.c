@@ -678,12 +678,13 @@ static void note_exit(struct kt_capture *c)
 	if (!c->sched[0])
 		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
 	c->end = KT_END_EXIT;
+	/* root/ (its events: the counters at the exit) is gone once disabled */
+	scx_state(&c->scx_post, true);
 	/* the state leaves "enabled" before ops.exit() runs: wait (at most
 	 * 2 s) for the disable to end, so the final snapshot holds what the
 	 * scheduler wrote there (its exit info) */
 	kt_scxtrig_settle(&c->trig, 2000000000ull);
 	maps_take(c, true); /* from the fds held since enable */
-	scx_state(&c->scx_post, true);
 }
 
 /* After the trigger stepped (FIRED: an exit): take at the enable, end at
