@@ -116,7 +116,11 @@ if [ $have_perf = 1 ]; then
 		is "$(v tl_only_from_idle)" "$(v tl_only)" "every switch only timeline saw is one out of idle"
 		is "$(v tl_switch_in)" "$(($(v perf_switch_in) + $(v tl_only_pair)))" \
 			"pair switches-in: timeline = perf + those perf missed out of idle ($(v tl_only_pair))"
-		is "$(v tl_wakeup)" "$(v perf_wakeup)" "pair wakeups: timeline = perf"
+		# on an idle machine perf also misses about half the pair's wakeups
+		# (seen on CI: perf 1998, timeline 3996 for 2000 round trips, each
+		# a wakeup of either side), with no LOST record: timeline has them all
+		[ "$(v tl_wakeup)" -ge "$(v perf_wakeup)" ]
+		ok $? "pair wakeups: timeline has at least perf's ($(v tl_wakeup) >= $(v perf_wakeup))"
 	else
 		skip "perf lost $pl events: no reference for the comparison"
 		skip "perf lost $pl events"
@@ -139,9 +143,11 @@ tl report -j --pid "$1" "$T/tl.cap" >"$T/report.json"; ok $? "report -j --pid"
 perl -MJSON::PP -e '
 	local $/; my $r = decode_json(<STDIN>)->{report};
 	my ($t) = grep { $_->{pid} == $ARGV[0] } @{$r->{tasks}};
-	exit !($t && $t->{sched_delay}{count} >= $ARGV[1] - 1 && $t->{run}{count} >= $ARGV[1]);
+	# about: a side that finds the byte of the other already written runs on
+	# without blocking, so not every round trip is a wakeup and a run
+	exit !($t && $t->{sched_delay}{count} >= $ARGV[1] * 0.9 && $t->{run}{count} >= $ARGV[1] * 0.9);
 ' "$1" "$N" <"$T/report.json"
-ok $? "report: the parent ran and waited about $N times"
+ok $? "report: the parent ran and waited about $N times (at least 90 %)"
 tl report "$T/tl.cap" | grep -q 'top scheduling delays'; ok $? "text report"
 tl export "$T/tl.cap" -o "$T/trace.json"; ok $? "export"
 ENGINE="$BUILD/node/node_modules/@paulirish/trace_engine"
