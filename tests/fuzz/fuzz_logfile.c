@@ -45,44 +45,38 @@ static void on_line(char *line, size_t len, void *arg)
 }
 
 struct model {
-	char *content; /* the file's bytes (regular), or the bytes written (pipe) */
-	size_t size;   /* its length */
-	size_t cap;
-	size_t pos; /* what the reader must have read */
+	struct kt_buf c; /* the file's bytes (regular), or the bytes written (pipe) */
+	size_t pos;	 /* what the reader must have read */
 	struct kmsg_splitter ref;
 };
 
 static void model_drain(struct model *m, bool restart_on_shrink)
 {
-	if (restart_on_shrink && m->size < m->pos) {
+	if (restart_on_shrink && m->c.len < m->pos) {
 		kmsg_split_finish(&m->ref);
 		m->pos = 0;
 	}
-	if (m->size > m->pos) {
-		kmsg_split_feed(&m->ref, m->content + m->pos, m->size - m->pos);
-		m->pos = m->size;
+	if (m->c.len > m->pos) {
+		kmsg_split_feed(&m->ref, m->c.p + m->pos, m->c.len - m->pos);
+		m->pos = m->c.len;
 	}
 }
 
-static bool grow(struct model *m, size_t to)
+/* The file's length becomes TO (zeros past its end, as ftruncate gives). */
+static void resize(struct model *m, size_t to)
 {
-	if (to > MAX_FILE)
-		return false;
-	if (to > m->cap) { /* doubling: ASan's realloc always copies */
-		size_t cap = m->cap ? m->cap : 4096;
-		char *p;
+	char *p;
 
-		while (cap < to)
-			cap *= 2;
-		p = realloc(m->content, cap);
-		if (!p)
-			return false;
-		m->content = p;
-		m->cap = cap;
+	if (to <= m->c.len) {
+		if (m->c.p)
+			kt_buf_done(&m->c, m->c.p + to);
+		return;
 	}
-	if (to > m->size)
-		memset(m->content + m->size, 0, to - m->size);
-	return true;
+	p = kt_buf_room(&m->c, to - m->c.len);
+	if (!p)
+		abort();
+	memset(p, 0, to - m->c.len);
+	kt_buf_done(&m->c, p + (to - m->c.len));
 }
 
 static void drain(struct kt_logfile *f, struct model *m, int mode)
@@ -102,15 +96,12 @@ static void drain(struct kt_logfile *f, struct model *m, int mode)
 static bool append(struct kt_logfile *f, struct model *m, int mode, int wfd, const char *s,
 		   size_t n)
 {
-	size_t at = m->size;
-
-	if (!grow(m, at + n))
+	if (m->c.len + n > MAX_FILE)
 		return false;
-	memcpy(m->content + at, s, n);
 	if (mode != 2) {
-		if (pwrite(wfd, s, n, (off_t)at) != (ssize_t)n)
+		if (pwrite(wfd, s, n, (off_t)m->c.len) != (ssize_t)n)
 			abort();
-		m->size = at + n;
+		kt_buf_put(&m->c, s, n);
 		return true;
 	}
 	while (n) {
@@ -122,7 +113,7 @@ static bool append(struct kt_logfile *f, struct model *m, int mode, int wfd, con
 		}
 		if (w <= 0)
 			abort();
-		m->size += (size_t)w;
+		kt_buf_put(&m->c, s, (size_t)w);
 		s += w;
 		n -= (size_t)w;
 	}
@@ -183,9 +174,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (op == 2 && mode != 2) {
 			size_t to = n;
 
-			if (!grow(&m, to) || ftruncate(wfd, (off_t)to))
+			if (to > MAX_FILE || ftruncate(wfd, (off_t)to))
 				abort();
-			m.size = to;
+			resize(&m, to);
 		} else if (op == 3) {
 			drain(&f, &m, mode);
 		}
@@ -199,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kmsg_split_free(&m.ref);
 	kt_buf_free(&got.lines);
 	kt_buf_free(&want.lines);
-	free(m.content);
+	kt_buf_free(&m.c);
 	close(wfd);
 	if (pfd[0] >= 0)
 		close(pfd[0]);
