@@ -570,6 +570,7 @@ static void split_feed(struct kmsg_splitter *sp, const char *data, size_t n, cha
 {
 	while (n) {
 		const char *nl;
+		bool clean = false; /* DATA[0..k) holds no NUL */
 		size_t k;
 
 		if (sp->skip && !sp->len && !sp->overlong) {
@@ -581,12 +582,16 @@ static void split_feed(struct kmsg_splitter *sp, const char *data, size_t n, cha
 			if (!n)
 				return;
 		}
-		nl = memchr(data, '\n', n);
+		/* the line's end, or a NUL before it (then the copying path) */
+		nl = kt_memchr2(data, n, '\n', '\0');
+		if (nl && !*nl)
+			nl = memchr(nl, '\n', n - (size_t)(nl - data));
+		else if (nl)
+			clean = true;
 		k = nl ? (size_t)(nl - data) : n;
 
 		/* a whole line, clean and short enough: hand it over as is */
-		if (wr && nl && !sp->len && !sp->overlong && k <= sp->max &&
-		    !memchr(data, '\0', k)) {
+		if (wr && clean && !sp->len && !sp->overlong && k <= sp->max) {
 			size_t m = k && data[k - 1] == '\r' ? k - 1 : k;
 
 			wr[m] = '\0';

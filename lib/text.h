@@ -49,6 +49,13 @@ static inline bool kt_is_space(char c)
  */
 bool kt_scan_dec(const char *s, size_t n, size_t *i, uint64_t *v);
 
+/*
+ * The first byte of S[0..N) that is A or B, or NULL: memchr for two bytes
+ * in one pass (a line's end and a NUL inside it, say).  Reads nothing
+ * outside S[0..N).
+ */
+const char *kt_memchr2(const char *s, size_t n, char a, char b);
+
 /* Trim ASCII whitespace in place (a NUL-terminated string). */
 char *kt_trim(char *s);
 /* Length of S[0..N) without trailing ASCII whitespace and NUL bytes. */
