@@ -42,12 +42,8 @@ char *kt_buf_room_grow(struct kt_buf *b, size_t n)
 
 void kt_buf_put(struct kt_buf *b, const void *data, size_t n)
 {
-	if (n < b->cap - b->len && !b->oom) { /* fits: the common case */
-		kt_copy_short(b->p + b->len, data, n);
-		b->len += n;
-		b->p[b->len] = '\0';
+	if (kt_buf_put_fits(b, data, n)) /* the common case */
 		return;
-	}
 	if (n > ((size_t)-1) - b->len - 1 || grow(b, b->len + n + 1))
 		return;
 	if (n)

@@ -3,6 +3,7 @@
 #ifndef KT_BUF_H
 #define KT_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -59,6 +60,19 @@ static inline void kt_copy_short(char *d, const char *s, size_t n)
 	} else {
 		memcpy(d, s, n);
 	}
+}
+
+/* kt_buf_put where it fits without growing: false (nothing written)
+ * otherwise.  Inlined by hot writers of many short pieces (the JSON
+ * writer), whose calls to kt_buf_put were a tenth of kmsgscx's time. */
+static inline bool kt_buf_put_fits(struct kt_buf *b, const void *data, size_t n)
+{
+	if (n >= b->cap - b->len || b->oom)
+		return false;
+	kt_copy_short(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return true;
 }
 
 #endif

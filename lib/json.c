@@ -11,7 +11,7 @@ static void emit(struct jw *w, const char *s, size_t n)
 {
 	if (w->fp)
 		fwrite(s, 1, n, w->fp);
-	else
+	else if (!kt_buf_put_fits(w->buf, s, n))
 		kt_buf_put(w->buf, s, n);
 }
 
