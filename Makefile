@@ -131,7 +131,8 @@ $(B)/obj/%.o: %.c $(SYSROOT_STAMP) Makefile
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # the kernel-log hot path (hundreds of MB per run): speed over size here
-HOT_SRCS := lib/scxexit.c lib/kmsg.c lib/json.c lib/buf.c lib/scxexit_fmt.c lib/kmsg_read.c
+HOT_SRCS := lib/scxexit.c lib/kmsg.c lib/json.c lib/buf.c lib/scxexit_fmt.c lib/kmsg_read.c \
+	    lib/stacksym.c lib/text.c
 $(HOT_SRCS:%.c=$(B)/obj/%.o): CFLAGS := $(subst -Os,-O2,$(CFLAGS))
 
 # gcc-ar: the members are LTO objects
