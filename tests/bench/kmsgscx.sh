@@ -59,12 +59,12 @@ echo "log: $mib MiB, $(wc -l <"$LOG") lines; kmsgscx: $events events, $frames fr
 	"pipeline: $(echo "$pl" | awk '{ print $1 " enable/disabled lines, " $2 " messages, " $3 " frames" }')"
 
 # median of 5 by cpu time: "wall_s cpu_s maxrss_kib" (cpu = user + sys,
-# children included, so a pipeline counts every process in it)
+# children included, so a pipeline counts every process; from the rusage
+# helper, in microseconds: time(1)'s 10 ms steps were a tenth of a run)
 meas() {
 	: >"$BENCH/meas.all"
 	for i in 1 2 3 4 5; do
-		/usr/bin/time -f '%e %U %S %M' -o "$BENCH/time.out" "$@" >/dev/null 2>&1
-		awk '{ printf "%.3f %.3f %d\n", $1, $2 + $3, $4 }' "$BENCH/time.out" >>"$BENCH/meas.all"
+		"$RUSAGE" 1 "$@" | awk '{ printf "%.4f %.4f %d\n", $1 / 1e6, $3 / 1e6, $2 }' >>"$BENCH/meas.all"
 	done
 	sort -n -k2 "$BENCH/meas.all" | sed -n 3p
 }
@@ -74,12 +74,6 @@ export LC_ALL=C
 grep -E 'sched_ext: |^\[[ 0-9.]+\]    [A-Za-z0-9_.\$]+\+0x[0-9a-f]+/0x[0-9a-f]+' "\$1" |
 	awk '/sched_ext: BPF scheduler ".*" (enabled|disabled)/ { n++ } / sched_ext: [A-Za-z0-9_.]+: / { m++ } /\+0x/ { f++ } END { print n, m, f }'
 EOF
-if [ ! -x /usr/bin/time ]; then
-	echo "GNU time (/usr/bin/time) not installed: wall time and RSS by rusage only"
-	"$RUSAGE" 3 "$KTBOX" kmsgscx -j -f "$LOG" -o "$BENCH/kmsgscx.json" |
-		awk '{ printf "  ktbox kmsgscx -j: %.0f ms, peak RSS %d KiB\n", $1 / 1000, $2 }'
-	exit 0
-fi
 kt=$(meas "$KTBOX" kmsgscx -j -f "$LOG" -o "$BENCH/kmsgscx.json")
 kth=$(meas "$KTBOX" kmsgscx -f "$LOG" -o "$BENCH/kmsgscx.txt")
 ks=$(meas "$KTBOX" kmsgscx -j -f "$SMALL" -o "$BENCH/kmsgscx_small.json")
