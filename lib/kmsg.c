@@ -506,7 +506,7 @@ size_t kmsg_joined_split(const char *s, size_t n)
 {
 	for (size_t i = 1; i + 3 < n; i++) {
 		uint64_t us;
-		const char *p = memchr(s + i, '[', n - i);
+		const char *p = kt_memchr2(s + i, n - i, '[', '[');
 
 		if (!p)
 			break;

@@ -168,7 +168,7 @@ static long find_lit(const char *t, size_t n, size_t from, const char *lit, size
 	while (o + 1 < ln && lit[o] == ' ')
 		o++;
 	for (size_t i = from; i + ln <= n; i++) {
-		const char *q = memchr(t + i + o, lit[o], n - ln + 1 - i);
+		const char *q = kt_memchr2(t + i + o, n - ln + 1 - i, lit[o], lit[o]);
 
 		if (!q)
 			break;
@@ -1462,7 +1462,7 @@ static bool may_open(const char *s, size_t n)
 		return true;
 	if (find_lit(s, n, 0, LIT(" triggered exit kind ")) >= 0)
 		return true;
-	while ((c = memchr(c, ':', (size_t)(end - c))) != NULL) {
+	while ((c = kt_memchr2(c, (size_t)(end - c), ':', ':')) != NULL) {
 		size_t i = (size_t)(c - s);
 
 		if (i + 1 < n && c[1] == ' ' &&

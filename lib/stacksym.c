@@ -105,7 +105,7 @@ bool kt_stacksym_next(const char *line, size_t len, size_t *pos, struct kt_stack
 	size_t i = lo;
 
 	while (i + 3 <= len) {
-		const char *q = memchr(line + i, '+', len - i);
+		const char *q = kt_memchr2(line + i, len - i, '+', '+');
 
 		if (!q)
 			break;

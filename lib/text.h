@@ -51,8 +51,9 @@ bool kt_scan_dec(const char *s, size_t n, size_t *i, uint64_t *v);
 
 /*
  * The first byte of S[0..N) that is A or B, or NULL: memchr for two bytes
- * in one pass (a line's end and a NUL inside it, say).  Reads nothing
- * outside S[0..N).
+ * in one pass (a line's end and a NUL inside it, say), or for one (A ==
+ * B) where spans are short: musl's memchr costs more there.  Reads
+ * nothing outside S[0..N).
  */
 const char *kt_memchr2(const char *s, size_t n, char a, char b);
 
