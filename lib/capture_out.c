@@ -554,6 +554,17 @@ static int write_maps(struct bw *b)
 	return 0;
 }
 
+/* SCX_EXIT_* of the captured exit's kind, 0 when unknown */
+static uint32_t exit_code(const struct kt_cap_exit *ex)
+{
+	if (!ex->have)
+		return 0;
+	for (int k = SCX_KIND_ERROR; k < SCX_KIND_OTHER; k++)
+		if (!strcmp(ex->kind, scx_kind_name((enum scx_kind)k)))
+			return scx_kind_code((enum scx_kind)k);
+	return 0;
+}
+
 static int write_timeline(struct bw *b)
 {
 	struct kt_capture *c = b->c;
@@ -569,6 +580,13 @@ static int write_timeline(struct bw *b)
 	fp = bw_open(b, KT_BUNDLE_TIMELINE);
 	if (!fp)
 		return -1;
+	/* the exit as the window's own record, where `timeline record
+	 * --flight` puts it: the capture's exit time and kind */
+	if (c->have_exited)
+		tl_flightrec_note_exit(c->tl, c->exited.mono_ns, c->sched, c->trig.state,
+				       exit_code(&c->ex),
+				       c->ex.origin == SCX_ORIGIN_KERNEL ? TL_SCX_KIND_FROM_KMSG
+									 : TL_SCX_KIND_FROM_SCHED);
 	if (tl_flightrec_write(c->tl, fp, &nrec, &lost)) {
 		fclose(fp);
 		if (!b->err) {

@@ -87,11 +87,13 @@ struct rec {
 	int grace_timer;
 	uint64_t writes;
 	bool exit_written;  /* the window went out on the scheduler's exit */
+	bool exit_noted;    /* a caller's exit went into the window (flightrec) */
 	uint32_t dump_kind; /* SCX_EXIT_* named by the last error dump, 0 none */
 	/* the kernel log, read at an exit for the kind of exits without a dump */
 	struct kt_kmsg_reader k;
 	bool have_k;
 	uint32_t kmsg_kind; /* SCX_EXIT_* of the last "disabled (...)" line, 0 none */
+	uint32_t kmsg_from; /* TL_SCX_KIND_FROM_* of kmsg_kind given by a caller, 0: kmsg */
 	/* the exit seen, its record written when its kind is known (or not soon) */
 	bool exit_pending;
 	uint64_t exit_ns;
@@ -155,7 +157,9 @@ static void kmsg_drain(struct rec *r)
 /* The kind of the pending exit: the dump's number, else the log line's. */
 static uint32_t exit_kind(const struct rec *r, uint32_t *from)
 {
-	*from = r->dump_kind ? TL_SCX_KIND_FROM_DUMP : r->kmsg_kind ? TL_SCX_KIND_FROM_KMSG : 0;
+	*from = r->dump_kind   ? TL_SCX_KIND_FROM_DUMP
+		: r->kmsg_kind ? (r->kmsg_from ? r->kmsg_from : TL_SCX_KIND_FROM_KMSG)
+			       : 0;
 	return r->dump_kind ? r->dump_kind : r->kmsg_kind;
 }
 
@@ -177,6 +181,7 @@ static void note_exit(struct rec *r)
 	r->exit_pending = false;
 	r->dump_kind = 0;
 	r->kmsg_kind = 0;
+	r->kmsg_from = 0;
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(text))
@@ -657,6 +662,24 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 	*lost_total = sum(lost, f->r.ncpus);
 	free(lost);
 	return ok ? 0 : -1;
+}
+
+void tl_flightrec_note_exit(struct tl_flightrec *f, uint64_t mono_ns, const char *sched,
+			    enum kt_scx_state st, uint32_t code, uint32_t from)
+{
+	struct rec *r = &f->r;
+
+	if (r->exit_noted)
+		return;
+	drain(r);
+	r->exit_noted = true;
+	r->exit_ns = mono_ns;
+	r->exit_state = st;
+	snprintf(r->exit_name, sizeof(r->exit_name), "%s", sched ? sched : "");
+	/* the window's own dump names the kind exactly; else the caller's */
+	r->kmsg_kind = code;
+	r->kmsg_from = from;
+	note_exit(r);
 }
 
 size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)

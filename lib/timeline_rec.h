@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "intf.h"
+#include "scxtrig.h"
 
 /* ---- the loader ---- */
 
@@ -104,6 +105,15 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 uint64_t tl_flightrec_missing(const struct tl_flightrec *f);
 /* TL_AT_* bits attached */
 uint64_t tl_flightrec_attached(const struct tl_flightrec *f);
+/*
+ * The caller saw the sched_ext exit at MONO_NS (scheduler SCHED, sysfs
+ * state ST after it): put the window's ScxExit record there, once.  Its
+ * kind is the one the window's own error dump names, else CODE (SCX_EXIT_*,
+ * 0 unknown) from FROM (TL_SCX_KIND_FROM_*).  Drains the ring first, so the
+ * exit's own events are in the window before it.
+ */
+void tl_flightrec_note_exit(struct tl_flightrec *f, uint64_t mono_ns, const char *sched,
+			    enum kt_scx_state st, uint32_t code, uint32_t from);
 /* Append the sched_ext_dump lines held now to OUT, one per line; returns
  * how many (drains the ring first). */
 struct kt_buf;

@@ -948,7 +948,7 @@ check_capture() {
 		sh -c "head -n 1 $b/summary.txt | grep -Eq '$re'"
 	check_capture_dump "$name" $b $kind
 	check_capture_counters "$name" $b
-	check_capture_timeline "$name" $b
+	check_capture_timeline "$name" $b $kind
 }
 
 # how the enable was seen and how soon after it the fds and symbols were
@@ -1058,7 +1058,7 @@ check_capture_counters() {
 # the timeline: switches on every CPU in the window before the exit; the
 # report reads the whole bundle
 check_capture_timeline() {
-	name=$1 b=$2
+	name=$1 b=$2 # $3: the exit kind
 	capture report --full $b >$b.report 2>$b.report.err
 	kt_is "$?" 0 "capture $name: capture report reads the bundle"
 	timeline dump $b/timeline.ktl >$b.tl 2>&1
@@ -1067,5 +1067,14 @@ check_capture_timeline() {
 		grep -q "^ *[0-9.]* \[$(printf '%03d' $c)\] Switch " $b.tl && n=$((n + 1))
 	done
 	kt_is "$n" "$(nproc)" "capture $name: timeline.ktl has switches on every CPU before the exit"
+	# the exit as the window's own record, as `timeline record --flight`
+	# writes it, with the kind the kernel named (SCX_EXIT_*)
+	case $3 in
+	error) code=1024 ;; error_bpf) code=1025 ;; error_stall) code=1026 ;;
+	unreg) code=64 ;; unreg_bpf) code=65 ;; unreg_kern) code=66 ;; *) code=0 ;;
+	esac
+	timeline dump -j $b/timeline.ktl 2>&1 | grep '"kind":"ScxExit"' >$b.tlexit
+	kt_is "$(wc -l <$b.tlexit)" 1 "capture $name: timeline.ktl holds the exit's ScxExit record"
+	kt_has $b.tlexit "\"exit_kind\":$code," "capture $name: its ScxExit names the kind $3 ($code)"
 	kt_check "capture $name: the report's parts say nothing missing" grep -qx 'nothing missing' $b.report
 }
