@@ -1055,6 +1055,11 @@ int kt_bundle_load(struct kt_bundle *b, const char *path)
 	return 0;
 }
 
+bool kt_bundle_tl_shrunk(const struct kt_bundle *b)
+{
+	return b->has_tl && tl_file_shrunk(&b->tl);
+}
+
 void kt_bundle_free(struct kt_bundle *b)
 {
 	for (size_t i = 0; i < b->nev; i++)

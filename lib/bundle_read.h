@@ -110,6 +110,9 @@ struct kt_bundle {
  */
 int kt_bundle_load(struct kt_bundle *b, const char *path);
 void kt_bundle_free(struct kt_bundle *b);
+/* Whether the bundle's timeline file shrank while it was read (someone cut
+ * it): what was rendered from it read zeros past the cut and is partial. */
+bool kt_bundle_tl_shrunk(const struct kt_bundle *b);
 /* Add a note (printf format). */
 void kt_bundle_note(struct kt_bundle *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

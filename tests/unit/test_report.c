@@ -429,6 +429,28 @@ static void test_html(void)
 	free(s);
 }
 
+/* A timeline cut while the report reads it (mapped): zeros, no SIGBUS,
+ * and the bundle says so (capture report then fails rather than keep a
+ * partial report). */
+static void test_tl_shrunk(void)
+{
+	const char *dst = "build/tests/bundle-shrink";
+	struct kt_bundle b;
+	FILE *fp;
+
+	copy_tree(FIX "vm/bundle-error", dst);
+	ok(!kt_bundle_load(&b, dst) && b.has_tl && !kt_bundle_tl_shrunk(&b),
+	   "vm error bundle loads, its timeline whole");
+	truncate_file("build/tests/bundle-shrink/timeline.ktl", 0.2);
+	fp = fopen("/dev/null", "w");
+	ok(fp && !kt_report_text(fp, &b, &(struct kt_report_opts){.width = 100}),
+	   "the report renders over the cut timeline");
+	if (fp)
+		fclose(fp);
+	ok(kt_bundle_tl_shrunk(&b), "... and the bundle says its timeline shrank");
+	kt_bundle_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "render"))
@@ -457,5 +479,6 @@ int main(int argc, char **argv)
 	test_width();
 	test_markdown_limit();
 	test_html();
+	test_tl_shrunk();
 	return tap_done();
 }
