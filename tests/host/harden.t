@@ -29,6 +29,16 @@ wait; grep -q kernel_name "$T/fromfifo"; ok $? "... the reader got the snapshot"
 [ -p "$T/fifo" ]; ok $? "... it is still a FIFO"
 echo old >"$T/mode"; chmod 640 "$T/mode"
 $K hostctx -j -o "$T/mode"; is "$(stat -c %a "$T/mode")" 640 "-o keeps the replaced file's mode"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	echo old >"$T/owned"; chown nobody:"$(id -gn nobody)" "$T/owned"; chmod 604 "$T/owned"
+	want=$(stat -c '%u:%g %a' "$T/owned")
+	$K hostctx -j -o "$T/owned"
+	is "$(stat -c '%u:%g %a' "$T/owned")" "$want" "-o as root keeps the replaced file's owner, group and mode"
+	grep -q kernel_name "$T/owned"; ok $? "... and it holds the new snapshot"
+else
+	skip "chown to nobody needs root"
+	skip "chown to nobody needs root"
+fi
 echo keep >"$T/victim"; ln -s "$T/victim" "$T/link"
 $K hostctx -j -o "$T/link"
 is "$(cat "$T/victim")" keep "-o over a link to a file: the target is not written through"
@@ -39,8 +49,18 @@ n=$(printf 'x%.0s' $(seq 250))
 $K hostctx -j -o "$T/$n"; ok $? "-o a 250-byte name"
 ( $K hostctx -j -n 1000 -i 0.01 -o "$T/killed" & p=$!; sleep 0.3; kill -TERM $p; wait $p ) 2>/dev/null
 [ -z "$(ls -A "$T" | grep -v -e '^null$' -e '^fifo$' -e '^fromfifo$' -e '^mode$' -e '^victim$' \
-	-e '^link$' -e "^$n\$" -e '^err$')" ]; ok $? "SIGTERM mid-write leaves no temporary"
+	-e '^link$' -e '^owned$' -e "^$n\$" -e '^err$')" ]; ok $? "SIGTERM mid-write leaves no temporary"
 [ ! -e "$T/killed" ]; ok $? "... and no target"
+
+# ---- error lines -----------------------------------------------------------
+# user input reaching "APPLET: what: why" (a file name, an option) cannot
+# forge a line or drive the terminal: control bytes are printed as \xNN
+$K kmsgscx -f "$T/no"$'\nFAKE: x\e[31m' 2>"$T/err"; is $? 1 "kmsgscx -f a missing name holding LF and ESC: exit 1"
+is "$(wc -l <"$T/err")" 1 "... one error line"
+grep -qF "$T/no\\x0aFAKE: x\\x1b[31m': No such file" "$T/err"; ok $? "... the name's LF and ESC as \\x0a, \\x1b"
+$K hostctx --bogus$'\n'x$'\a' 2>"$T/err"; is $? 2 "an unknown option holding LF and BEL: usage error"
+grep -qF "'--bogus\\x0ax\\x07'" "$T/err" && [ "$(wc -l <"$T/err")" = 2 ] && ! grep -q $'[\a\e]' "$T/err"
+ok $? "... escaped, the message and its hint on two lines"
 
 # ---- stdout ------------------------------------------------------------------
 for c in --help --version --list; do

@@ -130,6 +130,15 @@ $H --help | grep -q 'Exit status'; ok $? "--help documents exit codes"
 $H --bogus 2>/dev/null; is "$?" 2 "unknown option: exit 2"
 $H -n 0 2>/dev/null; is "$?" 2 "-n 0: exit 2"
 $H frobnicate 2>/dev/null; is "$?" 2 "unknown command: exit 2"
+# options of another sub-command are usage errors, said as such, with no output
+for a in "pair -n 2 --root $FIX/x86 $FIX/x86.json:n:pair" "thp -n 2 --root $FIX/x86:n:thp" \
+	"diff -j $FIX/x86.json $FIX/x86.json:j:diff"; do
+	args=${a%%:*}; rest=${a#*:}; o=${rest%%:*}; c=${rest#*:}
+	$H $args >"$T/out" 2>"$T/err"; r=$?
+	[ $r = 2 ] && [ ! -s "$T/out" ] && grep -qx "hostctx: invalid option -- '$o'" "$T/err" &&
+		grep -qx "Try 'hostctx $c --help' for more information." "$T/err"
+	ok $? "hostctx $c -$o: usage error (exit 2, invalid option -$o, hint to '$c --help'), no output"
+done
 $H --root "$T/no-such-tree" >"$T/out" 2>"$T/err"; is "$?" 1 "--root on a missing directory: exit 1"
 [ ! -s "$T/out" ] && grep -q "^hostctx: --root '$T/no-such-tree': No such file or directory" "$T/err"
 ok $? "... with an error, not a snapshot of nothing"
