@@ -582,6 +582,7 @@ static struct scx_event *event_new(struct scx_parser *p, int type, int origin,
 	ev->has_seq = l->has_seq;
 	ev->seq = l->seq;
 	ev->line = p->nline;
+	ev->cpu = -1;
 	return ev;
 }
 
@@ -1128,12 +1129,27 @@ static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, size_t 
 	return true;
 }
 
-/* "COMM[PID] triggered exit kind N:" / "… exit kind N on CPU C:" */
-static bool triggered(const char *t, size_t n, uint64_t *code)
+/* A decimal number at T[*I] (at most 9 digits kept); false when none. */
+static bool dec_at(const char *t, size_t n, size_t *i, uint64_t *v)
 {
-	static const char key[] = " triggered exit kind ";
-	size_t i, k = sizeof(key) - 1, j;
-	uint64_t v = 0;
+	if (*i >= n || !kt_is_digit(t[*i]))
+		return false;
+	*v = 0;
+	while (*i < n && kt_is_digit(t[*i]) && *v < 1000000000)
+		*v = *v * 10 + (uint64_t)(t[(*i)++] - '0');
+	return true;
+}
+
+/*
+ * "COMM[PID] triggered exit kind N:" / "… exit kind N on CPU C:" (newer
+ * kernels: C is the CPU scx_exit() ran on, ei->exit_cpu).  *CPU is -1
+ * when the line does not say.
+ */
+static bool triggered(const char *t, size_t n, uint64_t *code, int64_t *cpu)
+{
+	static const char key[] = " triggered exit kind ", on[] = " on CPU ";
+	size_t i, k = sizeof(key) - 1, j, c;
+	uint64_t v, cv;
 	long a = find_lit(t, n, 0, key, k);
 
 	if (a < 2 || t[a - 1] != ']')
@@ -1144,13 +1160,14 @@ static bool triggered(const char *t, size_t n, uint64_t *code)
 	if (j == i - 1 || j < 2 || t[j - 1] != '[')
 		return false;
 	i += k;
-	if (i >= n || !kt_is_digit(t[i]))
-		return false;
-	while (i < n && kt_is_digit(t[i]) && v < 1000000000)
-		v = v * 10 + (uint64_t)(t[i++] - '0');
-	if (i >= n || (t[i] != ':' && t[i] != ' '))
+	if (!dec_at(t, n, &i, &v) || i >= n || (t[i] != ':' && t[i] != ' '))
 		return false;
 	*code = v;
+	*cpu = -1;
+	c = i + sizeof(on) - 1;
+	if (has_prefix(t + i, n - i, on, sizeof(on) - 1) && dec_at(t, n, &c, &cv) && c < n &&
+	    t[c] == ':' && cv < 1000000000)
+		*cpu = (int64_t)cv;
 	return true;
 }
 
@@ -1160,9 +1177,11 @@ static void shead(struct scx_parser *p, const char *t, size_t n, const char *raw
 	struct scx_event *ev = p->sev;
 	const char *colon;
 	uint64_t code;
+	int64_t cpu;
 
-	if (triggered(t, n, &code)) {
+	if (triggered(t, n, &code, &cpu)) {
 		ev->kind = scx_kind_from_code(code);
+		ev->cpu = cpu;
 		add_raw(p, ev, raw, rawlen);
 		p->sstate = S_REASON;
 		return;
@@ -1359,8 +1378,9 @@ static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const
 			  size_t rawlen)
 {
 	uint64_t code;
+	int64_t cpu;
 
-	if (!triggered(l->text, l->len, &code)) {
+	if (!triggered(l->text, l->len, &code, &cpu)) {
 		pname_note(p, l, raw, rawlen);
 		return false;
 	}
@@ -1374,6 +1394,7 @@ static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const
 	}
 	pname_clear(p);
 	p->sev->kind = scx_kind_from_code(code);
+	p->sev->cpu = cpu;
 	add_raw(p, p->sev, raw, rawlen);
 	p->sstate = S_REASON;
 	p->sfmt = l->fmt;

@@ -16,7 +16,7 @@
  *               sched_ext: REASON[ (MESSAGE)]
  *  scheduler  what a scx scheduler prints from its exit info:
  *               DEBUG DUMP / ==== / [NAME: root] / COMM[PID] triggered
- *               exit kind N: /   REASON (MSG) / Backtrace: / 2-space
+ *               exit kind N[ on CPU C]: /   REASON (MSG) / Backtrace: / 2-space
  *               frames / CPU states and per-task stacks (ignored) / ====
  *               EXIT: REASON[ (MSG)]  or  Error: EXIT: …
  *
@@ -95,6 +95,7 @@ struct scx_event {
 	uint64_t ts_usec;
 	uint64_t seq;
 	int level;	/* printk level, -1 when unknown */
+	int64_t cpu;	/* the CPU a dump's "… exit kind N on CPU C:" names, else -1 */
 	bool has_stall; /* "COMM[PID] failed to run for N.NNNs" */
 	char *stall_comm;
 	int64_t stall_pid;
