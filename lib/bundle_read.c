@@ -389,6 +389,7 @@ static int ev_from(const struct jr_val *o, struct scx_event *e)
 		e->ts_usec = ts > 0 ? (uint64_t)(ts * 1e6 + 0.5) : 0;
 	e->has_seq = jnum(o, "seq", NULL, &e->seq);
 	e->level = jnum(o, "level", NULL, &u) ? (int)u : -1;
+	e->cpu = jnum(o, "cpu", NULL, &u) && u < 1000000000 ? (int64_t)u : -1;
 	if (st && st->type == JR_OBJECT && jstr(st, "comm")) {
 		double sec = 0;
 

@@ -1129,17 +1129,6 @@ static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, size_t 
 	return true;
 }
 
-/* A decimal number at T[*I] (at most 9 digits kept); false when none. */
-static bool dec_at(const char *t, size_t n, size_t *i, uint64_t *v)
-{
-	if (*i >= n || !kt_is_digit(t[*i]))
-		return false;
-	*v = 0;
-	while (*i < n && kt_is_digit(t[*i]) && *v < 1000000000)
-		*v = *v * 10 + (uint64_t)(t[(*i)++] - '0');
-	return true;
-}
-
 /*
  * "COMM[PID] triggered exit kind N:" / "… exit kind N on CPU C:" (newer
  * kernels: C is the CPU scx_exit() ran on, ei->exit_cpu).  *CPU is -1
@@ -1160,12 +1149,12 @@ static bool triggered(const char *t, size_t n, uint64_t *code, int64_t *cpu)
 	if (j == i - 1 || j < 2 || t[j - 1] != '[')
 		return false;
 	i += k;
-	if (!dec_at(t, n, &i, &v) || i >= n || (t[i] != ':' && t[i] != ' '))
+	if (!kt_scan_dec(t, n, &i, &v) || i >= n || (t[i] != ':' && t[i] != ' '))
 		return false;
 	*code = v;
 	*cpu = -1;
 	c = i + sizeof(on) - 1;
-	if (has_prefix(t + i, n - i, on, sizeof(on) - 1) && dec_at(t, n, &c, &cv) && c < n &&
+	if (has_prefix(t + i, n - i, on, sizeof(on) - 1) && kt_scan_dec(t, n, &c, &cv) && c < n &&
 	    t[c] == ':' && cv < 1000000000)
 		*cpu = (int64_t)cv;
 	return true;
@@ -1931,4 +1920,98 @@ long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn e
 	scx_parser_free(&w.p);
 	kmsg_split_free(&w.sp);
 	return n;
+}
+
+/* ---- SCX_EV_* counters ---- */
+
+bool scx_counter_key(const char *s, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (has_prefix(s, n, LIT("SCX_EV_"))) {
+		s += 7;
+		n -= 7;
+	}
+	if (!n || n >= size)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_word(s[i]))
+			return false;
+		out[o++] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	}
+	out[o] = 0;
+	return true;
+}
+
+bool scx_counter_line(const char *s, size_t n, struct scx_counter *c)
+{
+	size_t i = 0, a, k;
+	uint64_t v;
+	bool neg;
+
+	n = kt_rtrim_len(s, n);
+	while (i < n && s[i] == ' ')
+		i++;
+	a = i;
+	while (i < n && (is_word(s[i])))
+		i++;
+	if (i == a)
+		return false;
+	k = i;
+	if (i < n && s[i] == ':')
+		i++;
+	if (i == n || s[i] != ' ')
+		return false;
+	while (i < n && s[i] == ' ')
+		i++;
+	neg = i < n && s[i] == '-';
+	i += neg;
+	if (!kt_scan_dec(s, n, &i, &v) || i != n || v > INT64_MAX)
+		return false;
+	if (!scx_counter_key(s + a, k - a, c->name, sizeof(c->name)))
+		return false;
+	c->value = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+size_t scx_dump_counters(const char *s, size_t n, struct scx_counter *out, size_t max)
+{
+	enum { SEEK_EXIT, SEEK_HEAD, SEEK_RULE, ROWS } st = SEEK_EXIT;
+	size_t got = 0;
+
+	for (size_t i = 0; i < n && got < max;) {
+		const char *e = memchr(s + i, '\n', n - i), *t = s + i;
+		size_t len = e ? (size_t)(e - t) : n - i, tl = kt_rtrim_len(t, len);
+		uint64_t code;
+		int64_t cpu;
+
+		i += len + 1;
+		switch (st) {
+		case SEEK_EXIT:
+			/* a SysRq-D dump (kind 0) is not an exit's */
+			if (triggered(t, tl, &code, &cpu) && code)
+				st = SEEK_HEAD;
+			break;
+		case SEEK_HEAD:
+			if (tl == 14 && !memcmp(t, "Event counters", 14))
+				st = SEEK_RULE;
+			else if (triggered(t, tl, &code, &cpu))
+				st = code ? SEEK_HEAD : SEEK_EXIT; /* the next dump */
+			break;
+		case SEEK_RULE:
+			for (size_t j = 0; j < tl; j++)
+				if (t[j] != '-')
+					return 0;
+			if (!tl)
+				return 0;
+			st = ROWS;
+			break;
+		case ROWS:
+			if (!scx_counter_line(t, tl, &out[got]))
+				return got;
+			got++;
+			break;
+		}
+	}
+	return got;
 }

@@ -436,6 +436,53 @@ static void test_cpu(void)
 	}
 }
 
+/* The counters of a dump's "Event counters" section and root/events. */
+static void test_counters(void)
+{
+	struct scx_counter k[SCX_MAX_COUNTERS], one;
+	char path[512];
+	size_t n = 0, got;
+	char *buf;
+	static const char sysrq[] = "a[1] triggered exit kind 0:\n  SysRq-D ()\n\nEvent counters\n"
+				    "--------------\n   SCX_EV_X:   5\n"
+				    "b[2] triggered exit kind 1024 on CPU 1:\n  runtime error (m)\n"
+				    "Event counters\n--------------\n   SCX_EV_X:   7\n"
+				    "   SCX_EV_Y_2:   -3\n====\n   SCX_EV_Z:   1\n";
+	static const char before[] = "Event counters\n--------------\n   SCX_EV_X:   5\n";
+	static const char norule[] = "b[2] triggered exit kind 1024:\n  runtime error (m)\n"
+				     "Event counters\n   SCX_EV_X:   7\n";
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/vm/bundle-error/scheduler.stderr",
+		 getenv("TOP") ? getenv("TOP") : ".");
+	buf = kt_read_file(NULL, path, 1 << 20, &n);
+	if (ok(buf != NULL, "read %s", path)) {
+		got = scx_dump_counters(buf, n, k, SCX_MAX_COUNTERS);
+		is_int(got, 13, "the 7.2 guest's dump: 13 counters");
+		is_str(got ? k[0].name : "", "select_cpu_fallback", "first: its root/events key");
+		is_str(got > 2 ? k[2].name : "", "dispatch_keep_last", "third's key");
+		is_int(got > 2 ? k[2].value : -1, 34, "third's value");
+		is_int(got > 8 ? k[8].value : -1, 49628746, "bypass_duration's value");
+		is_int(scx_dump_counters(buf, n, k, 4), 4, "at most MAX");
+	}
+	free(buf);
+	got = scx_dump_counters(sysrq, sizeof(sysrq) - 1, k, SCX_MAX_COUNTERS);
+	is_int(got, 2, "a SysRq-D dump (kind 0) skipped, the exit's section up to its end");
+	is_str(got ? k[0].name : "", "x", "... its first");
+	is_int(got ? k[0].value : 0, 7, "... the exit's value, not SysRq-D's");
+	is_int(got > 1 ? k[1].value : 0, -3, "... a negative value");
+	is_int(scx_dump_counters(before, sizeof(before) - 1, k, SCX_MAX_COUNTERS), 0,
+	       "a section before any exit header: none");
+	is_int(scx_dump_counters(norule, sizeof(norule) - 1, k, SCX_MAX_COUNTERS), 0,
+	       "no ---- rule under the heading: none");
+	ok(scx_counter_line(LITERAL_ARGS("SCX_EV_BYPASS_DURATION 123"), &one) &&
+		   !strcmp(one.name, "bypass_duration") && one.value == 123,
+	   "root/events line");
+	ok(!scx_counter_line(LITERAL_ARGS("SCX_EV_A 12x"), &one), "trailing junk: not a line");
+	ok(!scx_counter_line(LITERAL_ARGS("SCX_EV_ 1"), &one), "no name: not a line");
+	ok(!scx_counter_line(LITERAL_ARGS("SCX_EV_A: 99999999999999999999"), &one),
+	   "over 19 digits: not a line");
+}
+
 static void test_helpers(void)
 {
 	const char *c;
@@ -832,6 +879,7 @@ int main(void)
 	test_nul_huge();
 	test_helpers();
 	test_cpu();
+	test_counters();
 	test_interleave();
 	test_stream();
 	test_mangled();
