@@ -982,8 +982,12 @@ static void exit_extras(struct kt_capture *c)
 
 	if (c->tl && c->end != KT_END_NOW && tl_flightrec_dump_lines(c->tl, &td))
 		scx_parse_window(td.p, td.len, 0, on_dump_event, c);
-	if (c->have_exited && c->post_read)
+	if (c->have_exited && c->post_read) {
 		snprintf(c->post_src, sizeof(c->post_src), "root/events, read at the exit");
+		if (c->part[KT_PART_SCHED_EXT].st == KT_PART_OK)
+			kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, "post-exit counters: %s",
+					c->post_src);
+	}
 	if (c->have_exited && c->have_scx && !c->post_read) {
 		if (post_from_tp(c, tp_why, sizeof(tp_why)) ||
 		    post_from_dump(c, &c->cout[1], "the scheduler's standard error") ||
