@@ -899,12 +899,31 @@ static void tp_add(const struct tl_event *ev, void *arg)
 	t->n++;
 }
 
-/* The latest root/events read plus every sched_ext_event delta after it:
- * the kernel traces each SCX_EV_* increment (scx_add_event). */
-static bool post_from_tp(struct kt_capture *c, char *why, size_t n)
+static int enable_seq(uint64_t *v)
+{
+	char *s = kt_read_trim(NULL, SCX_DIR "/enable_seq");
+	unsigned long long u;
+	int r = s && !kt_parse_u64(s, &u) ? 0 : -1;
+
+	free(s);
+	if (!r)
+		*v = u;
+	return r;
+}
+
+/*
+ * The latest root/events read plus every sched_ext_event delta after it:
+ * the kernel traces each SCX_EV_* increment (scx_add_event).  Never read
+ * (enabled and gone while the loop was busy): a scheduler's counters start
+ * at 0, so with none loaded when the timeline was attached, exactly one
+ * enabled since and no record dropped, the sum of every delta.
+ */
+static bool post_from_tp(struct kt_capture *c, const struct kt_cap_counters *names, char *why,
+			 size_t n)
 {
 	struct tp_sum *t;
-	uint64_t lost, oldest;
+	uint64_t lost, oldest, seq;
+	bool from0;
 
 	if (!c->tl) {
 		snprintf(why, n, "no timeline");
@@ -914,8 +933,12 @@ static bool post_from_tp(struct kt_capture *c, char *why, size_t n)
 		snprintf(why, n, "tracepoint sched_ext_event missing on this kernel");
 		return false;
 	}
-	if (!c->last.n) {
-		snprintf(why, n, "root/events never read before the exit");
+	from0 = !c->last.n && c->tl_idle && !tl_flightrec_dropped(c->tl) && !enable_seq(&seq) &&
+		seq == c->tl_seq + 1;
+	if (!c->last.n && !from0) {
+		snprintf(why, n, "root/events never read before the exit, and the timeline %s",
+			 !c->tl_idle ? "was attached with a scheduler loaded"
+				     : "saw more than one scheduler or dropped records");
 		return false;
 	}
 	lost = tl_flightrec_lost(c->tl);
@@ -931,6 +954,9 @@ static bool post_from_tp(struct kt_capture *c, char *why, size_t n)
 	}
 	t->k = c->last;
 	t->since = c->last.mono_ns;
+	/* from 0: the counters that never moved are named by a dump, if any */
+	for (size_t i = 0; from0 && i < names->n; i++)
+		kt_cap_counters_add(&t->k, names->c[i].name, strlen(names->c[i].name), 0);
 	t->n = 0;
 	tl_flightrec_each(c->tl, TL_K_SCX_EVENT, tp_add, t, &oldest);
 	if (tl_flightrec_dropped(c->tl) && oldest > t->since) {
@@ -939,28 +965,35 @@ static bool post_from_tp(struct kt_capture *c, char *why, size_t n)
 		return false;
 	}
 	c->post_ev = t->k;
-	snprintf(c->post_src, sizeof(c->post_src),
-		 "root/events read %.3f s %s the exit was seen + the %zu sched_ext_event deltas "
-		 "after it",
-		 (double)(c->exited.mono_ns > t->since ? c->exited.mono_ns - t->since
-						       : t->since - c->exited.mono_ns) /
-			 1e9,
-		 c->exited.mono_ns > t->since ? "before" : "after", t->n);
+	if (from0)
+		snprintf(c->post_src, sizeof(c->post_src),
+			 "0 at the enable + the %zu sched_ext_event deltas since (root/events "
+			 "never read)%s",
+			 t->n, names->n ? "" : "; unmoved counters absent");
+	else
+		snprintf(c->post_src, sizeof(c->post_src),
+			 "root/events read %.3f s %s the exit was seen + the %zu sched_ext_event "
+			 "deltas after it",
+			 (double)(c->exited.mono_ns > t->since ? c->exited.mono_ns - t->since
+							       : t->since - c->exited.mono_ns) /
+				 1e9,
+			 c->exited.mono_ns > t->since ? "before" : "after", t->n);
 	free(t);
 	return true;
 }
 
-static bool post_from_dump(struct kt_capture *c, const struct kt_buf *b, const char *what)
+/* The first of the texts with a dump's Event counters: into K, its name. */
+static const char *dump_counters(const struct kt_buf *const *b, const char *const *what,
+				 struct kt_cap_counters *k)
 {
-	size_t n = b->len ? scx_dump_counters(b->p, b->len, c->post_ev.c, SCX_MAX_COUNTERS) : 0;
-
-	if (!n)
-		return false;
-	c->post_ev.n = n;
-	c->post_ev.mono_ns = 0;
-	snprintf(c->post_src, sizeof(c->post_src),
-		 "the debug dump's Event counters (%s), taken at the error", what);
-	return true;
+	for (int i = 0; b[i]; i++) {
+		k->n = b[i]->len ? scx_dump_counters(b[i]->p, b[i]->len, k->c, SCX_MAX_COUNTERS)
+				 : 0;
+		k->mono_ns = 0;
+		if (k->n)
+			return what[i];
+	}
+	return NULL;
 }
 
 static void on_dump_event(const struct scx_event *ev, void *arg)
@@ -977,11 +1010,20 @@ static void on_dump_event(const struct scx_event *ev, void *arg)
 static void exit_extras(struct kt_capture *c)
 {
 	struct kt_buf td = {0};
-	char tp_why[128] = "";
+	const struct kt_buf *texts[] = {&c->cout[1], &c->cout[0], &td, NULL};
+	static const char *const what[] = {"the scheduler's standard error",
+					   "the scheduler's standard output",
+					   "the timeline's sched_ext_dump lines"};
+	struct kt_cap_counters *dk = calloc(1, sizeof(*dk));
+	char tp_why[192] = "";
 	bool dumped = cap_exit_has_bt(&c->ex);
+	const char *dsrc;
 
+	if (!dk)
+		return;
 	if (c->tl && c->end != KT_END_NOW && tl_flightrec_dump_lines(c->tl, &td))
 		scx_parse_window(td.p, td.len, 0, on_dump_event, c);
+	dsrc = dump_counters(texts, what, dk);
 	if (c->have_exited && c->post_read) {
 		snprintf(c->post_src, sizeof(c->post_src), "root/events, read at the exit");
 		if (c->part[KT_PART_SCHED_EXT].st == KT_PART_OK)
@@ -989,10 +1031,12 @@ static void exit_extras(struct kt_capture *c)
 					c->post_src);
 	}
 	if (c->have_exited && c->have_scx && !c->post_read) {
-		if (post_from_tp(c, tp_why, sizeof(tp_why)) ||
-		    post_from_dump(c, &c->cout[1], "the scheduler's standard error") ||
-		    post_from_dump(c, &c->cout[0], "the scheduler's standard output") ||
-		    post_from_dump(c, &td, "the timeline's sched_ext_dump lines"))
+		if (!post_from_tp(c, dk, tp_why, sizeof(tp_why)) && dsrc) {
+			c->post_ev = *dk;
+			snprintf(c->post_src, sizeof(c->post_src),
+				 "the debug dump's Event counters (%s), taken at the error", dsrc);
+		}
+		if (c->post_src[0])
 			kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, "post-exit counters: %s",
 					c->post_src);
 		else {
@@ -1009,6 +1053,7 @@ static void exit_extras(struct kt_capture *c)
 		}
 	}
 	kt_buf_free(&td);
+	free(dk);
 }
 
 /* ---- the run ---- */
@@ -1121,9 +1166,13 @@ static void arm_common(struct kt_capture *c)
 		size_t budget = c->o.budget / 2 < (64u << 20) ? c->o.budget / 2 : (64u << 20);
 
 		c->tl = tl_flightrec_start(&c->loop, c->o.flight_ns, budget, err, sizeof(err));
-		if (c->tl)
+		if (c->tl) {
 			timeline_status(c);
-		else
+			/* no scheduler now: the next one's every counter
+			 * increment is traced from its start */
+			c->tl_idle = c->have_trig && kt_scxtrig_peek(&c->trig) == KT_SCX_DISABLED &&
+				     !enable_seq(&c->tl_seq);
+		} else
 			kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_UNAVAILABLE, "%s", err);
 	}
 }

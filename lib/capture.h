@@ -125,6 +125,8 @@ struct kt_capture {
 	char post_src[160];			 /* where post_ev came from ("" when none) */
 	char post_why[400];			 /* why there are none (an exit seen, no post_ev) */
 	const char *exit_by;			 /* what saw the exit: "uevent", "poll", … */
+	bool tl_idle;				 /* no scheduler when the timeline was attached, */
+	uint64_t tl_seq;			 /* ... and enable_seq then */
 	bool have_dcpu;				 /* a debug dump's "on CPU C" (scheduler output, */
 	int64_t dcpu;				 /* the timeline's sched_ext_dump lines) */
 	enum scx_kind dcpu_kind;
