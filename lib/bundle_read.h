@@ -130,6 +130,8 @@ bool kt_bundle_dump(const struct kt_bundle *b, struct kt_buf *out, const char **
 /* The exit's monotonic time in ns from the manifest; 0 when it has none
  * (the timeline's own sched_ext exit record is then used, if any). */
 uint64_t kt_bundle_exit_mono(const struct kt_bundle *b);
+/* KEY of object O when it is a string, else NULL. */
+const char *kt_bundle_jstr(const struct jr_val *o, const char *k);
 /* " (part P STATUS: REASON)" when the manifest says why P is not ok, else "". */
 void kt_bundle_why(const struct kt_bundle *b, unsigned part, struct kt_buf *out);
 /* Part name ("hostctx", ...) and status name ("ok", ...). */

@@ -682,7 +682,8 @@ void tl_flightrec_note_exit(struct tl_flightrec *f, uint64_t mono_ns, const char
 	note_exit(r);
 }
 
-size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
+size_t tl_flightrec_each(struct tl_flightrec *f, int kind, tl_flightrec_fn fn, void *arg,
+			 uint64_t *oldest_ns)
 {
 	const struct tl_flight *fl = &f->r.fl;
 	unsigned char *lin;
@@ -690,6 +691,7 @@ size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
 	struct tl_event ev;
 	size_t n = 0, first;
 
+	*oldest_ns = 0;
 	drain(&f->r);
 	lin = malloc(fl->n ? fl->n * TL_RECORD_SIZE : 1);
 	if (!lin)
@@ -700,14 +702,43 @@ size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
 	memcpy(lin + first * TL_RECORD_SIZE, fl->buf, (fl->n - first) * TL_RECORD_SIZE);
 	tl_iter_init(&it, lin, fl->n * TL_RECORD_SIZE);
 	while (tl_iter_next(&it, &ev)) {
-		if (ev.kind != TL_K_SCX_DUMP)
+		if (!*oldest_ns || (ev.raw.ts && ev.raw.ts < *oldest_ns))
+			*oldest_ns = ev.raw.ts;
+		if ((int)ev.kind != kind)
 			continue;
-		if (ev.text) /* an empty line has none */
-			kt_buf_put(out, ev.text, ev.text_len);
-		kt_buf_putc(out, '\n');
+		fn(&ev, arg);
 		n++;
 	}
 	free(lin);
+	return n;
+}
+
+static void dump_line(const struct tl_event *ev, void *arg)
+{
+	struct kt_buf *out = arg;
+
+	if (ev->text) /* an empty line has none */
+		kt_buf_put(out, ev->text, ev->text_len);
+	kt_buf_putc(out, '\n');
+}
+
+size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
+{
+	uint64_t oldest;
+
+	return tl_flightrec_each(f, TL_K_SCX_DUMP, dump_line, out, &oldest);
+}
+
+uint64_t tl_flightrec_lost(struct tl_flightrec *f)
+{
+	uint64_t *lost = calloc(f->r.ncpus, sizeof(*lost)), n;
+
+	if (!lost || read_lost(&f->r, lost)) {
+		free(lost);
+		return UINT64_MAX;
+	}
+	n = sum(lost, f->r.ncpus);
+	free(lost);
 	return n;
 }
 

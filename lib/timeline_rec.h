@@ -118,6 +118,16 @@ void tl_flightrec_note_exit(struct tl_flightrec *f, uint64_t mono_ns, const char
  * how many (drains the ring first). */
 struct kt_buf;
 size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out);
+/* FN for every record of KIND (enum tl_kind) held now, oldest first (drains the ring
+ * first); returns how many.  *OLDEST_NS: the time stamp of the oldest
+ * record of any kind held (0: none), i.e. where the window starts. */
+struct tl_event;
+typedef void (*tl_flightrec_fn)(const struct tl_event *ev, void *arg);
+size_t tl_flightrec_each(struct tl_flightrec *f, int kind, tl_flightrec_fn fn, void *arg,
+			 uint64_t *oldest_ns);
+/* Events the BPF side could not put in its ring since the start (all
+ * CPUs); UINT64_MAX when the count cannot be read. */
+uint64_t tl_flightrec_lost(struct tl_flightrec *f);
 uint64_t tl_flightrec_dropped(const struct tl_flightrec *f);
 void tl_flightrec_free(struct tl_flightrec *f);
 
