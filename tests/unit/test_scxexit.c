@@ -452,7 +452,7 @@ static void test_counters(void)
 	static const char norule[] = "b[2] triggered exit kind 1024:\n  runtime error (m)\n"
 				     "Event counters\n   SCX_EV_X:   7\n";
 
-	snprintf(path, sizeof(path), "%s/tests/fixtures/vm/bundle-error/scheduler.stderr",
+	snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/sched_dump_72.txt",
 		 getenv("TOP") ? getenv("TOP") : ".");
 	buf = kt_read_file(NULL, path, 1 << 20, &n);
 	if (ok(buf != NULL, "read %s", path)) {
