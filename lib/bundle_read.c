@@ -216,7 +216,7 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 
 static void load_manifest(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	const struct jr_val *host, *times, *v;
 	size_t len;
 	const char *tag;
@@ -260,7 +260,8 @@ static void load_manifest(struct kt_bundle *b)
 	host = jr_get(&b->man, "host");
 	if (host && host->type == JR_OBJECT) {
 		b->hostname = kt_bundle_jstr(host, "hostname");
-		b->release = kt_bundle_jstr(host, "kernel_release") ?: kt_bundle_jstr(host, "release");
+		b->release =
+			kt_bundle_jstr(host, "kernel_release") ?: kt_bundle_jstr(host, "release");
 	}
 	times = jr_get(&b->man, "times");
 	if (!times || times->type != JR_OBJECT)
@@ -277,7 +278,7 @@ static void load_manifest(struct kt_bundle *b)
 
 static void load_hostctx(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	size_t len;
 	char *s = slurp(b, KT_BUNDLE_HOSTCTX, KT_BUNDLE_MAX_JSON, &len, false);
 
@@ -364,7 +365,8 @@ static bool jtrue(const struct jr_val *o, const char *key)
 /* One kmsgscx event object onto struct scx_event (kmsgscx --help keys). */
 static int ev_from(const struct jr_val *o, struct scx_event *e)
 {
-	const char *t = kt_bundle_jstr(o, "event"), *k = kt_bundle_jstr(o, "kind"), *org = kt_bundle_jstr(o, "origin");
+	const char *t = kt_bundle_jstr(o, "event"), *k = kt_bundle_jstr(o, "kind"),
+		   *org = kt_bundle_jstr(o, "origin");
 	const struct jr_val *st = jr_get(o, "stall"), *tr = jr_get(o, "truncated");
 	double ts;
 	uint64_t u;
@@ -433,7 +435,7 @@ static void parsed_cb(const struct scx_event *ev, void *arg)
 	struct kt_buf j = {0};
 	struct jw w;
 	struct jr_val v;
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 
 	/* the same mapping as events.json: the event through its JSON form */
 	jw_init_buf(&w, &j, 0);
@@ -449,7 +451,7 @@ static void parsed_cb(const struct scx_event *ev, void *arg)
 
 static void load_events(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	struct jr_val v;
 	size_t len;
 	char *s = slurp(b, KT_BUNDLE_EVENTS, KT_BUNDLE_MAX_JSON, &len, false);
@@ -603,7 +605,7 @@ out:
 
 static void load_sched_ext(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	size_t len;
 
 	b->sx_text = slurp(b, KT_BUNDLE_SCHED_EXT, KT_BUNDLE_MAX_JSON, &len, false);
@@ -623,7 +625,7 @@ static void load_maps(struct kt_bundle *b)
 	char *p = bpath(b, KT_BUNDLE_MAPS);
 	struct kt_buf j = {0};
 	struct jw w;
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	int stderr_fd, null_fd;
 
 	if (!p)

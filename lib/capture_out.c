@@ -24,6 +24,7 @@
 #include "kallsyms.h"
 #include "out.h"
 #include "targz.h"
+#include "text.h"
 #include "timeline.h"
 #include "timeline_rec.h"
 
@@ -212,11 +213,7 @@ void kt_cap_post_json(struct kt_buf *out, const struct kt_buf *post, const struc
 
 static void put_esc(struct kt_buf *b, const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			kt_buf_printf(b, "\\x%02x", (unsigned char)*s);
-		else
-			kt_buf_putc(b, *s);
+	kt_buf_put_esc(b, s, strlen(s));
 }
 
 void kt_cap_summary_line(struct kt_buf *b, const struct kt_capture *c)

@@ -322,8 +322,9 @@ int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *nout
 	samples = jr_get(&b->sx, "samples");
 	if (samples && samples->type != JR_ARRAY)
 		samples = NULL;
-	names = events_of(post) ? events_of(post) : events_of(enabled) ? events_of(enabled)
-								      : events_of(pre);
+	names = events_of(post)	     ? events_of(post)
+		: events_of(enabled) ? events_of(enabled)
+				     : events_of(pre);
 	if (!names && samples && samples->arr.n)
 		names = events_of(&samples->arr.v[samples->arr.n - 1]);
 	if (!names)

@@ -610,8 +610,8 @@ static void sec_counters(struct hx *x)
 	}
 	fputs("</div>\n", x->fp);
 	npts = rp_counter_points(x->b, &pts);
-	fprintf(x->fp, "<p class=\"note\">%zu of %zu counters changed over %zu point%s: ", shown,
-		n, npts, npts == 1 ? "" : "s");
+	fprintf(x->fp, "<p class=\"note\">%zu of %zu counters changed over %zu point%s: ", shown, n,
+		npts, npts == 1 ? "" : "s");
 	if (pts.p)
 		escs(x->fp, pts.p);
 	fputs("; unchanged ones are not drawn.</p>\n", x->fp);
