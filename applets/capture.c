@@ -291,6 +291,9 @@ static int do_report(struct kt_cmdline *cl)
 		r = kt_report_text(out.fp, &b, &ro);
 	if (r)
 		kt_errx("cannot render the report: out of memory or a write error");
+	else if (kt_bundle_tl_shrunk(&b))
+		r = kt_errx("'%s': %s shrank while it was being read: the report would be partial",
+			    cl->ops[0], KT_BUNDLE_TIMELINE);
 	kt_bundle_free(&b);
 	return kt_out_close(&out, !r);
 }

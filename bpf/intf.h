@@ -152,6 +152,7 @@ enum {
 	TL_SCX_KIND_FROM_NONE = 0,	/* unknown (a = 0), or the tracepoint's own */
 	TL_SCX_KIND_FROM_DUMP = 1,	/* the error dump's "triggered exit kind N" line */
 	TL_SCX_KIND_FROM_KMSG = 2,	/* the reason of the kernel's "disabled (...)" line */
+	TL_SCX_KIND_FROM_SCHED = 3,	/* the scheduler's own "EXIT: REASON" line (capture run) */
 };
 
 /* The attach points (bit i of the capture header's attached mask). */

@@ -89,7 +89,7 @@ static int load_lines(struct showmap *m, const char *dir)
 	if (!m->text)
 		return kt_err("cannot read '%s'", p), -EINVAL;
 	for (s = m->text; s < m->text + len; s = e + 1) {
-		struct jr_err err = { 0 };
+		struct jr_err err = {0};
 
 		e = memchr(s, '\n', (size_t)(m->text + len - s));
 		if (!e)
@@ -374,7 +374,7 @@ int kt_snapring_show(const char *dir, struct kt_buf *b, struct jw *w)
 	size_t len;
 	char *text;
 	struct jr_val man;
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	const struct jr_val *maps, *snaps;
 	uint64_t final_mono = 0;
 	int r = 0;

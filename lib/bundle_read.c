@@ -151,7 +151,7 @@ static char *slurp(struct kt_bundle *b, const char *name, size_t cap, size_t *le
 	return s;
 }
 
-static const char *jstr(const struct jr_val *o, const char *k)
+const char *kt_bundle_jstr(const struct jr_val *o, const char *k)
 {
 	const struct jr_val *v = jr_get(o, k);
 
@@ -192,7 +192,7 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 	}
 	for (size_t i = 0; i < parts->arr.n; i++) {
 		const struct jr_val *p = &parts->arr.v[i];
-		const char *name = jstr(p, "name"), *st = jstr(p, "status");
+		const char *name = kt_bundle_jstr(p, "name"), *st = kt_bundle_jstr(p, "status");
 		unsigned k, s;
 
 		for (k = 0; name && k < KT_PART_NR && strcmp(name, part_names[k]); k++)
@@ -206,7 +206,7 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 			;
 		b->parts[k].listed = true;
 		b->parts[k].status = st && s <= KT_PART_UNAVAILABLE ? s : KT_PART_UNSET;
-		b->parts[k].reason = jstr(p, "reason");
+		b->parts[k].reason = kt_bundle_jstr(p, "reason");
 		jnum(p, "bytes", NULL, &b->parts[k].bytes);
 		if (!b->parts[k].status)
 			kt_bundle_note(b, "%s: part %s: unknown status '%s'", KT_BUNDLE_MANIFEST,
@@ -216,7 +216,7 @@ static void load_parts(struct kt_bundle *b, const struct jr_val *parts)
 
 static void load_manifest(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	const struct jr_val *host, *times, *v;
 	size_t len;
 	const char *tag;
@@ -240,7 +240,7 @@ static void load_manifest(struct kt_bundle *b)
 		return;
 	}
 	b->has_manifest = true;
-	tag = jstr(&b->man, "schema");
+	tag = kt_bundle_jstr(&b->man, "schema");
 	jnum(&b->man, "schema_version", NULL, &b->schema_version);
 	if (!tag || strcmp(tag, KT_BUNDLE_SCHEMA_TAG))
 		kt_bundle_note(b, "%s: schema '%s', not '%s': read as schema %d where it matches",
@@ -251,16 +251,17 @@ static void load_manifest(struct kt_bundle *b)
 			b, "%s: schema version %llu, this ktbox reads %d: read where it matches",
 			KT_BUNDLE_MANIFEST, (unsigned long long)b->schema_version,
 			KT_BUNDLE_SCHEMA);
-	b->ktbox_version = jstr(&b->man, "ktbox_version");
-	b->mode = jstr(&b->man, "mode");
-	b->end = jstr(&b->man, "end");
-	b->scheduler = jstr(&b->man, "scheduler");
+	b->ktbox_version = kt_bundle_jstr(&b->man, "ktbox_version");
+	b->mode = kt_bundle_jstr(&b->man, "mode");
+	b->end = kt_bundle_jstr(&b->man, "end");
+	b->scheduler = kt_bundle_jstr(&b->man, "scheduler");
 	v = jr_get(&b->man, "interrupted");
 	b->interrupted = v && v->type == JR_BOOL && v->b;
 	host = jr_get(&b->man, "host");
 	if (host && host->type == JR_OBJECT) {
-		b->hostname = jstr(host, "hostname");
-		b->release = jstr(host, "kernel_release") ?: jstr(host, "release");
+		b->hostname = kt_bundle_jstr(host, "hostname");
+		b->release =
+			kt_bundle_jstr(host, "kernel_release") ?: kt_bundle_jstr(host, "release");
 	}
 	times = jr_get(&b->man, "times");
 	if (!times || times->type != JR_OBJECT)
@@ -277,7 +278,7 @@ static void load_manifest(struct kt_bundle *b)
 
 static void load_hostctx(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	size_t len;
 	char *s = slurp(b, KT_BUNDLE_HOSTCTX, KT_BUNDLE_MAX_JSON, &len, false);
 
@@ -296,7 +297,7 @@ static void load_hostctx(struct kt_bundle *b)
 
 static char *dupstr(const struct jr_val *o, const char *k)
 {
-	const char *s = jstr(o, k);
+	const char *s = kt_bundle_jstr(o, k);
 
 	return s ? strdup(s) : NULL;
 }
@@ -326,7 +327,7 @@ static int ev_frames(struct scx_event *e, const struct jr_val *bt)
 		const struct jr_val *f = &bt->arr.v[i];
 		struct scx_frame *o = &e->bt[e->nbt];
 
-		if (!jstr(f, "symbol"))
+		if (!kt_bundle_jstr(f, "symbol"))
 			continue;
 		o->symbol = dupstr(f, "symbol");
 		o->module = dupstr(f, "module");
@@ -364,7 +365,8 @@ static bool jtrue(const struct jr_val *o, const char *key)
 /* One kmsgscx event object onto struct scx_event (kmsgscx --help keys). */
 static int ev_from(const struct jr_val *o, struct scx_event *e)
 {
-	const char *t = jstr(o, "event"), *k = jstr(o, "kind"), *org = jstr(o, "origin");
+	const char *t = kt_bundle_jstr(o, "event"), *k = kt_bundle_jstr(o, "kind"),
+		   *org = kt_bundle_jstr(o, "origin");
 	const struct jr_val *st = jr_get(o, "stall"), *tr = jr_get(o, "truncated");
 	double ts;
 	uint64_t u;
@@ -389,7 +391,8 @@ static int ev_from(const struct jr_val *o, struct scx_event *e)
 		e->ts_usec = ts > 0 ? (uint64_t)(ts * 1e6 + 0.5) : 0;
 	e->has_seq = jnum(o, "seq", NULL, &e->seq);
 	e->level = jnum(o, "level", NULL, &u) ? (int)u : -1;
-	if (st && st->type == JR_OBJECT && jstr(st, "comm")) {
+	e->cpu = jnum(o, "cpu", NULL, &u) && u < 1000000000 ? (int64_t)u : -1;
+	if (st && st->type == JR_OBJECT && kt_bundle_jstr(st, "comm")) {
 		double sec = 0;
 
 		e->has_stall = true;
@@ -432,7 +435,7 @@ static void parsed_cb(const struct scx_event *ev, void *arg)
 	struct kt_buf j = {0};
 	struct jw w;
 	struct jr_val v;
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 
 	/* the same mapping as events.json: the event through its JSON form */
 	jw_init_buf(&w, &j, 0);
@@ -448,7 +451,7 @@ static void parsed_cb(const struct scx_event *ev, void *arg)
 
 static void load_events(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	struct jr_val v;
 	size_t len;
 	char *s = slurp(b, KT_BUNDLE_EVENTS, KT_BUNDLE_MAX_JSON, &len, false);
@@ -602,7 +605,7 @@ out:
 
 static void load_sched_ext(struct kt_bundle *b)
 {
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	size_t len;
 
 	b->sx_text = slurp(b, KT_BUNDLE_SCHED_EXT, KT_BUNDLE_MAX_JSON, &len, false);
@@ -622,7 +625,7 @@ static void load_maps(struct kt_bundle *b)
 	char *p = bpath(b, KT_BUNDLE_MAPS);
 	struct kt_buf j = {0};
 	struct jw w;
-	struct jr_err err = { 0 };
+	struct jr_err err = {0};
 	int stderr_fd, null_fd;
 
 	if (!p)
@@ -1053,6 +1056,11 @@ int kt_bundle_load(struct kt_bundle *b, const char *path)
 	load_maps(b);
 	load_timeline(b);
 	return 0;
+}
+
+bool kt_bundle_tl_shrunk(const struct kt_bundle *b)
+{
+	return b->has_tl && tl_file_shrunk(&b->tl);
 }
 
 void kt_bundle_free(struct kt_bundle *b)

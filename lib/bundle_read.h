@@ -110,6 +110,9 @@ struct kt_bundle {
  */
 int kt_bundle_load(struct kt_bundle *b, const char *path);
 void kt_bundle_free(struct kt_bundle *b);
+/* Whether the bundle's timeline file shrank while it was read (someone cut
+ * it): what was rendered from it read zeros past the cut and is partial. */
+bool kt_bundle_tl_shrunk(const struct kt_bundle *b);
 /* Add a note (printf format). */
 void kt_bundle_note(struct kt_bundle *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -127,6 +130,8 @@ bool kt_bundle_dump(const struct kt_bundle *b, struct kt_buf *out, const char **
 /* The exit's monotonic time in ns from the manifest; 0 when it has none
  * (the timeline's own sched_ext exit record is then used, if any). */
 uint64_t kt_bundle_exit_mono(const struct kt_bundle *b);
+/* KEY of object O when it is a string, else NULL. */
+const char *kt_bundle_jstr(const struct jr_val *o, const char *k);
 /* " (part P STATUS: REASON)" when the manifest says why P is not ok, else "". */
 void kt_bundle_why(const struct kt_bundle *b, unsigned part, struct kt_buf *out);
 /* Part name ("hostctx", ...) and status name ("ok", ...). */

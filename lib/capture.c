@@ -80,40 +80,38 @@ static void sysfs_u64(struct jw *w, const char *key, const char *file)
 	free(s);
 }
 
-/* root/events: "SCX_EV_NAME VALUE" lines -> {"name": value} (lower case) */
-static void sysfs_events(struct jw *w)
+/* root/events: "SCX_EV_NAME VALUE" lines -> {"name": value} (lower case),
+ * kept in GOT (when not NULL) */
+static void sysfs_events(struct jw *w, struct kt_cap_counters *got)
 {
 	size_t n;
 	char *s = kt_read_file(NULL, SCX_DIR "/root/events", 1 << 16, &n), *line, *save;
+	struct kt_cap_counters k;
 
 	if (!s)
 		return;
+	k.n = 0;
+	for (line = strtok_r(s, "\n", &save); line && k.n < SCX_MAX_COUNTERS;
+	     line = strtok_r(NULL, "\n", &save))
+		k.n += scx_counter_line(line, strlen(line), &k.c[k.n]);
+	k.mono_ns = kt_mono_ns();
+	free(s);
 	jw_key(w, "events");
 	jw_obj_open(w);
-	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' ');
-		unsigned long long v;
-		char *k = line;
-
-		if (!sp)
-			continue;
-		*sp = 0;
-		if (!strncmp(k, "SCX_EV_", 7))
-			k += 7;
-		for (char *q = k; *q; q++)
-			if (*q >= 'A' && *q <= 'Z')
-				*q = (char)(*q - 'A' + 'a');
-		if (!kt_parse_u64(sp + 1 + strspn(sp + 1, " "), &v))
-			jw_ku64(w, k, v);
-	}
+	for (size_t i = 0; i < k.n; i++)
+		jw_ki64(w, k.c[i].name, k.c[i].value);
 	jw_obj_close(w);
-	free(s);
+	if (got && k.n)
+		*got = k;
 }
 
-static void scx_state(struct kt_buf *b, bool full)
+/* The sysfs state into B; the counters read (if any) into GOT: 0 when
+ * there were none (root/ gone). */
+static size_t scx_state(struct kt_buf *b, bool full, struct kt_cap_counters *got)
 {
 	struct jw w;
 
+	got->n = 0;
 	kt_buf_reset(b);
 	jw_init_buf(&w, b, 0);
 	jw_obj_open(&w);
@@ -127,8 +125,19 @@ static void scx_state(struct kt_buf *b, bool full)
 		sysfs_u64(&w, "hotplug_seq", SCX_DIR "/hotplug_seq");
 		sysfs_str(&w, "root_ops", SCX_DIR "/root/ops");
 	}
-	sysfs_events(&w);
+	sysfs_events(&w, got);
 	jw_obj_close(&w);
+	return got->n;
+}
+
+/* A state read that keeps its counters as the latest (the base the
+ * sched_ext_event deltas are added to). */
+static void scx_read(struct kt_capture *c, struct kt_buf *b, bool full)
+{
+	struct kt_cap_counters k;
+
+	if (scx_state(b, full, &k) && k.mono_ns >= c->last.mono_ns)
+		c->last = k;
 }
 
 static void sample(struct kt_capture *c)
@@ -144,7 +153,7 @@ static void sample(struct kt_capture *c)
 		c->sample_head = (c->sample_head + 1) % c->o.ring;
 		c->samples_dropped++;
 	}
-	scx_state(&c->samples[i], false);
+	scx_read(c, &c->samples[i], false);
 }
 
 /* ---- the kernel log ---- */
@@ -173,6 +182,7 @@ static void on_event(const struct scx_event *ev, void *arg)
 	/* lines user space wrote to /dev/kmsg are not the kernel's report */
 	if (ev->origin == SCX_ORIGIN_USER)
 		return;
+	kt_cap_note_dump(c, ev);
 	/* the kernel's report first, a scheduler's own if the kernel's is
 	 * missing; armed: the first exit; now: the latest one */
 	if (c->ex.have && !(c->ex.origin != SCX_ORIGIN_KERNEL && ev->origin == SCX_ORIGIN_KERNEL) &&
@@ -631,7 +641,7 @@ static void take_at_enable_by(struct kt_capture *c, const char *by)
 	/* a few preads, while root/ is there; read again once enabled when
 	 * taken while enabling (root/ may not be there yet) */
 	c->en_full = kt_scxtrig_peek(&c->trig) == KT_SCX_ENABLED;
-	scx_state(&c->scx_en, true);
+	scx_read(c, &c->scx_en, true);
 	ksyms_take(c); /* seconds under TCG: the programs are held */
 	c->syms_ns = kt_mono_ns();
 	st = kt_scxtrig_peek(&c->trig);
@@ -679,7 +689,7 @@ static void note_exit(struct kt_capture *c)
 		snprintf(c->sched, sizeof(c->sched), "%s", c->trig.name);
 	c->end = KT_END_EXIT;
 	/* root/ (its events: the counters at the exit) is gone once disabled */
-	scx_state(&c->scx_post, true);
+	c->post_read = scx_state(&c->scx_post, true, &c->post_ev) > 0;
 	/* the state leaves "enabled" before ops.exit() runs: wait (at most
 	 * 2 s) for the disable to end, so the final snapshot holds what the
 	 * scheduler wrote there (its exit info) */
@@ -699,7 +709,7 @@ static int stepped(struct kt_capture *c, int fired, const char *by)
 	if (c->taken && !c->en_full && !c->have_exited && !fired &&
 	    c->trig.state == KT_SCX_ENABLED) {
 		c->en_full = true;
-		scx_state(&c->scx_en, true);
+		scx_read(c, &c->scx_en, true);
 	}
 	/* taken: the uevents carry the rest, the poll is only the backstop */
 	if (c->taken && c->uev && c->poll_ns != UEV_POLL_NS) {
@@ -709,6 +719,8 @@ static int stepped(struct kt_capture *c, int fired, const char *by)
 	if (fired) {
 		if (!c->taken) /* enabled and gone between two looks */
 			take_at_enable_by(c, by);
+		if (!c->have_exited)
+			c->exit_by = by;
 		note_exit(c);
 		kmsg_drain(c);
 		return end_after_exit(c);
@@ -869,6 +881,181 @@ static void child_finish(struct kt_capture *c)
 	scx_parser_free(&c->sp);
 }
 
+/* ---- what the exit left: its CPU, the counters at the exit ---- */
+
+struct tp_sum {
+	struct kt_cap_counters k;
+	uint64_t since;
+	size_t n;
+};
+
+static void tp_add(const struct tl_event *ev, void *arg)
+{
+	struct tp_sum *t = arg;
+
+	if (ev->raw.ts <= t->since || !ev->text || ev->text_cut)
+		return;
+	kt_cap_counters_add(&t->k, ev->text, ev->text_len, ev->scx_event.delta);
+	t->n++;
+}
+
+static int enable_seq(uint64_t *v)
+{
+	char *s = kt_read_trim(NULL, SCX_DIR "/enable_seq");
+	unsigned long long u;
+	int r = s && !kt_parse_u64(s, &u) ? 0 : -1;
+
+	free(s);
+	if (!r)
+		*v = u;
+	return r;
+}
+
+/*
+ * The latest root/events read plus every sched_ext_event delta after it:
+ * the kernel traces each SCX_EV_* increment (scx_add_event).  Never read
+ * (enabled and gone while the loop was busy): a scheduler's counters start
+ * at 0, so with none loaded when the timeline was attached, exactly one
+ * enabled since and no record dropped, the sum of every delta.
+ */
+static bool post_from_tp(struct kt_capture *c, const struct kt_cap_counters *names, char *why,
+			 size_t n)
+{
+	struct tp_sum *t;
+	uint64_t lost, oldest, seq;
+	bool from0;
+
+	if (!c->tl) {
+		snprintf(why, n, "no timeline");
+		return false;
+	}
+	if (!(tl_flightrec_attached(c->tl) >> TL_AT_SCX_EVENT & 1)) {
+		snprintf(why, n, "tracepoint sched_ext_event missing on this kernel");
+		return false;
+	}
+	from0 = !c->last.n && c->tl_idle && !tl_flightrec_dropped(c->tl) && !enable_seq(&seq) &&
+		seq == c->tl_seq + 1;
+	if (!c->last.n && !from0) {
+		snprintf(why, n, "root/events never read before the exit, and the timeline %s",
+			 !c->tl_idle ? "was attached with a scheduler loaded"
+				     : "saw more than one scheduler or dropped records");
+		return false;
+	}
+	lost = tl_flightrec_lost(c->tl);
+	if (lost) {
+		snprintf(why, n, "timeline events lost (%s)",
+			 lost == UINT64_MAX ? "count unreadable" : "ring buffer full");
+		return false;
+	}
+	t = malloc(sizeof(*t));
+	if (!t) {
+		snprintf(why, n, "out of memory");
+		return false;
+	}
+	t->k = c->last;
+	t->since = c->last.mono_ns;
+	/* from 0: the counters that never moved are named by a dump, if any */
+	for (size_t i = 0; from0 && i < names->n; i++)
+		kt_cap_counters_add(&t->k, names->c[i].name, strlen(names->c[i].name), 0);
+	t->n = 0;
+	tl_flightrec_each(c->tl, TL_K_SCX_EVENT, tp_add, t, &oldest);
+	if (tl_flightrec_dropped(c->tl) && oldest > t->since) {
+		snprintf(why, n, "the flight window starts after the last root/events read");
+		free(t);
+		return false;
+	}
+	c->post_ev = t->k;
+	if (from0)
+		snprintf(c->post_src, sizeof(c->post_src),
+			 "0 at the enable + the %zu sched_ext_event deltas since (root/events "
+			 "never read)%s",
+			 t->n, names->n ? "" : "; unmoved counters absent");
+	else
+		snprintf(c->post_src, sizeof(c->post_src),
+			 "root/events read %.3f s %s the exit was seen + the %zu sched_ext_event "
+			 "deltas after it",
+			 (double)(c->exited.mono_ns > t->since ? c->exited.mono_ns - t->since
+							       : t->since - c->exited.mono_ns) /
+				 1e9,
+			 c->exited.mono_ns > t->since ? "before" : "after", t->n);
+	free(t);
+	return true;
+}
+
+/* The first of the texts with a dump's Event counters: into K, its name. */
+static const char *dump_counters(const struct kt_buf *const *b, const char *const *what,
+				 struct kt_cap_counters *k)
+{
+	for (int i = 0; b[i]; i++) {
+		k->n = b[i]->len ? scx_dump_counters(b[i]->p, b[i]->len, k->c, SCX_MAX_COUNTERS)
+				 : 0;
+		k->mono_ns = 0;
+		if (k->n)
+			return what[i];
+	}
+	return NULL;
+}
+
+static void on_dump_event(const struct scx_event *ev, void *arg)
+{
+	kt_cap_note_dump(arg, ev);
+}
+
+/*
+ * root/ is gone once the scheduler is disabled: seen through the remove
+ * uevent, its counters were never read at the exit.  The sources left, in
+ * the order of how close they are to a read at the exit: the tracepoint's
+ * deltas, the dump's section (error exits only; its time is the error).
+ */
+static void exit_extras(struct kt_capture *c)
+{
+	struct kt_buf td = {0};
+	const struct kt_buf *texts[] = {&c->cout[1], &c->cout[0], &td, NULL};
+	static const char *const what[] = {"the scheduler's standard error",
+					   "the scheduler's standard output",
+					   "the timeline's sched_ext_dump lines"};
+	struct kt_cap_counters *dk = calloc(1, sizeof(*dk));
+	char tp_why[192] = "";
+	bool dumped = cap_exit_has_bt(&c->ex);
+	const char *dsrc;
+
+	if (!dk)
+		return;
+	if (c->tl && c->end != KT_END_NOW && tl_flightrec_dump_lines(c->tl, &td))
+		scx_parse_window(td.p, td.len, 0, on_dump_event, c);
+	dsrc = dump_counters(texts, what, dk);
+	if (c->have_exited && c->post_read) {
+		snprintf(c->post_src, sizeof(c->post_src), "root/events, read at the exit");
+		if (c->part[KT_PART_SCHED_EXT].st == KT_PART_OK)
+			kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, "post-exit counters: %s",
+					c->post_src);
+	}
+	if (c->have_exited && c->have_scx && !c->post_read) {
+		if (!post_from_tp(c, dk, tp_why, sizeof(tp_why)) && dsrc) {
+			c->post_ev = *dk;
+			snprintf(c->post_src, sizeof(c->post_src),
+				 "the debug dump's Event counters (%s), taken at the error", dsrc);
+		}
+		if (c->post_src[0])
+			kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, "post-exit counters: %s",
+					c->post_src);
+		else {
+			snprintf(c->post_why, sizeof(c->post_why),
+				 "root/events was gone when the exit was seen (%s); no "
+				 "sched_ext_event deltas (%s); no debug dump with Event counters "
+				 "(%s)",
+				 c->exit_by ? c->exit_by : "?", tp_why,
+				 !c->ex.have ? "no exit report"
+				 : !dumped   ? "the kernel dumps for error exits only"
+					     : "none in the scheduler's output or the timeline");
+			kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_PARTIAL,
+					"post-exit counters unavailable: %s", c->post_why);
+		}
+	}
+	kt_buf_free(&td);
+	free(dk);
+}
+
 /* ---- the run ---- */
 
 static void timeline_status(struct kt_capture *c)
@@ -935,7 +1122,7 @@ static void arm_trigger(struct kt_capture *c)
 		c->have_scx = true;
 		c->seq0 = c->trig.enable_seq;
 		c->samples = calloc(c->o.ring, sizeof(*c->samples));
-		scx_state(&c->scx_pre, true);
+		scx_read(c, &c->scx_pre, true);
 		kt_cap_part_set(c, KT_PART_SCHED_EXT, KT_PART_OK, NULL);
 		uevents_start(c);
 		log_clock(c);
@@ -979,9 +1166,13 @@ static void arm_common(struct kt_capture *c)
 		size_t budget = c->o.budget / 2 < (64u << 20) ? c->o.budget / 2 : (64u << 20);
 
 		c->tl = tl_flightrec_start(&c->loop, c->o.flight_ns, budget, err, sizeof(err));
-		if (c->tl)
+		if (c->tl) {
 			timeline_status(c);
-		else
+			/* no scheduler now: the next one's every counter
+			 * increment is traced from its start */
+			c->tl_idle = c->have_trig && kt_scxtrig_peek(&c->trig) == KT_SCX_DISABLED &&
+				     !enable_seq(&c->tl_seq);
+		} else
 			kt_cap_part_set(c, KT_PART_TIMELINE, KT_PART_UNAVAILABLE, "%s", err);
 	}
 }
@@ -989,7 +1180,7 @@ static void arm_common(struct kt_capture *c)
 static void finish_common(struct kt_capture *c)
 {
 	if (c->have_trig && c->have_scx && !c->scx_post.len)
-		scx_state(&c->scx_post, true);
+		c->post_read = scx_state(&c->scx_post, true, &c->post_ev) > 0;
 	if (!c->taken) {
 		/* nothing enabled while armed: the state now (now mode, or no scheduler) */
 		maps_start(c);
@@ -1000,6 +1191,7 @@ static void finish_common(struct kt_capture *c)
 	maps_finish(c);
 	child_finish(c);
 	kmsg_finish(c);
+	exit_extras(c);
 	if (c->ex.have && c->ex.sched[0] && c->ex.origin == SCX_ORIGIN_KERNEL)
 		snprintf(c->sched, sizeof(c->sched), "%s", c->ex.sched);
 	if (c->have_pre && !hc_collect(&c->col, &c->post))
@@ -1135,6 +1327,8 @@ static int wait_loop(struct kt_capture *c)
 		}
 		if (r == STOP_CHILD) {
 			/* one more look: the kernel may have disabled it just now */
+			if (!c->have_exited)
+				c->exit_by = "scheduler process exit";
 			if (c->have_trig && kt_scxtrig_poll(&c->trig))
 				note_exit(c);
 			/* enabled and gone between two polls, unseen */

@@ -72,6 +72,16 @@ struct kt_cap_exit {
 	char stall_comm[32];
 	int64_t stall_pid;
 	uint64_t stall_msec;
+	bool has_cpu; /* the event's dump header said "on CPU C" */
+	int64_t cpu;
+	bool reason_extra; /* the reason says more than the kind's standard text */
+};
+
+/* SCX_EV_* counters as read at one time (mono_ns: after the read). */
+struct kt_cap_counters {
+	size_t n;
+	uint64_t mono_ns;
+	struct scx_counter c[SCX_MAX_COUNTERS];
 };
 
 struct kt_cap_time {
@@ -109,8 +119,19 @@ struct kt_capture {
 	/* sched_ext sysfs */
 	bool have_scx;
 	struct kt_buf scx_pre, scx_en, scx_post; /* arming, enable, end */
-	uint64_t seq0;				 /* enable_seq at arming */
-	struct kt_buf *samples;			 /* ring of o.ring */
+	struct kt_cap_counters last;		 /* the latest root/events read */
+	struct kt_cap_counters post_ev;		 /* the counters at the exit */
+	bool post_read;				 /* post_ev from root/events read at the exit */
+	char post_src[160];			 /* where post_ev came from ("" when none) */
+	char post_why[400];			 /* why there are none (an exit seen, no post_ev) */
+	const char *exit_by;			 /* what saw the exit: "uevent", "poll", … */
+	bool tl_idle;				 /* no scheduler when the timeline was attached, */
+	uint64_t tl_seq;			 /* ... and enable_seq then */
+	bool have_dcpu;				 /* a debug dump's "on CPU C" (scheduler output, */
+	int64_t dcpu;				 /* the timeline's sched_ext_dump lines) */
+	enum scx_kind dcpu_kind;
+	uint64_t seq0;		/* enable_seq at arming */
+	struct kt_buf *samples; /* ring of o.ring */
 	size_t nsamples, sample_head;
 	uint64_t samples_dropped;
 	/* kallsyms, maps, timeline */
@@ -126,7 +147,7 @@ struct kt_capture {
 	size_t nprog_fds;
 	uint32_t prog_max; /* highest program id held or seen at arming */
 	bool have_trig, taken;
-	bool rt;	  /* the poller runs SCHED_FIFO */
+	bool rt;	 /* the poller runs SCHED_FIFO */
 	bool rt_dropped; /* ... until the fds were held, then SCHED_OTHER */
 	/* promptness: how the enable was seen and what was taken when */
 	bool uev;	     /* listening to the sched_ext uevents */
@@ -171,6 +192,20 @@ void kt_cap_part_set(struct kt_capture *c, enum kt_bundle_part p, enum kt_part_s
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Fill EX from an exit event. */
 void kt_cap_exit_from(struct kt_cap_exit *ex, const struct scx_event *ev);
+/* Note the CPU a debug dump's exit event names (the first one kept): the
+ * summary line's CPU when the exit reported has none and its kind is the
+ * dump's. */
+void kt_cap_note_dump(struct kt_capture *c, const struct scx_event *ev);
+/*
+ * The counters at the exit when root/events was gone: BASE (the latest
+ * read) plus the sched_ext_event deltas after it (NAME, DELTA pairs in
+ * order) into OUT.  Pure, for tests.
+ */
+void kt_cap_counters_add(struct kt_cap_counters *out, const char *name, size_t len, int64_t delta);
+/* sched_ext.json's "post" object (POST, written at the exit) with the
+ * counters of another source and that source, or the reason there are
+ * none, added: into OUT. */
+void kt_cap_post_json(struct kt_buf *out, const struct kt_buf *post, const struct kt_capture *c);
 /* The first frame a person looks at: not __scx_exit / scx_bpf_error* /
  * the exit machinery; "bpf_prog_TAG_" dropped.  "" when none. */
 void kt_cap_first_frame(const struct scx_event *ev, char *buf, size_t n);

@@ -24,6 +24,7 @@
 #include "kallsyms.h"
 #include "out.h"
 #include "targz.h"
+#include "text.h"
 #include "timeline.h"
 #include "timeline_rec.h"
 
@@ -127,21 +128,99 @@ void kt_cap_exit_from(struct kt_cap_exit *ex, const struct scx_event *ev)
 		ex->stall_pid = ev->stall_pid;
 		ex->stall_msec = ev->stall_msec;
 	}
+	ex->has_cpu = ev->cpu >= 0;
+	ex->cpu = ev->cpu;
+	/* "scx_bpf_error" beside error_bpf says nothing more; a reason no
+	 * table knows, or another kind's, does */
+	ex->reason_extra = ev->reason && ev->reason[0] &&
+			   (ev->kind == SCX_KIND_OTHER || ev->kind == SCX_KIND_NONE ||
+			    scx_kind_from_reason(ev->reason, strlen(ev->reason)) != ev->kind);
+}
+
+void kt_cap_note_dump(struct kt_capture *c, const struct scx_event *ev)
+{
+	if (c->have_dcpu || ev->type != SCX_EV_EXIT || ev->cpu < 0)
+		return;
+	c->have_dcpu = true;
+	c->dcpu = ev->cpu;
+	c->dcpu_kind = ev->kind;
+}
+
+/* The exit's CPU: its own event's, else a dump's of the same kind. */
+static bool exit_cpu(const struct kt_capture *c, int64_t *cpu)
+{
+	const struct kt_cap_exit *ex = &c->ex;
+
+	if (ex->has_cpu) {
+		*cpu = ex->cpu;
+		return true;
+	}
+	if (c->have_dcpu && c->dcpu_kind != SCX_KIND_NONE &&
+	    !strcmp(ex->kind, scx_kind_name(c->dcpu_kind))) {
+		*cpu = c->dcpu;
+		return true;
+	}
+	return false;
+}
+
+void kt_cap_counters_add(struct kt_cap_counters *out, const char *name, size_t len, int64_t delta)
+{
+	char k[sizeof(out->c[0].name)];
+	size_t i;
+
+	if (!scx_counter_key(name, len, k, sizeof(k)))
+		return;
+	for (i = 0; i < out->n && strcmp(out->c[i].name, k); i++)
+		;
+	if (i == out->n) {
+		if (out->n == SCX_MAX_COUNTERS)
+			return;
+		memcpy(out->c[out->n].name, k, sizeof(k));
+		out->c[out->n++].value = 0;
+	}
+	out->c[i].value += delta;
+}
+
+void kt_cap_post_json(struct kt_buf *out, const struct kt_buf *post, const struct kt_capture *c)
+{
+	struct kt_buf add = {0};
+	struct jw w;
+
+	if (!post->len || post->p[post->len - 1] != '}' || (!c->post_src[0] && !c->post_why[0])) {
+		kt_buf_put(out, post->p, post->len);
+		return;
+	}
+	jw_init_buf(&w, &add, 0);
+	jw_obj_open(&w);
+	if (c->post_src[0] && !c->post_read) {
+		jw_key(&w, "events");
+		jw_obj_open(&w);
+		for (size_t i = 0; i < c->post_ev.n; i++)
+			jw_ki64(&w, c->post_ev.c[i].name, c->post_ev.c[i].value);
+		jw_obj_close(&w);
+	}
+	if (c->post_src[0])
+		jw_kstr(&w, "events_source", c->post_src);
+	else
+		jw_kstr(&w, "events_unavailable", c->post_why);
+	jw_obj_close(&w);
+	kt_buf_put(out, post->p, post->len - 1);
+	if (post->len > 2)
+		kt_buf_putc(out, ',');
+	kt_buf_put(out, add.p + 1, add.len - 1);
+	kt_buf_free(&add);
 }
 
 static void put_esc(struct kt_buf *b, const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			kt_buf_printf(b, "\\x%02x", (unsigned char)*s);
-		else
-			kt_buf_putc(b, *s);
+	kt_buf_put_esc(b, s, strlen(s));
 }
 
 void kt_cap_summary_line(struct kt_buf *b, const struct kt_capture *c)
 {
 	const struct kt_cap_exit *ex = &c->ex;
 	const char *sched = ex->sched[0] ? ex->sched : c->sched[0] ? c->sched : "?";
+	int64_t cpu;
 
 	if (!ex->have) {
 		if (c->have_exited)
@@ -160,6 +239,14 @@ void kt_cap_summary_line(struct kt_buf *b, const struct kt_capture *c)
 	put_esc(b, sched);
 	kt_buf_puts(b, ": ");
 	kt_buf_puts(b, ex->kind[0] ? ex->kind : "exit");
+	/* without a message the reason is the quoted text below */
+	if (ex->reason_extra && (ex->message[0] || ex->has_stall)) {
+		kt_buf_puts(b, " (");
+		put_esc(b, ex->reason);
+		kt_buf_putc(b, ')');
+	}
+	if (ex->have && exit_cpu(c, &cpu))
+		kt_buf_printf(b, " on CPU %lld", (long long)cpu);
 	if (ex->has_ts)
 		kt_buf_printf(b, " at %llu.%03llu s", (unsigned long long)(ex->ts_usec / 1000000),
 			      (unsigned long long)(ex->ts_usec / 1000 % 1000));
@@ -315,9 +402,10 @@ void kt_cap_manifest(struct jw *w, const struct kt_capture *c)
 		jw_obj_close(w);
 	}
 	if (c->o.mode != KT_CAP_NOW) {
-		jw_kstr(w, "poller", !c->rt ? "normal"
-				     : c->rt_dropped ? "SCHED_FIFO 1 until the fds were held, then normal"
-						     : "SCHED_FIFO 1");
+		jw_kstr(w, "poller",
+			!c->rt		? "normal"
+			: c->rt_dropped ? "SCHED_FIFO 1 until the fds were held, then normal"
+					: "SCHED_FIFO 1");
 		if (!c->rt && c->rt_err[0])
 			jw_kstr(w, "poller_reason", c->rt_err);
 		put_trigger(w, c);
@@ -469,10 +557,15 @@ static int write_scx(struct bw *b)
 		fwrite(c->scx_en.p, 1, c->scx_en.len, fp);
 	}
 	fputs(",\n\"post\":", fp);
-	if (c->scx_post.len)
-		fwrite(c->scx_post.p, 1, c->scx_post.len, fp);
-	else
+	if (c->scx_post.len) {
+		struct kt_buf post = {0};
+
+		kt_cap_post_json(&post, &c->scx_post, c);
+		fwrite(post.p, 1, post.len, fp);
+		kt_buf_free(&post);
+	} else {
 		fwrite(c->scx_pre.p, 1, c->scx_pre.len, fp);
+	}
 	fprintf(fp, ",\n\"samples_dropped\":%llu,\n\"samples\":[",
 		(unsigned long long)c->samples_dropped);
 	for (size_t i = 0; i < c->nsamples; i++) {
@@ -554,6 +647,17 @@ static int write_maps(struct bw *b)
 	return 0;
 }
 
+/* SCX_EXIT_* of the captured exit's kind, 0 when unknown */
+static uint32_t exit_code(const struct kt_cap_exit *ex)
+{
+	if (!ex->have)
+		return 0;
+	for (int k = SCX_KIND_ERROR; k < SCX_KIND_OTHER; k++)
+		if (!strcmp(ex->kind, scx_kind_name((enum scx_kind)k)))
+			return scx_kind_code((enum scx_kind)k);
+	return 0;
+}
+
 static int write_timeline(struct bw *b)
 {
 	struct kt_capture *c = b->c;
@@ -569,6 +673,13 @@ static int write_timeline(struct bw *b)
 	fp = bw_open(b, KT_BUNDLE_TIMELINE);
 	if (!fp)
 		return -1;
+	/* the exit as the window's own record, where `timeline record
+	 * --flight` puts it: the capture's exit time and kind */
+	if (c->have_exited)
+		tl_flightrec_note_exit(c->tl, c->exited.mono_ns, c->sched, c->trig.state,
+				       exit_code(&c->ex),
+				       c->ex.origin == SCX_ORIGIN_KERNEL ? TL_SCX_KIND_FROM_KMSG
+									 : TL_SCX_KIND_FROM_SCHED);
 	if (tl_flightrec_write(c->tl, fp, &nrec, &lost)) {
 		fclose(fp);
 		if (!b->err) {

@@ -322,8 +322,9 @@ int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *nout
 	samples = jr_get(&b->sx, "samples");
 	if (samples && samples->type != JR_ARRAY)
 		samples = NULL;
-	names = events_of(post) ? events_of(post) : events_of(enabled) ? events_of(enabled)
-								      : events_of(pre);
+	names = events_of(post)	     ? events_of(post)
+		: events_of(enabled) ? events_of(enabled)
+				     : events_of(pre);
 	if (!names && samples && samples->arr.n)
 		names = events_of(&samples->arr.v[samples->arr.n - 1]);
 	if (!names)
@@ -358,6 +359,44 @@ int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *nout
 	return 0;
 }
 
+size_t rp_counter_points(const struct kt_bundle *b, struct kt_buf *out)
+{
+	const struct jr_val *post = jr_get(&b->sx, "post"), *sm = jr_get(&b->sx, "samples");
+	const char *src = post ? kt_bundle_jstr(post, "events_source") : NULL;
+	const char *why = post ? kt_bundle_jstr(post, "events_unavailable") : NULL;
+	size_t ns = sm && sm->type == JR_ARRAY ? sm->arr.n : 0, nsev = 0, n = 0;
+	const char *sep = "";
+
+	for (size_t i = 0; i < ns; i++)
+		nsev += events_of(&sm->arr.v[i]) != NULL;
+	if (events_of(jr_get(&b->sx, "pre"))) {
+		kt_buf_puts(out, "at arming");
+		sep = ", ";
+		n++;
+	}
+	if (events_of(jr_get(&b->sx, "enabled"))) {
+		kt_buf_printf(out, "%sat the enable", sep);
+		sep = ", ";
+		n++;
+	}
+	if (nsev) {
+		kt_buf_printf(out, "%s%zu of %zu sample%s", sep, nsev, ns, ns == 1 ? "" : "s");
+		sep = ", ";
+		n += nsev;
+	}
+	if (events_of(post)) {
+		kt_buf_printf(out, "%safter the exit", sep);
+		if (src)
+			kt_buf_printf(out, " (%s)", src);
+		n++;
+	} else if (why) {
+		kt_buf_printf(out, "; the post-exit counters are unavailable: %s", why);
+	} else {
+		kt_buf_puts(out, "; no post-exit counters in the bundle");
+	}
+	return n;
+}
+
 void rp_counters_free(struct rp_counter *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -370,10 +409,9 @@ void rp_counters_free(struct rp_counter *c, size_t n)
 static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 {
 	struct rp_counter *c;
-	size_t n, nchanged = 0, nsamples;
-	const struct jr_val *sm = b->has_sx ? jr_get(&b->sx, "samples") : NULL;
+	size_t n, nchanged = 0, npts;
+	struct kt_buf pts = {0};
 
-	nsamples = sm && sm->type == JR_ARRAY ? sm->arr.n : 0;
 	if (!b->has_sx) {
 		kt_buf_puts(&s->body, "no sched_ext state in the bundle");
 		kt_bundle_why(b, KT_PART_SCHED_EXT, &s->body);
@@ -404,10 +442,10 @@ static void sec_counters(struct rp_sec *s, const struct kt_bundle *b)
 		}
 		kt_buf_putc(&s->body, '\n');
 	}
-	kt_buf_printf(&s->body,
-		      "%zu of %zu counters changed over %zu sample%s (the arming, enable and "
-		      "post-exit snapshots included)\n",
-		      nchanged, n, nsamples, nsamples == 1 ? "" : "s");
+	npts = rp_counter_points(b, &pts);
+	kt_buf_printf(&s->body, "%zu of %zu counters changed over %zu point%s: %s\n", nchanged, n,
+		      npts, npts == 1 ? "" : "s", pts.p ? pts.p : "");
+	kt_buf_free(&pts);
 	rp_counters_free(c, n);
 }
 

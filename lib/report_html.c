@@ -572,7 +572,8 @@ static void sec_timeline(struct hx *x)
 static void sec_counters(struct hx *x)
 {
 	struct rp_counter *c;
-	size_t n, shown = 0;
+	size_t n, shown = 0, npts;
+	struct kt_buf pts = {0};
 
 	fputs("<h2 id=\"counters\">SCX_EV counters</h2>\n", x->fp);
 	if (rp_counters(x->b, &c, &n) || !n) {
@@ -608,10 +609,13 @@ static void sec_counters(struct hx *x)
 		fputs("\"/></svg></div>", x->fp);
 	}
 	fputs("</div>\n", x->fp);
-	fprintf(x->fp,
-		"<p class=\"note\">%zu of %zu counters changed (points: at arming, at the "
-		"enable, each sample, after the exit); unchanged ones are not drawn.</p>\n",
-		shown, n);
+	npts = rp_counter_points(x->b, &pts);
+	fprintf(x->fp, "<p class=\"note\">%zu of %zu counters changed over %zu point%s: ", shown, n,
+		npts, npts == 1 ? "" : "s");
+	if (pts.p)
+		escs(x->fp, pts.p);
+	fputs("; unchanged ones are not drawn.</p>\n", x->fp);
+	kt_buf_free(&pts);
 	rp_counters_free(c, n);
 }
 

@@ -54,5 +54,9 @@ struct rp_counter {
 };
 int rp_counters(const struct kt_bundle *b, struct rp_counter **out, size_t *n);
 void rp_counters_free(struct rp_counter *c, size_t n);
+/* Which snapshots hold counters, as the section says it ("at the enable,
+ * 2 of 3 samples, after the exit (SOURCE)"), and what is known of the
+ * post-exit ones when they are missing; the number of points. */
+size_t rp_counter_points(const struct kt_bundle *b, struct kt_buf *out);
 
 #endif

@@ -582,6 +582,7 @@ static struct scx_event *event_new(struct scx_parser *p, int type, int origin,
 	ev->has_seq = l->has_seq;
 	ev->seq = l->seq;
 	ev->line = p->nline;
+	ev->cpu = -1;
 	return ev;
 }
 
@@ -1128,12 +1129,16 @@ static bool sdump_start(struct scx_parser *p, const struct kmsg_line *l, size_t 
 	return true;
 }
 
-/* "COMM[PID] triggered exit kind N:" / "… exit kind N on CPU C:" */
-static bool triggered(const char *t, size_t n, uint64_t *code)
+/*
+ * "COMM[PID] triggered exit kind N:" / "… exit kind N on CPU C:" (newer
+ * kernels: C is the CPU scx_exit() ran on, ei->exit_cpu).  *CPU is -1
+ * when the line does not say.
+ */
+static bool triggered(const char *t, size_t n, uint64_t *code, int64_t *cpu)
 {
-	static const char key[] = " triggered exit kind ";
-	size_t i, k = sizeof(key) - 1, j;
-	uint64_t v = 0;
+	static const char key[] = " triggered exit kind ", on[] = " on CPU ";
+	size_t i, k = sizeof(key) - 1, j, c;
+	uint64_t v, cv;
 	long a = find_lit(t, n, 0, key, k);
 
 	if (a < 2 || t[a - 1] != ']')
@@ -1144,13 +1149,14 @@ static bool triggered(const char *t, size_t n, uint64_t *code)
 	if (j == i - 1 || j < 2 || t[j - 1] != '[')
 		return false;
 	i += k;
-	if (i >= n || !kt_is_digit(t[i]))
-		return false;
-	while (i < n && kt_is_digit(t[i]) && v < 1000000000)
-		v = v * 10 + (uint64_t)(t[i++] - '0');
-	if (i >= n || (t[i] != ':' && t[i] != ' '))
+	if (!kt_scan_dec(t, n, &i, &v) || i >= n || (t[i] != ':' && t[i] != ' '))
 		return false;
 	*code = v;
+	*cpu = -1;
+	c = i + sizeof(on) - 1;
+	if (has_prefix(t + i, n - i, on, sizeof(on) - 1) && kt_scan_dec(t, n, &c, &cv) && c < n &&
+	    t[c] == ':' && cv < 1000000000)
+		*cpu = (int64_t)cv;
 	return true;
 }
 
@@ -1160,9 +1166,11 @@ static void shead(struct scx_parser *p, const char *t, size_t n, const char *raw
 	struct scx_event *ev = p->sev;
 	const char *colon;
 	uint64_t code;
+	int64_t cpu;
 
-	if (triggered(t, n, &code)) {
+	if (triggered(t, n, &code, &cpu)) {
 		ev->kind = scx_kind_from_code(code);
+		ev->cpu = cpu;
 		add_raw(p, ev, raw, rawlen);
 		p->sstate = S_REASON;
 		return;
@@ -1359,8 +1367,9 @@ static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const
 			  size_t rawlen)
 {
 	uint64_t code;
+	int64_t cpu;
 
-	if (!triggered(l->text, l->len, &code)) {
+	if (!triggered(l->text, l->len, &code, &cpu)) {
 		pname_note(p, l, raw, rawlen);
 		return false;
 	}
@@ -1374,6 +1383,7 @@ static bool sheader_start(struct scx_parser *p, const struct kmsg_line *l, const
 	}
 	pname_clear(p);
 	p->sev->kind = scx_kind_from_code(code);
+	p->sev->cpu = cpu;
 	add_raw(p, p->sev, raw, rawlen);
 	p->sstate = S_REASON;
 	p->sfmt = l->fmt;
@@ -1918,4 +1928,98 @@ long scx_parse_window(const char *buf, size_t len, size_t maxline, scx_emit_fn e
 	scx_parser_free(&w.p);
 	kmsg_split_free(&w.sp);
 	return n;
+}
+
+/* ---- SCX_EV_* counters ---- */
+
+bool scx_counter_key(const char *s, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (has_prefix(s, n, LIT("SCX_EV_"))) {
+		s += 7;
+		n -= 7;
+	}
+	if (!n || n >= size)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_word(s[i]))
+			return false;
+		out[o++] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	}
+	out[o] = 0;
+	return true;
+}
+
+bool scx_counter_line(const char *s, size_t n, struct scx_counter *c)
+{
+	size_t i = 0, a, k;
+	uint64_t v;
+	bool neg;
+
+	n = kt_rtrim_len(s, n);
+	while (i < n && s[i] == ' ')
+		i++;
+	a = i;
+	while (i < n && (is_word(s[i])))
+		i++;
+	if (i == a)
+		return false;
+	k = i;
+	if (i < n && s[i] == ':')
+		i++;
+	if (i == n || s[i] != ' ')
+		return false;
+	while (i < n && s[i] == ' ')
+		i++;
+	neg = i < n && s[i] == '-';
+	i += neg;
+	if (!kt_scan_dec(s, n, &i, &v) || i != n || v > INT64_MAX)
+		return false;
+	if (!scx_counter_key(s + a, k - a, c->name, sizeof(c->name)))
+		return false;
+	c->value = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+size_t scx_dump_counters(const char *s, size_t n, struct scx_counter *out, size_t max)
+{
+	enum { SEEK_EXIT, SEEK_HEAD, SEEK_RULE, ROWS } st = SEEK_EXIT;
+	size_t got = 0;
+
+	for (size_t i = 0; i < n && got < max;) {
+		const char *e = memchr(s + i, '\n', n - i), *t = s + i;
+		size_t len = e ? (size_t)(e - t) : n - i, tl = kt_rtrim_len(t, len);
+		uint64_t code;
+		int64_t cpu;
+
+		i += len + 1;
+		switch (st) {
+		case SEEK_EXIT:
+			/* a SysRq-D dump (kind 0) is not an exit's */
+			if (triggered(t, tl, &code, &cpu) && code)
+				st = SEEK_HEAD;
+			break;
+		case SEEK_HEAD:
+			if (tl == 14 && !memcmp(t, "Event counters", 14))
+				st = SEEK_RULE;
+			else if (triggered(t, tl, &code, &cpu))
+				st = code ? SEEK_HEAD : SEEK_EXIT; /* the next dump */
+			break;
+		case SEEK_RULE:
+			for (size_t j = 0; j < tl; j++)
+				if (t[j] != '-')
+					return 0;
+			if (!tl)
+				return 0;
+			st = ROWS;
+			break;
+		case ROWS:
+			if (!scx_counter_line(t, tl, &out[got]))
+				return got;
+			got++;
+			break;
+		}
+	}
+	return got;
 }

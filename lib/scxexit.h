@@ -16,7 +16,7 @@
  *               sched_ext: REASON[ (MESSAGE)]
  *  scheduler  what a scx scheduler prints from its exit info:
  *               DEBUG DUMP / ==== / [NAME: root] / COMM[PID] triggered
- *               exit kind N: /   REASON (MSG) / Backtrace: / 2-space
+ *               exit kind N[ on CPU C]: /   REASON (MSG) / Backtrace: / 2-space
  *               frames / CPU states and per-task stacks (ignored) / ====
  *               EXIT: REASON[ (MSG)]  or  Error: EXIT: …
  *
@@ -95,6 +95,7 @@ struct scx_event {
 	uint64_t ts_usec;
 	uint64_t seq;
 	int level;	/* printk level, -1 when unknown */
+	int64_t cpu;	/* the CPU a dump's "… exit kind N on CPU C:" names, else -1 */
 	bool has_stall; /* "COMM[PID] failed to run for N.NNNs" */
 	char *stall_comm;
 	int64_t stall_pid;
@@ -215,6 +216,27 @@ void scx_frame_clear(struct scx_frame *f);
 
 /* Resolve raw-address frames of EV through a symbol table (in place). */
 void scx_event_resolve(struct scx_event *ev, const struct kt_ksyms *t);
+
+/* ---- SCX_EV_* counters (root/events, a debug dump's "Event counters") ---- */
+
+#define SCX_MAX_COUNTERS 64
+struct scx_counter {
+	char name[48]; /* "SCX_EV_DISPATCH_KEEP_LAST" as "dispatch_keep_last" */
+	int64_t value;
+};
+/* "SCX_EV_NAME" (N bytes) as "name" into OUT (SIZE bytes); false when it
+ * is empty, too long or not a C identifier. */
+bool scx_counter_key(const char *s, size_t n, char *out, size_t size);
+/* One counter line: root/events' "SCX_EV_NAME VALUE" or the dump's
+ * "%40s: %16lld"; false when S is not one. */
+bool scx_counter_line(const char *s, size_t n, struct scx_counter *c);
+/*
+ * The "Event counters" section of the first exit dump in S (a debug dump's
+ * text: a scheduler's DEBUG DUMP, or sched_ext_dump lines), at most MAX
+ * into OUT: how many, 0 when there is none (a SysRq-D dump, kind 0, is
+ * skipped: it is not an exit's; kernels before the counters print none).
+ */
+size_t scx_dump_counters(const char *s, size_t n, struct scx_counter *out, size_t max);
 
 /* ---- output (scxexit_fmt.c) ---- */
 

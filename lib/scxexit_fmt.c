@@ -42,6 +42,8 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 		jw_kstr(w, "kind", scx_kind_name(ev->kind));
 	opt_str(w, "reason", ev->reason);
 	opt_str(w, "message", ev->message);
+	if (ev->cpu >= 0)
+		jw_ki64(w, "cpu", ev->cpu);
 	if (ev->has_ts)
 		jw_kudec_g(w, "timestamp", ev->ts_usec, 6);
 	if (ev->has_seq)
@@ -175,6 +177,11 @@ void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev)
 	human_head(b, ev);
 	human_field(b, "reason", ev->reason);
 	human_field(b, "message", ev->message);
+	if (ev->cpu >= 0) {
+		kt_buf_puts(b, "  cpu: ");
+		put_dec(b, (uint64_t)ev->cpu, 0, ' ');
+		kt_buf_putc(b, '\n');
+	}
 	if (ev->has_stall) {
 		kt_buf_puts(b, "  stall: ");
 		put_esc(b, ev->stall_comm);

@@ -102,40 +102,52 @@ size_t kt_rtrim_len(const char *s, size_t n)
 	return n;
 }
 
+/* The escape rule of the two below: the plain run's length, and one
+ * byte's "\xNN" (4 bytes into E). */
+static size_t esc_plain(const char *s, size_t n)
+{
+	size_t j = 0;
+
+	while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != 0x7f)
+		j++;
+	return j;
+}
+
+static void esc_byte(char e[4], unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	e[0] = '\\';
+	e[1] = 'x';
+	e[2] = hex[c >> 4];
+	e[3] = hex[c & 15];
+}
+
 void kt_buf_put_esc(struct kt_buf *b, const char *s, size_t n)
 {
-	size_t i = 0;
+	char e[4];
 
-	while (i < n) {
-		size_t j = i;
-
-		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != 0x7f)
-			j++;
+	for (size_t i = 0, j; i < n; i = j + 1) {
+		j = i + esc_plain(s + i, n - i);
 		kt_buf_put(b, s + i, j - i);
-		if (j < n) {
-			static const char hex[] = "0123456789abcdef";
-			unsigned char c = (unsigned char)s[j++];
-			char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-
-			kt_buf_put(b, e, 4);
-		}
-		i = j;
+		if (j == n)
+			break;
+		esc_byte(e, (unsigned char)s[j]);
+		kt_buf_put(b, e, 4);
 	}
 }
 
 void kt_fput_esc(FILE *fp, const char *s, size_t n)
 {
-	size_t i = 0;
+	char e[4];
 
-	while (i < n) {
-		size_t j = i;
-
-		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != 0x7f)
-			j++;
+	for (size_t i = 0, j; i < n; i = j + 1) {
+		j = i + esc_plain(s + i, n - i);
 		fwrite(s + i, 1, j - i, fp);
-		if (j < n)
-			fprintf(fp, "\\x%02x", (unsigned char)s[j++]);
-		i = j;
+		if (j == n)
+			break;
+		esc_byte(e, (unsigned char)s[j]);
+		fwrite(e, 1, 4, fp);
 	}
 }
 

@@ -1049,6 +1049,13 @@ void tl_comms_free(struct tl_comms *c)
 
 /* ---- JSON: ktstr's TimelineEvent ------------------------------------------------ */
 
+/* ScxExit "kind_from" (TL_SCX_KIND_FROM_*): none is omitted */
+static const char *const kind_from[] = {
+	[TL_SCX_KIND_FROM_DUMP] = "dump",
+	[TL_SCX_KIND_FROM_KMSG] = "kmsg",
+	[TL_SCX_KIND_FROM_SCHED] = "scheduler",
+};
+
 static void json_text(struct jw *w, const char *key, const struct tl_event *ev)
 {
 	if (ev->text) {
@@ -1121,11 +1128,9 @@ void tl_event_json_fields(struct jw *w, const struct tl_event *ev)
 		/* 0: unknown (no dump, no log line): omitted, never a kind */
 		if (ev->scx_exit.exit_kind) {
 			jw_ku64(w, "exit_kind", ev->scx_exit.exit_kind);
-			if (ev->scx_exit.kind_from == TL_SCX_KIND_FROM_DUMP ||
-			    ev->scx_exit.kind_from == TL_SCX_KIND_FROM_KMSG)
-				jw_kstr(w, "kind_from",
-					ev->scx_exit.kind_from == TL_SCX_KIND_FROM_DUMP ? "dump"
-											: "kmsg");
+			if (ev->scx_exit.kind_from < sizeof(kind_from) / sizeof(kind_from[0]) &&
+			    kind_from[ev->scx_exit.kind_from])
+				jw_kstr(w, "kind_from", kind_from[ev->scx_exit.kind_from]);
 		}
 		jw_kstr(w, "source",
 			ev->scx_exit.source == TL_SCX_EXIT_SRC_TP	? "tracepoint"

@@ -87,11 +87,13 @@ struct rec {
 	int grace_timer;
 	uint64_t writes;
 	bool exit_written;  /* the window went out on the scheduler's exit */
+	bool exit_noted;    /* a caller's exit went into the window (flightrec) */
 	uint32_t dump_kind; /* SCX_EXIT_* named by the last error dump, 0 none */
 	/* the kernel log, read at an exit for the kind of exits without a dump */
 	struct kt_kmsg_reader k;
 	bool have_k;
 	uint32_t kmsg_kind; /* SCX_EXIT_* of the last "disabled (...)" line, 0 none */
+	uint32_t kmsg_from; /* TL_SCX_KIND_FROM_* of kmsg_kind given by a caller, 0: kmsg */
 	/* the exit seen, its record written when its kind is known (or not soon) */
 	bool exit_pending;
 	uint64_t exit_ns;
@@ -155,7 +157,9 @@ static void kmsg_drain(struct rec *r)
 /* The kind of the pending exit: the dump's number, else the log line's. */
 static uint32_t exit_kind(const struct rec *r, uint32_t *from)
 {
-	*from = r->dump_kind ? TL_SCX_KIND_FROM_DUMP : r->kmsg_kind ? TL_SCX_KIND_FROM_KMSG : 0;
+	*from = r->dump_kind   ? TL_SCX_KIND_FROM_DUMP
+		: r->kmsg_kind ? (r->kmsg_from ? r->kmsg_from : TL_SCX_KIND_FROM_KMSG)
+			       : 0;
 	return r->dump_kind ? r->dump_kind : r->kmsg_kind;
 }
 
@@ -177,6 +181,7 @@ static void note_exit(struct rec *r)
 	r->exit_pending = false;
 	r->dump_kind = 0;
 	r->kmsg_kind = 0;
+	r->kmsg_from = 0;
 	if (len < 0)
 		return;
 	if ((size_t)len >= sizeof(text))
@@ -659,7 +664,26 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 	return ok ? 0 : -1;
 }
 
-size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
+void tl_flightrec_note_exit(struct tl_flightrec *f, uint64_t mono_ns, const char *sched,
+			    enum kt_scx_state st, uint32_t code, uint32_t from)
+{
+	struct rec *r = &f->r;
+
+	if (r->exit_noted)
+		return;
+	drain(r);
+	r->exit_noted = true;
+	r->exit_ns = mono_ns;
+	r->exit_state = st;
+	snprintf(r->exit_name, sizeof(r->exit_name), "%s", sched ? sched : "");
+	/* the window's own dump names the kind exactly; else the caller's */
+	r->kmsg_kind = code;
+	r->kmsg_from = from;
+	note_exit(r);
+}
+
+size_t tl_flightrec_each(struct tl_flightrec *f, int kind, tl_flightrec_fn fn, void *arg,
+			 uint64_t *oldest_ns)
 {
 	const struct tl_flight *fl = &f->r.fl;
 	unsigned char *lin;
@@ -667,6 +691,7 @@ size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
 	struct tl_event ev;
 	size_t n = 0, first;
 
+	*oldest_ns = 0;
 	drain(&f->r);
 	lin = malloc(fl->n ? fl->n * TL_RECORD_SIZE : 1);
 	if (!lin)
@@ -677,14 +702,43 @@ size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
 	memcpy(lin + first * TL_RECORD_SIZE, fl->buf, (fl->n - first) * TL_RECORD_SIZE);
 	tl_iter_init(&it, lin, fl->n * TL_RECORD_SIZE);
 	while (tl_iter_next(&it, &ev)) {
-		if (ev.kind != TL_K_SCX_DUMP)
+		if (!*oldest_ns || (ev.raw.ts && ev.raw.ts < *oldest_ns))
+			*oldest_ns = ev.raw.ts;
+		if ((int)ev.kind != kind)
 			continue;
-		if (ev.text) /* an empty line has none */
-			kt_buf_put(out, ev.text, ev.text_len);
-		kt_buf_putc(out, '\n');
+		fn(&ev, arg);
 		n++;
 	}
 	free(lin);
+	return n;
+}
+
+static void dump_line(const struct tl_event *ev, void *arg)
+{
+	struct kt_buf *out = arg;
+
+	if (ev->text) /* an empty line has none */
+		kt_buf_put(out, ev->text, ev->text_len);
+	kt_buf_putc(out, '\n');
+}
+
+size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out)
+{
+	uint64_t oldest;
+
+	return tl_flightrec_each(f, TL_K_SCX_DUMP, dump_line, out, &oldest);
+}
+
+uint64_t tl_flightrec_lost(struct tl_flightrec *f)
+{
+	uint64_t *lost = calloc(f->r.ncpus, sizeof(*lost)), n;
+
+	if (!lost || read_lost(&f->r, lost)) {
+		free(lost);
+		return UINT64_MAX;
+	}
+	n = sum(lost, f->r.ncpus);
+	free(lost);
 	return n;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "intf.h"
+#include "scxtrig.h"
 
 /* ---- the loader ---- */
 
@@ -104,10 +105,29 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 uint64_t tl_flightrec_missing(const struct tl_flightrec *f);
 /* TL_AT_* bits attached */
 uint64_t tl_flightrec_attached(const struct tl_flightrec *f);
+/*
+ * The caller saw the sched_ext exit at MONO_NS (scheduler SCHED, sysfs
+ * state ST after it): put the window's ScxExit record there, once.  Its
+ * kind is the one the window's own error dump names, else CODE (SCX_EXIT_*,
+ * 0 unknown) from FROM (TL_SCX_KIND_FROM_*).  Drains the ring first, so the
+ * exit's own events are in the window before it.
+ */
+void tl_flightrec_note_exit(struct tl_flightrec *f, uint64_t mono_ns, const char *sched,
+			    enum kt_scx_state st, uint32_t code, uint32_t from);
 /* Append the sched_ext_dump lines held now to OUT, one per line; returns
  * how many (drains the ring first). */
 struct kt_buf;
 size_t tl_flightrec_dump_lines(struct tl_flightrec *f, struct kt_buf *out);
+/* FN for every record of KIND (enum tl_kind) held now, oldest first (drains the ring
+ * first); returns how many.  *OLDEST_NS: the time stamp of the oldest
+ * record of any kind held (0: none), i.e. where the window starts. */
+struct tl_event;
+typedef void (*tl_flightrec_fn)(const struct tl_event *ev, void *arg);
+size_t tl_flightrec_each(struct tl_flightrec *f, int kind, tl_flightrec_fn fn, void *arg,
+			 uint64_t *oldest_ns);
+/* Events the BPF side could not put in its ring since the start (all
+ * CPUs); UINT64_MAX when the count cannot be read. */
+uint64_t tl_flightrec_lost(struct tl_flightrec *f);
 uint64_t tl_flightrec_dropped(const struct tl_flightrec *f);
 void tl_flightrec_free(struct tl_flightrec *f);
 

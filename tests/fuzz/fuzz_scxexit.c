@@ -3,7 +3,8 @@
  * The exit extractor over arbitrary log text (small line cap so the
  * truncation path runs), with every event rendered as JSON and as
  * human text.  Events must be well formed: exits have a kind, frames a
- * symbol, no more frames or raw lines than the bounds.
+ * symbol, no more frames or raw lines than the bounds.  The same text
+ * through the dump's counter section reader: bounded, keys terminated.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,9 +42,18 @@ static void on_ev(const struct scx_event *ev, void *arg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct scx_counter k[4];
+	size_t n;
+
 	if (!devnull)
 		devnull = fopen("/dev/null", "w");
 	if (scx_parse_window((const char *)data, size, 512, on_ev, NULL) < 0)
 		abort();
+	n = scx_dump_counters((const char *)data, size, k, 4);
+	if (n > 4)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (!memchr(k[i].name, 0, sizeof(k[i].name)) || !k[i].name[0])
+			abort();
 	return 0;
 }

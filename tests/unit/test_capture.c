@@ -71,6 +71,85 @@ static void test_summary(void)
 			ok(!strstr(lines[i], " in "), "unregister: no frame (%s)", lines[i]);
 }
 
+static void on_ev_any(const struct scx_event *ev, void *arg)
+{
+	if (ev->type == SCX_EV_EXIT)
+		kt_cap_exit_from(&((struct kt_capture *)arg)->ex, ev);
+}
+
+static void on_ev_cpu(const struct scx_event *ev, void *arg)
+{
+	struct kt_capture *c = arg;
+
+	if (ev->type != SCX_EV_EXIT)
+		return;
+	if (ev->origin == SCX_ORIGIN_KERNEL)
+		kt_cap_exit_from(&c->ex, ev);
+	kt_cap_note_dump(c, ev);
+}
+
+static void line_of(struct kt_capture *c, const char *text, char *out, size_t n)
+{
+	struct kt_buf b = {0};
+
+	scx_parse_window(text, strlen(text), 0, on_ev_cpu, c);
+	kt_cap_summary_line(&b, c);
+	snprintf(out, n, "%s", b.p ? b.p : "");
+	kt_buf_free(&b);
+}
+
+/* The summary line's CPU (the event's, or a dump's of the same kind) and
+ * the reason when it says more than the kind. */
+static void test_summary_cpu(void)
+{
+	static const char kern[] = "sched_ext: BPF scheduler \"q\" disabled (scx_bpf_error)\n"
+				   "sched_ext: q: boom\n   q_dispatch+0x91/0x100\n";
+	static const char dump[] =
+		"q: root\na[1] triggered exit kind 1025 on CPU 1:\n"
+		"  scx_bpf_error (boom)\n\nBacktrace:\n  q_dispatch+0x91/0x100\n";
+	static const char dump_stall[] = "a[1] triggered exit kind 1026 on CPU 1:\n"
+					 "  runnable task stall (x)\n\nBacktrace:\n  f+0x1/0x2\n";
+	static const char other[] = "a[1] triggered exit kind 1040 on CPU 3:\n"
+				    "  a newer kernel's reason (what)\n\nBacktrace:\n  f+0x1/0x2\n";
+	static const char nocpu[] =
+		"a[1] triggered exit kind 1025:\n"
+		"  scx_bpf_error (boom)\n\nBacktrace:\n  q_dispatch+0x91/0x100\n";
+	/* texts parsed one after the other (as capture: scheduler output, log) */
+	const struct {
+		const char *first, *then, *want, *what;
+	} t[] = {
+		{NULL, kern, "q: error_bpf: \"boom\" in q_dispatch+0x91",
+		 "the kernel's log alone: no CPU (none guessed)"},
+		{kern, dump, "q: error_bpf on CPU 1: \"boom\" in q_dispatch+0x91",
+		 "the kernel's report, the CPU from the dump's header"},
+		{dump, kern, "q: error_bpf on CPU 1: \"boom\" in q_dispatch+0x91",
+		 "... the dump seen first"},
+		{kern, dump_stall, "q: error_bpf: \"boom\" in q_dispatch+0x91",
+		 "a dump of another kind: its CPU is not this exit's"},
+		{kern, nocpu, "q: error_bpf: \"boom\" in q_dispatch+0x91",
+		 "a dump without \"on CPU\" (older kernels): no CPU"},
+	};
+	struct kt_capture c;
+	struct kt_cap_opts o = {.mode = KT_CAP_ARM, .ring = 1};
+	char line[512];
+	struct kt_buf b = {0};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		kt_cap_init(&c, &o);
+		if (t[i].first)
+			scx_parse_window(t[i].first, strlen(t[i].first), 0, on_ev_cpu, &c);
+		line_of(&c, t[i].then, line, sizeof(line));
+		is_str(line, t[i].want, "%s", t[i].what);
+	}
+	kt_cap_init(&c, &o);
+	scx_parse_window(other, sizeof(other) - 1, 0, on_ev_any, &c);
+	kt_buf_reset(&b);
+	kt_cap_summary_line(&b, &c);
+	is_str(b.p, "?: other (a newer kernel's reason) on CPU 3: \"what\" in f+0x1",
+	       "kind other: the reason beside the message, the event's own CPU");
+	kt_buf_free(&b);
+}
+
 static void test_no_exit(void)
 {
 	struct kt_capture c;
@@ -234,9 +313,53 @@ static void test_logoff(void)
 	   "a longer name is not ktime");
 }
 
+/* The counters at the exit from another source, in sched_ext.json's post. */
+static void test_post_counters(void)
+{
+	static struct kt_capture c;
+	struct kt_cap_opts o = {.mode = KT_CAP_ARM, .ring = 1};
+	struct kt_buf post = {0}, out = {0};
+
+	kt_cap_init(&c, &o);
+	kt_buf_puts(&post, "{\"mono_ns\":5,\"state\":\"disabled\"}");
+	kt_cap_post_json(&out, &post, &c);
+	is_str(out.p, "{\"mono_ns\":5,\"state\":\"disabled\"}", "no other source: as read");
+	c.post_ev.n = 1;
+	snprintf(c.post_ev.c[0].name, sizeof(c.post_ev.c[0].name), "a");
+	c.post_ev.c[0].value = 10;
+	kt_cap_counters_add(&c.post_ev, "SCX_EV_A", 8, 2);
+	kt_cap_counters_add(&c.post_ev, "SCX_EV_NEW", 10, 1);
+	kt_cap_counters_add(&c.post_ev, "SCX_EV_A", 8, -1);
+	kt_cap_counters_add(&c.post_ev, "SCX EV", 6, 1);
+	is_int(c.post_ev.n, 2, "deltas: a known counter added to, a new one appended, junk not");
+	snprintf(c.post_src, sizeof(c.post_src), "src");
+	kt_buf_reset(&out);
+	kt_cap_post_json(&out, &post, &c);
+	is_str(out.p,
+	       "{\"mono_ns\":5,\"state\":\"disabled\",\"events\":{\"a\":11,\"new\":1},"
+	       "\"events_source\":\"src\"}",
+	       "the counters and their source added to post");
+	c.post_read = true;
+	kt_buf_reset(&out);
+	kt_cap_post_json(&out, &post, &c);
+	is_str(out.p, "{\"mono_ns\":5,\"state\":\"disabled\",\"events_source\":\"src\"}",
+	       "read at the exit: only the source added");
+	c.post_read = false;
+	c.post_src[0] = 0;
+	snprintf(c.post_why, sizeof(c.post_why), "gone");
+	kt_buf_reset(&out);
+	kt_cap_post_json(&out, &post, &c);
+	is_str(out.p, "{\"mono_ns\":5,\"state\":\"disabled\",\"events_unavailable\":\"gone\"}",
+	       "none: why, not zeros");
+	kt_buf_free(&post);
+	kt_buf_free(&out);
+}
+
 int main(void)
 {
 	test_summary();
+	test_summary_cpu();
+	test_post_counters();
 	test_no_exit();
 	test_manifest();
 	test_targz();

@@ -348,6 +348,40 @@ static void test_malformed(void)
 	free(s);
 }
 
+/* The counters' closing line says which snapshots hold counters and, for
+ * the post-exit ones, their source or why there are none. */
+static void test_counter_points(void)
+{
+	const char *dst = "build/tests/bundle-ctr";
+	char *s;
+
+	mkdir("build/tests", 0755);
+	copy_tree(FIX "bundle-error", dst);
+	s = rendered("text", dst, 0, false, NULL);
+	ok(has(s, "counters changed over 4 points: at arming, 2 of 2 samples, after the exit\n"),
+	   "the points present, the post-exit one without a named source");
+	free(s);
+	system("sed -i 's/\"hotplug_seq\":0,\"events\":{\"SCX_EV_SELECT_CPU_FALLBACK\":37,/"
+	       "\"hotplug_seq\":0,\"events_source\":\"the debug dump\",\"events\":{"
+	       "\"SCX_EV_SELECT_CPU_FALLBACK\":37,/' build/tests/bundle-ctr/sched_ext.json");
+	s = rendered("text", dst, 0, false, NULL);
+	ok(has(s, "2 of 2 samples, after the exit (the debug dump)\n"), "its source named");
+	free(s);
+	system("sed -i 's|\"events_source\":\"the debug dump\",\"events\":{[^}]*}|"
+	       "\"events_unavailable\":\"root/events was gone\"|' "
+	       "build/tests/bundle-ctr/sched_ext.json");
+	s = rendered("text", dst, 0, false, NULL);
+	ok(has(s, "over 3 points: at arming, 2 of 2 samples; the post-exit counters are "
+		  "unavailable: root/events was gone\n"),
+	   "none after the exit: says so and why, not counted as a point");
+	ok(!has(s, "after the exit"), "... and never says it is included");
+	free(s);
+	s = rendered("html", dst, 0, false, NULL);
+	ok(has(s, "the post-exit counters are unavailable: root/events was gone; unchanged"),
+	   "html: the same");
+	free(s);
+}
+
 static void test_tar(void)
 {
 	char *s, *d;
@@ -429,6 +463,28 @@ static void test_html(void)
 	free(s);
 }
 
+/* A timeline cut while the report reads it (mapped): zeros, no SIGBUS,
+ * and the bundle says so (capture report then fails rather than keep a
+ * partial report). */
+static void test_tl_shrunk(void)
+{
+	const char *dst = "build/tests/bundle-shrink";
+	struct kt_bundle b;
+	FILE *fp;
+
+	copy_tree(FIX "vm/bundle-error", dst);
+	ok(!kt_bundle_load(&b, dst) && b.has_tl && !kt_bundle_tl_shrunk(&b),
+	   "vm error bundle loads, its timeline whole");
+	truncate_file("build/tests/bundle-shrink/timeline.ktl", 0.2);
+	fp = fopen("/dev/null", "w");
+	ok(fp && !kt_report_text(fp, &b, &(struct kt_report_opts){.width = 100}),
+	   "the report renders over the cut timeline");
+	if (fp)
+		fclose(fp);
+	ok(kt_bundle_tl_shrunk(&b), "... and the bundle says its timeline shrank");
+	kt_bundle_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "render"))
@@ -453,9 +509,11 @@ int main(int argc, char **argv)
 		golden(b, "markdown", "report.md");
 	}
 	test_malformed();
+	test_counter_points();
 	test_tar();
 	test_width();
 	test_markdown_limit();
 	test_html();
+	test_tl_shrunk();
 	return tap_done();
 }

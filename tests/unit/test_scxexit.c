@@ -23,6 +23,7 @@ struct evrec {
 	size_t nbt, nraw;
 	char bt0[160], btlast[160];
 	bool has_stall;
+	long long cpu;
 	char comm[64];
 	long long pid;
 	unsigned long long msec;
@@ -96,6 +97,7 @@ static void on_ev(const struct scx_event *ev, void *arg)
 		frame_text(r->btlast, sizeof(r->btlast), &ev->bt[ev->nbt - 1]);
 	}
 	r->has_stall = ev->has_stall;
+	r->cpu = ev->cpu;
 	cp(r->comm, sizeof(r->comm), ev->stall_comm);
 	r->pid = ev->stall_pid;
 	r->msec = ev->stall_msec;
@@ -356,6 +358,11 @@ static void test_dump(void)
 	EXIT_IS(0, S, "bpfland_1.0.20_g1fc73cdb_x86_64_unknown_linux_gnu", "error_bpf",
 		"scx_bpf_error");
 	is_str(E[0].msg, "main.bpf.c:412: invalid CPU -1 (from dispatch)", "dump message");
+	is_int(E[0].cpu, 3, "\"exit kind 1025 on CPU 3:\": cpu 3");
+	ok(strstr(E[0].json, ",\"cpu\":3,") != NULL, "JSON \"cpu\":3");
+	ok(strstr(E[0].human_tail, "\n  cpu: 3\n") != NULL, "human \"cpu: 3\"");
+	is_int(E[1].cpu, -1, "an EXIT: line alone: no cpu");
+	ok(strstr(E[1].json, "\"cpu\"") == NULL, "... and no \"cpu\" key");
 	is_int(E[0].nbt, 3, "exit backtrace only");
 	is_str(E[0].btlast, "bpf__sched_ext_ops_dispatch+0x4b/0xaf", "no per-task frames");
 	ok(strstr(E[0].json, "do_syscall_64") == NULL, "4-space task stack excluded");
@@ -371,6 +378,9 @@ static void test_both(void)
 	is_int(run("both_origins.txt"), 2, "kernel + scheduler output: exactly 2 events");
 	EXIT_IS(0, K, "ktbox_test", "error_bpf", "scx_bpf_error");
 	EXIT_IS(1, S, "ktbox_test", "error_bpf", "scx_bpf_error");
+	is_int(E[1].cpu, -1, "\"exit kind 1025:\" (a kernel without \"on CPU\"): no cpu");
+	ok(strstr(E[1].json, "\"cpu\"") == NULL, "... and no \"cpu\" key");
+	is_int(E[0].cpu, -1, "the kernel's log lines name no cpu");
 	is_int(E[0].nbt, 4, "kernel backtrace not doubled");
 	is_int(E[1].nbt, 4, "scheduler backtrace not doubled");
 	is_str(E[0].msg, "ktbox_test.bpf.c:42: failing on command (code 7)", "kernel msg");
@@ -401,6 +411,76 @@ static void test_nul_huge(void)
 	EXIT_IS(1, K, "huge", "error_bpf", "scx_bpf_error");
 	is_int(strlen(E[1].msg), 511, "100 KB message kept (test buffer caps)");
 	is_int(E[1].nbt, 1, "frame after huge line");
+}
+
+/* The dump header's "on CPU C" (newer kernels) and what is not one. */
+static void test_cpu(void)
+{
+	static const char *const hdr[] = {
+		"a[1] triggered exit kind 1025 on CPU 12:",
+		"a[1] triggered exit kind 1025:",
+		"a[1] triggered exit kind 1025 on CPU x:",
+		"a[1] triggered exit kind 1025 on CPU 7",
+		"a[1] triggered exit kind 1025 on CPU :",
+		"a[1] triggered exit kind 1025 on cpu 4:",
+	};
+	static const long long want[] = {12, -1, -1, -1, -1, -1};
+
+	for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++) {
+		char buf[512];
+		int n = snprintf(buf, sizeof(buf),
+				 "%s\n  scx_bpf_error (m)\n\nBacktrace:\n  f+0x1/0x2\n", hdr[i]);
+
+		is_int(run_buf(buf, (size_t)n), 1, "'%s': one event", hdr[i]);
+		is_int(N ? E[0].cpu : -2, want[i], "'%s': cpu", hdr[i]);
+	}
+}
+
+/* The counters of a dump's "Event counters" section and root/events. */
+static void test_counters(void)
+{
+	struct scx_counter k[SCX_MAX_COUNTERS], one;
+	char path[512];
+	size_t n = 0, got;
+	char *buf;
+	static const char sysrq[] = "a[1] triggered exit kind 0:\n  SysRq-D ()\n\nEvent counters\n"
+				    "--------------\n   SCX_EV_X:   5\n"
+				    "b[2] triggered exit kind 1024 on CPU 1:\n  runtime error (m)\n"
+				    "Event counters\n--------------\n   SCX_EV_X:   7\n"
+				    "   SCX_EV_Y_2:   -3\n====\n   SCX_EV_Z:   1\n";
+	static const char before[] = "Event counters\n--------------\n   SCX_EV_X:   5\n";
+	static const char norule[] = "b[2] triggered exit kind 1024:\n  runtime error (m)\n"
+				     "Event counters\n   SCX_EV_X:   7\n";
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/kmsg/sched_dump_72.txt",
+		 getenv("TOP") ? getenv("TOP") : ".");
+	buf = kt_read_file(NULL, path, 1 << 20, &n);
+	if (ok(buf != NULL, "read %s", path)) {
+		got = scx_dump_counters(buf, n, k, SCX_MAX_COUNTERS);
+		is_int(got, 13, "the 7.2 guest's dump: 13 counters");
+		is_str(got ? k[0].name : "", "select_cpu_fallback", "first: its root/events key");
+		is_str(got > 2 ? k[2].name : "", "dispatch_keep_last", "third's key");
+		is_int(got > 2 ? k[2].value : -1, 34, "third's value");
+		is_int(got > 8 ? k[8].value : -1, 49628746, "bypass_duration's value");
+		is_int(scx_dump_counters(buf, n, k, 4), 4, "at most MAX");
+	}
+	free(buf);
+	got = scx_dump_counters(sysrq, sizeof(sysrq) - 1, k, SCX_MAX_COUNTERS);
+	is_int(got, 2, "a SysRq-D dump (kind 0) skipped, the exit's section up to its end");
+	is_str(got ? k[0].name : "", "x", "... its first");
+	is_int(got ? k[0].value : 0, 7, "... the exit's value, not SysRq-D's");
+	is_int(got > 1 ? k[1].value : 0, -3, "... a negative value");
+	is_int(scx_dump_counters(before, sizeof(before) - 1, k, SCX_MAX_COUNTERS), 0,
+	       "a section before any exit header: none");
+	is_int(scx_dump_counters(norule, sizeof(norule) - 1, k, SCX_MAX_COUNTERS), 0,
+	       "no ---- rule under the heading: none");
+	ok(scx_counter_line(LITERAL_ARGS("SCX_EV_BYPASS_DURATION 123"), &one) &&
+		   !strcmp(one.name, "bypass_duration") && one.value == 123,
+	   "root/events line");
+	ok(!scx_counter_line(LITERAL_ARGS("SCX_EV_A 12x"), &one), "trailing junk: not a line");
+	ok(!scx_counter_line(LITERAL_ARGS("SCX_EV_ 1"), &one), "no name: not a line");
+	ok(!scx_counter_line(LITERAL_ARGS("SCX_EV_A: 99999999999999999999"), &one),
+	   "over 19 digits: not a line");
 }
 
 static void test_helpers(void)
@@ -616,6 +696,8 @@ static void test_mangled(void)
 	is_int(E[0].pid, 105, "banner-less dump stall pid");
 	EXIT_IS(1, S, "", "error", "runtime error");
 	is_str(E[1].msg, "RCU CPU stall detected!", "'… on CPU N:' header, comm with spaces");
+	is_int(E[1].cpu, 3, "banner-less '… on CPU 3:' header: cpu 3");
+	is_int(E[0].cpu, -1, "banner-less header without 'on CPU': no cpu");
 	is_int(E[1].nbt, 2, "banner-less dump frames under [ts]");
 
 	is_int(run("mangled_prompt.txt"), 4, "terminal noise in front: 4 events");
@@ -637,6 +719,7 @@ static void test_mangled(void)
 	ok(strstr(E[1].json, "\"[12.5] scx_child: sub3-4242 /workload.slice\"") != NULL,
 	   "the name line is the event's first raw line");
 	is_int(E[1].nbt, 1, "frame under [ts]");
+	is_int(E[1].cpu, 2, "'… on CPU 2:' under a time stamp: cpu 2");
 	EXIT_IS(2, S, "", "error_bpf", "scx_bpf_error");
 	is_str(E[2].msg, "no name for this one", "a name line two lines up names nothing");
 
@@ -795,6 +878,8 @@ int main(void)
 	test_console();
 	test_nul_huge();
 	test_helpers();
+	test_cpu();
+	test_counters();
 	test_interleave();
 	test_stream();
 	test_mangled();

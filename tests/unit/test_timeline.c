@@ -806,6 +806,25 @@ static void test_kmsg_exit_kind(void)
 	       "\"kmsg\",\"source\":\"state\",\"reason\":\"ktbox_test: disabling\"}",
 	       "kind from the log line: exit_kind 64, kind_from kmsg");
 	tl_events_free(&ev);
+	/* capture run: the kind the scheduler's own EXIT line named */
+	e = text_rec(buf, TL_EVT_SCX_EXIT, TL_CPU_NONE, 9, 0, 65,
+		     TL_SCX_EXIT_SRC_STATE | (uint64_t)TL_SCX_KIND_FROM_SCHED << 32,
+		     "ktbox_test: disabled");
+	ok(!parse_buf(buf, (size_t)(e - buf), &ev) && ev.n == 1, "scheduler-kind exit parsed");
+	is_str(json_of(&ev.ev[0]),
+	       "{\"kind\":\"ScxExit\",\"ts\":9,\"tid\":0,\"exit_kind\":65,\"kind_from\":"
+	       "\"scheduler\",\"source\":\"state\",\"reason\":\"ktbox_test: disabled\"}",
+	       "kind from the scheduler's EXIT line: kind_from scheduler");
+	tl_events_free(&ev);
+	/* a source this reader does not know: the kind, without a source */
+	e = text_rec(buf, TL_EVT_SCX_EXIT, TL_CPU_NONE, 9, 0, 65,
+		     TL_SCX_EXIT_SRC_STATE | (uint64_t)77 << 32, "x");
+	ok(!parse_buf(buf, (size_t)(e - buf), &ev) && ev.n == 1, "unknown kind source parsed");
+	is_str(json_of(&ev.ev[0]),
+	       "{\"kind\":\"ScxExit\",\"ts\":9,\"tid\":0,\"exit_kind\":65,"
+	       "\"source\":\"state\",\"reason\":\"x\"}",
+	       "an unknown kind_from is omitted");
+	tl_events_free(&ev);
 }
 
 int main(void)

@@ -945,10 +945,12 @@ check_capture() {
 	*) re='^ktbox_test: '$kind' at [0-9]+\.[0-9]+ s: ".*" in ktbox_[a-z_]*\+0x[0-9a-f]+$' ;;
 	esac
 	kt_check "capture $name: summary line names the scheduler, kind, message, first frame" \
-		sh -c "head -n 1 $b/summary.txt | grep -Eq '$re'"
+		sh -c "head -n 1 $b/summary.txt | sed 's/ on CPU [0-9]* at / at /' | grep -Eq '$re'"
 	check_capture_dump "$name" $b $kind
+	check_capture_cpu "$name" $b
 	check_capture_counters "$name" $b
-	check_capture_timeline "$name" $b
+	check_capture_post "$name" $b $kind
+	check_capture_timeline "$name" $b $kind
 }
 
 # how the enable was seen and how soon after it the fds and symbols were
@@ -1016,6 +1018,50 @@ check_capture_dump() {
 	esac
 }
 
+# the summary line's CPU: the one the kernel's dump header names ("...
+# triggered exit kind N on CPU C:"), none when it names none (unregistered
+# exits have no dump; older kernels no "on CPU")
+check_capture_cpu() {
+	name=$1 b=$2
+	want=$(sed -n 's/^.* triggered exit kind [0-9]* on CPU \([0-9]*\):$/\1/p' $b.dump2 | head -n 1)
+	got=$(head -n 1 $b/summary.txt | sed -n 's/^[^:]*: [a-z_]*\( ([^)]*)\)\{0,1\} on CPU \([0-9]*\) at .*/\2/p')
+	kt_is "${got:-none}" "${want:-none}" "capture $name: summary line's CPU is the dump header's (${want:-none})"
+}
+
+# the SCX_EV counters after the exit: read from root/events, or (root/
+# gone when the exit was seen) from another source the bundle names; each
+# counter at least what the kernel's dump printed at the error (counters
+# only grow), exactly that when the dump is the source; an exit without
+# them says why
+check_capture_post() {
+	name=$1 b=$2 kind=$3
+	grep '^"post":' $b/sched_ext.json >$b.post
+	post=$(cat $b.post)
+	src=$(echo "$post" | sed -n 's/.*"events_source":"\([^"]*\)".*/\1/p')
+	kt_diag "capture $name: post-exit counters from: ${src:-none} $(echo "$post" | sed -n 's/.*\("events_unavailable":"[^"]*"\).*/\1/p')"
+	case $kind in
+	error*) ;;
+	*)
+		kt_check "capture $name: post-exit counters with their source, or why not" \
+			grep -Eq '"events":\{.*"events_source":|"events_unavailable":' $b.post
+		return ;;
+	esac
+	kt_check "capture $name: post-exit counters with their source (error exit: the dump has them)" \
+		test -n "$src"
+	kt_has $b/manifest.json 'post-exit counters: ' "capture $name: manifest part sched_ext names the counters' source"
+	bad= n=0
+	for row in $(sed -n 's/^ *SCX_EV_\([A-Z_]*\): *\(-\{0,1\}[0-9]*\)$/\1=\2/p' $b.dump2); do
+		ev=$(echo "${row%%=*}" | tr 'A-Z' 'a-z') dv=${row#*=}
+		pv=$(echo "$post" | sed -n "s/.*\"events\":{[^}]*\"$ev\":\(-\{0,1\}[0-9]*\).*/\1/p")
+		n=$((n + 1))
+		case $src in
+		*"debug dump"*) [ "$pv" = "$dv" ] || bad="$bad $ev=$pv/$dv" ;;
+		*) [ -n "$pv" ] && [ "$pv" -ge "$dv" ] || bad="$bad $ev=$pv/$dv" ;;
+		esac
+	done
+	kt_is "${bad:-none}" none "capture $name: post-exit counters against the dump's $n (post/dump)"
+}
+
 # the hex of a little-endian u64 at byte OFF of a map value, as a number
 kt_le64() {
 	h=$(echo "$1" | cut -c$(($2 * 2 + 1))-$(($2 * 2 + 16)))
@@ -1058,7 +1104,7 @@ check_capture_counters() {
 # the timeline: switches on every CPU in the window before the exit; the
 # report reads the whole bundle
 check_capture_timeline() {
-	name=$1 b=$2
+	name=$1 b=$2 # $3: the exit kind
 	capture report --full $b >$b.report 2>$b.report.err
 	kt_is "$?" 0 "capture $name: capture report reads the bundle"
 	timeline dump $b/timeline.ktl >$b.tl 2>&1
@@ -1067,5 +1113,14 @@ check_capture_timeline() {
 		grep -q "^ *[0-9.]* \[$(printf '%03d' $c)\] Switch " $b.tl && n=$((n + 1))
 	done
 	kt_is "$n" "$(nproc)" "capture $name: timeline.ktl has switches on every CPU before the exit"
+	# the exit as the window's own record, as `timeline record --flight`
+	# writes it, with the kind the kernel named (SCX_EXIT_*)
+	case $3 in
+	error) code=1024 ;; error_bpf) code=1025 ;; error_stall) code=1026 ;;
+	unreg) code=64 ;; unreg_bpf) code=65 ;; unreg_kern) code=66 ;; *) code=0 ;;
+	esac
+	timeline dump -j $b/timeline.ktl 2>&1 | grep '"kind":"ScxExit"' >$b.tlexit
+	kt_is "$(wc -l <$b.tlexit)" 1 "capture $name: timeline.ktl holds the exit's ScxExit record"
+	kt_has $b.tlexit "\"exit_kind\":$code," "capture $name: its ScxExit names the kind $3 ($code)"
 	kt_check "capture $name: the report's parts say nothing missing" grep -qx 'nothing missing' $b.report
 }
