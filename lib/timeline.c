@@ -111,7 +111,7 @@ static bool has_text(uint32_t type)
 	return type == TL_EVT_SCX_EXIT || type == TL_EVT_SCX_EVENT || type == TL_EVT_SCX_DUMP;
 }
 
-static void decode(struct tl_event *ev)
+static inline __attribute__((always_inline)) void decode(struct tl_event *ev)
 {
 	const struct timeline_event *r = &ev->raw;
 
@@ -212,21 +212,28 @@ static void decode(struct tl_event *ev)
 	}
 }
 
+/* One whole record at P into EV: fixed-size loads, no memcpy call (-Os
+ * makes a 40-byte memcpy "rep movsb"), inlined into the hot loops. */
+static inline __attribute__((always_inline)) void parse_rec(const unsigned char *p,
+							    struct tl_event *ev)
+{
+	ev->raw.type = tl_rd32(p);
+	ev->raw.cpu = tl_rd32(p + 4);
+	ev->raw.ts = tl_rd64(p + 8);
+	ev->raw.prev_pid = tl_rd32(p + 16);
+	ev->raw.next_pid = tl_rd32(p + 20);
+	ev->raw.a = tl_rd64(p + 24);
+	ev->raw.b = tl_rd64(p + 32);
+	decode(ev);
+}
+
 int parse_record(const void *p, size_t n, struct tl_event *ev)
 {
 	if (n < TL_RECORD_SIZE) {
 		errno = EINVAL;
 		return -1;
 	}
-	/* field by field: fixed-size loads, no memcpy call per record */
-	ev->raw.type = tl_rd32(p);
-	ev->raw.cpu = tl_rd32((const unsigned char *)p + 4);
-	ev->raw.ts = tl_rd64((const unsigned char *)p + 8);
-	ev->raw.prev_pid = tl_rd32((const unsigned char *)p + 16);
-	ev->raw.next_pid = tl_rd32((const unsigned char *)p + 20);
-	ev->raw.a = tl_rd64((const unsigned char *)p + 24);
-	ev->raw.b = tl_rd64((const unsigned char *)p + 32);
-	decode(ev);
+	parse_rec(p, ev);
 	return 0;
 }
 
@@ -279,7 +286,7 @@ int tl_iter_next(struct tl_iter *it, struct tl_event *ev)
 {
 	if (it->off + TL_RECORD_SIZE > it->len)
 		return 0;
-	parse_record(it->p + it->off, TL_RECORD_SIZE, ev);
+	parse_rec(it->p + it->off, ev);
 	it->off += TL_RECORD_SIZE;
 	it->nrec++;
 	if (ev->kind == TL_K_TEXT) {
@@ -324,60 +331,97 @@ void tl_sorted_free(struct tl_sorted *s)
 	s->chunk = NULL;
 }
 
-/* The record at OFF: from the chunk read from the file, refilled from OFF
- * when it does not hold it; from the buffer itself when there is no file
- * or the file reads short (cut under us: the guarded mapping has zeros). */
-const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
+#define WIN(s, i) ((s)->win[((s)->head + (i)) & (TL_SORT_WINDOW - 1)])
+
+/* Read the chunk again from OFF.  The window's records still in the old
+ * chunk are copied out first (a window's worth per chunk, not every
+ * record).  False when the file reads short (cut under us: the guarded
+ * mapping has zeros there). */
+static __attribute__((noinline)) bool refill(struct tl_sorted *s, size_t off)
 {
-	if (s->fd < 0)
-		return s->buf + off;
-	if (off < s->cbase || off + TL_RECORD_SIZE > s->cbase + s->clen) {
-		size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
+	size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
 
-		s->cbase = off;
-		s->clen = 0;
-		while (s->clen < want) {
-			ssize_t n = pread(s->fd, s->chunk + s->clen, want - s->clen,
-					  (off_t)(s->foff + off + s->clen));
+	for (size_t i = 0; i < s->n; i++) {
+		struct tl_sort_ent *e = &WIN(s, i);
 
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			s->clen += (size_t)n;
-		}
-		if (s->clen < TL_RECORD_SIZE) {
-			s->clen = 0;
-			return s->buf + off;
+		if (e->where == TL_SORT_IN_CHUNK) {
+			memcpy(e->rec, s->chunk + (e->off - s->cbase), TL_RECORD_SIZE);
+			e->where = TL_SORT_IN_REC;
 		}
 	}
-	return s->chunk + (off - s->cbase);
+	s->cbase = off;
+	s->clen = 0;
+	while (s->clen < want) {
+		ssize_t n = pread(s->fd, s->chunk + s->clen, want - s->clen,
+				  (off_t)(s->foff + off + s->clen));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		s->clen += (size_t)n;
+	}
+	if (s->clen < TL_RECORD_SIZE) {
+		s->clen = 0;
+		return false;
+	}
+	return true;
 }
 
-#define WIN(s, i) ((s)->win[((s)->head + (i)) & (TL_SORT_WINDOW - 1)])
+/* Whether the record at OFF is in the chunk, refilled from OFF when not. */
+static inline bool in_chunk(struct tl_sorted *s, size_t off)
+{
+	if (off >= s->cbase && off + TL_RECORD_SIZE <= s->cbase + s->clen)
+		return true;
+	return refill(s, off);
+}
+
+/* The record at OFF: from the chunk read from the file; from the buffer
+ * itself when there is no file or the file reads short. */
+const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
+{
+	if (s->fd < 0 || !in_chunk(s, off))
+		return s->buf + off;
+	return s->chunk + (off - s->cbase);
+}
 
 /* Insert the next input event by time, after any with the same ts.  Only
  * a text header needs the iterator (to step over its continuations); any
  * other record is one record, and only its time is read here. */
-static int sorted_fill(struct tl_sorted *s)
+static inline int sorted_fill(struct tl_sorted *s)
 {
 	struct tl_iter *in = &s->in;
 	size_t off = in->off, i;
 	const unsigned char *p;
+	uint8_t where;
 	uint32_t type;
 	uint64_t ts;
 
 	if (off + TL_RECORD_SIZE > in->len)
 		return 0;
-	p = tl_sorted_rec(s, off);
-	if (s->fd < 0) /* the window reads each record first: fetch ahead */
+	if (s->fd >= 0 && in_chunk(s, off)) {
+		p = s->chunk + (off - s->cbase);
+		where = TL_SORT_IN_CHUNK;
+	} else {
+		p = s->buf + off;
+		where = TL_SORT_IN_BUF;
+		/* the window reads each record first: fetch ahead */
 		__builtin_prefetch(p + 4096);
+	}
 	type = tl_rd32(p);
-	if (__builtin_expect(has_text(type), 0)) {
+	if (__builtin_expect(has_text(type) || type == TL_EVT_TEXT, 0)) {
 		struct tl_event ev;
 
-		tl_iter_next(in, &ev);
-		ts = ev.raw.ts;
+		/* from the buffer, joined */
+		where = TL_SORT_IN_BUF;
+		if (type == TL_EVT_TEXT) {
+			ts = tl_rd64(p + 8);
+			in->off += TL_RECORD_SIZE;
+			in->nrec++;
+		} else {
+			tl_iter_next(in, &ev);
+			ts = ev.raw.ts;
+		}
 	} else {
 		ts = tl_rd64(p + 8);
 		in->off += TL_RECORD_SIZE;
@@ -386,10 +430,7 @@ static int sorted_fill(struct tl_sorted *s)
 	for (i = s->n; i > 0 && WIN(s, i - 1).ts > ts; i--)
 		WIN(s, i) = WIN(s, i - 1);
 	WIN(s, i).ts = ts;
-	/* a copy when read from the file (text events: from the buffer, joined) */
-	WIN(s, i).copied = s->fd >= 0 && !has_text(type) && type != TL_EVT_TEXT;
-	if (WIN(s, i).copied)
-		memcpy(WIN(s, i).rec, p, TL_RECORD_SIZE);
+	WIN(s, i).where = where;
 	WIN(s, i).off = off;
 	s->n++;
 	return 1;
@@ -398,6 +439,7 @@ static int sorted_fill(struct tl_sorted *s)
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 {
 	const struct tl_sort_ent *e;
+	const unsigned char *p;
 	size_t off;
 
 	while (s->n < TL_SORT_WINDOW && sorted_fill(s))
@@ -408,15 +450,21 @@ int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 	off = e->off;
 	s->head = (s->head + 1) & (TL_SORT_WINDOW - 1);
 	s->n--;
-	tl_iter_init(&s->one, s->buf + off, s->len - off);
-	if (e->copied)
-		parse_record(e->rec, TL_RECORD_SIZE, ev);
-	else if (__builtin_expect(has_text(tl_rd32(s->buf + off)) ||
-					  tl_rd32(s->buf + off) == TL_EVT_TEXT,
-				  0))
-		tl_iter_next(&s->one, ev); /* text joined */
-	else
-		parse_record(s->buf + off, TL_RECORD_SIZE, ev);
+	s->off = off;
+	if (e->where == TL_SORT_IN_CHUNK) {
+		p = s->chunk + (off - s->cbase);
+	} else if (e->where == TL_SORT_IN_REC) {
+		p = e->rec;
+	} else {
+		p = s->buf + off;
+		if (__builtin_expect(has_text(tl_rd32(p)) || tl_rd32(p) == TL_EVT_TEXT, 0)) {
+			tl_iter_init(&s->one, p, s->len - off);
+			tl_iter_next(&s->one, ev); /* text joined */
+			goto got;
+		}
+	}
+	parse_rec(p, ev);
+got:
 	if (ev->raw.ts < s->last_ts)
 		s->out_of_order++;
 	else

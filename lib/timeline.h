@@ -176,21 +176,28 @@ struct tl_sorted {
 	struct tl_iter in, one;
 	const unsigned char *buf;
 	size_t len;
+	size_t off; /* offset in BUF of the event tl_sorted_next returned last */
 	struct tl_sort_ent {
 		uint64_t ts;
 		size_t off;
-		bool copied; /* REC holds the record (else read it at BUF + OFF) */
+		uint8_t where; /* TL_SORT_IN_*: where the record's bytes are */
 		unsigned char rec[TL_RECORD_SIZE];
 	} * win;
 	size_t head, n;
 	uint64_t last_ts, out_of_order;
 	/* BUF inside a file tl_file_open mapped: the records are read from
 	 * the file with pread() into CHUNK (a reused buffer: what `cat` costs)
-	 * instead of first touching the mapping, and copied into the window */
+	 * instead of first touching the mapping; window entries point into
+	 * the chunk, and are copied into REC only when it is refilled */
 	int fd; /* -1: read BUF */
 	uint64_t foff;
 	unsigned char *chunk;
 	size_t cbase, clen;
+};
+enum {
+	TL_SORT_IN_BUF,	  /* at BUF + OFF (text events: joined from there) */
+	TL_SORT_IN_CHUNK, /* at CHUNK + OFF - CBASE */
+	TL_SORT_IN_REC,	  /* copied into REC */
 };
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len);
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev);

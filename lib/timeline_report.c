@@ -787,7 +787,7 @@ struct tl_report *tl_report_build(const void *buf, size_t len, const struct tl_r
 	}
 	while (tl_sorted_next(&s, &ev) && !r->oom) {
 		/* the record's offset, for the last events before an exit */
-		size_t off = (size_t)(s.one.p - (const unsigned char *)buf);
+		size_t off = s.off;
 
 		account(r, &ev, off);
 	}
