@@ -385,13 +385,29 @@ const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
 	return s->chunk + (off - s->cbase);
 }
 
+/* A text record's time, stepping over its continuations (a header) or
+ * itself (a bare continuation). */
+static __attribute__((noinline)) uint64_t text_ts(struct tl_iter *in, uint32_t type,
+						  const unsigned char *p)
+{
+	struct tl_event ev;
+
+	if (type == TL_EVT_TEXT) {
+		in->off += TL_RECORD_SIZE;
+		in->nrec++;
+		return tl_rd64(p + 8);
+	}
+	tl_iter_next(in, &ev);
+	return ev.raw.ts;
+}
+
 /* Insert the next input event by time, after any with the same ts.  Only
  * a text header needs the iterator (to step over its continuations); any
  * other record is one record, and only its time is read here. */
 static inline int sorted_fill(struct tl_sorted *s)
 {
 	struct tl_iter *in = &s->in;
-	size_t off = in->off, i;
+	size_t off = in->off, i, at;
 	const unsigned char *p;
 	uint8_t where;
 	uint32_t type;
@@ -410,28 +426,22 @@ static inline int sorted_fill(struct tl_sorted *s)
 	}
 	type = tl_rd32(p);
 	if (__builtin_expect(has_text(type) || type == TL_EVT_TEXT, 0)) {
-		struct tl_event ev;
-
-		/* from the buffer, joined */
-		where = TL_SORT_IN_BUF;
-		if (type == TL_EVT_TEXT) {
-			ts = tl_rd64(p + 8);
-			in->off += TL_RECORD_SIZE;
-			in->nrec++;
-		} else {
-			tl_iter_next(in, &ev);
-			ts = ev.raw.ts;
-		}
+		where = TL_SORT_IN_BUF; /* joined from the buffer */
+		ts = text_ts(in, type, p);
 	} else {
 		ts = tl_rd64(p + 8);
 		in->off += TL_RECORD_SIZE;
 		in->nrec++;
 	}
-	for (i = s->n; i > 0 && WIN(s, i - 1).ts > ts; i--)
-		WIN(s, i) = WIN(s, i - 1);
-	WIN(s, i).ts = ts;
-	WIN(s, i).where = where;
-	WIN(s, i).off = off;
+	/* nearly always in order: one compare */
+	at = (s->head + s->n) & (TL_SORT_WINDOW - 1);
+	for (i = s->n; i > 0 && s->win[(at - 1) & (TL_SORT_WINDOW - 1)].ts > ts; i--) {
+		s->win[at] = s->win[(at - 1) & (TL_SORT_WINDOW - 1)];
+		at = (at - 1) & (TL_SORT_WINDOW - 1);
+	}
+	s->win[at].ts = ts;
+	s->win[at].where = where;
+	s->win[at].off = off;
 	s->n++;
 	return 1;
 }
