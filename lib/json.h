@@ -64,6 +64,13 @@ size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
  * pretty writers: use jw_raw there.
  */
 struct kt_buf *jw_raw_buf(struct jw *w);
+/*
+ * The same in one step, for values written by the million: the separator
+ * put, then room for N bytes at the end of the buffer (write there, then
+ * kt_buf_done(w->buf, end)).  NULL for FILE and pretty writers and when
+ * out of memory (the buffer is then marked).
+ */
+char *jw_raw_room(struct jw *w, size_t n);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 

@@ -69,7 +69,14 @@ struct xstate {
 	struct jw *w;
 	const struct tl_filter *f;
 	struct tl_export_stats *st;
-	struct tl_comms comms;
+	/* Task names: COMMS from the Comm records seen so far in time order;
+	 * FINAL, from every Comm and Fork record of the file in file order,
+	 * is what a task not named yet goes by (its Comm may come after its
+	 * first slice), read only when such a task shows up */
+	struct tl_comms comms, final;
+	bool final_read;
+	struct tl_sorted *s;
+	size_t len;
 	struct xcpu *cpus;
 	size_t ncpus;
 	struct xctr ctr[64];
@@ -97,10 +104,42 @@ static void head(struct xstate *x, const char *ph, const char *name, uint32_t ti
 	ts_us(w, "ts", ts);
 }
 
+/* Every Comm and Fork record of the file, in file order, into FINAL (a
+ * record at a time: text continuations are TL_EVT_TEXT records, never
+ * taken for these two). */
+static __attribute__((noinline)) void read_final(struct xstate *x)
+{
+	struct tl_event ev;
+
+	x->final_read = true;
+	for (size_t off = 0; off + TL_RECORD_SIZE <= x->len; off += TL_RECORD_SIZE) {
+		const unsigned char *p = tl_sorted_rec(x->s, off);
+		uint32_t type = tl_rd32(p);
+
+		if (type == TL_EVT_COMM || type == TL_EVT_FORK) {
+			parse_record(p, TL_RECORD_SIZE, &ev);
+			tl_comms_learn(&x->final, &ev);
+		}
+	}
+}
+
+/* PID's name and tgid now: its last Comm so far, else what the file
+ * names it by (as if every name had been read first), or NULL. */
+static const struct tl_comm_ent *comm_of(struct xstate *x, uint32_t pid)
+{
+	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+
+	if (e)
+		return e;
+	if (!x->final_read)
+		read_final(x);
+	return tl_comms_get(&x->final, pid);
+}
+
 /* "comm pid" into B (at least 40 bytes) */
 static void task_name(struct xstate *x, char *b, size_t n, uint32_t pid)
 {
-	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	const struct tl_comm_ent *e = comm_of(x, pid);
 	const char *c = e && e->comm[0] ? e->comm : "?";
 	char d[12], *q = d + sizeof(d);
 	size_t k = strlen(c);
@@ -135,7 +174,7 @@ static struct xcpu *xcpu(struct xstate *x, uint32_t cpu)
 /* (Re)build PID's entry from the names known now. */
 static void name_fill(struct xstate *x, struct xname *nm, uint32_t pid)
 {
-	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	const struct tl_comm_ent *e = comm_of(x, pid);
 	char name[40];
 
 	task_name(x, name, sizeof(name), pid);
@@ -224,17 +263,31 @@ static void name_changed(struct xstate *x, uint32_t pid)
 		(n) += sizeof(lit) - 1;                  \
 	} while (0)
 
+/* Room for one frequent event, written in place at the end of the
+ * writer's buffer (after its separator): NULL when out of memory (the
+ * buffer is then marked, and the export fails at the next flush). */
+#define EVENT_MAX 320
+static char *event_room(struct xstate *x)
+{
+	return jw_raw_room(x->w, EVENT_MAX);
+}
+
+static void event_done(struct xstate *x, char *b, size_t n)
+{
+	kt_buf_done(x->w->buf, b + n);
+}
+
 static void slice(struct xstate *x, uint32_t cpu, const struct xcpu *c, uint64_t end,
 		  const char *end_state)
 {
 	const struct xname *nm = name_get(x, c->cur);
-	char b[320];
+	char *b;
 	size_t n = 0;
 
-	if (!nm)
+	if (!nm || !(b = event_room(x)))
 		return;
 	PUT(b, n, "{\"ph\":\"X\",\"name\":\"");
-	memcpy(b + n, nm->esc, nm->len);
+	kt_copy_short(b + n, nm->esc, nm->len);
 	n += nm->len;
 	PUT(b, n, "\",\"pid\":" TL_EXPORT_PID_STR ",\"tid\":");
 	n += jw_fmt_u64(b + n, cpu);
@@ -249,15 +302,13 @@ static void slice(struct xstate *x, uint32_t cpu, const struct xcpu *c, uint64_t
 		n += jw_fmt_u64(b + n, nm->tgid);
 	}
 	if (end_state) { /* tl_state_str: short, nothing to escape */
-		size_t k = strlen(end_state);
-
 		PUT(b, n, ",\"end_state\":\"");
-		memcpy(b + n, end_state, k);
-		n += k;
+		while (*end_state)
+			b[n++] = *end_state++;
 		PUT(b, n, "\"");
 	}
 	PUT(b, n, "}}");
-	jw_raw(x->w, b, n);
+	event_done(x, b, n);
 	x->st->slices++;
 }
 
@@ -267,10 +318,10 @@ static void task_instant(struct xstate *x, const struct tl_event *ev, uint64_t t
 	bool mig = ev->kind == TL_K_MIGRATE;
 	const struct xname *nm = name_get(x, mig ? ev->mig.pid : ev->wake.pid);
 	uint32_t tid = ev->raw.cpu == TL_CPU_NONE ? 0 : ev->raw.cpu;
-	char b[320];
+	char *b;
 	size_t n = 0;
 
-	if (!nm)
+	if (!nm || !(b = event_room(x)))
 		return;
 	PUT(b, n, "{\"ph\":\"i\",\"name\":\"");
 	if (mig)
@@ -279,7 +330,7 @@ static void task_instant(struct xstate *x, const struct tl_event *ev, uint64_t t
 		PUT(b, n, "wakeup ");
 	else
 		PUT(b, n, "wakeup_new ");
-	memcpy(b + n, nm->esc, nm->len);
+	kt_copy_short(b + n, nm->esc, nm->len);
 	n += nm->len;
 	PUT(b, n, "\",\"pid\":" TL_EXPORT_PID_STR ",\"tid\":");
 	n += jw_fmt_u64(b + n, tid);
@@ -298,7 +349,7 @@ static void task_instant(struct xstate *x, const struct tl_event *ev, uint64_t t
 		n += jw_fmt_u64(b + n, ev->wake.target_cpu);
 	}
 	PUT(b, n, "}}");
-	jw_raw(x->w, b, n);
+	event_done(x, b, n);
 	x->st->instants++;
 }
 
@@ -454,7 +505,7 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 {
 	struct kt_buf b = {0};
 	struct jw jw, *w = &jw;
-	struct xstate x = {.w = w, .f = f, .st = st};
+	struct xstate x = {.w = w, .f = f, .st = st, .len = len};
 	int rc = 0;
 	struct tl_sorted s;
 	struct tl_event ev;
@@ -466,26 +517,16 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 		doc_open(w);
 		goto out;
 	}
-	/* names first: a task's Comm record may come after its first slice
-	 * (a record at a time: text continuations are TL_EVT_TEXT records,
-	 * never taken for these two) */
-	for (size_t off = 0; off + TL_RECORD_SIZE <= len; off += TL_RECORD_SIZE) {
-		const unsigned char *p = tl_sorted_rec(&s, off);
-		uint32_t type = tl_rd32(p);
-
-		if (type == TL_EVT_COMM || type == TL_EVT_FORK) {
-			parse_record(p, TL_RECORD_SIZE, &ev);
-			tl_comms_learn(&x.comms, &ev);
-		}
-	}
+	x.s = &s;
 	doc_open(w);
 	while (tl_sorted_next(&s, &ev)) {
 		uint64_t ts = ev.raw.ts < x.last_ts ? x.last_ts : ev.raw.ts;
 
 		x.last_ts = ts;
-		if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK) {
+		/* a Fork changes nothing here: FINAL names its child already */
+		if (ev.kind == TL_K_COMM) {
 			tl_comms_learn(&x.comms, &ev);
-			name_changed(&x, ev.kind == TL_K_COMM ? ev.comm.pid : ev.fork.child_pid);
+			name_changed(&x, ev.comm.pid);
 		}
 		if (!keep(f, &ev))
 			continue;
@@ -522,5 +563,6 @@ out:
 	free(x.names.tab);
 	free(x.cpus);
 	tl_comms_free(&x.comms);
+	tl_comms_free(&x.final);
 	return rc;
 }
