@@ -309,8 +309,11 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 {
 	memset(s, 0, sizeof(*s));
 	s->win = malloc(TL_SORT_WINDOW * sizeof(*s->win));
-	if (!s->win)
+	s->rec = malloc(TL_SORT_WINDOW * sizeof(*s->rec));
+	if (!s->win || !s->rec) {
+		tl_sorted_free(s);
 		return -1;
+	}
 	s->buf = buf;
 	s->len = len;
 	s->fd = tl_file_fd_of(buf, len, &s->foff);
@@ -326,12 +329,16 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 void tl_sorted_free(struct tl_sorted *s)
 {
 	free(s->win);
+	free(s->rec);
 	free(s->chunk);
 	s->win = NULL;
+	s->rec = NULL;
 	s->chunk = NULL;
 }
 
-#define WIN(s, i) ((s)->win[((s)->head + (i)) & (TL_SORT_WINDOW - 1)])
+#define SLOT(s, i) (((s)->head + (i)) & (TL_SORT_WINDOW - 1))
+#define ENT_OFF(e) ((size_t)((e)->offw >> 8))
+#define ENT_WHERE(e) ((uint8_t)(e)->offw)
 
 /* Read the chunk again from OFF.  The window's records still in the old
  * chunk are copied out first (a window's worth per chunk, not every
@@ -342,11 +349,12 @@ static __attribute__((noinline)) bool refill(struct tl_sorted *s, size_t off)
 	size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
 
 	for (size_t i = 0; i < s->n; i++) {
-		struct tl_sort_ent *e = &WIN(s, i);
+		size_t k = SLOT(s, i);
+		struct tl_sort_ent *e = &s->win[k];
 
-		if (e->where == TL_SORT_IN_CHUNK) {
-			memcpy(e->rec, s->chunk + (e->off - s->cbase), TL_RECORD_SIZE);
-			e->where = TL_SORT_IN_REC;
+		if (ENT_WHERE(e) == TL_SORT_IN_CHUNK) {
+			memcpy(s->rec[k], s->chunk + (ENT_OFF(e) - s->cbase), TL_RECORD_SIZE);
+			e->offw = (uint64_t)ENT_OFF(e) << 8 | TL_SORT_IN_REC;
 		}
 	}
 	s->cbase = off;
@@ -434,14 +442,17 @@ static inline int sorted_fill(struct tl_sorted *s)
 		in->nrec++;
 	}
 	/* nearly always in order: one compare */
-	at = (s->head + s->n) & (TL_SORT_WINDOW - 1);
+	at = SLOT(s, s->n);
 	for (i = s->n; i > 0 && s->win[(at - 1) & (TL_SORT_WINDOW - 1)].ts > ts; i--) {
-		s->win[at] = s->win[(at - 1) & (TL_SORT_WINDOW - 1)];
-		at = (at - 1) & (TL_SORT_WINDOW - 1);
+		size_t from = (at - 1) & (TL_SORT_WINDOW - 1);
+
+		s->win[at] = s->win[from];
+		if (ENT_WHERE(&s->win[at]) == TL_SORT_IN_REC)
+			memcpy(s->rec[at], s->rec[from], TL_RECORD_SIZE);
+		at = from;
 	}
 	s->win[at].ts = ts;
-	s->win[at].where = where;
-	s->win[at].off = off;
+	s->win[at].offw = (uint64_t)off << 8 | where;
 	s->n++;
 	return 1;
 }
@@ -456,15 +467,13 @@ int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 		;
 	if (!s->n)
 		return 0;
-	e = &WIN(s, 0);
-	off = e->off;
-	s->head = (s->head + 1) & (TL_SORT_WINDOW - 1);
-	s->n--;
+	e = &s->win[s->head];
+	off = ENT_OFF(e);
 	s->off = off;
-	if (e->where == TL_SORT_IN_CHUNK) {
+	if (ENT_WHERE(e) == TL_SORT_IN_CHUNK) {
 		p = s->chunk + (off - s->cbase);
-	} else if (e->where == TL_SORT_IN_REC) {
-		p = e->rec;
+	} else if (ENT_WHERE(e) == TL_SORT_IN_REC) {
+		p = s->rec[s->head];
 	} else {
 		p = s->buf + off;
 		if (__builtin_expect(has_text(tl_rd32(p)) || tl_rd32(p) == TL_EVT_TEXT, 0)) {
@@ -475,6 +484,9 @@ int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 	}
 	parse_rec(p, ev);
 got:
+	/* the slot (and its REC) is free only now */
+	s->head = (s->head + 1) & (TL_SORT_WINDOW - 1);
+	s->n--;
 	if (ev->raw.ts < s->last_ts)
 		s->out_of_order++;
 	else

@@ -177,12 +177,14 @@ struct tl_sorted {
 	const unsigned char *buf;
 	size_t len;
 	size_t off; /* offset in BUF of the event tl_sorted_next returned last */
+	/* the window, a ring: time and offset, where in the low bits (16
+	 * bytes an entry: the window is streamed through, and 64-byte entries
+	 * kept the tasks of the report and the export's names out of cache) */
 	struct tl_sort_ent {
 		uint64_t ts;
-		size_t off;
-		uint8_t where; /* TL_SORT_IN_*: where the record's bytes are */
-		unsigned char rec[TL_RECORD_SIZE];
+		uint64_t offw; /* offset << 8 | TL_SORT_IN_* */
 	} * win;
+	unsigned char (*rec)[TL_RECORD_SIZE]; /* per window slot: TL_SORT_IN_REC copies */
 	size_t head, n;
 	uint64_t last_ts, out_of_order;
 	/* BUF inside a file tl_file_open mapped: the records are read from
@@ -197,7 +199,7 @@ struct tl_sorted {
 enum {
 	TL_SORT_IN_BUF,	  /* at BUF + OFF (text events: joined from there) */
 	TL_SORT_IN_CHUNK, /* at CHUNK + OFF - CBASE */
-	TL_SORT_IN_REC,	  /* copied into REC */
+	TL_SORT_IN_REC,	  /* copied into REC[slot] */
 };
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len);
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev);
