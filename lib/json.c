@@ -374,6 +374,37 @@ size_t jw_fmt_u64(char *dst, uint64_t v)
 	return n;
 }
 
+size_t jw_fmt_fixed(char *dst, uint32_t v, unsigned n)
+{
+	char *p = dst + n;
+	unsigned k = n;
+
+	/* the lengths of the export's times (below a millisecond: three;
+	 * below ten milliseconds: four) */
+	if (n == 3 || n == 4) {
+		uint32_t d = quot100(v);
+
+		if (n == 3)
+			dst[0] = (char)('0' + d);
+		else
+			memcpy(dst, digit_pairs + 2 * d, 2);
+		memcpy(dst + n - 2, digit_pairs + 2 * (v - d * 100), 2);
+		return n;
+	}
+
+	/* two digits at a time, a last odd one */
+	for (; k >= 2; k -= 2) {
+		uint32_t d = quot100(v);
+
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v - d * 100), 2);
+		v = d;
+	}
+	if (k)
+		p[-1] = (char)('0' + v);
+	return n;
+}
+
 size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac)
 {
 	uint64_t q, f;
@@ -390,20 +421,7 @@ size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac)
 	n = jw_fmt_u64(dst, q);
 	dst[n++] = '.';
 	if (frac <= 9) {
-		/* F below 10^9: two digits at a time, a last odd one */
-		char *p = dst + n + frac;
-		uint32_t x = (uint32_t)f;
-		unsigned k = frac;
-
-		for (; k >= 2; k -= 2) {
-			uint32_t d = quot100(x);
-
-			p -= 2;
-			memcpy(p, digit_pairs + 2 * (x - d * 100), 2);
-			x = d;
-		}
-		if (k)
-			p[-1] = (char)('0' + x);
+		jw_fmt_fixed(dst + n, (uint32_t)f, frac);
 	} else {
 		for (unsigned i = frac; i > 0; i--) {
 			dst[n + i - 1] = (char)('0' + f % 10);

@@ -57,6 +57,8 @@ void jw_raw(struct jw *w, const char *s, size_t n);
  */
 size_t jw_fmt_u64(char *dst, uint64_t v);
 size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
+/* Exactly N digits (N <= 9) of V below 10^N, zero-padded: N. */
+size_t jw_fmt_fixed(char *dst, uint32_t v, unsigned n);
 /*
  * For formatters that write a big value straight into a compact buffer
  * writer's memory (kt_buf_room): the separator the value needs, then the
