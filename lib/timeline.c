@@ -617,16 +617,23 @@ int tl_write_records(struct tl_writer *w, const void *buf, size_t nrec)
 	return 0;
 }
 
+/* A trailer's size for NCPUS: version 1 had no recursion_misses. */
+static uint64_t trailer_size(uint32_t version, uint32_t ncpus)
+{
+	return 56 + 8 * (uint64_t)ncpus + (version >= 2 ? 8 : 0);
+}
+
 int tl_write_trailer(struct tl_writer *w, uint64_t end_ns, uint64_t flight_dropped,
-		     const uint64_t *lost, uint32_t ncpus)
+		     uint64_t recursion_misses, const uint64_t *lost, uint32_t ncpus)
 {
 	uint32_t flags = 0;
-	uint64_t size = 8 + 8 + 8 + 8 + 4 + 4 + 8 * (uint64_t)ncpus + 8 + 8;
+	uint64_t size = trailer_size(TL_FILE_VERSION, ncpus);
 
 	if (put(w->fp, TL_TRAILER_MAGIC, 8) || put(w->fp, &w->nrecords, 8) ||
 	    put(w->fp, &end_ns, 8) || put(w->fp, &flight_dropped, 8) || put(w->fp, &ncpus, 4) ||
 	    put(w->fp, &flags, 4) || (ncpus && put(w->fp, lost, 8 * (size_t)ncpus)) ||
-	    put(w->fp, &size, 8) || put(w->fp, TL_TRAILER_END, 8))
+	    put(w->fp, &recursion_misses, 8) || put(w->fp, &size, 8) ||
+	    put(w->fp, TL_TRAILER_END, 8))
 		return -1;
 	return 0;
 }
@@ -659,7 +666,7 @@ static bool parse_trailer(struct tl_file *f, const unsigned char *body, size_t l
 		return false;
 	nrec = tl_rd64(t + 8);
 	ncpus = tl_rd32(t + 32);
-	if (size != 56 + 8 * (uint64_t)ncpus)
+	if (size != trailer_size(f->hdr.version, ncpus))
 		return false;
 	if (nrec != (len - size) / TL_RECORD_SIZE || (len - size) % TL_RECORD_SIZE)
 		return false;
@@ -675,6 +682,10 @@ static bool parse_trailer(struct tl_file *f, const unsigned char *body, size_t l
 	}
 	for (uint32_t i = 0; i < ncpus; i++)
 		f->lost_total += f->lost[i];
+	if (f->hdr.version >= 2) {
+		f->misses_known = true;
+		f->recursion_misses = tl_rd64(t + 40 + 8 * (size_t)ncpus);
+	}
 	return true;
 }
 
@@ -713,6 +724,8 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f)
 		f->lost = NULL;
 		f->lost_ncpus = 0;
 		f->lost_total = 0;
+		f->misses_known = false;
+		f->recursion_misses = 0;
 		f->cut = true;
 		f->nrecords = (len - hs) / TL_RECORD_SIZE;
 		f->tail = (len - hs) % TL_RECORD_SIZE;
@@ -977,6 +990,12 @@ void tl_file_info_text(FILE *fp, const struct tl_file *f)
 	else
 		fprintf(fp, "lost: %" PRIu64 " events%s\n", f->lost_total,
 			f->lost_total ? " (the ring buffer was full)" : "");
+	if (!f->cut && f->misses_known)
+		fprintf(fp, "recursion misses: %" PRIu64 " events not recorded%s\n",
+			f->recursion_misses,
+			f->recursion_misses ? " (the kernel skipped a program already running on "
+					      "that CPU; not in the lost counts)"
+					    : "");
 	if (f->flight_dropped)
 		fprintf(fp, "flight window: %" PRIu64 " older records let go\n", f->flight_dropped);
 }
@@ -1023,6 +1042,8 @@ void tl_file_info_json(struct jw *w, const struct tl_file *f)
 		for (uint32_t i = 0; i < f->lost_ncpus; i++)
 			jw_u64(w, f->lost[i]);
 		jw_arr_close(w);
+		if (f->misses_known)
+			jw_ku64(w, "recursion_misses", f->recursion_misses);
 	}
 	if (f->flight_dropped)
 		jw_ku64(w, "flight_dropped", f->flight_dropped);

@@ -270,7 +270,7 @@ static char *write_file(size_t *len, bool trailer, uint64_t lost1)
 	tl_write_header(&w, fp, &h);
 	tl_write_records(&w, r, 2);
 	if (trailer)
-		tl_write_trailer(&w, 300, 0, lost, 2);
+		tl_write_trailer(&w, 300, 0, 7, lost, 2);
 	fclose(fp);
 	return mem;
 }
@@ -281,11 +281,53 @@ static void test_file(void)
 	size_t len;
 	char *m = write_file(&len, true, 5);
 
-	is_int(len, 512 + 80 + 56 + 16, "file size: header, 2 records, trailer for 2 CPUs");
+	is_int(len, 512 + 80 + 64 + 16, "file size: header, 2 records, trailer for 2 CPUs");
 	ok(!tl_file_parse(m, len, &f), "parse a whole file");
 	ok(!f.cut && f.nrecords == 2 && f.end_ns == 300 && f.lost_ncpus == 2 && f.lost[1] == 5 &&
 		   f.lost_total == 5,
 	   "trailer: records, end, lost per CPU");
+	ok(f.hdr.version == 2 && f.misses_known && f.recursion_misses == 7,
+	   "version 2 trailer: recursion misses");
+	{
+		char *txt = NULL;
+		size_t tn = 0;
+		FILE *tf = open_memstream(&txt, &tn);
+		struct kt_buf jb = {0};
+		struct jw w;
+
+		tl_file_info_text(tf, &f);
+		fclose(tf);
+		jw_init_buf(&w, &jb, 0);
+		jw_obj_open(&w);
+		tl_file_info_json(&w, &f);
+		jw_obj_close(&w);
+		ok(txt && strstr(txt, "recursion misses: 7 events not recorded") && jb.p &&
+			   strstr(jb.p, "\"recursion_misses\":7"),
+		   "info says the recursion misses (text and JSON)");
+		free(txt);
+		kt_buf_free(&jb);
+	}
+	tl_file_close(&f);
+
+	/* the same file as version 1 wrote it: no recursion_misses field */
+	{
+		char *v1 = malloc(len);
+		size_t n1 = len - 8, t = 512 + 80;
+		uint64_t size1 = 56 + 16;
+
+		memcpy(v1, m, len);
+		v1[8] = 1;
+		/* drop the misses (before the size and the end magic) */
+		memmove(v1 + t + 40 + 16, v1 + t + 40 + 16 + 8, 16);
+		memcpy(v1 + t + 40 + 16, &size1, 8);
+		ok(!tl_file_parse(v1, n1, &f) && !f.cut && f.nrecords == 2 && f.lost_total == 5 &&
+			   !f.misses_known && !f.recursion_misses,
+		   "a version 1 file still reads (recursion misses unknown)");
+		tl_file_close(&f);
+		v1[8] = 2;
+		ok(!tl_file_parse(v1, n1, &f) && f.cut, "a version 1 trailer in a version 2 file: cut");
+		free(v1);
+	}
 	ok(f.hdr.ncpus == 2 && f.hdr.clock == TL_CLOCK_MONOTONIC && f.hdr.release[0],
 	   "header: cpus, clock, uname");
 	ok(f.hdr.attached == (1u << TL_AT_SWITCH | 1u << TL_AT_WAKEUP), "attached mask");
@@ -304,10 +346,10 @@ static void test_file(void)
 	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "magic"), "bad magic: %s", f.err);
 	tl_file_close(&f);
 	m[0] = 'K';
-	m[8] = 2;
+	m[8] = 3;
 	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "newer"), "newer version: %s", f.err);
 	tl_file_close(&f);
-	m[8] = 1;
+	m[8] = 2;
 	m[16] = 48;
 	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "record size"), "record size 48: %s",
 	   f.err);
@@ -340,7 +382,7 @@ static void test_file_shrunk(void)
 	for (uint32_t i = 0; i < 4096; i++)
 		rec(buf + i * TL_RECORD_SIZE, TL_EVT_WAKEUP, 0, 1000 + i, 7, 0, 0, 0);
 	tl_write_records(&w, buf, 4096);
-	tl_write_trailer(&w, 9999, 0, NULL, 0);
+	tl_write_trailer(&w, 9999, 0, 0, NULL, 0);
 	fflush(fp);
 	ok(!tl_file_open(path, &f) && !f.cut && f.nrecords == 4096 && !tl_file_shrunk(&f),
 	   "open a 4096-record capture");
@@ -629,7 +671,7 @@ static void test_flight(void)
 	tl_header_init(&h, 1);
 	tl_write_header(&w, fp, &h);
 	tl_flight_write(&f, &w);
-	tl_write_trailer(&w, 0, f.dropped, NULL, 0);
+	tl_write_trailer(&w, 0, f.dropped, 0, NULL, 0);
 	fclose(fp);
 	ok(!tl_file_parse(mem, len, &tf) && !tf.cut && tf.nrecords == 5 && tf.flight_dropped == 5,
 	   "written: the name plus 4 records, drop count in the trailer");
