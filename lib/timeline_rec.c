@@ -250,7 +250,7 @@ static int flight_write(struct rec *r, const char *why)
 	r->hdr.flags |= TL_FILE_FLIGHT;
 	ok = !tl_write_header(&w, o.fp, &r->hdr) && !tl_flight_write(&r->fl, &w) &&
 	     !tl_write_trailer(&w, kt_mono_ns(), r->fl.dropped, tl_bpf_misses(r->bpf), lost,
-			      r->ncpus);
+			       r->ncpus);
 	if (!ok)
 		kt_err("cannot write the flight window");
 	if (kt_out_close(&o, ok)) {
@@ -654,7 +654,7 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 	f->r.hdr.flags |= TL_FILE_FLIGHT;
 	ok = !tl_write_header(&w, fp, &f->r.hdr) && !tl_flight_write(&f->r.fl, &w) &&
 	     !tl_write_trailer(&w, kt_mono_ns(), f->r.fl.dropped, tl_bpf_misses(f->r.bpf), lost,
-			      f->r.ncpus);
+			       f->r.ncpus);
 	*nrec = w.nrecords;
 	*lost_total = sum(lost, f->r.ncpus);
 	free(lost);

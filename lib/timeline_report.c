@@ -120,7 +120,7 @@ struct tl_report {
 	uint64_t events, first_ts, last_ts, migrations, out_of_order;
 	struct lat *top;
 	size_t ntop, top_min; /* top_min: index of the smallest when full */
-	size_t last_mask; /* entries of each CPU's ring of last offsets - 1 */
+	size_t last_mask;     /* entries of each CPU's ring of last offsets - 1 */
 	struct scx_exit_snap exits[MAX_EXITS];
 	size_t nexits;
 	/* results */
@@ -354,8 +354,7 @@ static void top_rescan(struct tl_report *r)
 	r->top_min = min;
 }
 
-HOT void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid,
-			   uint32_t cpu)
+HOT void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid, uint32_t cpu)
 {
 	if (!r->o.top)
 		return;
@@ -591,23 +590,23 @@ HOT void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 #define RADIX_MIN 256  /* below: shell sort (clearing the counts would cost more) */
 
 /* In place, for small sets (Ciura's gaps). */
-#define SHELL_SORT(name, type)                                                 \
-	static void name(type *v, size_t n)                                    \
-	{                                                                      \
+#define SHELL_SORT(name, type)                                                  \
+	static void name(type *v, size_t n)                                     \
+	{                                                                       \
 		static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1}; \
-                                                                               \
-		for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {  \
-			size_t gap = gaps[g];                                  \
-                                                                               \
-			for (size_t i = gap; i < n; i++) {                     \
-				type x = v[i];                                 \
-				size_t k = i;                                  \
-                                                                               \
-				for (; k >= gap && v[k - gap] > x; k -= gap)   \
-					v[k] = v[k - gap];                     \
-				v[k] = x;                                      \
-			}                                                      \
-		}                                                              \
+                                                                                \
+		for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {   \
+			size_t gap = gaps[g];                                   \
+                                                                                \
+			for (size_t i = gap; i < n; i++) {                      \
+				type x = v[i];                                  \
+				size_t k = i;                                   \
+                                                                                \
+				for (; k >= gap && v[k - gap] > x; k -= gap)    \
+					v[k] = v[k - gap];                      \
+				v[k] = x;                                       \
+			}                                                       \
+		}                                                               \
 	}
 SHELL_SORT(shell_sort32, uint32_t)
 SHELL_SORT(shell_sort64, uint64_t)
@@ -626,8 +625,7 @@ static inline uint64_t sorted_at(const struct sorted *v, size_t i)
 
 /* V's samples gathered into A and sorted (in A or B, both V->n long; CNT:
  * RADIX_DIGITS * RADIX_CNT counters); the big ones sorted in place. */
-static void vsort(const struct vec *v, uint32_t *a, uint32_t *b, uint32_t *cnt,
-		  struct sorted *out)
+static void vsort(const struct vec *v, uint32_t *a, uint32_t *b, uint32_t *cnt, struct sorted *out)
 {
 	size_t n = v->n - v->nbig, k = 0;
 	uint32_t *src = a, *dst = b;
@@ -684,8 +682,7 @@ static uint64_t pct(const struct sorted *v, size_t n, unsigned p)
 }
 
 /* V's figures; its samples sorted in A or B (both at least V->n long). */
-static void stat_of(const struct vec *v, struct tl_stat *s, uint32_t *a, uint32_t *b,
-		    uint32_t *cnt)
+static void stat_of(const struct vec *v, struct tl_stat *s, uint32_t *a, uint32_t *b, uint32_t *cnt)
 {
 	double sq = 0, mean;
 	size_t n = v->n;
