@@ -89,6 +89,10 @@ static int open_input(struct input *in, const char *path)
 	else if (in->f.lost_total)
 		kt_warn("'%s': %llu events were lost while recording", path,
 			(unsigned long long)in->f.lost_total);
+	if (in->f.recursion_misses)
+		kt_warn("'%s': %llu events were not recorded (the kernel skipped a program "
+			"already running on that CPU)",
+			path, (unsigned long long)in->f.recursion_misses);
 	return 0;
 }
 

@@ -256,17 +256,32 @@ static const char digit_pairs[201] = "00010203040506070809"
 				     "80818283848586878889"
 				     "90919293949596979899";
 
-/* V in decimal at the end of B[24]; returns where the digits start. */
-static char *u64_dec(char *b, uint64_t v)
+/*
+ * Decimal digits without a divide instruction: -Os compiles a division by
+ * a constant to "div" (tens of cycles; most of the export's time went to
+ * the two per number), so the quotients are the multiply-and-shift the
+ * compiler would use at -O2, written out (exact over the whole range;
+ * test_json checks them against division).
+ */
+static inline __attribute__((always_inline)) uint32_t quot100(uint32_t v)
 {
-	/* one past the end, where the digits are written back from */
-	// cppcheck-suppress ctuPointerArith
-	char *p = b + 24;
+	return (uint32_t)(((uint64_t)v * 1374389535u) >> 37);
+}
 
+static inline __attribute__((always_inline)) uint64_t quot1e8(uint64_t v)
+{
+	return (uint64_t)(((unsigned __int128)v * 0xabcc77118461cefdull) >> 90);
+}
+
+/* V below 2^32 in decimal, ending just before P; returns where it starts. */
+static inline __attribute__((always_inline)) char *dec32_back(char *p, uint32_t v)
+{
 	while (v >= 100) {
+		uint32_t q = quot100(v);
+
 		p -= 2;
-		memcpy(p, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
+		memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
+		v = q;
 	}
 	if (v >= 10) {
 		p -= 2;
@@ -277,51 +292,141 @@ static char *u64_dec(char *b, uint64_t v)
 	return p;
 }
 
-static unsigned dec_len(uint64_t v)
+/* Exactly 8 digits of V (below 10^8), ending just before P. */
+static inline __attribute__((always_inline)) void dec8_back(char *p, uint32_t v)
 {
-	unsigned n = 1;
+	for (int i = 0; i < 4; i++) {
+		uint32_t q = quot100(v);
 
-	for (; v >= 10000; v /= 10000)
-		n += 4;
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
+		v = q;
+	}
+}
+
+/* V in decimal, ending just before P; returns where it starts. */
+static inline __attribute__((always_inline)) char *dec64_back(char *p, uint64_t v)
+{
+	uint64_t hi;
+
+	if (!(v >> 32))
+		return dec32_back(p, (uint32_t)v);
+	hi = quot1e8(v);
+	dec8_back(p, (uint32_t)(v - hi * 100000000));
+	p -= 8;
+	if (hi >> 32) {
+		uint64_t top = quot1e8(hi);
+
+		dec8_back(p, (uint32_t)(hi - top * 100000000));
+		p -= 8;
+		hi = top;
+	}
+	return dec32_back(p, (uint32_t)hi);
+}
+
+/* V in decimal at the end of B[24]; returns where the digits start. */
+static char *u64_dec(char *b, uint64_t v)
+{
+	/* one past the end, where the digits are written back from */
+	// cppcheck-suppress ctuPointerArith
+	return dec64_back(b + 24, v);
+}
+
+static const uint64_t pow10_tab[20] = {
+	1ull,
+	10ull,
+	100ull,
+	1000ull,
+	10000ull,
+	100000ull,
+	1000000ull,
+	10000000ull,
+	100000000ull,
+	1000000000ull,
+	10000000000ull,
+	100000000000ull,
+	1000000000000ull,
+	10000000000000ull,
+	100000000000000ull,
+	1000000000000000ull,
+	10000000000000000ull,
+	100000000000000000ull,
+	1000000000000000000ull,
+	10000000000000000000ull,
+};
+
+/* Digits of V: from its bit length (log10 2 ~ 1233 / 4096), corrected by
+ * one compare. */
+static inline __attribute__((always_inline)) unsigned dec_len(uint64_t v)
+{
+	uint64_t x = v | 1;
+	unsigned t = ((64 - (unsigned)__builtin_clzll(x)) * 1233) >> 12;
+
+	return t - (x < pow10_tab[t]) + 1;
 }
 
 size_t jw_fmt_u64(char *dst, uint64_t v)
 {
 	unsigned n = dec_len(v);
-	char *p = dst + n;
 
-	/* straight into DST from its end, two digits at a time */
-	while (v >= 100) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (v % 100), 2);
-		v /= 100;
+	/* straight into DST from its end */
+	dec64_back(dst + n, v);
+	return n;
+}
+
+size_t jw_fmt_fixed(char *dst, uint32_t v, unsigned n)
+{
+	char *p = dst + n;
+	unsigned k = n;
+
+	/* the lengths of the export's times (below a millisecond: three;
+	 * below ten milliseconds: four) */
+	if (n == 3 || n == 4) {
+		uint32_t d = quot100(v);
+
+		if (n == 3)
+			dst[0] = (char)('0' + d);
+		else
+			memcpy(dst, digit_pairs + 2 * d, 2);
+		memcpy(dst + n - 2, digit_pairs + 2 * (v - d * 100), 2);
+		return n;
 	}
-	if (v >= 10)
-		memcpy(p - 2, digit_pairs + 2 * v, 2);
-	else
+
+	/* two digits at a time, a last odd one */
+	for (; k >= 2; k -= 2) {
+		uint32_t d = quot100(v);
+
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v - d * 100), 2);
+		v = d;
+	}
+	if (k)
 		p[-1] = (char)('0' + v);
 	return n;
 }
 
 size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac)
 {
-	uint64_t scale = 1, f;
+	uint64_t q, f;
 	size_t n;
 
 	if (frac > 18)
 		frac = 18;
-	for (unsigned i = 0; i < frac; i++)
-		scale *= 10;
-	/* integer part, then exactly FRAC digits */
-	n = jw_fmt_u64(dst, v / scale);
 	if (!frac)
-		return n;
-	f = v % scale;
+		return jw_fmt_u64(dst, v);
+	/* integer part, then exactly FRAC digits */
+	q = frac == 3 ? (uint64_t)(((unsigned __int128)(v >> 3) * 0x20c49ba5e353f7cfull) >> 68)
+		      : v / pow10_tab[frac];
+	f = v - q * pow10_tab[frac];
+	n = jw_fmt_u64(dst, q);
 	dst[n++] = '.';
-	for (unsigned i = frac; i > 0; i--) {
-		dst[n + i - 1] = (char)('0' + f % 10);
-		f /= 10;
+	if (frac <= 9) {
+		jw_fmt_fixed(dst + n, (uint32_t)f, frac);
+	} else {
+		for (unsigned i = frac; i > 0; i--) {
+			dst[n + i - 1] = (char)('0' + f % 10);
+			f /= 10;
+		}
 	}
 	return n + frac;
 }
@@ -443,6 +548,30 @@ struct kt_buf *jw_raw_buf(struct jw *w)
 		return NULL;
 	sep(w);
 	return w->buf;
+}
+
+char *jw_raw_room(struct jw *w, size_t n)
+{
+	bool comma = false;
+	char *p;
+
+	if (!w->buf || w->pretty)
+		return NULL;
+	/* sep(), the comma put here rather than emitted */
+	if (w->after_key) {
+		w->after_key = false;
+	} else if (w->depth) {
+		comma = w->need_comma[w->depth];
+		w->need_comma[w->depth] = true;
+	}
+	p = kt_buf_room(w->buf, n + 1);
+	if (!p)
+		return NULL;
+	if (comma) {
+		*p++ = ',';
+		w->buf->len++;
+	}
+	return p;
 }
 
 void jw_newline(struct jw *w)

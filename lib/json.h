@@ -57,6 +57,8 @@ void jw_raw(struct jw *w, const char *s, size_t n);
  */
 size_t jw_fmt_u64(char *dst, uint64_t v);
 size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
+/* Exactly N digits (N <= 9) of V below 10^N, zero-padded: N. */
+size_t jw_fmt_fixed(char *dst, uint32_t v, unsigned n);
 /*
  * For formatters that write a big value straight into a compact buffer
  * writer's memory (kt_buf_room): the separator the value needs, then the
@@ -64,6 +66,13 @@ size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac);
  * pretty writers: use jw_raw there.
  */
 struct kt_buf *jw_raw_buf(struct jw *w);
+/*
+ * The same in one step, for values written by the million: the separator
+ * put, then room for N bytes at the end of the buffer (write there, then
+ * kt_buf_done(w->buf, end)).  NULL for FILE and pretty writers and when
+ * out of memory (the buffer is then marked).
+ */
+char *jw_raw_room(struct jw *w, size_t n);
 /* End of one top-level document: newline (for JSON Lines). */
 void jw_newline(struct jw *w);
 

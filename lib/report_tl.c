@@ -299,7 +299,7 @@ int rp_timeline_build(struct rp_timeline *t, const void *buf, size_t len, uint64
 		return -1;
 	while (tl_sorted_next(&s, &ev) && !t->oom) {
 		t->events++;
-		on_event(t, &pt, &ev, (size_t)(s.one.p - (const unsigned char *)buf), end);
+		on_event(t, &pt, &ev, s.off, end);
 	}
 	tl_sorted_free(&s);
 	/* what still runs at the exit: its slice up to the end of the window */

@@ -111,7 +111,7 @@ static bool has_text(uint32_t type)
 	return type == TL_EVT_SCX_EXIT || type == TL_EVT_SCX_EVENT || type == TL_EVT_SCX_DUMP;
 }
 
-static void decode(struct tl_event *ev)
+static inline __attribute__((always_inline)) void decode(struct tl_event *ev)
 {
 	const struct timeline_event *r = &ev->raw;
 
@@ -212,21 +212,28 @@ static void decode(struct tl_event *ev)
 	}
 }
 
+/* One whole record at P into EV: fixed-size loads, no memcpy call (-Os
+ * makes a 40-byte memcpy "rep movsb"), inlined into the hot loops. */
+static inline __attribute__((always_inline)) void parse_rec(const unsigned char *p,
+							    struct tl_event *ev)
+{
+	ev->raw.type = tl_rd32(p);
+	ev->raw.cpu = tl_rd32(p + 4);
+	ev->raw.ts = tl_rd64(p + 8);
+	ev->raw.prev_pid = tl_rd32(p + 16);
+	ev->raw.next_pid = tl_rd32(p + 20);
+	ev->raw.a = tl_rd64(p + 24);
+	ev->raw.b = tl_rd64(p + 32);
+	decode(ev);
+}
+
 int parse_record(const void *p, size_t n, struct tl_event *ev)
 {
 	if (n < TL_RECORD_SIZE) {
 		errno = EINVAL;
 		return -1;
 	}
-	/* field by field: fixed-size loads, no memcpy call per record */
-	ev->raw.type = tl_rd32(p);
-	ev->raw.cpu = tl_rd32((const unsigned char *)p + 4);
-	ev->raw.ts = tl_rd64((const unsigned char *)p + 8);
-	ev->raw.prev_pid = tl_rd32((const unsigned char *)p + 16);
-	ev->raw.next_pid = tl_rd32((const unsigned char *)p + 20);
-	ev->raw.a = tl_rd64((const unsigned char *)p + 24);
-	ev->raw.b = tl_rd64((const unsigned char *)p + 32);
-	decode(ev);
+	parse_rec(p, ev);
 	return 0;
 }
 
@@ -279,7 +286,7 @@ int tl_iter_next(struct tl_iter *it, struct tl_event *ev)
 {
 	if (it->off + TL_RECORD_SIZE > it->len)
 		return 0;
-	parse_record(it->p + it->off, TL_RECORD_SIZE, ev);
+	parse_rec(it->p + it->off, ev);
 	it->off += TL_RECORD_SIZE;
 	it->nrec++;
 	if (ev->kind == TL_K_TEXT) {
@@ -302,8 +309,11 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 {
 	memset(s, 0, sizeof(*s));
 	s->win = malloc(TL_SORT_WINDOW * sizeof(*s->win));
-	if (!s->win)
+	s->rec = malloc(TL_SORT_WINDOW * sizeof(*s->rec));
+	if (!s->win || !s->rec) {
+		tl_sorted_free(s);
 		return -1;
+	}
 	s->buf = buf;
 	s->len = len;
 	s->fd = tl_file_fd_of(buf, len, &s->foff);
@@ -319,78 +329,130 @@ int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len)
 void tl_sorted_free(struct tl_sorted *s)
 {
 	free(s->win);
+	free(s->rec);
 	free(s->chunk);
 	s->win = NULL;
+	s->rec = NULL;
 	s->chunk = NULL;
 }
 
-/* The record at OFF: from the chunk read from the file, refilled from OFF
- * when it does not hold it; from the buffer itself when there is no file
- * or the file reads short (cut under us: the guarded mapping has zeros). */
-const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
+#define SLOT(s, i) (((s)->head + (i)) & (TL_SORT_WINDOW - 1))
+#define ENT_OFF(e) ((size_t)((e)->offw >> 8))
+#define ENT_WHERE(e) ((uint8_t)(e)->offw)
+
+/* Read the chunk again from OFF.  The window's records still in the old
+ * chunk are copied out first (a window's worth per chunk, not every
+ * record).  False when the file reads short (cut under us: the guarded
+ * mapping has zeros there). */
+static __attribute__((noinline)) bool refill(struct tl_sorted *s, size_t off)
 {
-	if (s->fd < 0)
-		return s->buf + off;
-	if (off < s->cbase || off + TL_RECORD_SIZE > s->cbase + s->clen) {
-		size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
+	size_t want = s->len - off < SORT_CHUNK ? s->len - off : SORT_CHUNK;
 
-		s->cbase = off;
-		s->clen = 0;
-		while (s->clen < want) {
-			ssize_t n = pread(s->fd, s->chunk + s->clen, want - s->clen,
-					  (off_t)(s->foff + off + s->clen));
+	for (size_t i = 0; i < s->n; i++) {
+		size_t k = SLOT(s, i);
+		struct tl_sort_ent *e = &s->win[k];
 
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			s->clen += (size_t)n;
-		}
-		if (s->clen < TL_RECORD_SIZE) {
-			s->clen = 0;
-			return s->buf + off;
+		if (ENT_WHERE(e) == TL_SORT_IN_CHUNK) {
+			memcpy(s->rec[k], s->chunk + (ENT_OFF(e) - s->cbase), TL_RECORD_SIZE);
+			e->offw = (uint64_t)ENT_OFF(e) << 8 | TL_SORT_IN_REC;
 		}
 	}
+	s->cbase = off;
+	s->clen = 0;
+	while (s->clen < want) {
+		ssize_t n = pread(s->fd, s->chunk + s->clen, want - s->clen,
+				  (off_t)(s->foff + off + s->clen));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		s->clen += (size_t)n;
+	}
+	if (s->clen < TL_RECORD_SIZE) {
+		s->clen = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Whether the record at OFF is in the chunk, refilled from OFF when not. */
+static inline bool in_chunk(struct tl_sorted *s, size_t off)
+{
+	if (off >= s->cbase && off + TL_RECORD_SIZE <= s->cbase + s->clen)
+		return true;
+	return refill(s, off);
+}
+
+/* The record at OFF: from the chunk read from the file; from the buffer
+ * itself when there is no file or the file reads short. */
+const unsigned char *tl_sorted_rec(struct tl_sorted *s, size_t off)
+{
+	if (s->fd < 0 || !in_chunk(s, off))
+		return s->buf + off;
 	return s->chunk + (off - s->cbase);
 }
 
-#define WIN(s, i) ((s)->win[((s)->head + (i)) & (TL_SORT_WINDOW - 1)])
+/* A text record's time, stepping over its continuations (a header) or
+ * itself (a bare continuation). */
+static __attribute__((noinline)) uint64_t text_ts(struct tl_iter *in, uint32_t type,
+						  const unsigned char *p)
+{
+	struct tl_event ev;
+
+	if (type == TL_EVT_TEXT) {
+		in->off += TL_RECORD_SIZE;
+		in->nrec++;
+		return tl_rd64(p + 8);
+	}
+	tl_iter_next(in, &ev);
+	return ev.raw.ts;
+}
 
 /* Insert the next input event by time, after any with the same ts.  Only
  * a text header needs the iterator (to step over its continuations); any
  * other record is one record, and only its time is read here. */
-static int sorted_fill(struct tl_sorted *s)
+static inline int sorted_fill(struct tl_sorted *s)
 {
 	struct tl_iter *in = &s->in;
-	size_t off = in->off, i;
+	size_t off = in->off, i, at;
 	const unsigned char *p;
+	uint8_t where;
 	uint32_t type;
 	uint64_t ts;
 
 	if (off + TL_RECORD_SIZE > in->len)
 		return 0;
-	p = tl_sorted_rec(s, off);
-	if (s->fd < 0) /* the window reads each record first: fetch ahead */
+	if (s->fd >= 0 && in_chunk(s, off)) {
+		p = s->chunk + (off - s->cbase);
+		where = TL_SORT_IN_CHUNK;
+	} else {
+		p = s->buf + off;
+		where = TL_SORT_IN_BUF;
+		/* the window reads each record first: fetch ahead */
 		__builtin_prefetch(p + 4096);
+	}
 	type = tl_rd32(p);
-	if (__builtin_expect(has_text(type), 0)) {
-		struct tl_event ev;
-
-		tl_iter_next(in, &ev);
-		ts = ev.raw.ts;
+	if (__builtin_expect(has_text(type) || type == TL_EVT_TEXT, 0)) {
+		where = TL_SORT_IN_BUF; /* joined from the buffer */
+		ts = text_ts(in, type, p);
 	} else {
 		ts = tl_rd64(p + 8);
 		in->off += TL_RECORD_SIZE;
 		in->nrec++;
 	}
-	for (i = s->n; i > 0 && WIN(s, i - 1).ts > ts; i--)
-		WIN(s, i) = WIN(s, i - 1);
-	WIN(s, i).ts = ts;
-	/* a copy when read from the file (text events: from the buffer, joined) */
-	WIN(s, i).copied = s->fd >= 0 && !has_text(type) && type != TL_EVT_TEXT;
-	if (WIN(s, i).copied)
-		memcpy(WIN(s, i).rec, p, TL_RECORD_SIZE);
-	WIN(s, i).off = off;
+	/* nearly always in order: one compare */
+	at = SLOT(s, s->n);
+	for (i = s->n; i > 0 && s->win[(at - 1) & (TL_SORT_WINDOW - 1)].ts > ts; i--) {
+		size_t from = (at - 1) & (TL_SORT_WINDOW - 1);
+
+		s->win[at] = s->win[from];
+		if (ENT_WHERE(&s->win[at]) == TL_SORT_IN_REC)
+			memcpy(s->rec[at], s->rec[from], TL_RECORD_SIZE);
+		at = from;
+	}
+	s->win[at].ts = ts;
+	s->win[at].offw = (uint64_t)off << 8 | where;
 	s->n++;
 	return 1;
 }
@@ -398,25 +460,33 @@ static int sorted_fill(struct tl_sorted *s)
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev)
 {
 	const struct tl_sort_ent *e;
+	const unsigned char *p;
 	size_t off;
 
 	while (s->n < TL_SORT_WINDOW && sorted_fill(s))
 		;
 	if (!s->n)
 		return 0;
-	e = &WIN(s, 0);
-	off = e->off;
+	e = &s->win[s->head];
+	off = ENT_OFF(e);
+	s->off = off;
+	if (ENT_WHERE(e) == TL_SORT_IN_CHUNK) {
+		p = s->chunk + (off - s->cbase);
+	} else if (ENT_WHERE(e) == TL_SORT_IN_REC) {
+		p = s->rec[s->head];
+	} else {
+		p = s->buf + off;
+		if (__builtin_expect(has_text(tl_rd32(p)) || tl_rd32(p) == TL_EVT_TEXT, 0)) {
+			tl_iter_init(&s->one, p, s->len - off);
+			tl_iter_next(&s->one, ev); /* text joined */
+			goto got;
+		}
+	}
+	parse_rec(p, ev);
+got:
+	/* the slot (and its REC) is free only now */
 	s->head = (s->head + 1) & (TL_SORT_WINDOW - 1);
 	s->n--;
-	tl_iter_init(&s->one, s->buf + off, s->len - off);
-	if (e->copied)
-		parse_record(e->rec, TL_RECORD_SIZE, ev);
-	else if (__builtin_expect(has_text(tl_rd32(s->buf + off)) ||
-					  tl_rd32(s->buf + off) == TL_EVT_TEXT,
-				  0))
-		tl_iter_next(&s->one, ev); /* text joined */
-	else
-		parse_record(s->buf + off, TL_RECORD_SIZE, ev);
 	if (ev->raw.ts < s->last_ts)
 		s->out_of_order++;
 	else
@@ -547,16 +617,23 @@ int tl_write_records(struct tl_writer *w, const void *buf, size_t nrec)
 	return 0;
 }
 
+/* A trailer's size for NCPUS: version 1 had no recursion_misses. */
+static uint64_t trailer_size(uint32_t version, uint32_t ncpus)
+{
+	return 56 + 8 * (uint64_t)ncpus + (version >= 2 ? 8 : 0);
+}
+
 int tl_write_trailer(struct tl_writer *w, uint64_t end_ns, uint64_t flight_dropped,
-		     const uint64_t *lost, uint32_t ncpus)
+		     uint64_t recursion_misses, const uint64_t *lost, uint32_t ncpus)
 {
 	uint32_t flags = 0;
-	uint64_t size = 8 + 8 + 8 + 8 + 4 + 4 + 8 * (uint64_t)ncpus + 8 + 8;
+	uint64_t size = trailer_size(TL_FILE_VERSION, ncpus);
 
 	if (put(w->fp, TL_TRAILER_MAGIC, 8) || put(w->fp, &w->nrecords, 8) ||
 	    put(w->fp, &end_ns, 8) || put(w->fp, &flight_dropped, 8) || put(w->fp, &ncpus, 4) ||
 	    put(w->fp, &flags, 4) || (ncpus && put(w->fp, lost, 8 * (size_t)ncpus)) ||
-	    put(w->fp, &size, 8) || put(w->fp, TL_TRAILER_END, 8))
+	    put(w->fp, &recursion_misses, 8) || put(w->fp, &size, 8) ||
+	    put(w->fp, TL_TRAILER_END, 8))
 		return -1;
 	return 0;
 }
@@ -589,7 +666,7 @@ static bool parse_trailer(struct tl_file *f, const unsigned char *body, size_t l
 		return false;
 	nrec = tl_rd64(t + 8);
 	ncpus = tl_rd32(t + 32);
-	if (size != 56 + 8 * (uint64_t)ncpus)
+	if (size != trailer_size(f->hdr.version, ncpus))
 		return false;
 	if (nrec != (len - size) / TL_RECORD_SIZE || (len - size) % TL_RECORD_SIZE)
 		return false;
@@ -605,6 +682,10 @@ static bool parse_trailer(struct tl_file *f, const unsigned char *body, size_t l
 	}
 	for (uint32_t i = 0; i < ncpus; i++)
 		f->lost_total += f->lost[i];
+	if (f->hdr.version >= 2) {
+		f->misses_known = true;
+		f->recursion_misses = tl_rd64(t + 40 + 8 * (size_t)ncpus);
+	}
 	return true;
 }
 
@@ -643,6 +724,8 @@ int tl_file_parse(const void *buf, size_t len, struct tl_file *f)
 		f->lost = NULL;
 		f->lost_ncpus = 0;
 		f->lost_total = 0;
+		f->misses_known = false;
+		f->recursion_misses = 0;
 		f->cut = true;
 		f->nrecords = (len - hs) / TL_RECORD_SIZE;
 		f->tail = (len - hs) % TL_RECORD_SIZE;
@@ -907,6 +990,12 @@ void tl_file_info_text(FILE *fp, const struct tl_file *f)
 	else
 		fprintf(fp, "lost: %" PRIu64 " events%s\n", f->lost_total,
 			f->lost_total ? " (the ring buffer was full)" : "");
+	if (!f->cut && f->misses_known)
+		fprintf(fp, "recursion misses: %" PRIu64 " events not recorded%s\n",
+			f->recursion_misses,
+			f->recursion_misses ? " (the kernel skipped a program already running on "
+					      "that CPU; not in the lost counts)"
+					    : "");
 	if (f->flight_dropped)
 		fprintf(fp, "flight window: %" PRIu64 " older records let go\n", f->flight_dropped);
 }
@@ -953,6 +1042,8 @@ void tl_file_info_json(struct jw *w, const struct tl_file *f)
 		for (uint32_t i = 0; i < f->lost_ncpus; i++)
 			jw_u64(w, f->lost[i]);
 		jw_arr_close(w);
+		if (f->misses_known)
+			jw_ku64(w, "recursion_misses", f->recursion_misses);
 	}
 	if (f->flight_dropped)
 		jw_ku64(w, "flight_dropped", f->flight_dropped);

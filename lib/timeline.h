@@ -176,21 +176,30 @@ struct tl_sorted {
 	struct tl_iter in, one;
 	const unsigned char *buf;
 	size_t len;
+	size_t off; /* offset in BUF of the event tl_sorted_next returned last */
+	/* the window, a ring: time and offset, where in the low bits (16
+	 * bytes an entry: the window is streamed through, and 64-byte entries
+	 * kept the tasks of the report and the export's names out of cache) */
 	struct tl_sort_ent {
 		uint64_t ts;
-		size_t off;
-		bool copied; /* REC holds the record (else read it at BUF + OFF) */
-		unsigned char rec[TL_RECORD_SIZE];
+		uint64_t offw; /* offset << 8 | TL_SORT_IN_* */
 	} * win;
+	unsigned char (*rec)[TL_RECORD_SIZE]; /* per window slot: TL_SORT_IN_REC copies */
 	size_t head, n;
 	uint64_t last_ts, out_of_order;
 	/* BUF inside a file tl_file_open mapped: the records are read from
 	 * the file with pread() into CHUNK (a reused buffer: what `cat` costs)
-	 * instead of first touching the mapping, and copied into the window */
+	 * instead of first touching the mapping; window entries point into
+	 * the chunk, and are copied into REC only when it is refilled */
 	int fd; /* -1: read BUF */
 	uint64_t foff;
 	unsigned char *chunk;
 	size_t cbase, clen;
+};
+enum {
+	TL_SORT_IN_BUF,	  /* at BUF + OFF (text events: joined from there) */
+	TL_SORT_IN_CHUNK, /* at CHUNK + OFF - CBASE */
+	TL_SORT_IN_REC,	  /* copied into REC[slot] */
 };
 int tl_sorted_init(struct tl_sorted *s, const void *buf, size_t len);
 int tl_sorted_next(struct tl_sorted *s, struct tl_event *ev);
@@ -217,17 +226,20 @@ const char *tl_state_str(uint64_t prev_state, bool preempt);
 
 /* ---- capture file ---------------------------------------------------------
  *
- *	header   TL_FILE_HEADER_SIZE bytes (struct tl_file_header, v1)
+ *	header   TL_FILE_HEADER_SIZE bytes (struct tl_file_header)
  *	records  nrecords * 40 bytes
  *	trailer  "KTTLTRL\0", nrecords u64, end_ns u64, flight_dropped u64,
- *	         ncpus u32, flags u32, lost[ncpus] u64, trailer size u64,
- *	         "KTTLEND\0"
+ *	         ncpus u32, flags u32, lost[ncpus] u64, [v2: recursion_misses
+ *	         u64], trailer size u64, "KTTLEND\0"
  *
  * All little endian.  A file without a trailer (the recorder died) is
  * still read: its records are what the file holds, and it is "cut".
+ * Version 2 added recursion_misses (the runs the kernel skipped because
+ * the program was already active on that CPU: events no lost counter
+ * sees); version 1 files read with it unknown.
  */
 #define TL_FILE_MAGIC "KTTLCAP\0"
-#define TL_FILE_VERSION 1
+#define TL_FILE_VERSION 2
 #define TL_FILE_HEADER_SIZE 512
 #define TL_TRAILER_MAGIC "KTTLTRL\0"
 #define TL_TRAILER_END "KTTLEND\0"
@@ -268,6 +280,8 @@ struct tl_file {
 	uint32_t lost_ncpus;
 	uint64_t *lost; /* per CPU, lost_ncpus entries (malloc'ed) */
 	uint64_t lost_total;
+	bool misses_known; /* a version 2 trailer: RECURSION_MISSES is known */
+	uint64_t recursion_misses;
 	char err[160]; /* why opening or parsing failed */
 	int sys_errno; /* tl_file_open: the file could not be read */
 	void *map;     /* tl_file_open's mapping of the file (or copy) */
@@ -315,7 +329,7 @@ struct tl_writer {
 int tl_write_header(struct tl_writer *w, FILE *fp, const struct tl_file_header *h);
 int tl_write_records(struct tl_writer *w, const void *buf, size_t nrec);
 int tl_write_trailer(struct tl_writer *w, uint64_t end_ns, uint64_t flight_dropped,
-		     const uint64_t *lost, uint32_t ncpus);
+		     uint64_t recursion_misses, const uint64_t *lost, uint32_t ncpus);
 
 /* ---- dumps ---------------------------------------------------------------- */
 

@@ -44,6 +44,8 @@ struct xname {
 	uint32_t pid; /* 0: free (the idle task has its own entry) */
 	uint32_t tgid;
 	uint32_t len;
+	uint8_t pid_n, tgid_n; /* digits of pid, then of tgid, in NUM */
+	char num[20];
 	char esc[NAME_ESC];
 };
 
@@ -69,7 +71,14 @@ struct xstate {
 	struct jw *w;
 	const struct tl_filter *f;
 	struct tl_export_stats *st;
-	struct tl_comms comms;
+	/* Task names: COMMS from the Comm records seen so far in time order;
+	 * FINAL, from every Comm and Fork record of the file in file order,
+	 * is what a task not named yet goes by (its Comm may come after its
+	 * first slice), read only when such a task shows up */
+	struct tl_comms comms, final;
+	bool final_read;
+	struct tl_sorted *s;
+	size_t len;
 	struct xcpu *cpus;
 	size_t ncpus;
 	struct xctr ctr[64];
@@ -77,6 +86,12 @@ struct xstate {
 	uint64_t last_ts;
 	struct xnames names;
 	struct kt_buf esc; /* scratch for escaping */
+	/* the digits of the event times above the last 10 ms: times come
+	 * in order, so the next one nearly always shares them */
+	uint64_t ts_base; /* a multiple of 10^7 ns */
+	bool ts_valid;
+	uint8_t ts_hi_n;
+	char ts_hi[24];
 };
 
 static void ts_us(struct jw *w, const char *key, uint64_t ns)
@@ -97,10 +112,42 @@ static void head(struct xstate *x, const char *ph, const char *name, uint32_t ti
 	ts_us(w, "ts", ts);
 }
 
+/* Every Comm and Fork record of the file, in file order, into FINAL (a
+ * record at a time: text continuations are TL_EVT_TEXT records, never
+ * taken for these two). */
+static __attribute__((noinline)) void read_final(struct xstate *x)
+{
+	struct tl_event ev;
+
+	x->final_read = true;
+	for (size_t off = 0; off + TL_RECORD_SIZE <= x->len; off += TL_RECORD_SIZE) {
+		const unsigned char *p = tl_sorted_rec(x->s, off);
+		uint32_t type = tl_rd32(p);
+
+		if (type == TL_EVT_COMM || type == TL_EVT_FORK) {
+			parse_record(p, TL_RECORD_SIZE, &ev);
+			tl_comms_learn(&x->final, &ev);
+		}
+	}
+}
+
+/* PID's name and tgid now: its last Comm so far, else what the file
+ * names it by (as if every name had been read first), or NULL. */
+static const struct tl_comm_ent *comm_of(struct xstate *x, uint32_t pid)
+{
+	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+
+	if (e)
+		return e;
+	if (!x->final_read)
+		read_final(x);
+	return tl_comms_get(&x->final, pid);
+}
+
 /* "comm pid" into B (at least 40 bytes) */
 static void task_name(struct xstate *x, char *b, size_t n, uint32_t pid)
 {
-	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	const struct tl_comm_ent *e = comm_of(x, pid);
 	const char *c = e && e->comm[0] ? e->comm : "?";
 	char d[12], *q = d + sizeof(d);
 	size_t k = strlen(c);
@@ -135,7 +182,7 @@ static struct xcpu *xcpu(struct xstate *x, uint32_t cpu)
 /* (Re)build PID's entry from the names known now. */
 static void name_fill(struct xstate *x, struct xname *nm, uint32_t pid)
 {
-	const struct tl_comm_ent *e = tl_comms_get(&x->comms, pid);
+	const struct tl_comm_ent *e = comm_of(x, pid);
 	char name[40];
 
 	task_name(x, name, sizeof(name), pid);
@@ -143,6 +190,8 @@ static void name_fill(struct xstate *x, struct xname *nm, uint32_t pid)
 	jw_escape(&x->esc, name, strlen(name));
 	nm->pid = pid;
 	nm->tgid = e ? e->tgid : 0;
+	nm->pid_n = (uint8_t)jw_fmt_u64(nm->num, pid);
+	nm->tgid_n = (uint8_t)jw_fmt_u64(nm->num + nm->pid_n, nm->tgid);
 	nm->len = x->esc.oom || x->esc.len > NAME_ESC ? 0 : (uint32_t)x->esc.len;
 	memcpy(nm->esc, x->esc.p ? x->esc.p : "", nm->len);
 }
@@ -224,40 +273,150 @@ static void name_changed(struct xstate *x, uint32_t pid)
 		(n) += sizeof(lit) - 1;                  \
 	} while (0)
 
+/*
+ * Times and CPU numbers, written inline: the digits of the small values
+ * by multiply-and-shift (exact in the ranges used, test_timeline checks
+ * the bytes against printf's), a time's digits above the last 10 ms kept
+ * from the last time (times come in order: they nearly always match).
+ * The bytes are jw_fmt_udec(NS, 3)'s and jw_fmt_u64's.
+ */
+#define HOT static inline __attribute__((always_inline))
+
+/* V below 100: two digits. */
+HOT void put2(char *b, uint32_t v)
+{
+	uint32_t t = (v * 103) >> 10; /* v / 10 */
+
+	b[0] = (char)('0' + t);
+	b[1] = (char)('0' + (v - t * 10));
+}
+
+/* V below 1000: three digits. */
+HOT void put3(char *b, uint32_t v)
+{
+	uint32_t h = (v * 41) >> 12; /* v / 100 */
+
+	b[0] = (char)('0' + h);
+	put2(b + 1, v - h * 100);
+}
+
+/* V below 10000: four digits. */
+HOT void put4(char *b, uint32_t v)
+{
+	uint32_t h = (v * 5243) >> 19; /* v / 100 */
+
+	put2(b, h);
+	put2(b + 2, v - h * 100);
+}
+
+/* V below 10000 without leading zeros: its length. */
+HOT size_t put_small(char *b, uint32_t v)
+{
+	if (v < 10) {
+		b[0] = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		put2(b, v);
+		return 2;
+	}
+	if (v < 1000) {
+		put3(b, v);
+		return 3;
+	}
+	put4(b, v);
+	return 4;
+}
+
+HOT size_t fmt_cpu(char *b, uint32_t cpu)
+{
+	return cpu < 10000 ? put_small(b, cpu) : jw_fmt_u64(b, cpu);
+}
+
+/* R below 10^7 ns: "us.nnn" with US (R / 1000) in 4 digits, or without
+ * leading zeros when LEAD is false. */
+HOT size_t put_us(char *b, uint32_t r, bool lead)
+{
+	uint32_t us = (uint32_t)(((uint64_t)r * 274877907u) >> 38); /* r / 1000 */
+	size_t n;
+
+	if (lead) {
+		put4(b, us);
+		n = 4;
+	} else {
+		n = put_small(b, us);
+	}
+	b[n] = '.';
+	put3(b + n + 1, r - us * 1000);
+	return n + 4;
+}
+
+HOT size_t fmt_ts(struct xstate *x, char *b, uint64_t ns)
+{
+	if (__builtin_expect(!x->ts_valid || ns - x->ts_base >= 10000000, 0)) {
+		uint64_t hi = ns / 10000000;
+
+		x->ts_base = hi * 10000000;
+		x->ts_hi_n = hi ? (uint8_t)jw_fmt_u64(x->ts_hi, hi) : 0;
+		x->ts_valid = true;
+	}
+	memcpy(b, x->ts_hi, sizeof(x->ts_hi));
+	return x->ts_hi_n + put_us(b + x->ts_hi_n, (uint32_t)(ns - x->ts_base), x->ts_hi_n);
+}
+
+HOT size_t fmt_dur(char *b, uint64_t ns)
+{
+	return ns < 10000000 ? put_us(b, (uint32_t)ns, false) : jw_fmt_udec(b, ns, 3);
+}
+
+/* Room for one frequent event, written in place at the end of the
+ * writer's buffer (after its separator): NULL when out of memory (the
+ * buffer is then marked, and the export fails at the next flush). */
+#define EVENT_MAX 320
+static char *event_room(struct xstate *x)
+{
+	return jw_raw_room(x->w, EVENT_MAX);
+}
+
+static void event_done(struct xstate *x, char *b, size_t n)
+{
+	kt_buf_done(x->w->buf, b + n);
+}
+
 static void slice(struct xstate *x, uint32_t cpu, const struct xcpu *c, uint64_t end,
 		  const char *end_state)
 {
 	const struct xname *nm = name_get(x, c->cur);
-	char b[320];
+	char *b;
 	size_t n = 0;
 
-	if (!nm)
+	if (!nm || !(b = event_room(x)))
 		return;
 	PUT(b, n, "{\"ph\":\"X\",\"name\":\"");
-	memcpy(b + n, nm->esc, nm->len);
+	kt_copy_short(b + n, nm->esc, nm->len);
 	n += nm->len;
 	PUT(b, n, "\",\"pid\":" TL_EXPORT_PID_STR ",\"tid\":");
-	n += jw_fmt_u64(b + n, cpu);
+	n += fmt_cpu(b + n, cpu);
 	PUT(b, n, ",\"ts\":");
-	n += jw_fmt_udec(b + n, c->since, 3);
+	n += fmt_ts(x, b + n, c->since);
 	PUT(b, n, ",\"dur\":");
-	n += jw_fmt_udec(b + n, end - c->since, 3);
+	n += fmt_dur(b + n, end - c->since);
 	PUT(b, n, ",\"cat\":\"sched\",\"args\":{\"pid\":");
-	n += jw_fmt_u64(b + n, c->cur);
+	memcpy(b + n, nm->num, 10);
+	n += nm->pid_n;
 	if (nm->tgid) {
 		PUT(b, n, ",\"tgid\":");
-		n += jw_fmt_u64(b + n, nm->tgid);
+		memcpy(b + n, nm->num + nm->pid_n, 10);
+		n += nm->tgid_n;
 	}
 	if (end_state) { /* tl_state_str: short, nothing to escape */
-		size_t k = strlen(end_state);
-
 		PUT(b, n, ",\"end_state\":\"");
-		memcpy(b + n, end_state, k);
-		n += k;
+		while (*end_state)
+			b[n++] = *end_state++;
 		PUT(b, n, "\"");
 	}
 	PUT(b, n, "}}");
-	jw_raw(x->w, b, n);
+	event_done(x, b, n);
 	x->st->slices++;
 }
 
@@ -267,10 +426,10 @@ static void task_instant(struct xstate *x, const struct tl_event *ev, uint64_t t
 	bool mig = ev->kind == TL_K_MIGRATE;
 	const struct xname *nm = name_get(x, mig ? ev->mig.pid : ev->wake.pid);
 	uint32_t tid = ev->raw.cpu == TL_CPU_NONE ? 0 : ev->raw.cpu;
-	char b[320];
+	char *b;
 	size_t n = 0;
 
-	if (!nm)
+	if (!nm || !(b = event_room(x)))
 		return;
 	PUT(b, n, "{\"ph\":\"i\",\"name\":\"");
 	if (mig)
@@ -279,26 +438,26 @@ static void task_instant(struct xstate *x, const struct tl_event *ev, uint64_t t
 		PUT(b, n, "wakeup ");
 	else
 		PUT(b, n, "wakeup_new ");
-	memcpy(b + n, nm->esc, nm->len);
+	kt_copy_short(b + n, nm->esc, nm->len);
 	n += nm->len;
 	PUT(b, n, "\",\"pid\":" TL_EXPORT_PID_STR ",\"tid\":");
-	n += jw_fmt_u64(b + n, tid);
+	n += fmt_cpu(b + n, tid);
 	PUT(b, n, ",\"ts\":");
-	n += jw_fmt_udec(b + n, ts, 3);
+	n += fmt_ts(x, b + n, ts);
 	PUT(b, n, ",\"s\":\"t\",\"args\":{\"pid\":");
+	memcpy(b + n, nm->num, 10);
+	n += nm->pid_n;
 	if (mig) {
-		n += jw_fmt_u64(b + n, ev->mig.pid);
 		PUT(b, n, ",\"orig_cpu\":");
-		n += jw_fmt_u64(b + n, ev->mig.orig_cpu);
+		n += fmt_cpu(b + n, ev->mig.orig_cpu);
 		PUT(b, n, ",\"dest_cpu\":");
-		n += jw_fmt_u64(b + n, ev->mig.dest_cpu);
+		n += fmt_cpu(b + n, ev->mig.dest_cpu);
 	} else {
-		n += jw_fmt_u64(b + n, ev->wake.pid);
 		PUT(b, n, ",\"target_cpu\":");
-		n += jw_fmt_u64(b + n, ev->wake.target_cpu);
+		n += fmt_cpu(b + n, ev->wake.target_cpu);
 	}
 	PUT(b, n, "}}");
-	jw_raw(x->w, b, n);
+	event_done(x, b, n);
 	x->st->instants++;
 }
 
@@ -454,7 +613,7 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 {
 	struct kt_buf b = {0};
 	struct jw jw, *w = &jw;
-	struct xstate x = {.w = w, .f = f, .st = st};
+	struct xstate x = {.w = w, .f = f, .st = st, .len = len};
 	int rc = 0;
 	struct tl_sorted s;
 	struct tl_event ev;
@@ -466,26 +625,16 @@ int tl_export_chrome(FILE *fp, const void *buf, size_t len, const struct tl_filt
 		doc_open(w);
 		goto out;
 	}
-	/* names first: a task's Comm record may come after its first slice
-	 * (a record at a time: text continuations are TL_EVT_TEXT records,
-	 * never taken for these two) */
-	for (size_t off = 0; off + TL_RECORD_SIZE <= len; off += TL_RECORD_SIZE) {
-		const unsigned char *p = tl_sorted_rec(&s, off);
-		uint32_t type = tl_rd32(p);
-
-		if (type == TL_EVT_COMM || type == TL_EVT_FORK) {
-			parse_record(p, TL_RECORD_SIZE, &ev);
-			tl_comms_learn(&x.comms, &ev);
-		}
-	}
+	x.s = &s;
 	doc_open(w);
 	while (tl_sorted_next(&s, &ev)) {
 		uint64_t ts = ev.raw.ts < x.last_ts ? x.last_ts : ev.raw.ts;
 
 		x.last_ts = ts;
-		if (ev.kind == TL_K_COMM || ev.kind == TL_K_FORK) {
+		/* a Fork changes nothing here: FINAL names its child already */
+		if (ev.kind == TL_K_COMM) {
 			tl_comms_learn(&x.comms, &ev);
-			name_changed(&x, ev.kind == TL_K_COMM ? ev.comm.pid : ev.fork.child_pid);
+			name_changed(&x, ev.comm.pid);
 		}
 		if (!keep(f, &ev))
 			continue;
@@ -522,5 +671,6 @@ out:
 	free(x.names.tab);
 	free(x.cpus);
 	tl_comms_free(&x.comms);
+	tl_comms_free(&x.final);
 	return rc;
 }

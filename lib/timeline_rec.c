@@ -254,7 +254,8 @@ static int flight_write(struct rec *r, const char *why)
 	}
 	r->hdr.flags |= TL_FILE_FLIGHT;
 	ok = !tl_write_header(&w, o.fp, &r->hdr) && !tl_flight_write(&r->fl, &w) &&
-	     !tl_write_trailer(&w, kt_mono_ns(), r->fl.dropped, lost, r->ncpus);
+	     !tl_write_trailer(&w, kt_mono_ns(), r->fl.dropped, tl_bpf_misses(r->bpf), lost,
+			       r->ncpus);
 	if (!ok)
 		kt_err("cannot write the flight window");
 	if (kt_out_close(&o, ok)) {
@@ -455,7 +456,7 @@ static int finish_straight(struct rec *r, int stop)
 	if (lost)
 		read_lost(r, lost);
 	warn_misses(r);
-	if (ok && tl_write_trailer(&r->w, kt_mono_ns(), 0, lost, r->ncpus))
+	if (ok && tl_write_trailer(&r->w, kt_mono_ns(), 0, tl_bpf_misses(r->bpf), lost, r->ncpus))
 		ok = false;
 	if (!ok && r->write_failed)
 		kt_err("cannot write the capture");
@@ -657,7 +658,8 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 	read_lost(&f->r, lost);
 	f->r.hdr.flags |= TL_FILE_FLIGHT;
 	ok = !tl_write_header(&w, fp, &f->r.hdr) && !tl_flight_write(&f->r.fl, &w) &&
-	     !tl_write_trailer(&w, kt_mono_ns(), f->r.fl.dropped, lost, f->r.ncpus);
+	     !tl_write_trailer(&w, kt_mono_ns(), f->r.fl.dropped, tl_bpf_misses(f->r.bpf), lost,
+			       f->r.ncpus);
 	*nrec = w.nrecords;
 	*lost_total = sum(lost, f->r.ncpus);
 	free(lost);

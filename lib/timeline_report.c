@@ -28,6 +28,8 @@
 #define MAX_CPUS 8192
 #define MAX_EXITS 4
 #define NO_TASK UINT32_MAX
+/* the per-event path, inlined whatever -Os thinks of its size */
+#define HOT static inline __attribute__((always_inline))
 
 /*
  * Samples (run, wait, delay times) in blocks from one arena: appending
@@ -80,8 +82,8 @@ struct cpu {
 	uint32_t cur_task; /* index of cur's task, NO_TASK when unknown */
 	uint64_t since;
 	struct tl_cpu_stats st;
-	size_t *last; /* ring of the last offsets (last_per_cpu) */
-	size_t nlast, hlast;
+	size_t *last; /* ring of the last offsets: power-of-two entries, at least last_per_cpu */
+	size_t nseen; /* offsets ever put in it */
 };
 
 struct lat {
@@ -118,6 +120,7 @@ struct tl_report {
 	uint64_t events, first_ts, last_ts, migrations, out_of_order;
 	struct lat *top;
 	size_t ntop, top_min; /* top_min: index of the smallest when full */
+	size_t last_mask;     /* entries of each CPU's ring of last offsets - 1 */
 	struct scx_exit_snap exits[MAX_EXITS];
 	size_t nexits;
 	/* results */
@@ -195,7 +198,7 @@ static __attribute__((noinline)) void vpush_big(struct tl_report *r, struct vec 
 	v->n++;
 }
 
-static inline void vpush(struct tl_report *r, struct vec *v, uint64_t x)
+HOT void vpush(struct tl_report *r, struct vec *v, uint64_t x)
 {
 	if (__builtin_expect(x > UINT32_MAX, 0)) {
 		vpush_big(r, v, x);
@@ -210,17 +213,7 @@ static inline void vpush(struct tl_report *r, struct vec *v, uint64_t x)
 	v->n++;
 }
 
-/* The samples of V, contiguous, into OUT (V->n entries). */
-static void vgather(const struct vec *v, uint64_t *out)
-{
-	for (const struct blk *b = v->head; b; b = b->next)
-		for (uint32_t i = 0; i < b->n; i++)
-			*out++ = b->v[i];
-	if (v->nbig)
-		memcpy(out, v->big, v->nbig * sizeof(*out));
-}
-
-static inline size_t tslot(const struct tl_report *r, uint32_t pid)
+HOT size_t tslot(const struct tl_report *r, uint32_t pid)
 {
 	return (size_t)(pid * 2654435761u) & (r->scap - 1);
 }
@@ -278,7 +271,7 @@ oom:
 }
 
 /* PID's task index (added when new); NO_TASK for pid 0 or on ENOMEM. */
-static inline uint32_t task_idx(struct tl_report *r, uint32_t pid)
+HOT uint32_t task_idx(struct tl_report *r, uint32_t pid)
 {
 	if (!pid)
 		return NO_TASK;
@@ -289,12 +282,12 @@ static inline uint32_t task_idx(struct tl_report *r, uint32_t pid)
 	return task_new(r, pid);
 }
 
-static inline struct task *task_at(struct tl_report *r, uint32_t i)
+HOT struct task *task_at(struct tl_report *r, uint32_t i)
 {
 	return i == NO_TASK ? NULL : &r->tasks[i];
 }
 
-static inline struct task *task_get(struct tl_report *r, uint32_t pid)
+HOT struct task *task_get(struct tl_report *r, uint32_t pid)
 {
 	return task_at(r, task_idx(r, pid));
 }
@@ -321,12 +314,12 @@ static __attribute__((noinline)) struct cpu *cpu_add(struct tl_report *r, uint32
 	return &r->cpus[cpu];
 }
 
-static inline struct cpu *cpu_get(struct tl_report *r, uint32_t cpu)
+HOT struct cpu *cpu_get(struct tl_report *r, uint32_t cpu)
 {
 	return cpu < r->ncpus ? &r->cpus[cpu] : cpu_add(r, cpu);
 }
 
-static bool cpu_in(const struct tl_filter *f, uint32_t cpu)
+HOT bool cpu_in(const struct tl_filter *f, uint32_t cpu)
 {
 	if (!f->cpus)
 		return true;
@@ -335,13 +328,13 @@ static bool cpu_in(const struct tl_filter *f, uint32_t cpu)
 	return f->cpus[cpu / 64] >> (cpu % 64) & 1;
 }
 
-static bool in_window(const struct tl_filter *f, uint64_t ts)
+HOT bool in_window(const struct tl_filter *f, uint64_t ts)
 {
 	return ts >= f->t0 && (!f->t1 || ts < f->t1);
 }
 
 /* Length of [a, b) inside the window. */
-static uint64_t clip(const struct tl_filter *f, uint64_t a, uint64_t b)
+HOT uint64_t clip(const struct tl_filter *f, uint64_t a, uint64_t b)
 {
 	if (a < f->t0)
 		a = f->t0;
@@ -361,8 +354,7 @@ static void top_rescan(struct tl_report *r)
 	r->top_min = min;
 }
 
-static inline void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid,
-			   uint32_t cpu)
+HOT void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uint32_t pid, uint32_t cpu)
 {
 	if (!r->o.top)
 		return;
@@ -379,7 +371,7 @@ static inline void top_add(struct tl_report *r, uint64_t delay, uint64_t ts, uin
 }
 
 /* Index of tl_state_str(S, PREEMPT) in RSDTtXZPI, R+ at 9 ("?": 0). */
-static inline unsigned state_index(uint64_t s, bool preempt)
+HOT unsigned state_index(uint64_t s, bool preempt)
 {
 	unsigned i;
 
@@ -396,20 +388,15 @@ static inline unsigned state_index(uint64_t s, bool preempt)
 	return i < 9 ? i : 0;
 }
 
-static void on_switch(struct tl_report *r, const struct tl_event *ev)
+/* A switch on C, a CPU the filter keeps. */
+HOT void on_switch(struct tl_report *r, const struct tl_event *ev, struct cpu *c)
 {
 	const struct tl_filter *f = &r->o.f;
 	uint64_t ts = ev->raw.ts;
-	struct cpu *c;
 	struct task *p, *n;
 	uint32_t ni;
 	bool win = in_window(f, ts);
 
-	if (!cpu_in(f, ev->raw.cpu))
-		return;
-	c = cpu_get(r, ev->raw.cpu);
-	if (!c)
-		return;
 	if (c->seen && ts >= c->since) {
 		if (c->cur)
 			c->st.busy_ns += clip(f, c->since, ts);
@@ -463,7 +450,7 @@ static void on_switch(struct tl_report *r, const struct tl_event *ev)
 	c->since = ts;
 }
 
-static void on_wakeup(struct tl_report *r, const struct tl_event *ev)
+HOT void on_wakeup(struct tl_report *r, const struct tl_event *ev)
 {
 	struct task *t = task_get(r, ev->wake.pid);
 
@@ -474,29 +461,27 @@ static void on_wakeup(struct tl_report *r, const struct tl_event *ev)
 	}
 }
 
-static inline void remember(struct tl_report *r, uint32_t cpu, size_t off)
+/* How many of the last offsets C holds. */
+static size_t last_n(const struct tl_report *r, const struct cpu *c)
 {
-	struct cpu *c;
-	size_t pos;
+	return c->nseen < r->o.last_per_cpu ? c->nseen : r->o.last_per_cpu;
+}
 
-	if (!r->o.last_per_cpu || cpu == TL_CPU_NONE)
-		return;
-	c = cpu_get(r, cpu);
-	if (!c)
-		return;
-	if (!c->last) {
-		c->last = malloc(r->o.last_per_cpu * sizeof(*c->last));
-		if (!c->last) {
-			r->oom = true;
+static __attribute__((noinline)) void last_alloc(struct tl_report *r, struct cpu *c)
+{
+	c->last = malloc((r->last_mask + 1) * sizeof(*c->last));
+	if (!c->last)
+		r->oom = true;
+}
+
+HOT void remember(struct tl_report *r, struct cpu *c, size_t off)
+{
+	if (__builtin_expect(!c->last, 0)) {
+		last_alloc(r, c);
+		if (!c->last)
 			return;
-		}
 	}
-	pos = c->hlast + c->nlast;
-	c->last[pos >= r->o.last_per_cpu ? pos - r->o.last_per_cpu : pos] = off;
-	if (c->nlast < r->o.last_per_cpu)
-		c->nlast++;
-	else if (++c->hlast == r->o.last_per_cpu)
-		c->hlast = 0;
+	c->last[c->nseen++ & r->last_mask] = off;
 }
 
 static void snap_exit(struct tl_report *r, const struct tl_event *ev)
@@ -523,23 +508,29 @@ static void snap_exit(struct tl_report *r, const struct tl_event *ev)
 		struct cpu *c = &r->cpus[i];
 		size_t k;
 
-		if (!c->nlast)
+		size_t nl = last_n(r, c);
+
+		if (!nl)
 			continue;
-		x->offs[x->ncpu] = malloc(c->nlast * sizeof(size_t));
+		x->offs[x->ncpu] = malloc(nl * sizeof(size_t));
 		if (!x->offs[x->ncpu]) {
 			r->oom = true;
 			return;
 		}
-		for (k = 0; k < c->nlast; k++)
-			x->offs[x->ncpu][k] = c->last[(c->hlast + k) % r->o.last_per_cpu];
-		x->noffs[x->ncpu] = c->nlast;
+		for (k = 0; k < nl; k++)
+			x->offs[x->ncpu][k] = c->last[(c->nseen - nl + k) & r->last_mask];
+		x->noffs[x->ncpu] = nl;
 		x->cpu_of[x->ncpu++] = (uint32_t)i;
 	}
 }
 
-static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
+HOT void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 {
 	uint64_t ts = ev->raw.ts;
+	/* the event's CPU (NULL: none, or past MAX_CPUS), and whether the
+	 * filter keeps it */
+	struct cpu *c = ev->raw.cpu != TL_CPU_NONE ? cpu_get(r, ev->raw.cpu) : NULL;
+	bool kept = c && cpu_in(&r->o.f, ev->raw.cpu);
 
 	r->events++;
 	r->kinds[ev->kind]++;
@@ -547,18 +538,15 @@ static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 		r->first_ts = ts;
 	if (ts > r->last_ts)
 		r->last_ts = ts;
-	if (ev->raw.cpu != TL_CPU_NONE && cpu_in(&r->o.f, ev->raw.cpu)) {
-		struct cpu *c = cpu_get(r, ev->raw.cpu);
-
-		if (c) {
-			if (!c->st.events++)
-				c->st.first_ts = ts;
-			c->st.last_ts = ts;
-		}
+	if (kept) {
+		if (!c->st.events++)
+			c->st.first_ts = ts;
+		c->st.last_ts = ts;
 	}
 	switch (ev->kind) {
 	case TL_K_SWITCH:
-		on_switch(r, ev);
+		if (kept)
+			on_switch(r, ev, c);
 		break;
 	case TL_K_WAKEUP:
 	case TL_K_WAKEUP_NEW:
@@ -583,117 +571,145 @@ static void account(struct tl_report *r, const struct tl_event *ev, size_t off)
 	default:
 		break;
 	}
-	if (ev->kind != TL_K_SCX_EXIT)
-		remember(r, ev->raw.cpu, off);
+	if (ev->kind != TL_K_SCX_EXIT && c && r->o.last_per_cpu)
+		remember(r, c, off);
 }
 
 /*
- * Sort samples: LSD radix sort, 16-bit digits, passes over digits that are
- * the same in every sample skipped (nanosecond delays mostly fit in 32
- * bits: two passes).  Shell sort for small sets.  musl's qsort
- * (smoothsort behind a comparison call) was a third of the report's time.
+ * Sort samples: the 32-bit ones (nearly all) by an LSD radix sort of 11-bit
+ * digits whose counts are taken while the blocks are gathered (one read of
+ * the samples for all digits), a digit every sample shares skipped (delays
+ * in ns mostly fit in 22 bits: two scatter passes); shell sort for small
+ * sets.  The BIG ones are all above every 32-bit one: sorted apart, they
+ * follow.  musl's qsort (smoothsort behind a comparison call) was a third
+ * of the report's time, sorting the samples as u64 most of the rest.
  */
+#define RADIX_BITS 11
+#define RADIX_CNT (1u << RADIX_BITS)
+#define RADIX_DIGITS 3 /* 33 bits cover 32 */
+#define RADIX_MIN 256  /* below: shell sort (clearing the counts would cost more) */
+
 /* In place, for small sets (Ciura's gaps). */
-static void shell_sort(uint64_t *v, size_t n)
-{
-	static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
-
-	for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		size_t gap = gaps[g];
-
-		for (size_t i = gap; i < n; i++) {
-			uint64_t x = v[i];
-			size_t k = i;
-
-			for (; k >= gap && v[k - gap] > x; k -= gap)
-				v[k] = v[k - gap];
-			v[k] = x;
-		}
+#define SHELL_SORT(name, type)                                                  \
+	static void name(type *v, size_t n)                                     \
+	{                                                                       \
+		static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1}; \
+                                                                                \
+		for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {   \
+			size_t gap = gaps[g];                                   \
+                                                                                \
+			for (size_t i = gap; i < n; i++) {                      \
+				type x = v[i];                                  \
+				size_t k = i;                                   \
+                                                                                \
+				for (; k >= gap && v[k - gap] > x; k -= gap)    \
+					v[k] = v[k - gap];                      \
+				v[k] = x;                                       \
+			}                                                       \
+		}                                                               \
 	}
+SHELL_SORT(shell_sort32, uint32_t)
+SHELL_SORT(shell_sort64, uint64_t)
+
+/* A vector's samples, sorted: LO (32-bit) then HI (the big ones). */
+struct sorted {
+	const uint32_t *lo;
+	const uint64_t *hi;
+	size_t nlo, nhi;
+};
+
+static inline uint64_t sorted_at(const struct sorted *v, size_t i)
+{
+	return i < v->nlo ? v->lo[i] : v->hi[i - v->nlo];
 }
 
-/* LSD radix sort over the bits where samples differ, in as few passes as
- * digits of at most 16 bits (large vectors) or 11 bits (small ones: the
- * count table is cleared per pass) allow, of equal width; digits all
- * samples share are skipped; shell sort below 64. */
-#define RADIX_CNT 65536
-
-/* TMP: N entries; CNT: RADIX_CNT counters. */
-static void sort_u64(uint64_t *v, size_t n, uint64_t *tmp, size_t *cnt)
+/* V's samples gathered into A and sorted (in A or B, both V->n long; CNT:
+ * RADIX_DIGITS * RADIX_CNT counters); the big ones sorted in place. */
+static void vsort(const struct vec *v, uint32_t *a, uint32_t *b, uint32_t *cnt, struct sorted *out)
 {
-	uint64_t *src = v, *dst, or_all = 0, and_all = ~0ull, mask;
-	unsigned span, most = n >= 65536 ? 16 : n >= 2048 ? 11 : 8, passes, bits;
+	size_t n = v->n - v->nbig, k = 0;
+	uint32_t *src = a, *dst = b;
 
-	if (n < 64) {
-		shell_sort(v, n);
+	out->nlo = n;
+	out->hi = v->big;
+	out->nhi = v->nbig;
+	shell_sort64(v->big, v->nbig);
+	if (n < RADIX_MIN) {
+		for (const struct blk *bl = v->head; bl; bl = bl->next)
+			for (uint32_t i = 0; i < bl->n; i++)
+				a[k++] = bl->v[i];
+		shell_sort32(a, n);
+		out->lo = a;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		or_all |= v[i];
-		and_all &= v[i];
-	}
-	if (or_all == and_all)
-		return; /* all equal */
-	span = 64 - (unsigned)__builtin_clzll(or_all ^ and_all);
-	passes = (span + most - 1) / most;
-	bits = (span + passes - 1) / passes;
-	mask = (1ull << bits) - 1;
-	dst = tmp;
-	for (unsigned shift = 0; shift < span; shift += bits) {
-		size_t sum = 0;
+	memset(cnt, 0, RADIX_DIGITS * RADIX_CNT * sizeof(*cnt));
+	for (const struct blk *bl = v->head; bl; bl = bl->next)
+		for (uint32_t i = 0; i < bl->n; i++) {
+			uint32_t x = bl->v[i];
 
-		if (!(((or_all ^ and_all) >> shift) & mask))
+			a[k++] = x;
+			cnt[x & (RADIX_CNT - 1)]++;
+			cnt[RADIX_CNT + (x >> RADIX_BITS & (RADIX_CNT - 1))]++;
+			cnt[2 * RADIX_CNT + (x >> 2 * RADIX_BITS)]++;
+		}
+	for (unsigned d = 0; d < RADIX_DIGITS; d++) {
+		uint32_t *c = cnt + d * RADIX_CNT, sum = 0;
+		unsigned shift = d * RADIX_BITS;
+
+		if (c[src[0] >> shift & (RADIX_CNT - 1)] == n)
 			continue; /* every sample has this digit */
-		memset(cnt, 0, (mask + 1) * sizeof(cnt[0]));
-		for (size_t i = 0; i < n; i++)
-			cnt[src[i] >> shift & mask]++;
-		for (size_t d = 0; d <= mask; d++) {
-			size_t c = cnt[d];
+		for (size_t i = 0; i < RADIX_CNT; i++) {
+			uint32_t x = c[i];
 
-			cnt[d] = sum;
-			sum += c;
+			c[i] = sum;
+			sum += x;
 		}
 		for (size_t i = 0; i < n; i++)
-			dst[cnt[src[i] >> shift & mask]++] = src[i];
+			dst[c[src[i] >> shift & (RADIX_CNT - 1)]++] = src[i];
+		c = src; /* the pass's output is the next one's input */
 		src = dst;
-		dst = src == v ? tmp : v;
+		dst = c;
 	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
+	out->lo = src;
 }
 
 /* Nearest rank: the smallest value with at least P% of samples at or below. */
-static uint64_t pct(const uint64_t *v, size_t n, unsigned p)
+static uint64_t pct(const struct sorted *v, size_t n, unsigned p)
 {
 	size_t k = (n * p + 99) / 100;
 
-	return v[k ? k - 1 : 0];
+	return sorted_at(v, k ? k - 1 : 0);
 }
 
-/* V's figures; its samples gathered into A and sorted there (B: the radix
- * sort's other buffer), both at least V->n long. */
-static void stat_of(const struct vec *v, struct tl_stat *s, uint64_t *a, uint64_t *b, size_t *cnt)
+/* V's figures; its samples sorted in A or B (both at least V->n long). */
+static void stat_of(const struct vec *v, struct tl_stat *s, uint32_t *a, uint32_t *b, uint32_t *cnt)
 {
 	double sq = 0, mean;
 	size_t n = v->n;
+	struct sorted o;
 
 	memset(s, 0, sizeof(*s));
 	if (!n)
 		return;
-	vgather(v, a);
-	sort_u64(a, n, b, cnt);
+	vsort(v, a, b, cnt, &o);
 	s->count = n;
-	for (size_t i = 0; i < n; i++)
-		s->sum += a[i];
+	for (size_t i = 0; i < o.nlo; i++)
+		s->sum += o.lo[i];
+	for (size_t i = 0; i < o.nhi; i++)
+		s->sum += o.hi[i];
 	mean = (double)s->sum / (double)n;
-	for (size_t i = 0; i < n; i++)
-		sq += ((double)a[i] - mean) * ((double)a[i] - mean);
+	/* in ascending order, as the sum always was (the last bits of a
+	 * double depend on it) */
+	for (size_t i = 0; i < o.nlo; i++)
+		sq += ((double)o.lo[i] - mean) * ((double)o.lo[i] - mean);
+	for (size_t i = 0; i < o.nhi; i++)
+		sq += ((double)o.hi[i] - mean) * ((double)o.hi[i] - mean);
 	s->avg = mean;
 	s->stddev = sqrt(sq / (double)n);
-	s->max = a[n - 1];
-	s->p50 = pct(a, n, 50);
-	s->p90 = pct(a, n, 90);
-	s->p99 = pct(a, n, 99);
+	s->max = sorted_at(&o, n - 1);
+	s->p50 = pct(&o, n, 50);
+	s->p90 = pct(&o, n, 90);
+	s->p99 = pct(&o, n, 99);
 }
 
 static bool pid_match(const struct tl_report *r, const struct tl_task_stats *t)
@@ -723,8 +739,7 @@ static int cmp_lat(const void *a, const void *b)
 static void finish(struct tl_report *r)
 {
 	size_t k = 0, most = 1;
-	uint64_t *a = NULL, *b = NULL;
-	size_t *cnt = NULL;
+	uint32_t *a = NULL, *b = NULL, *cnt = NULL;
 
 	/* one pair of sort buffers for every vector: the largest one's size */
 	for (size_t i = 0; i < r->tn; i++) {
@@ -738,7 +753,7 @@ static void finish(struct tl_report *r)
 	r->cpurows = calloc(r->ncpus + 1, sizeof(*r->cpurows));
 	a = malloc(most * sizeof(*a));
 	b = malloc(most * sizeof(*b));
-	cnt = malloc(RADIX_CNT * sizeof(*cnt));
+	cnt = malloc(RADIX_DIGITS * RADIX_CNT * sizeof(*cnt));
 	if (!r->rows || !r->cpurows || !a || !b || !cnt) {
 		r->oom = true;
 		goto out;
@@ -778,6 +793,8 @@ struct tl_report *tl_report_build(const void *buf, size_t len, const struct tl_r
 	if (!r)
 		return NULL;
 	r->o = *o;
+	while (r->last_mask + 1 < o->last_per_cpu)
+		r->last_mask = r->last_mask * 2 + 1;
 	r->buf = buf;
 	r->len = len;
 	r->top = calloc(o->top + 1, sizeof(*r->top));
@@ -787,7 +804,7 @@ struct tl_report *tl_report_build(const void *buf, size_t len, const struct tl_r
 	}
 	while (tl_sorted_next(&s, &ev) && !r->oom) {
 		/* the record's offset, for the last events before an exit */
-		size_t off = (size_t)(s.one.p - (const unsigned char *)buf);
+		size_t off = s.off;
 
 		account(r, &ev, off);
 	}

@@ -65,6 +65,6 @@ int main(int argc, char **argv)
 		}
 	}
 	tl_write_records(&w, b, k);
-	tl_write_trailer(&w, ts, 0, lost, CPUS);
+	tl_write_trailer(&w, ts, 0, 0, lost, CPUS);
 	return fclose(fp) ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* JSON writer: escaping table, nesting, integers, pretty form, bad UTF-8. */
+#include <inttypes.h>
 #include <stdint.h>
 
 #include "json.h"
@@ -138,11 +139,92 @@ static void test_file_sink(void)
 	free(out);
 }
 
+/* The number formatters against printf: every power of ten and its
+ * neighbours, the 32-bit and 64-bit edges, and pseudo-random values of
+ * every length (the quotients are multiply-and-shift, not division). */
+static int fmt_matches(uint64_t v, char *why, size_t whyn)
+{
+	char got[48], want[48];
+	size_t n;
+	struct kt_buf b = {0};
+	struct jw w;
+
+	n = jw_fmt_u64(got, v);
+	got[n] = '\0';
+	snprintf(want, sizeof(want), "%" PRIu64, v);
+	if (strcmp(got, want)) {
+		snprintf(why, whyn, "jw_fmt_u64 %s, not %s", got, want);
+		return 0;
+	}
+	jw_init_buf(&w, &b, 0);
+	jw_u64(&w, v);
+	if (!b.p || strcmp(b.p, want)) {
+		snprintf(why, whyn, "jw_u64 %s, not %s", b.p ? b.p : "", want);
+		kt_buf_free(&b);
+		return 0;
+	}
+	kt_buf_free(&b);
+	for (unsigned frac = 1; frac <= 12; frac++) {
+		uint64_t scale = 1;
+
+		for (unsigned i = 0; i < frac; i++)
+			scale *= 10;
+		n = jw_fmt_udec(got, v, frac);
+		got[n] = '\0';
+		snprintf(want, sizeof(want), "%" PRIu64 ".%0*" PRIu64, v / scale, (int)frac,
+			 v % scale);
+		if (strcmp(got, want)) {
+			snprintf(why, whyn, "jw_fmt_udec(%u) %s, not %s", frac, got, want);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void test_number_formats(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull, p = 1, bad = 0;
+	char why[160] = "";
+	size_t checked = 0;
+
+	for (int e = 0; e < 20 && !bad; e++, p *= 10)
+		for (int d = -2; d <= 2 && !bad; d++, checked++)
+			if (!fmt_matches(p + (uint64_t)(int64_t)d, why, sizeof(why)))
+				bad = 1;
+	{
+		static const uint64_t edges[] = {0,
+						 1,
+						 99,
+						 100,
+						 UINT32_MAX - 1,
+						 UINT32_MAX,
+						 (uint64_t)UINT32_MAX + 1,
+						 99999999999999999ull,
+						 UINT64_MAX - 1,
+						 UINT64_MAX};
+
+		for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) && !bad; i++, checked++)
+			if (!fmt_matches(edges[i], why, sizeof(why)))
+				bad = 1;
+	}
+	for (int i = 0; i < 200000 && !bad; i++, checked++) {
+		/* xorshift, then a random number of significant bits */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (!fmt_matches(x >> (x % 64), why, sizeof(why)))
+			bad = 1;
+	}
+	ok(!bad, "jw_fmt_u64, jw_u64 and jw_fmt_udec write what printf does (%zu values)%s%s",
+	   checked, bad ? ": " : "", why);
+}
+
 int main(void)
 {
 	test_escaping();
 	test_nesting();
 	test_numbers();
 	test_file_sink();
+	test_number_formats();
 	return tap_done();
 }

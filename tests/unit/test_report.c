@@ -153,7 +153,7 @@ static int gen_timeline(const char *scenario, const char *path)
 		text_rec(&g, TL_EVT_SCX_EXIT, 1, exit_ts, 99, 1025, 0, "scx_bpf_error");
 		text_rec(&g, TL_EVT_SCX_DUMP, 1, exit_ts + 1000, 99, 0, 0, "ktbox_test: root");
 	}
-	tl_write_trailer(&g.w, exit_ts + 2000000, 0, lost, ncpu);
+	tl_write_trailer(&g.w, exit_ts + 2000000, 0, 0, lost, ncpu);
 	return fclose(fp) ? 1 : 0;
 }
 

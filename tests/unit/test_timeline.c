@@ -5,6 +5,7 @@
  * figures on a crafted schedule, and the Chrome export's structure.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,7 +271,7 @@ static char *write_file(size_t *len, bool trailer, uint64_t lost1)
 	tl_write_header(&w, fp, &h);
 	tl_write_records(&w, r, 2);
 	if (trailer)
-		tl_write_trailer(&w, 300, 0, lost, 2);
+		tl_write_trailer(&w, 300, 0, 7, lost, 2);
 	fclose(fp);
 	return mem;
 }
@@ -281,11 +282,54 @@ static void test_file(void)
 	size_t len;
 	char *m = write_file(&len, true, 5);
 
-	is_int(len, 512 + 80 + 56 + 16, "file size: header, 2 records, trailer for 2 CPUs");
+	is_int(len, 512 + 80 + 64 + 16, "file size: header, 2 records, trailer for 2 CPUs");
 	ok(!tl_file_parse(m, len, &f), "parse a whole file");
 	ok(!f.cut && f.nrecords == 2 && f.end_ns == 300 && f.lost_ncpus == 2 && f.lost[1] == 5 &&
 		   f.lost_total == 5,
 	   "trailer: records, end, lost per CPU");
+	ok(f.hdr.version == 2 && f.misses_known && f.recursion_misses == 7,
+	   "version 2 trailer: recursion misses");
+	{
+		char *txt = NULL;
+		size_t tn = 0;
+		FILE *tf = open_memstream(&txt, &tn);
+		struct kt_buf jb = {0};
+		struct jw w;
+
+		tl_file_info_text(tf, &f);
+		fclose(tf);
+		jw_init_buf(&w, &jb, 0);
+		jw_obj_open(&w);
+		tl_file_info_json(&w, &f);
+		jw_obj_close(&w);
+		ok(txt && strstr(txt, "recursion misses: 7 events not recorded") && jb.p &&
+			   strstr(jb.p, "\"recursion_misses\":7"),
+		   "info says the recursion misses (text and JSON)");
+		free(txt);
+		kt_buf_free(&jb);
+	}
+	tl_file_close(&f);
+
+	/* the same file as version 1 wrote it: no recursion_misses field */
+	{
+		char *v1 = malloc(len);
+		size_t n1 = len - 8, t = 512 + 80;
+		uint64_t size1 = 56 + 16;
+
+		memcpy(v1, m, len);
+		v1[8] = 1;
+		/* drop the misses (before the size and the end magic) */
+		memmove(v1 + t + 40 + 16, v1 + t + 40 + 16 + 8, 16);
+		memcpy(v1 + t + 40 + 16, &size1, 8);
+		ok(!tl_file_parse(v1, n1, &f) && !f.cut && f.nrecords == 2 && f.lost_total == 5 &&
+			   !f.misses_known && !f.recursion_misses,
+		   "a version 1 file still reads (recursion misses unknown)");
+		tl_file_close(&f);
+		v1[8] = 2;
+		ok(!tl_file_parse(v1, n1, &f) && f.cut,
+		   "a version 1 trailer in a version 2 file: cut");
+		free(v1);
+	}
 	ok(f.hdr.ncpus == 2 && f.hdr.clock == TL_CLOCK_MONOTONIC && f.hdr.release[0],
 	   "header: cpus, clock, uname");
 	ok(f.hdr.attached == (1u << TL_AT_SWITCH | 1u << TL_AT_WAKEUP), "attached mask");
@@ -304,10 +348,10 @@ static void test_file(void)
 	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "magic"), "bad magic: %s", f.err);
 	tl_file_close(&f);
 	m[0] = 'K';
-	m[8] = 2;
+	m[8] = 3;
 	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "newer"), "newer version: %s", f.err);
 	tl_file_close(&f);
-	m[8] = 1;
+	m[8] = 2;
 	m[16] = 48;
 	ok(tl_file_parse(m, len, &f) == -1 && strstr(f.err, "record size"), "record size 48: %s",
 	   f.err);
@@ -340,7 +384,7 @@ static void test_file_shrunk(void)
 	for (uint32_t i = 0; i < 4096; i++)
 		rec(buf + i * TL_RECORD_SIZE, TL_EVT_WAKEUP, 0, 1000 + i, 7, 0, 0, 0);
 	tl_write_records(&w, buf, 4096);
-	tl_write_trailer(&w, 9999, 0, NULL, 0);
+	tl_write_trailer(&w, 9999, 0, 0, NULL, 0);
 	fflush(fp);
 	ok(!tl_file_open(path, &f) && !f.cut && f.nrecords == 4096 && !tl_file_shrunk(&f),
 	   "open a 4096-record capture");
@@ -629,7 +673,7 @@ static void test_flight(void)
 	tl_header_init(&h, 1);
 	tl_write_header(&w, fp, &h);
 	tl_flight_write(&f, &w);
-	tl_write_trailer(&w, 0, f.dropped, NULL, 0);
+	tl_write_trailer(&w, 0, f.dropped, 0, NULL, 0);
 	fclose(fp);
 	ok(!tl_file_parse(mem, len, &tf) && !tf.cut && tf.nrecords == 5 && tf.flight_dropped == 5,
 	   "written: the name plus 4 records, drop count in the trailer");
@@ -654,6 +698,124 @@ static void test_flight(void)
 	ok(f.n == 1 && f.dropped == 3, "dropping the header drops its continuations (%zu kept)",
 	   f.n);
 	tl_flight_free(&f);
+}
+
+/* A file of more than a chunk (1 MiB) read in time order through the file
+ * and from memory: the same events.  Records out of order by up to the
+ * window, and some far ahead in time (they stay in the window across every
+ * refill), make the window hold records of a chunk that is read again. */
+static void test_sorted_chunks(void)
+{
+	enum { NREC = 60000 };
+	unsigned char *buf = calloc(NREC, TL_RECORD_SIZE);
+	char path[] = "/tmp/test_timeline_chunks_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	struct tl_file_header h;
+	struct tl_writer w;
+	struct tl_file f;
+	struct tl_sorted a, b;
+	struct tl_event ea, eb;
+	uint64_t n = 0, diff = 0, x = 99, back = 0;
+	size_t last_off = 0;
+
+	if (!fp || !buf) {
+		ok(0, "temporary file: %s", strerror(errno));
+		free(buf);
+		return;
+	}
+	for (uint32_t i = 0; i < NREC; i++) {
+		uint64_t ts = 1000000 + (uint64_t)i * 100;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		if (i % 7 == 0)
+			ts -= (x >> 33) % (100 * 3000); /* back by up to 3000 records */
+		if (i % 5000 == 17)
+			ts += 1000000000; /* far ahead: held until the end */
+		rec(buf + (size_t)i * TL_RECORD_SIZE, TL_EVT_WAKEUP, i % 4, ts, i, 0, i % 3, 0);
+	}
+	tl_header_init(&h, 4);
+	tl_write_header(&w, fp, &h);
+	tl_write_records(&w, buf, NREC);
+	tl_write_trailer(&w, 0, 0, 0, NULL, 0);
+	fflush(fp);
+	ok(!tl_file_open(path, &f) && f.nrecords == NREC, "open a %d-record capture", NREC);
+	ok(!tl_sorted_init(&a, f.records, f.nrecords * TL_RECORD_SIZE) && a.fd >= 0 &&
+		   !tl_sorted_init(&b, buf, (size_t)NREC * TL_RECORD_SIZE) && b.fd < 0,
+	   "one read through the file, one from memory");
+	for (;;) {
+		int ra = tl_sorted_next(&a, &ea), rb = tl_sorted_next(&b, &eb);
+
+		if (ra != rb) {
+			diff++;
+			break;
+		}
+		if (!ra)
+			break;
+		n++;
+		if (memcmp(&ea.raw, &eb.raw, sizeof(ea.raw)) || a.off != b.off)
+			diff++;
+		back += a.off < last_off;
+		last_off = a.off;
+	}
+	ok(n == NREC && !diff && a.out_of_order == b.out_of_order && back > 1000,
+	   "the same %llu events in the same order (%llu differ, %llu taken from earlier in "
+	   "the file)",
+	   (unsigned long long)n, (unsigned long long)diff, (unsigned long long)back);
+	tl_sorted_free(&a);
+	tl_sorted_free(&b);
+	tl_file_close(&f);
+	fclose(fp);
+	unlink(path);
+	free(buf);
+}
+
+/* The export's times and durations against printf, across 10 ms
+ * boundaries (the digits above them are kept from the last time), below
+ * 10 ms (no leading digits), and far above 2^32 microseconds. */
+static void test_export_times(void)
+{
+	static const uint64_t ts[] = {
+		999,	  1000,		9999999,      10000000,	    10000001,		19999999,
+		20000000, 123456789012, 123456789999, 123460000000, 5000000000000001ull};
+	enum { N = sizeof(ts) / sizeof(ts[0]) };
+	unsigned char b[40 * 2 * N], *p = b;
+	struct tl_export_stats st;
+	struct tl_filter f = {0};
+	char *out = NULL, want[64];
+	size_t n, bad = 0;
+	FILE *fp = open_memstream(&out, &n);
+
+	/* on CPU 0 a task runs from each time to the next: a slice (ts, dur);
+	 * a wakeup at each time on CPU 1 */
+	for (size_t i = 0; i < N; i++) {
+		p = rec(p, TL_EVT_SWITCH, 0, ts[i], i ? 10 : 0, 10, 0, 0);
+		p = rec(p, TL_EVT_WAKEUP, 1, ts[i], 20, 0, 1, 0);
+	}
+	ok(!tl_export_chrome(fp, b, (size_t)(p - b), &f, &st), "export of times");
+	fclose(fp);
+	for (size_t i = 0; i < N; i++) {
+		snprintf(want, sizeof(want), "\"tid\":1,\"ts\":%llu.%03llu,",
+			 (unsigned long long)(ts[i] / 1000), (unsigned long long)(ts[i] % 1000));
+		if (!strstr(out, want)) {
+			bad++;
+			printf("# missing %s\n", want);
+		}
+		if (i + 1 < N) {
+			uint64_t d = ts[i + 1] - ts[i];
+
+			snprintf(want, sizeof(want), "\"ts\":%llu.%03llu,\"dur\":%llu.%03llu,",
+				 (unsigned long long)(ts[i] / 1000),
+				 (unsigned long long)(ts[i] % 1000), (unsigned long long)(d / 1000),
+				 (unsigned long long)(d % 1000));
+			if (!strstr(out, want)) {
+				bad++;
+				printf("# missing %s\n", want);
+			}
+		}
+	}
+	ok(!bad, "every time and duration as printf writes it (%zu wrong)", bad);
+	free(out);
 }
 
 static int cmp64(const void *a, const void *b)
@@ -698,8 +860,51 @@ static void percentiles(int N)
 	free(b);
 }
 
+/* Samples spanning all 32 bits and past them (kept apart, sorted after):
+ * every figure against a sort of the same samples, the deviation summed
+ * in ascending order as the report does (its last bits depend on it). */
+static void big_samples(void)
+{
+	enum { N = 5000 };
+	unsigned char *b = calloc(3 * (size_t)N + 1, 40), *p = b;
+	uint64_t *d = malloc((size_t)N * sizeof(*d)), ts = 1000, x = 777, sum = 0;
+	struct tl_report_opts o = {0};
+	const struct tl_task_stats *t;
+	struct tl_report *r;
+	double mean, sq = 0;
+
+	p = rec(p, TL_EVT_SWITCH, 0, ts, 0, 0, 0, 0);
+	for (int i = 0; i < N; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		d[i] = (x >> 32) >> (x % 32) | (i % 97 == 0 ? (x >> 20) << 12 : 0);
+		p = rec(p, TL_EVT_WAKEUP, 1, ts, 42, 0, 0, 0);
+		ts += d[i];
+		p = rec(p, TL_EVT_SWITCH, 0, ts, 0, 42, 0, 0);
+		ts += 10;
+		p = rec(p, TL_EVT_SWITCH, 0, ts, 42, 0, 1, 0);
+	}
+	r = tl_report_build(b, (size_t)(p - b), &o);
+	t = r ? tl_report_find(r, 42) : NULL;
+	qsort(d, N, sizeof(*d), cmp64);
+	for (int i = 0; i < N; i++)
+		sum += d[i];
+	mean = (double)sum / N;
+	for (int i = 0; i < N; i++)
+		sq += ((double)d[i] - mean) * ((double)d[i] - mean);
+	ok(t && d[N - 1] > UINT32_MAX && t->delay.count == N && t->delay.sum == sum &&
+		   t->delay.max == d[N - 1] && t->delay.p50 == d[(N * 50 + 99) / 100 - 1] &&
+		   t->delay.p90 == d[(N * 90 + 99) / 100 - 1] &&
+		   t->delay.p99 == d[(N * 99 + 99) / 100 - 1] && t->delay.avg == mean &&
+		   t->delay.stddev == sqrt(sq / N),
+	   "samples past 32 bits: count, sum, max, p50/p90/p99, avg and stddev exact");
+	tl_report_free(r);
+	free(d);
+	free(b);
+}
+
 static void test_percentiles(void)
 {
+	big_samples();
 	percentiles(70001); /* radix sort, 16-bit digits */
 	percentiles(20011); /* radix sort, 8-bit digits */
 	percentiles(1500);
@@ -833,10 +1038,12 @@ int main(void)
 	test_types();
 	test_buf();
 	test_sorted();
+	test_sorted_chunks();
 	test_file();
 	test_file_shrunk();
 	test_report();
 	test_export();
+	test_export_times();
 	test_export_unmatched();
 	test_flight();
 	test_percentiles();

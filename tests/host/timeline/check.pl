@@ -20,13 +20,19 @@
 #   tl_only_from_idle, tl_only_pair: of tl_only, the switches out of idle
 #     (prev_pid 0), and the switches-in of the pair
 #   first_diff: where the first such switch is (or "none")
+#   perf_wakeup_unmatched: the pair's wakeups perf recorded in the overlap
+#     that no timeline wakeup matches (same cpu and pid, the nearest in
+#     time not matched yet, within 200 us, in order)
+#   wakeup_max_dt_ns: the largest time difference of a matched pair (the
+#     two tracers stamp the same tracepoint call)
+#   first_wakeup_diff: the first unmatched one (or "none")
 use strict;
 use warnings;
 use JSON::PP;
 my ($dump, $perf, @pair) = @ARGV;
 my %pair = map { $_ => 1 } @pair;
 my ($tsw, $twk, $psw, $pwk, $inv) = (0) x 5;
-my (%last, %running, %pending, %cur, %pcur, %tsw, %psw, %tbrk);
+my (%last, %running, %pending, %cur, %pcur, %tsw, %psw, %tbrk, %twk, %pwk);
 my ($tbr, $pbr, $cbr) = (0, 0, 0);
 my ($tlo, $thi, $plo, $phi, $pairlo, $pairhi);
 sub span { my ($lo, $hi, $t) = @_; $$lo = $t if !defined $$lo || $t < $$lo; $$hi = $t if !defined $$hi || $t > $$hi; }
@@ -48,6 +54,7 @@ while (my $l = <$fh>) {
 		if ($pair{$n}) { $tsw++; delete $pending{$n}; span(\$pairlo, \$pairhi, $e->{ts}); }
 	} elsif ($e->{kind} eq 'Wakeup' && $pair{$e->{pid}}) {
 		$twk++;
+		push @{$twk{"$cpu $e->{pid}"}}, $e->{ts};
 		span(\$pairlo, \$pairhi, $e->{ts});
 		$pending{$e->{pid}} = 1 unless $running{$e->{pid}};
 	}
@@ -68,7 +75,9 @@ while (my $l = <$ph>) {
 		push @{$psw{$cpu}}, [$ts, $p, $n];
 		$psw++ if $pair{$n};
 	} elsif ($ev eq 'sched:sched_wakeup:' && $l =~ /\bpid=(\d+)/) {
-		$pwk++ if $pair{$1};
+		next unless $pair{$1};
+		$pwk++;
+		push @{$pwk{"$cpu $1"}}, $ts;
 	}
 }
 # the overlap, and in it a two-pointer walk per CPU over both switch streams
@@ -125,6 +134,26 @@ if (defined $tlo && defined $plo) {
 		}
 	}
 }
+# the pair's wakeups perf saw in the overlap, each matched to the nearest
+# timeline wakeup on the same cpu for the same pid not matched yet (both
+# lists in time order: a two-pointer walk)
+my ($wunm, $wmax, $wfirst) = (0, 0, 'none');
+for my $k (sort keys %pwk) {
+	my @a = @{$twk{$k} || []};
+	my $i = 0;
+	for my $p (@{$pwk{$k}}) {
+		next unless defined $olo && $p >= $olo && $p <= $ohi;
+		$i++ while $i < @a && $a[$i] < $p - $W;
+		$i++ while $i + 1 < @a && abs($a[$i + 1] - $p) <= abs($a[$i] - $p);
+		if ($i < @a && abs($a[$i] - $p) < $W) {
+			$wmax = abs($a[$i] - $p) if abs($a[$i] - $p) > $wmax;
+			$i++;
+			next;
+		}
+		$wunm++;
+		$wfirst = "cpu/pid $k ts $p only in perf" if $wfirst eq 'none';
+	}
+}
 my $inside = defined $pairlo && defined $olo && $pairlo > $olo && $pairhi < $ohi ? 1 : 0;
 print "tl_switch_in $tsw\ntl_wakeup $twk\nperf_switch_in $psw\nperf_wakeup $pwk\n";
 print "pair_inside $inside\ncpu_inversions $inv\nwakeups_unanswered $unans\n";
@@ -132,3 +161,4 @@ print "tl_breaks $tbr\nperf_breaks $pbr\ncommon_breaks $cbr\n";
 printf "overlap_ms %d\n", defined $olo ? ($ohi - $olo) / 1e6 : 0;
 print "tl_only $tonly\ntl_only_from_idle $tonly_idle\ntl_only_pair $tonly_pair\n";
 print "perf_only $ponly\nfirst_diff $first\n";
+print "perf_wakeup_unmatched $wunm\nwakeup_max_dt_ns $wmax\nfirst_wakeup_diff $wfirst\n";
