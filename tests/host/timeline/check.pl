@@ -134,9 +134,13 @@ if (defined $tlo && defined $plo) {
 		}
 	}
 }
-# the pair's wakeups perf saw in the overlap, each matched to the nearest
-# timeline wakeup on the same cpu for the same pid not matched yet (both
-# lists in time order: a two-pointer walk)
+# the pair's wakeups perf saw in the overlap, each matched in order to the
+# first timeline wakeup on the same cpu for the same pid not matched yet and
+# within W (both lists in time order: a two-pointer walk).  In order, not the
+# nearest: the two stamps of one wakeup are taken by two probes one after the
+# other and are seen up to ~40 us apart here (a vCPU preempted between them),
+# more than the pair's wakeups are apart on one CPU (~16 us), so the nearest
+# can be the next wakeup and every later match shifts by one.
 my ($wunm, $wmax, $wfirst) = (0, 0, 'none');
 for my $k (sort keys %pwk) {
 	my @a = @{$twk{$k} || []};
@@ -144,7 +148,6 @@ for my $k (sort keys %pwk) {
 	for my $p (@{$pwk{$k}}) {
 		next unless defined $olo && $p >= $olo && $p <= $ohi;
 		$i++ while $i < @a && $a[$i] < $p - $W;
-		$i++ while $i + 1 < @a && abs($a[$i + 1] - $p) <= abs($a[$i] - $p);
 		if ($i < @a && abs($a[$i] - $p) < $W) {
 			$wmax = abs($a[$i] - $p) if abs($a[$i] - $p) > $wmax;
 			$i++;
