@@ -37,6 +37,12 @@ uint64_t tl_bpf_available(uint64_t events);
  */
 struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char *err,
 			   size_t errlen);
+/* Whether the programs stage records per CPU (bpf/timeline.bpf.c): they
+ * then reach the ring buffer in batches, or at tl_bpf_flush. */
+bool tl_bpf_staged(const struct tl_bpf *b);
+/* Every online CPU's staged records into the ring buffer, each CPU's in
+ * its time order; 0, or -1 (errno) when a CPU could not be flushed. */
+int tl_bpf_flush(const struct tl_bpf *b);
 /* The ring buffer's map fd (for ring_buffer__new). */
 int tl_bpf_rb_fd(const struct tl_bpf *b);
 /* Reservation failures per possible CPU into LOST[NCPUS]; 0 or -1. */
