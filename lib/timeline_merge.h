@@ -25,7 +25,7 @@ struct tl_merge {
 	struct tl_mq {
 		unsigned char *buf;
 		size_t head, len, cap; /* bytes */
-	} *q;
+	} * q;
 	uint32_t *heap; /* queue numbers by their first record's time */
 	uint64_t held;	/* records held */
 };
