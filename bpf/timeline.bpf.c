@@ -19,6 +19,19 @@
  * kvm-clock guest) and the ring buffer reserve/submit (~290 ns: its lock and
  * the record's cold cache line), against ~100 ns for the count-only floor.
  *
+ * Staging (kernels with bpf_local_irq_save, 6.14+; the loader sets
+ * stage_on): a program writes its record into this CPU's stage (in
+ * `cpust`, a hot cache line) and the stage goes to the ring buffer as one
+ * sample of STAGE_RECS records when full: one reservation, one commit and
+ * one copy into cold ring memory per 64 records instead of per record (a
+ * sample of n * 40 bytes is n records to every reader, as text samples
+ * already were).  Each CPU's stream stays in time order (stage_lock), CPUs'
+ * batches come far apart: the recorder runs tl_flush on every CPU at each
+ * drain, at a flight-recorder trigger and at the stop, and writes records
+ * in time order across CPUs (lib/timeline_merge.c).  A failed batch counts
+ * all its records lost.  Measured with bpf_stats on perf bench sched pipe
+ * (tests/bench/timeline.sh, FIGURES).
+ *
  * Reservation failures are counted per CPU in `lost`: nothing is dropped
  * silently.
  */
