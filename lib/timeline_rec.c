@@ -72,6 +72,22 @@ int tl_rec_parse_events(const char *s, uint64_t *mask)
 	return *mask ? 0 : -1;
 }
 
+/*
+ * Small enough to stay in cache: each record is written into the ring once
+ * and read once, and the ring's size was most of a record's cost (staged,
+ * sched_switch on perf bench sched pipe: ~300 ns per run with 16 MiB, ~165
+ * with 1 MiB, bpf_stats); 256 KiB per CPU on larger machines, so that a
+ * CPU's share before it wakes the consumer stays well inside.
+ */
+uint32_t tl_rec_default_rb(uint32_t ncpus)
+{
+	uint32_t b = 2u << 20;
+
+	while (b < (uint64_t)ncpus * (256u << 10) && b < (64u << 20))
+		b <<= 1;
+	return b;
+}
+
 enum { STOP_DONE = 1, STOP_FAIL };
 
 struct rec {
@@ -431,7 +447,7 @@ static int setup_bpf(struct rec *r)
 	bo.filter_cpus = o->cpus_str != NULL;
 	bo.tgid = o->tgid;
 	bo.self_tgid = (uint32_t)getpid();
-	bo.rb_bytes = o->buffer_mib << 20;
+	bo.rb_bytes = o->buffer_mib ? o->buffer_mib << 20 : tl_rec_default_rb(r->ncpus);
 	/* each CPU wakes the consumer after its share of ~1 MiB (a quarter of
 	 * a small buffer), at least WAKE_MIN so that wake-ups stay rare */
 	bo.wake_bytes = (WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4) / r->ncpus;
@@ -659,7 +675,7 @@ struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, s
 		return NULL;
 	}
 	f->o.flight_ns = flight_ns;
-	f->o.buffer_mib = 8;
+	f->o.buffer_mib = 0; /* the default, tl_rec_default_rb */
 	f->o.quiet = true;
 	f->o.quiet_missing = true;
 	f->r.o = &f->o;

@@ -74,9 +74,9 @@ struct tl_rec_opts {
 	uint64_t cpus[TL_CPUMASK_WORDS];
 	const char *cpus_str; /* NULL: every CPU */
 	uint32_t tgid;
-	unsigned buffer_mib;
-	uint64_t events;    /* 0: the default set */
-	uint64_t flight_ns; /* 0: not a flight recorder */
+	unsigned buffer_mib; /* 0: tl_rec_default_rb */
+	uint64_t events;     /* 0: the default set */
+	uint64_t flight_ns;  /* 0: not a flight recorder */
 	enum tl_trigger trigger;
 	bool trigger_set;
 	unsigned budget_mib;
@@ -88,6 +88,9 @@ struct tl_rec_opts {
 /* The default attach points: all but sched_waking (a second wakeup per
  * wakeup) and contention_begin (lock storms), which are asked for by name. */
 uint64_t tl_rec_default_events(void);
+/* The default ring-buffer size for NCPUS CPUs: 2 MiB, 256 KiB per CPU
+ * beyond 8, at most 64 MiB. */
+uint32_t tl_rec_default_rb(uint32_t ncpus);
 /* "switch,wakeup,..." into TL_AT_* bits: 0, or -1 for an unknown name. */
 int tl_rec_parse_events(const char *s, uint64_t *mask);
 /* Count events for DURATION_NS (0: until SIGINT/SIGTERM) into COUNTS;

@@ -6,6 +6,7 @@
 #include "tap.h"
 #include "timeline.h"
 #include "timeline_merge.h"
+#include "timeline_rec.h"
 
 struct sink {
 	struct timeline_event *ev;
@@ -215,8 +216,19 @@ static void test_random(void)
 	free(s.ev);
 }
 
+/* the recorder's default ring: in cache on small machines, a share per CPU on big ones */
+static void test_default_rb(void)
+{
+	is_int(tl_rec_default_rb(1), 2 << 20, "1 CPU: 2 MiB");
+	is_int(tl_rec_default_rb(8), 2 << 20, "8 CPUs: 2 MiB");
+	is_int(tl_rec_default_rb(9), 4 << 20, "9 CPUs: 4 MiB");
+	is_int(tl_rec_default_rb(64), 16 << 20, "64 CPUs: 16 MiB");
+	is_int(tl_rec_default_rb(4096), 64 << 20, "at most 64 MiB");
+}
+
 int main(void)
 {
+	test_default_rb();
 	test_watermark();
 	test_text_groups();
 	test_queues();
