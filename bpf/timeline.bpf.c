@@ -15,7 +15,7 @@
  * are read directly (tp_btf arguments are BTF pointers) rather than through
  * BPF_CORE_READ's bpf_probe_read_kernel calls.  Together, measured with
  * bpf_stats (tests/bench/timeline.sh): sched_switch 452 -> 417 ns per run,
- * sched_wakeup 572 -> 495; what remains is bpf_ktime_get_ns (~90 ns on this
+ * sched_wakeup 572 -> 495; what remained was bpf_ktime_get_ns (~90 ns on this
  * kvm-clock guest) and the ring buffer reserve/submit (~290 ns: its lock and
  * the record's cold cache line), against ~100 ns for the count-only floor.
  *
@@ -30,7 +30,16 @@
  * drain, at a flight-recorder trigger and at the stop, and writes records
  * in time order across CPUs (lib/timeline_merge.c).  A failed batch counts
  * all its records lost.  Measured with bpf_stats on perf bench sched pipe
- * (tests/bench/timeline.sh, FIGURES).
+ * pinned on one CPU (tests/bench/timeline.sh; ns per run, medians, a 2-CPU
+ * PVM guest at load 4-8): staging took sched_switch from ~370 to ~250 ns
+ * with the 16 MiB ring; the same without the batch's bpf_ringbuf_output
+ * ran 138: the copy into ring memory that is not in cache was the rest,
+ * and the ring's size decides it (staged: 16 MiB ~300, 4 MiB ~220, 1 MiB
+ * ~165), hence the recorder's 2 MiB default.  Staged with 2 MiB:
+ * sched_switch 184 ns (before 363, count-only floor 85), sched_wakeup 273
+ * (471, floor 146).  bpf_local_irq_save costs ~10-30 ns here (a PVM
+ * paravirt call), so the programs that always run with interrupts off do
+ * without it.
  *
  * Reservation failures are counted per CPU in `lost`: nothing is dropped
  * silently.
