@@ -164,19 +164,19 @@ static int on_sample(void *ctx, void *data, size_t size)
  */
 static void drain_to(struct rec *r, bool all)
 {
-	struct ring *ring = ring_buffer__ring(r->rb, 0);
 	uint64_t t = kt_mono_ns();
-	unsigned long end;
+	unsigned long cons, end, prod;
+	bool pos;
 	int tries = 0;
 
 	if (tl_bpf_flush(r->bpf) && !r->flush_warned) {
 		kt_warn("cannot flush the staged records: %s (they come late)", strerror(errno));
 		r->flush_warned = true;
 	}
-	end = ring ? ring__producer_pos(ring) : 0;
+	pos = !tl_bpf_rb_pos(r->bpf, &cons, &end);
 	ring_buffer__consume(r->rb);
 	/* a record still being written on another CPU stops a drain short */
-	while (ring && ring__consumer_pos(ring) < end && tries++ < DRAIN_TRIES) {
+	while (pos && !tl_bpf_rb_pos(r->bpf, &cons, &prod) && cons < end && tries++ < DRAIN_TRIES) {
 		sched_yield();
 		ring_buffer__consume(r->rb);
 	}

@@ -43,6 +43,8 @@ bool tl_bpf_staged(const struct tl_bpf *b);
 /* Every online CPU's staged records into the ring buffer, each CPU's in
  * its time order; 0, or -1 (errno) when a CPU could not be flushed. */
 int tl_bpf_flush(const struct tl_bpf *b);
+/* The ring buffer's consumer and producer positions now; 0 or -1. */
+int tl_bpf_rb_pos(const struct tl_bpf *b, unsigned long *cons, unsigned long *prod);
 /* The ring buffer's map fd (for ring_buffer__new). */
 int tl_bpf_rb_fd(const struct tl_bpf *b);
 /* Reservation failures per possible CPU into LOST[NCPUS]; 0 or -1. */

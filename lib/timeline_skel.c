@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -17,6 +19,10 @@
 struct tl_bpf {
 	struct timeline *skel;
 	bool staged;
+	/* the ring's consumer and producer pages, read-only (the positions
+	 * without libbpf's ring__*_pos, which older libbpfs lack) */
+	void *cons, *prod;
+	size_t pg;
 	struct bpf_link *links[TL_AT_NR];
 };
 
@@ -152,6 +158,13 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 		}
 		*attached |= 1ull << i;
 	}
+	b->pg = (size_t)sysconf(_SC_PAGESIZE);
+	b->cons = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, tl_bpf_rb_fd(b), 0);
+	b->prod = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, tl_bpf_rb_fd(b), (off_t)b->pg);
+	if (b->cons == MAP_FAILED)
+		b->cons = NULL;
+	if (b->prod == MAP_FAILED)
+		b->prod = NULL;
 	return b;
 fail:
 	tl_bpf_close(b);
@@ -179,6 +192,15 @@ int tl_bpf_flush(const struct tl_bpf *b)
 			rc = -1;
 	}
 	return rc;
+}
+
+int tl_bpf_rb_pos(const struct tl_bpf *b, unsigned long *cons, unsigned long *prod)
+{
+	if (!b->cons || !b->prod)
+		return -1;
+	*cons = __atomic_load_n((unsigned long *)b->cons, __ATOMIC_ACQUIRE);
+	*prod = __atomic_load_n((unsigned long *)b->prod, __ATOMIC_ACQUIRE);
+	return 0;
 }
 
 int tl_bpf_rb_fd(const struct tl_bpf *b)
@@ -230,6 +252,10 @@ void tl_bpf_close(struct tl_bpf *b)
 		return;
 	for (unsigned i = 0; i < TL_AT_NR; i++)
 		bpf_link__destroy(b->links[i]);
+	if (b->cons)
+		munmap(b->cons, b->pg);
+	if (b->prod)
+		munmap(b->prod, b->pg);
 	timeline__destroy(b->skel);
 	free(b);
 }
