@@ -448,7 +448,8 @@ static const char record_help[] =
 	"  -d, --duration SEC   stop after SEC seconds (default: at SIGINT/SIGTERM)\n"
 	"      --cpus LIST      only events on these CPUs (filtered in BPF)\n"
 	"      --pid PID        only this process (tgid; its threads), in BPF\n"
-	"      --buffer MiB     ring buffer size (default 16, a power of two)\n"
+	"      --buffer MiB     ring buffer size, a power of two (default 2; 256 KiB per\n"
+	"                       CPU beyond 8 CPUs, at most 64)\n"
 	"      --events LIST    attach points, comma-separated (default: all):\n"
 	"                       switch, migrate, wakeup, wakeup_new, waking, fork,\n"
 	"                       exit, exec, pi, lock, scx_event, scx_dump, scx_exit\n"
@@ -478,7 +479,7 @@ static const struct kt_option record_opts[] = {
 
 static int do_record(struct kt_cmdline *cl)
 {
-	struct tl_rec_opts ro = {.buffer_mib = 16, .budget_mib = 64};
+	struct tl_rec_opts ro = {.buffer_mib = 0, .budget_mib = 64};
 	unsigned long long v;
 	double d;
 	int c;

@@ -6,6 +6,7 @@
  * SIGINT/SIGTERM, write the flight window on SIGUSR1 or the sched_ext exit.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "out.h"
 #include "scxtrig.h"
 #include "timeline.h"
+#include "timeline_merge.h"
 #include "timeline_rec.h"
 
 #define POLL_NS (100 * 1000000ull) /* drain at least this often */
@@ -35,6 +37,10 @@
  * again this often, this long, for the log line that names it */
 #define KIND_POLL_NS (100 * 1000000ull)
 #define KIND_WAIT_NS (3000 * 1000000ull)
+/* what the merge holds back past a flush: clock reads of two CPUs apart */
+#define MERGE_SLACK_NS (1000 * 1000ull)
+/* a drain short of the flush's end, a reservation still busy: retries */
+#define DRAIN_TRIES 1000
 
 static const char *const event_names[TL_AT_NR] = {
 	"switch", "migrate", "wakeup", "wakeup_new", "waking",	 "fork",     "exit",
@@ -66,12 +72,30 @@ int tl_rec_parse_events(const char *s, uint64_t *mask)
 	return *mask ? 0 : -1;
 }
 
+/*
+ * Small enough to stay in cache: each record is written into the ring once
+ * and read once, and the ring's size was most of a record's cost (staged,
+ * sched_switch on perf bench sched pipe: ~300 ns per run with 16 MiB, ~165
+ * with 1 MiB, bpf_stats); 256 KiB per CPU on larger machines, so that a
+ * CPU's share before it wakes the consumer stays well inside.
+ */
+uint32_t tl_rec_default_rb(uint32_t ncpus)
+{
+	uint32_t b = 2u << 20;
+
+	while (b < (uint64_t)ncpus * (256u << 10) && b < (64u << 20))
+		b <<= 1;
+	return b;
+}
+
 enum { STOP_DONE = 1, STOP_FAIL };
 
 struct rec {
 	const struct tl_rec_opts *o;
 	struct tl_bpf *bpf;
 	struct ring_buffer *rb;
+	struct tl_merge mg; /* drained records, until they can go out in time order */
+	bool mg_ok;
 	struct kt_loop loop;
 	bool loop_ok;
 	struct tl_file_header hdr;
@@ -82,6 +106,7 @@ struct rec {
 	bool write_failed;
 	/* flight */
 	struct tl_flight fl;
+	bool flush_warned;
 	struct kt_scxtrig trig;
 	bool have_trig;
 	int grace_timer;
@@ -105,6 +130,20 @@ struct rec {
 	bool tty;
 };
 
+/* Records in time order: to the flight window or the capture file. */
+static int put_records(void *arg, const void *recs, size_t n)
+{
+	struct rec *r = arg;
+
+	if (r->o->flight_ns) {
+		tl_flight_push(&r->fl, recs, n);
+		return 0;
+	}
+	if (!r->write_failed && tl_write_records(&r->w, recs, n))
+		r->write_failed = true;
+	return 0;
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct rec *r = ctx;
@@ -114,18 +153,39 @@ static int on_sample(void *ctx, void *data, size_t size)
 	r->events += n;
 	if (!tl_dump_exit_kind(data, n, &kind))
 		r->dump_kind = kind;
-	if (r->o->flight_ns) {
-		tl_flight_push(&r->fl, data, n);
-		return 0;
+	return tl_merge_push(&r->mg, data, n, put_records, r);
+}
+
+/*
+ * Every CPU's stage flushed, the ring drained up to where the flush left
+ * it, and what is then known complete written in time order: records
+ * older than the flush's start, or (ALL: a flight-window write, the stop)
+ * everything.
+ */
+static void drain_to(struct rec *r, bool all)
+{
+	uint64_t t = kt_mono_ns();
+	unsigned long cons, end, prod;
+	bool pos;
+	int tries = 0;
+
+	if (tl_bpf_flush(r->bpf) && !r->flush_warned) {
+		kt_warn("cannot flush the staged records: %s (they come late)", strerror(errno));
+		r->flush_warned = true;
 	}
-	if (!r->write_failed && tl_write_records(&r->w, data, n))
-		r->write_failed = true;
-	return 0;
+	pos = !tl_bpf_rb_pos(r->bpf, &cons, &end);
+	ring_buffer__consume(r->rb);
+	/* a record still being written on another CPU stops a drain short */
+	while (pos && !tl_bpf_rb_pos(r->bpf, &cons, &prod) && cons < end && tries++ < DRAIN_TRIES) {
+		sched_yield();
+		ring_buffer__consume(r->rb);
+	}
+	tl_merge_emit(&r->mg, all ? UINT64_MAX : t - MERGE_SLACK_NS, put_records, r);
 }
 
 static void drain(struct rec *r)
 {
-	ring_buffer__consume(r->rb);
+	drain_to(r, false);
 }
 
 static bool on_kmsg_record(void *arg, char *rec, size_t len, const struct kmsg_line *hdr)
@@ -245,7 +305,7 @@ static int flight_write(struct rec *r, const char *why)
 
 	if (!lost)
 		return kt_err("cannot write the flight window");
-	drain(r);
+	drain_to(r, true);
 	read_lost(r, lost);
 	warn_misses(r);
 	if (kt_out_open(&o, r->o->path)) {
@@ -388,7 +448,7 @@ static int setup_bpf(struct rec *r)
 	bo.filter_cpus = o->cpus_str != NULL;
 	bo.tgid = o->tgid;
 	bo.self_tgid = (uint32_t)getpid();
-	bo.rb_bytes = o->buffer_mib << 20;
+	bo.rb_bytes = o->buffer_mib ? o->buffer_mib << 20 : tl_rec_default_rb(r->ncpus);
 	/* each CPU wakes the consumer after its share of ~1 MiB (a quarter of
 	 * a small buffer), at least WAKE_MIN so that wake-ups stay rare */
 	bo.wake_bytes = (WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4) / r->ncpus;
@@ -400,6 +460,9 @@ static int setup_bpf(struct rec *r)
 		return kt_errx("%s", err);
 	r->hdr.requested = want;
 	r->hdr.attached = attached;
+	if (tl_merge_init(&r->mg, r->ncpus))
+		return kt_err("cannot record");
+	r->mg_ok = true;
 	r->rb = ring_buffer__new(tl_bpf_rb_fd(r->bpf), on_sample, r, NULL);
 	if (!r->rb)
 		return kt_err("cannot map the ring buffer");
@@ -511,10 +574,11 @@ int tl_record(const struct tl_rec_opts *o)
 		}
 	}
 	stop = kt_loop_run(&r->loop, -1);
-	drain(r);
+	drain_to(r, true);
 	if (r->exit_pending) { /* stopped before the exit's record was written */
 		kmsg_drain(r);
 		note_exit(r);
+		tl_merge_emit(&r->mg, UINT64_MAX, put_records, r);
 	}
 	if (r->tty)
 		fputc('\n', stderr);
@@ -531,6 +595,8 @@ int tl_record(const struct tl_rec_opts *o)
 out:
 	if (r->rb)
 		ring_buffer__free(r->rb);
+	if (r->mg_ok)
+		tl_merge_free(&r->mg);
 	if (r->loop_ok)
 		kt_loop_free(&r->loop);
 	tl_bpf_close(r->bpf);
@@ -610,7 +676,7 @@ struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, s
 		return NULL;
 	}
 	f->o.flight_ns = flight_ns;
-	f->o.buffer_mib = 8;
+	f->o.buffer_mib = 0; /* the default, tl_rec_default_rb */
 	f->o.quiet = true;
 	f->o.quiet_missing = true;
 	f->r.o = &f->o;
@@ -654,7 +720,7 @@ int tl_flightrec_write(struct tl_flightrec *f, FILE *fp, uint64_t *nrec, uint64_
 
 	if (!lost)
 		return -1;
-	drain(&f->r);
+	drain_to(&f->r, true);
 	read_lost(&f->r, lost);
 	f->r.hdr.flags |= TL_FILE_FLIGHT;
 	ok = !tl_write_header(&w, fp, &f->r.hdr) && !tl_flight_write(&f->r.fl, &w) &&
@@ -694,7 +760,7 @@ size_t tl_flightrec_each(struct tl_flightrec *f, int kind, tl_flightrec_fn fn, v
 	size_t n = 0, first;
 
 	*oldest_ns = 0;
-	drain(&f->r);
+	drain_to(&f->r, true);
 	lin = malloc(fl->n ? fl->n * TL_RECORD_SIZE : 1);
 	if (!lin)
 		return 0;
@@ -769,6 +835,8 @@ void tl_flightrec_free(struct tl_flightrec *f)
 	}
 	if (f->r.rb)
 		ring_buffer__free(f->r.rb);
+	if (f->r.mg_ok)
+		tl_merge_free(&f->r.mg);
 	tl_bpf_close(f->r.bpf);
 	tl_flight_free(&f->r.fl);
 	free(f);

@@ -37,6 +37,14 @@ uint64_t tl_bpf_available(uint64_t events);
  */
 struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char *err,
 			   size_t errlen);
+/* Whether the programs stage records per CPU (bpf/timeline.bpf.c): they
+ * then reach the ring buffer in batches, or at tl_bpf_flush. */
+bool tl_bpf_staged(const struct tl_bpf *b);
+/* Every online CPU's staged records into the ring buffer, each CPU's in
+ * its time order; 0, or -1 (errno) when a CPU could not be flushed. */
+int tl_bpf_flush(const struct tl_bpf *b);
+/* The ring buffer's consumer and producer positions now; 0 or -1. */
+int tl_bpf_rb_pos(const struct tl_bpf *b, unsigned long *cons, unsigned long *prod);
 /* The ring buffer's map fd (for ring_buffer__new). */
 int tl_bpf_rb_fd(const struct tl_bpf *b);
 /* Reservation failures per possible CPU into LOST[NCPUS]; 0 or -1. */
@@ -68,9 +76,9 @@ struct tl_rec_opts {
 	uint64_t cpus[TL_CPUMASK_WORDS];
 	const char *cpus_str; /* NULL: every CPU */
 	uint32_t tgid;
-	unsigned buffer_mib;
-	uint64_t events;    /* 0: the default set */
-	uint64_t flight_ns; /* 0: not a flight recorder */
+	unsigned buffer_mib; /* 0: tl_rec_default_rb */
+	uint64_t events;     /* 0: the default set */
+	uint64_t flight_ns;  /* 0: not a flight recorder */
 	enum tl_trigger trigger;
 	bool trigger_set;
 	unsigned budget_mib;
@@ -82,6 +90,9 @@ struct tl_rec_opts {
 /* The default attach points: all but sched_waking (a second wakeup per
  * wakeup) and contention_begin (lock storms), which are asked for by name. */
 uint64_t tl_rec_default_events(void);
+/* The default ring-buffer size for NCPUS CPUs: 2 MiB, 256 KiB per CPU
+ * beyond 8, at most 64 MiB. */
+uint32_t tl_rec_default_rb(uint32_t ncpus);
 /* "switch,wakeup,..." into TL_AT_* bits: 0, or -1 for an unknown name. */
 int tl_rec_parse_events(const char *s, uint64_t *mask);
 /* Count events for DURATION_NS (0: until SIGINT/SIGTERM) into COUNTS;

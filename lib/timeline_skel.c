@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -16,6 +18,11 @@
 
 struct tl_bpf {
 	struct timeline *skel;
+	bool staged;
+	/* the ring's consumer and producer pages, read-only (the positions
+	 * without libbpf's ring__*_pos, which older libbpfs lack) */
+	void *cons, *prod;
+	size_t pg;
 	struct bpf_link *links[TL_AT_NR];
 };
 
@@ -51,6 +58,24 @@ static struct bpf_program *prog_of(struct timeline *s, unsigned at, const char *
 	default:
 		return NULL; /* sched_ext_exit: no such tracepoint yet */
 	}
+}
+
+/* Staging needs bpf_local_irq_save (kernels from 6.14); KTBOX_TL_STAGE=0
+ * turns it off (the per-record ring-buffer path, for comparisons). */
+static bool stage_ok(void)
+{
+	const char *env = getenv("KTBOX_TL_STAGE");
+	struct btf *btf;
+	bool ok;
+
+	if (env && !strcmp(env, "0"))
+		return false;
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "bpf_local_irq_save", BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return ok;
 }
 
 uint64_t tl_bpf_available(uint64_t events)
@@ -102,6 +127,7 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 	b->skel->rodata->filter_tgid = o->tgid;
 	b->skel->rodata->self_tgid = o->self_tgid;
 	b->skel->rodata->wake_bytes = o->wake_bytes;
+	b->skel->rodata->stage_on = b->staged = stage_ok();
 	if (bpf_map__set_max_entries(b->skel->maps.rb, o->rb_bytes)) {
 		e = errno;
 		snprintf(err, errlen, "cannot size the ring buffer: %s", strerror(e));
@@ -132,11 +158,49 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 		}
 		*attached |= 1ull << i;
 	}
+	b->pg = (size_t)sysconf(_SC_PAGESIZE);
+	b->cons = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, tl_bpf_rb_fd(b), 0);
+	b->prod = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, tl_bpf_rb_fd(b), (off_t)b->pg);
+	if (b->cons == MAP_FAILED)
+		b->cons = NULL;
+	if (b->prod == MAP_FAILED)
+		b->prod = NULL;
 	return b;
 fail:
 	tl_bpf_close(b);
 	errno = e;
 	return NULL;
+}
+
+bool tl_bpf_staged(const struct tl_bpf *b)
+{
+	return b->staged;
+}
+
+int tl_bpf_flush(const struct tl_bpf *b)
+{
+	int fd = bpf_program__fd(b->skel->progs.tl_flush);
+	int n = libbpf_num_possible_cpus(), rc = 0;
+
+	if (!b->staged)
+		return 0;
+	for (int cpu = 0; cpu < n; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+		/* an offline CPU runs no program: nothing staged there since */
+		if (bpf_prog_test_run_opts(fd, &o) && errno != ENXIO)
+			rc = -1;
+	}
+	return rc;
+}
+
+int tl_bpf_rb_pos(const struct tl_bpf *b, unsigned long *cons, unsigned long *prod)
+{
+	if (!b->cons || !b->prod)
+		return -1;
+	*cons = __atomic_load_n((unsigned long *)b->cons, __ATOMIC_ACQUIRE);
+	*prod = __atomic_load_n((unsigned long *)b->prod, __ATOMIC_ACQUIRE);
+	return 0;
 }
 
 int tl_bpf_rb_fd(const struct tl_bpf *b)
@@ -188,6 +252,10 @@ void tl_bpf_close(struct tl_bpf *b)
 		return;
 	for (unsigned i = 0; i < TL_AT_NR; i++)
 		bpf_link__destroy(b->links[i]);
+	if (b->cons)
+		munmap(b->cons, b->pg);
+	if (b->prod)
+		munmap(b->prod, b->pg);
 	timeline__destroy(b->skel);
 	free(b);
 }

@@ -138,6 +138,7 @@ else
 	skip "perf not installed"
 fi
 is "$(v cpu_inversions)" 0 "per-CPU time never goes back in the record stream"
+is "$(v late_records)" 0 "across CPUs, no record comes more than 10 ms after a newer one"
 is "$(v wakeups_unanswered)" 0 "every wakeup of the pair is followed by it running"
 
 # ---- report and export of the recording --------------------------------------------

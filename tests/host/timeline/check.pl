@@ -6,6 +6,9 @@
 #   tl_switch_in, tl_wakeup, perf_switch_in, perf_wakeup: the pair's counts
 #   pair_inside: 1 when the pair's events lie inside both tracers' spans
 #   cpu_inversions: records older than the previous one on the same CPU
+#   late_records: records more than 10 ms older than the newest before them
+#     (any CPU): the file's order across CPUs, which the readers' sorting
+#     window needs close to time order
 #   wakeups_unanswered: pair wakeups not followed by the task running
 #   tl_breaks, perf_breaks: switches whose prev_pid is not the task the
 #     previous switch on that CPU put there (any task, the whole recording):
@@ -31,7 +34,7 @@ use warnings;
 use JSON::PP;
 my ($dump, $perf, @pair) = @ARGV;
 my %pair = map { $_ => 1 } @pair;
-my ($tsw, $twk, $psw, $pwk, $inv) = (0) x 5;
+my ($tsw, $twk, $psw, $pwk, $inv, $late, $newest) = (0) x 7;
 my (%last, %running, %pending, %cur, %pcur, %tsw, %psw, %tbrk, %twk, %pwk);
 my ($tbr, $pbr, $cbr) = (0, 0, 0);
 my ($tlo, $thi, $plo, $phi, $pairlo, $pairhi);
@@ -43,6 +46,8 @@ while (my $l = <$fh>) {
 	next unless defined $cpu; # records the recorder wrote itself
 	$inv++ if defined $last{$cpu} && $e->{ts} < $last{$cpu};
 	$last{$cpu} = $e->{ts};
+	$late++ if $e->{ts} + 10_000_000 < $newest;
+	$newest = $e->{ts} if $e->{ts} > $newest;
 	span(\$tlo, \$thi, $e->{ts});
 	if ($e->{kind} eq 'Switch') {
 		my ($p, $n) = ($e->{prev_pid}, $e->{next_pid});
@@ -159,7 +164,7 @@ for my $k (sort keys %pwk) {
 }
 my $inside = defined $pairlo && defined $olo && $pairlo > $olo && $pairhi < $ohi ? 1 : 0;
 print "tl_switch_in $tsw\ntl_wakeup $twk\nperf_switch_in $psw\nperf_wakeup $pwk\n";
-print "pair_inside $inside\ncpu_inversions $inv\nwakeups_unanswered $unans\n";
+print "pair_inside $inside\ncpu_inversions $inv\nlate_records $late\nwakeups_unanswered $unans\n";
 print "tl_breaks $tbr\nperf_breaks $pbr\ncommon_breaks $cbr\n";
 printf "overlap_ms %d\n", defined $olo ? ($ohi - $olo) / 1e6 : 0;
 print "tl_only $tonly\ntl_only_from_idle $tonly_idle\ntl_only_pair $tonly_pair\n";
