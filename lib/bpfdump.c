@@ -420,7 +420,7 @@ static void cpu_key(struct jw *w, size_t i)
 	char t[24];
 
 	jw_key(w, "cpu");
-	jw_raw(w, t, kt_fmt_u64(t, i));
+	jw_raw(w, t, jw_fmt_u64(t, i));
 }
 
 static uint32_t value_type(const struct bpf_map_info *info)
@@ -446,7 +446,7 @@ static void cpu_hex(struct jw *w, size_t i, const unsigned char *p, size_t n)
 
 	memcpy(o, "{\"cpu\":", 7);
 	o += 7;
-	o += kt_fmt_u64(o, i);
+	o += jw_fmt_u64(o, i);
 	o = hex_put(o, ",\"value\":", p, n);
 	*o++ = '}';
 	jw_raw(w, t, (size_t)(o - t));
@@ -563,7 +563,7 @@ static void cpu_piece(struct kt_entry_plan *p, size_t i)
 		*o++ = ',';
 	memcpy(o, "{\"cpu\":", 7);
 	o += 7;
-	o += kt_fmt_u64(o, i);
+	o += jw_fmt_u64(o, i);
 	memcpy(o, ",\"value\":", 9);
 	o += 9;
 	kt_buf_put(&p->pool, t, (size_t)(o - t));
@@ -629,7 +629,7 @@ static int entry_plan_put(struct kt_buf *b, const struct kt_entry_plan *p, const
 
 			memcpy(&id, val, 4);
 			o = PUT(o, ",\"inner_map_id\":");
-			o += kt_fmt_u64(o, id);
+			o += jw_fmt_u64(o, id);
 		}
 	} else {
 		o = PUT(o, ",\"values\":[");
@@ -711,7 +711,7 @@ static void key_text(struct kt_buf *b, const struct bpf_map_info *info, const st
 		uint32_t k;
 
 		memcpy(&k, key, 4);
-		kt_buf_put(b, t, kt_fmt_u64(t, k));
+		kt_buf_put(b, t, jw_fmt_u64(t, k));
 	} else {
 		hex_text(b, key, info->key_size);
 	}
@@ -761,7 +761,7 @@ static void entry_text(struct kt_buf *b, const struct bpf_map_info *info, const 
 		char t[24];
 
 		kt_buf_puts(b, "  cpu ");
-		kt_buf_put(b, t, kt_fmt_u64(t, cpus ? cpus[i] : i));
+		kt_buf_put(b, t, jw_fmt_u64(t, cpus ? cpus[i] : i));
 		kt_buf_puts(b, ": ");
 		val_text(b, info, btf, vplan, val + i * step, 1);
 		kt_buf_putc(b, '\n');

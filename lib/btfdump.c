@@ -30,69 +30,13 @@ struct r {
 
 typedef unsigned __int128 u128;
 
-size_t kt_fmt_u64(char *out, uint64_t v)
-{
-	static const char d2[] = "00010203040506070809101112131415161718192021222324"
-				 "25262728293031323334353637383940414243444546474849"
-				 "50515253545556575859606162636465666768697071727374"
-				 "75767778798081828384858687888990919293949596979899";
-	static const uint64_t p10[] = {1ull,
-				       10ull,
-				       100ull,
-				       1000ull,
-				       10000ull,
-				       100000ull,
-				       1000000ull,
-				       10000000ull,
-				       100000000ull,
-				       1000000000ull,
-				       10000000000ull,
-				       100000000000ull,
-				       1000000000000ull,
-				       10000000000000ull,
-				       100000000000000ull,
-				       1000000000000000ull,
-				       10000000000000000ull,
-				       100000000000000000ull,
-				       1000000000000000000ull,
-				       10000000000000000000ull};
-	size_t len, n;
-
-	if (v < 10) {
-		out[0] = (char)('0' + v);
-		return 1;
-	}
-	/* digits from the bit length (log10(2) ~ 1233 / 4096), then one compare */
-	len = (size_t)(((64 - __builtin_clzll(v)) * 1233) >> 12);
-	len += v >= p10[len];
-	/* digits written back from the end, two per step; v / 100 by
-	 * multiplication (-Os would divide) */
-	n = len;
-	while (v >= 100) {
-		uint64_t q = (uint64_t)(((u128)(v >> 2) * 0x28F5C28F5C28F5C3ull) >> 66);
-		unsigned r = (unsigned)(v - q * 100);
-
-		n -= 2;
-		/* r < 100: q is v / 100 exactly (cppcheck cannot see it) */
-		// cppcheck-suppress pointerOutOfBoundsCond
-		memcpy(out + n, d2 + 2 * r, 2);
-		v = q;
-	}
-	if (v >= 10) {
-		memcpy(out, d2 + 2 * v, 2);
-	} else {
-		out[0] = (char)('0' + v);
-	}
-	return len;
-}
-
 size_t kt_fmt_i64(char *out, int64_t v)
 {
 	if (v < 0) {
 		out[0] = '-';
-		return 1 + kt_fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
+		return 1 + jw_fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
 	}
-	return kt_fmt_u64(out, (uint64_t)v);
+	return jw_fmt_u64(out, (uint64_t)v);
 }
 
 static void raw(struct r *r, const char *s, size_t n)
@@ -107,7 +51,7 @@ static void put_u64(struct r *r, uint64_t v)
 {
 	char t[24];
 
-	raw(r, t, kt_fmt_u64(t, v));
+	raw(r, t, jw_fmt_u64(t, v));
 }
 
 static void put_i64(struct r *r, int64_t v)
@@ -1027,7 +971,7 @@ static char *bits_fast(char *o, const struct op *op, const unsigned char *d, siz
 	u128 v = get_bits(&r, op->off, op->bitoff, nbits);
 
 	if (!op->sign)
-		return o + kt_fmt_u64(o, (uint64_t)v);
+		return o + jw_fmt_u64(o, (uint64_t)v);
 	if (nbits < 64 && (v >> (nbits - 1)) & 1)
 		v |= ~(u128)0 << nbits;
 	return o + kt_fmt_i64(o, (int64_t)(uint64_t)v);
@@ -1082,7 +1026,7 @@ int kt_btf_plan_put(struct kt_buf *b, struct kt_btf_plan *p, const void *data)
 			o += op->arg;
 			break;
 		case OP_U:
-			o += kt_fmt_u64(o, load_n(d + op->off, op->size));
+			o += jw_fmt_u64(o, load_n(d + op->off, op->size));
 			break;
 		case OP_I:
 			v = load_n(d + op->off, op->size);

@@ -65,8 +65,8 @@ int kt_btf_plan_text(struct kt_buf *b, struct kt_btf_plan *p, const void *data);
 int kt_btf_plan_put(struct kt_buf *b, struct kt_btf_plan *p, const void *data);
 void kt_btf_plan_free(struct kt_btf_plan *p);
 
-/* Decimal and hex digits without printf (hot paths of map dumps). */
-size_t kt_fmt_u64(char *out, uint64_t v); /* out: >= 20 bytes */
-size_t kt_fmt_i64(char *out, int64_t v);  /* out: >= 21 bytes */
+/* Signed decimal digits without printf (hot paths of map dumps; unsigned:
+ * jw_fmt_u64). */
+size_t kt_fmt_i64(char *out, int64_t v); /* out: >= 21 bytes */
 
 #endif

@@ -358,7 +358,7 @@ static void test_entry_plan(void)
 	ok(runs > 1000, "entry plan: the comparison ran");
 }
 
-/* kt_fmt_u64/_i64 against printf: every power of ten and its neighbours,
+/* jw_fmt_u64/_i64 against printf: every power of ten and its neighbours,
  * the extremes, random values of every bit length. */
 static void test_fmt(void)
 {
@@ -370,7 +370,7 @@ static void test_fmt(void)
 		for (int d = -1; d <= 1; d++) {
 			uint64_t v = p + (uint64_t)(int64_t)d;
 
-			b[kt_fmt_u64(b, v)] = 0;
+			b[jw_fmt_u64(b, v)] = 0;
 			snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
 			bad += strcmp(a, b) != 0;
 		}
@@ -380,20 +380,20 @@ static void test_fmt(void)
 			     (i % 64);
 		int64_t sv = (int64_t)v * (i & 1 ? -1 : 1);
 
-		b[kt_fmt_u64(b, v)] = 0;
+		b[jw_fmt_u64(b, v)] = 0;
 		snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
 		bad += strcmp(a, b) != 0;
 		b[kt_fmt_i64(b, sv)] = 0;
 		snprintf(a, sizeof(a), "%lld", (long long)sv);
 		bad += strcmp(a, b) != 0;
 	}
-	b[kt_fmt_u64(b, UINT64_MAX)] = 0;
+	b[jw_fmt_u64(b, UINT64_MAX)] = 0;
 	bad += strcmp(b, "18446744073709551615") != 0;
 	b[kt_fmt_i64(b, INT64_MIN)] = 0;
 	bad += strcmp(b, "-9223372036854775808") != 0;
-	b[kt_fmt_u64(b, 0)] = 0;
+	b[jw_fmt_u64(b, 0)] = 0;
 	bad += strcmp(b, "0") != 0;
-	is_int(bad, 0, "kt_fmt_u64/_i64: as printf writes them (powers of ten, extremes, random)");
+	is_int(bad, 0, "jw_fmt_u64/_i64: as printf writes them (powers of ten, extremes, random)");
 }
 
 static void test_cpus(void)
