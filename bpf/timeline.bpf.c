@@ -63,10 +63,31 @@ const volatile __u64 wake_bytes = 1 << 20;	/* per CPU */
  * ring-buffer reservation per record */
 const volatile bool stage_on = false;
 
-struct {
+/*
+ * One ring buffer per CPU, each written only by its CPU: a CPU's copies go
+ * into a ring small enough to stay in its cache (one ring shared by all
+ * CPUs spreads every CPU's writes over all of it), and no CPU takes
+ * another's ring lock.  The loader sizes the template and puts a ring at
+ * each possible CPU's index.
+ */
+struct rb_cpu {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);	/* resized by the loader */
-} rb SEC(".maps");
+	__uint(max_entries, 512 << 10);	/* resized by the loader */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);		/* resized by the loader: possible CPUs */
+	__type(key, __u32);
+	__array(values, struct rb_cpu);
+} rbs SEC(".maps");
+
+/* This CPU's ring buffer (NULL: the loader gave it none). */
+static __always_inline void *cpu_rb(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&rbs, &cpu);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -167,13 +188,15 @@ static __always_inline bool tgid_ok(__u32 tgid)
 static __always_inline void stage_flush(struct cpu_state *s)
 {
 	__u32 n = s->n;
+	void *rb;
 
 	if (!n)
 		return;
 	if (n > STAGE_RECS)
 		n = STAGE_RECS;
-	if (bpf_ringbuf_output(&rb, s->rec, (__u64)n * sizeof(struct timeline_event),
-			       wake_flag(s, (__u64)n * sizeof(struct timeline_event))))
+	rb = cpu_rb();
+	if (!rb || bpf_ringbuf_output(rb, s->rec, (__u64)n * sizeof(struct timeline_event),
+				      wake_flag(s, (__u64)n * sizeof(struct timeline_event))))
 		count_lost(n);
 	s->n = 0;
 }
@@ -184,11 +207,14 @@ static __always_inline void stage_flush(struct cpu_state *s)
  */
 static __always_inline struct timeline_event *rec_begin(struct cpu_state *s)
 {
-	struct timeline_event *e;
+	struct timeline_event *e = NULL;
+	void *rb;
 
 	if (stage_on)
 		return &s->rec[s->n & (STAGE_RECS - 1)];
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+	rb = cpu_rb();
+	if (rb)
+		e = bpf_ringbuf_reserve(rb, sizeof(*e), 0);
 	if (!e)
 		count_lost(1);
 	return e;
@@ -536,6 +562,7 @@ static __always_inline void emit_text(__u32 type, const char *s, __u64 a, __u64 
 	struct text_scratch *t = bpf_map_lookup_elem(&scratch, &k);
 	struct cpu_state *cs = cpu_state();
 	unsigned long flags;
+	void *rb;
 	long len;
 	__u32 n, i;
 
@@ -575,8 +602,9 @@ static __always_inline void emit_text(__u32 type, const char *s, __u64 a, __u64 
 		r->ts = t->rec[0].ts;
 		__builtin_memcpy(&r->prev_pid, t->str + i * TL_TEXT_CHUNK, TL_TEXT_CHUNK);
 	}
-	if (bpf_ringbuf_output(&rb, t->rec, (__u64)(1 + n) * sizeof(struct timeline_event),
-			       wake_flag(cs, (__u64)(1 + n) * sizeof(struct timeline_event))))
+	rb = cpu_rb();
+	if (!rb || bpf_ringbuf_output(rb, t->rec, (__u64)(1 + n) * sizeof(struct timeline_event),
+				      wake_flag(cs, (__u64)(1 + n) * sizeof(struct timeline_event))))
 		count_lost(1 + n);
 	stage_unlock(cs, &flags, true);
 }

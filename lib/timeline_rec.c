@@ -73,19 +73,28 @@ int tl_rec_parse_events(const char *s, uint64_t *mask)
 }
 
 /*
- * Small enough to stay in cache: each record is written into the ring once
- * and read once, and the ring's size was most of a record's cost (staged,
- * sched_switch on perf bench sched pipe: ~300 ns per run with 16 MiB, ~165
- * with 1 MiB, bpf_stats); 256 KiB per CPU on larger machines, so that a
- * CPU's share before it wakes the consumer stays well inside.
+ * Small enough to stay in cache: each record is copied into its CPU's ring
+ * once and read once, and the ring's size was most of that copy's cost
+ * (staged, sched_switch on perf bench sched pipe, bpf_stats: ~300 ns per
+ * run with one shared 16 MiB ring, ~165 with 1 MiB; per CPU, 512 KiB
+ * against the shared 2 MiB: see bpf/timeline.bpf.c).
  */
-uint32_t tl_rec_default_rb(uint32_t ncpus)
-{
-	uint32_t b = 2u << 20;
+#define RB_CPU_DEFAULT (512u << 10)
+#define RB_CPU_MIN (64u << 10)
+#define RB_TOTAL_MAX (64ull << 20)
 
-	while (b < (uint64_t)ncpus * (256u << 10) && b < (64u << 20))
-		b <<= 1;
-	return b;
+uint32_t tl_rec_cpu_rb(uint32_t ncpus, unsigned total_mib)
+{
+	uint64_t share, b = RB_CPU_MIN;
+
+	if (!ncpus)
+		ncpus = 1;
+	share = total_mib ? ((uint64_t)total_mib << 20) / ncpus : RB_CPU_DEFAULT;
+	if (share > RB_TOTAL_MAX / ncpus)
+		share = RB_TOTAL_MAX / ncpus;
+	while (b * 2 <= share)
+		b *= 2;
+	return (uint32_t)b;
 }
 
 enum { STOP_DONE = 1, STOP_FAIL };
@@ -165,7 +174,6 @@ static int on_sample(void *ctx, void *data, size_t size)
 static void drain_to(struct rec *r, bool all)
 {
 	uint64_t t = kt_mono_ns();
-	unsigned long cons, end, prod;
 	bool pos;
 	int tries = 0;
 
@@ -173,10 +181,10 @@ static void drain_to(struct rec *r, bool all)
 		kt_warn("cannot flush the staged records: %s (they come late)", strerror(errno));
 		r->flush_warned = true;
 	}
-	pos = !tl_bpf_rb_pos(r->bpf, &cons, &end);
+	pos = !tl_bpf_rb_mark(r->bpf);
 	ring_buffer__consume(r->rb);
 	/* a record still being written on another CPU stops a drain short */
-	while (pos && !tl_bpf_rb_pos(r->bpf, &cons, &prod) && cons < end && tries++ < DRAIN_TRIES) {
+	while (pos && tl_bpf_rb_behind(r->bpf) && tries++ < DRAIN_TRIES) {
 		sched_yield();
 		ring_buffer__consume(r->rb);
 	}
@@ -448,10 +456,10 @@ static int setup_bpf(struct rec *r)
 	bo.filter_cpus = o->cpus_str != NULL;
 	bo.tgid = o->tgid;
 	bo.self_tgid = (uint32_t)getpid();
-	bo.rb_bytes = o->buffer_mib ? o->buffer_mib << 20 : tl_rec_default_rb(r->ncpus);
-	/* each CPU wakes the consumer after its share of ~1 MiB (a quarter of
-	 * a small buffer), at least WAKE_MIN so that wake-ups stay rare */
-	bo.wake_bytes = (WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4) / r->ncpus;
+	bo.rb_bytes = tl_rec_cpu_rb(r->ncpus, o->buffer_mib);
+	/* each CPU wakes the consumer when a quarter of its ring is waiting
+	 * (at most WAKE_BYTES), at least WAKE_MIN so that wake-ups stay rare */
+	bo.wake_bytes = WAKE_BYTES < bo.rb_bytes / 4 ? WAKE_BYTES : bo.rb_bytes / 4;
 	if (bo.wake_bytes < WAKE_MIN)
 		bo.wake_bytes = WAKE_MIN;
 	bo.events = want;
@@ -463,7 +471,7 @@ static int setup_bpf(struct rec *r)
 	if (tl_merge_init(&r->mg, r->ncpus))
 		return kt_err("cannot record");
 	r->mg_ok = true;
-	r->rb = ring_buffer__new(tl_bpf_rb_fd(r->bpf), on_sample, r, NULL);
+	r->rb = tl_bpf_ring(r->bpf, on_sample, r);
 	if (!r->rb)
 		return kt_err("cannot map the ring buffer");
 	return 0;
@@ -676,7 +684,7 @@ struct tl_flightrec *tl_flightrec_start(struct kt_loop *l, uint64_t flight_ns, s
 		return NULL;
 	}
 	f->o.flight_ns = flight_ns;
-	f->o.buffer_mib = 0; /* the default, tl_rec_default_rb */
+	f->o.buffer_mib = 0; /* the default, tl_rec_cpu_rb */
 	f->o.quiet = true;
 	f->o.quiet_missing = true;
 	f->r.o = &f->o;

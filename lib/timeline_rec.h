@@ -24,7 +24,7 @@ struct tl_bpf_opts {
 	uint32_t tgid;	     /* 0: every process */
 	uint32_t self_tgid;  /* the recorder: its own events are not recorded */
 	uint64_t wake_bytes; /* bytes a CPU submits between wake-ups of the consumer */
-	uint32_t rb_bytes;   /* ring buffer size (power of two, >= page size) */
+	uint32_t rb_bytes;   /* each CPU's ring buffer (power of two, >= page size) */
 	uint64_t events;     /* TL_AT_* bits asked for */
 };
 /* Which of the asked-for attach points the running kernel has (vmlinux
@@ -43,10 +43,17 @@ bool tl_bpf_staged(const struct tl_bpf *b);
 /* Every online CPU's staged records into the ring buffer, each CPU's in
  * its time order; 0, or -1 (errno) when a CPU could not be flushed. */
 int tl_bpf_flush(const struct tl_bpf *b);
-/* The ring buffer's consumer and producer positions now; 0 or -1. */
-int tl_bpf_rb_pos(const struct tl_bpf *b, unsigned long *cons, unsigned long *prod);
-/* The ring buffer's map fd (for ring_buffer__new). */
-int tl_bpf_rb_fd(const struct tl_bpf *b);
+/* Every CPU's ring buffer, one consumer calling FN(CTX, ...) per sample
+ * (libbpf's ring_buffer; one epoll fd for all); NULL (errno) on failure. */
+struct ring_buffer;
+struct ring_buffer *tl_bpf_ring(const struct tl_bpf *b, int (*fn)(void *ctx, void *data, size_t size),
+				void *ctx);
+/* Notes where each CPU's ring buffer's producer is now; 0, or -1 when the
+ * positions cannot be read (tl_bpf_rb_behind then never says behind). */
+int tl_bpf_rb_mark(struct tl_bpf *b);
+/* Whether a ring buffer's consumer is still short of its mark: a record
+ * there is still being written (or not yet consumed). */
+bool tl_bpf_rb_behind(const struct tl_bpf *b);
 /* Reservation failures per possible CPU into LOST[NCPUS]; 0 or -1. */
 int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus);
 /* Runs the kernel skipped because the same program was already active on
@@ -76,7 +83,7 @@ struct tl_rec_opts {
 	uint64_t cpus[TL_CPUMASK_WORDS];
 	const char *cpus_str; /* NULL: every CPU */
 	uint32_t tgid;
-	unsigned buffer_mib; /* 0: tl_rec_default_rb */
+	unsigned buffer_mib; /* all CPUs' ring buffers; 0: tl_rec_cpu_rb's default */
 	uint64_t events;     /* 0: the default set */
 	uint64_t flight_ns;  /* 0: not a flight recorder */
 	enum tl_trigger trigger;
@@ -90,9 +97,10 @@ struct tl_rec_opts {
 /* The default attach points: all but sched_waking (a second wakeup per
  * wakeup) and contention_begin (lock storms), which are asked for by name. */
 uint64_t tl_rec_default_events(void);
-/* The default ring-buffer size for NCPUS CPUs: 2 MiB, 256 KiB per CPU
- * beyond 8, at most 64 MiB. */
-uint32_t tl_rec_default_rb(uint32_t ncpus);
+/* The size of each CPU's ring buffer for NCPUS CPUs sharing TOTAL_MIB
+ * (0: the default, 512 KiB a CPU): the largest power of two within the
+ * share, at most 512 KiB by default and 64 MiB in all, at least 64 KiB. */
+uint32_t tl_rec_cpu_rb(uint32_t ncpus, unsigned total_mib);
 /* "switch,wakeup,..." into TL_AT_* bits: 0, or -1 for an unknown name. */
 int tl_rec_parse_events(const char *s, uint64_t *mask);
 /* Count events for DURATION_NS (0: until SIGINT/SIGTERM) into COUNTS;

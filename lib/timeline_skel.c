@@ -19,9 +19,14 @@
 struct tl_bpf {
 	struct timeline *skel;
 	bool staged;
-	/* the ring's consumer and producer pages, read-only (the positions
-	 * without libbpf's ring__*_pos, which older libbpfs lack) */
-	void *cons, *prod;
+	/* a ring buffer per possible CPU (bpf/timeline.bpf.c), and each one's
+	 * consumer and producer pages, read-only (the positions without
+	 * libbpf's ring__*_pos, which older libbpfs lack); MARK: each ring's
+	 * producer position at tl_bpf_rb_mark */
+	int nrb;
+	int *rb_fd;
+	void **cons, **prod;
+	unsigned long *mark;
 	size_t pg;
 	struct bpf_link *links[TL_AT_NR];
 };
@@ -104,6 +109,36 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* Each possible CPU's ring buffer (for the outer map, after the load), and
+ * its position pages mapped (NULL where they could not be: no positions). */
+static int make_rings(struct tl_bpf *b, uint32_t bytes)
+{
+	b->pg = (size_t)sysconf(_SC_PAGESIZE);
+	b->rb_fd = calloc((size_t)b->nrb, sizeof(*b->rb_fd));
+	if (!b->rb_fd)
+		return -1;
+	for (int i = 0; i < b->nrb; i++)
+		b->rb_fd[i] = -1;
+	b->cons = calloc((size_t)b->nrb, sizeof(*b->cons));
+	b->prod = calloc((size_t)b->nrb, sizeof(*b->prod));
+	b->mark = calloc((size_t)b->nrb, sizeof(*b->mark));
+	if (!b->cons || !b->prod || !b->mark)
+		return -1;
+	for (int i = 0; i < b->nrb; i++) {
+		void *c, *p;
+		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "tl_rb", 0, 0, bytes, NULL);
+
+		if (fd < 0)
+			return -1;
+		b->rb_fd[i] = fd;
+		c = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, fd, 0);
+		p = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, fd, (off_t)b->pg);
+		b->cons[i] = c == MAP_FAILED ? NULL : c;
+		b->prod[i] = p == MAP_FAILED ? NULL : p;
+	}
+	return 0;
+}
+
 struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char *err,
 			   size_t errlen)
 {
@@ -128,9 +163,19 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 	b->skel->rodata->self_tgid = o->self_tgid;
 	b->skel->rodata->wake_bytes = o->wake_bytes;
 	b->skel->rodata->stage_on = b->staged = stage_ok();
-	if (bpf_map__set_max_entries(b->skel->maps.rb, o->rb_bytes)) {
+	b->nrb = libbpf_num_possible_cpus();
+	if (b->nrb <= 0) {
+		e = -b->nrb;
+		snprintf(err, errlen, "cannot count the possible CPUs: %s", strerror(e));
+		goto fail;
+	}
+	/* the first ring is the outer map's template (libbpf cannot resize
+	 * the declared one: an inner map has no object) */
+	if (make_rings(b, o->rb_bytes) ||
+	    bpf_map__set_max_entries(b->skel->maps.rbs, (uint32_t)b->nrb) ||
+	    bpf_map__set_inner_map_fd(b->skel->maps.rbs, b->rb_fd[0])) {
 		e = errno;
-		snprintf(err, errlen, "cannot size the ring buffer: %s", strerror(e));
+		snprintf(err, errlen, "cannot make the ring buffers: %s", strerror(e));
 		goto fail;
 	}
 	for (unsigned i = 0; i < TL_AT_NR; i++) {
@@ -145,6 +190,15 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 		snprintf(err, errlen, "cannot load the BPF programs: %s", strerror(e));
 		goto fail;
 	}
+	for (int i = 0; i < b->nrb; i++) {
+		uint32_t k = (uint32_t)i;
+
+		if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.rbs), &k, &b->rb_fd[i], BPF_ANY)) {
+			e = errno;
+			snprintf(err, errlen, "cannot make the ring buffers: %s", strerror(e));
+			goto fail;
+		}
+	}
 	for (unsigned i = 0; i < TL_AT_NR; i++) {
 		struct bpf_program *p = prog_of(b->skel, i, &tp);
 
@@ -158,13 +212,6 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 		}
 		*attached |= 1ull << i;
 	}
-	b->pg = (size_t)sysconf(_SC_PAGESIZE);
-	b->cons = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, tl_bpf_rb_fd(b), 0);
-	b->prod = mmap(NULL, b->pg, PROT_READ, MAP_SHARED, tl_bpf_rb_fd(b), (off_t)b->pg);
-	if (b->cons == MAP_FAILED)
-		b->cons = NULL;
-	if (b->prod == MAP_FAILED)
-		b->prod = NULL;
 	return b;
 fail:
 	tl_bpf_close(b);
@@ -194,18 +241,47 @@ int tl_bpf_flush(const struct tl_bpf *b)
 	return rc;
 }
 
-int tl_bpf_rb_pos(const struct tl_bpf *b, unsigned long *cons, unsigned long *prod)
+/* Ring I's consumer and producer positions now; 0 or -1. */
+static int rb_pos(const struct tl_bpf *b, int i, unsigned long *cons, unsigned long *prod)
 {
-	if (!b->cons || !b->prod)
+	if (!b->cons[i] || !b->prod[i])
 		return -1;
-	*cons = __atomic_load_n((unsigned long *)b->cons, __ATOMIC_ACQUIRE);
-	*prod = __atomic_load_n((unsigned long *)b->prod, __ATOMIC_ACQUIRE);
+	*cons = __atomic_load_n((unsigned long *)b->cons[i], __ATOMIC_ACQUIRE);
+	*prod = __atomic_load_n((unsigned long *)b->prod[i], __ATOMIC_ACQUIRE);
 	return 0;
 }
 
-int tl_bpf_rb_fd(const struct tl_bpf *b)
+int tl_bpf_rb_mark(struct tl_bpf *b)
 {
-	return bpf_map__fd(b->skel->maps.rb);
+	unsigned long cons;
+
+	for (int i = 0; i < b->nrb; i++)
+		if (rb_pos(b, i, &cons, &b->mark[i]))
+			return -1;
+	return 0;
+}
+
+bool tl_bpf_rb_behind(const struct tl_bpf *b)
+{
+	unsigned long cons, prod;
+
+	for (int i = 0; i < b->nrb; i++)
+		if (!rb_pos(b, i, &cons, &prod) && cons < b->mark[i])
+			return true;
+	return false;
+}
+
+struct ring_buffer *tl_bpf_ring(const struct tl_bpf *b, int (*fn)(void *ctx, void *data, size_t size),
+				void *ctx)
+{
+	struct ring_buffer *rb = ring_buffer__new(b->rb_fd[0], fn, ctx, NULL);
+
+	for (int i = 1; rb && i < b->nrb; i++)
+		if (ring_buffer__add(rb, b->rb_fd[i], fn, ctx)) {
+			ring_buffer__free(rb);
+			return NULL;
+		}
+	return rb;
 }
 
 int tl_bpf_lost(const struct tl_bpf *b, uint64_t *lost, uint32_t ncpus)
@@ -252,10 +328,18 @@ void tl_bpf_close(struct tl_bpf *b)
 		return;
 	for (unsigned i = 0; i < TL_AT_NR; i++)
 		bpf_link__destroy(b->links[i]);
-	if (b->cons)
-		munmap(b->cons, b->pg);
-	if (b->prod)
-		munmap(b->prod, b->pg);
+	for (int i = 0; i < b->nrb && b->rb_fd; i++) {
+		if (b->cons && b->cons[i])
+			munmap(b->cons[i], b->pg);
+		if (b->prod && b->prod[i])
+			munmap(b->prod[i], b->pg);
+		if (b->rb_fd[i] >= 0)
+			close(b->rb_fd[i]);
+	}
+	free(b->rb_fd);
+	free(b->cons);
+	free(b->prod);
+	free(b->mark);
 	timeline__destroy(b->skel);
 	free(b);
 }

@@ -216,14 +216,18 @@ static void test_random(void)
 	free(s.ev);
 }
 
-/* the recorder's default ring: in cache on small machines, a share per CPU on big ones */
+/* each CPU's ring: 512 KiB by default, a power-of-two share of --buffer */
 static void test_default_rb(void)
 {
-	is_int(tl_rec_default_rb(1), 2 << 20, "1 CPU: 2 MiB");
-	is_int(tl_rec_default_rb(8), 2 << 20, "8 CPUs: 2 MiB");
-	is_int(tl_rec_default_rb(9), 4 << 20, "9 CPUs: 4 MiB");
-	is_int(tl_rec_default_rb(64), 16 << 20, "64 CPUs: 16 MiB");
-	is_int(tl_rec_default_rb(4096), 64 << 20, "at most 64 MiB");
+	is_int(tl_rec_cpu_rb(1, 0), 512 << 10, "1 CPU: 512 KiB");
+	is_int(tl_rec_cpu_rb(64, 0), 512 << 10, "64 CPUs: 512 KiB each");
+	is_int(tl_rec_cpu_rb(256, 0), 256 << 10, "256 CPUs: 64 MiB in all");
+	is_int(tl_rec_cpu_rb(4096, 0), 64 << 10, "at least 64 KiB");
+	is_int(tl_rec_cpu_rb(0, 0), 512 << 10, "0 CPUs taken as 1");
+	is_int(tl_rec_cpu_rb(2, 1), 512 << 10, "--buffer 1 on 2 CPUs: 512 KiB each");
+	is_int(tl_rec_cpu_rb(3, 1), 256 << 10, "--buffer 1 on 3 CPUs: the power of two within");
+	is_int(tl_rec_cpu_rb(1, 4096), 64 << 20, "--buffer 4096 on 1 CPU: 64 MiB at most");
+	is_int(tl_rec_cpu_rb(64, 1), 64 << 10, "--buffer 1 on 64 CPUs: 64 KiB at least");
 }
 
 int main(void)
