@@ -35,6 +35,13 @@ void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w);
 void jw_arr_close(struct jw *w);
 void jw_key(struct jw *w, const char *key);
+/*
+ * A key given as a string literal that needs no escaping (snake_case):
+ * written as the one literal '"KEY": ' built at compile time, where
+ * jw_key() checks and copies it byte by byte.
+ */
+#define jw_klit(w, key) jw_key_lit((w), "\"" key "\": ", sizeof(key) - 1)
+void jw_key_lit(struct jw *w, const char *quoted_key, size_t n);
 
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);

@@ -8,66 +8,72 @@
 #include "scxexit.h"
 #include "text.h"
 
+/* KEY and a value (string, u64, i64): the keys are literals (jw_klit) */
+#define KSTR(w, key, v) (jw_klit(w, key), jw_str(w, v))
+#define KU64(w, key, v) (jw_klit(w, key), jw_u64(w, v))
+#define KI64(w, key, v) (jw_klit(w, key), jw_i64(w, v))
+#define KTRUE(w, key) (jw_klit(w, key), jw_bool(w, true))
+
 static void frame_json(struct jw *w, const struct scx_frame *f)
 {
 	jw_obj_open(w);
-	jw_kstr(w, "symbol", f->symbol);
+	KSTR(w, "symbol", f->symbol);
 	if (f->has_offset) {
-		jw_ku64(w, "offset", f->offset);
+		KU64(w, "offset", f->offset);
 		if (f->size)
-			jw_ku64(w, "size", f->size);
+			KU64(w, "size", f->size);
 	}
 	if (f->module)
-		jw_kstr(w, "module", f->module);
+		KSTR(w, "module", f->module);
 	jw_obj_close(w);
-}
-
-static void opt_str(struct jw *w, const char *k, const char *v)
-{
-	if (v)
-		jw_kstr(w, k, v);
 }
 
 void scx_event_json(struct jw *w, const struct scx_event *ev)
 {
 	jw_obj_open(w);
-	jw_kstr(w, "event", scx_event_name(ev->type));
-	jw_kstr(w, "origin", scx_origin_name(ev->origin));
-	opt_str(w, "scheduler", ev->scheduler);
+	KSTR(w, "event", scx_event_name(ev->type));
+	KSTR(w, "origin", scx_origin_name(ev->origin));
+	if (ev->scheduler)
+		KSTR(w, "scheduler", ev->scheduler);
 	if (ev->sub)
-		jw_kbool(w, "sub", true);
+		KTRUE(w, "sub");
 	if (ev->partial)
-		jw_kbool(w, "partial", true);
+		KTRUE(w, "partial");
 	if (ev->type == SCX_EV_EXIT)
-		jw_kstr(w, "kind", scx_kind_name(ev->kind));
-	opt_str(w, "reason", ev->reason);
-	opt_str(w, "message", ev->message);
+		KSTR(w, "kind", scx_kind_name(ev->kind));
+	if (ev->reason)
+		KSTR(w, "reason", ev->reason);
+	if (ev->message)
+		KSTR(w, "message", ev->message);
 	if (ev->cpu >= 0)
-		jw_ki64(w, "cpu", ev->cpu);
-	if (ev->has_ts)
-		jw_kudec_g(w, "timestamp", ev->ts_usec, 6);
+		KI64(w, "cpu", ev->cpu);
+	if (ev->has_ts) {
+		jw_klit(w, "timestamp");
+		jw_udec_g(w, ev->ts_usec, 6);
+	}
 	if (ev->has_seq)
-		jw_ku64(w, "seq", ev->seq);
+		KU64(w, "seq", ev->seq);
 	if (ev->level >= 0)
-		jw_ki64(w, "level", ev->level);
+		KI64(w, "level", ev->level);
 	if (ev->has_stall) {
-		jw_key(w, "stall");
+		jw_klit(w, "stall");
 		jw_obj_open(w);
-		jw_kstr(w, "comm", ev->stall_comm);
-		jw_ki64(w, "pid", ev->stall_pid);
-		jw_kudec_g(w, "seconds", ev->stall_msec, 3);
+		KSTR(w, "comm", ev->stall_comm);
+		KI64(w, "pid", ev->stall_pid);
+		jw_klit(w, "seconds");
+		jw_udec_g(w, ev->stall_msec, 3);
 		jw_obj_close(w);
 	}
 	if (ev->nbt) {
-		jw_key(w, "backtrace");
+		jw_klit(w, "backtrace");
 		jw_arr_open(w);
 		for (size_t i = 0; i < ev->nbt; i++)
 			frame_json(w, &ev->bt[i]);
 		jw_arr_close(w);
 	}
 	if (ev->truncated)
-		jw_kbool(w, "truncated", true);
-	jw_key(w, "raw");
+		KTRUE(w, "truncated");
+	jw_klit(w, "raw");
 	jw_arr_open(w);
 	for (size_t i = 0; i < ev->nraw; i++)
 		jw_str(w, ev->raw[i]);
