@@ -1705,31 +1705,63 @@ static int simd_level(void)
 typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, unsigned *cm);
 
 /*
- * Blocks of WIDTH bytes through FN: the offset of the first candidate
- * that cand_at() confirms, else where FN stopped; newlines into *C.
+ * Blocks of WIDTH bytes of B (BN bytes) through FN: the offset in B of
+ * the first candidate that cand_at() confirms in S, of which B is the
+ * part from OFF on (or a padded copy of it), else where FN stopped;
+ * newlines into *C.
  */
-static size_t scan_blocks(blocks_fn fn, unsigned width, const char *s, size_t n, uint64_t *c)
+static size_t scan_blocks(blocks_fn fn, unsigned width, const char *b, size_t bn, const char *s,
+			  size_t n, size_t off, uint64_t *c)
 {
 	size_t i = 0;
 	unsigned cm;
 
 	for (;;) {
-		i = fn(s, n, i, c, &cm);
+		i = fn(b, bn, i, c, &cm);
 		if (!cm)
 			return i;
 		for (; cm; cm &= cm - 1) {
 			unsigned j = (unsigned)__builtin_ctz(cm);
+			size_t at = off + i + j;
 
-			if (cand_at(s + i + j, n - i - j)) {
+			if (at < n && cand_at(s + at, n - at)) {
 				for (unsigned k = 0; k < j; k++)
-					*c += s[i + k] == '\n';
+					*c += b[i + k] == '\n';
 				return i + j;
 			}
 		}
 		for (unsigned k = 0; k < width; k++) /* none confirmed: on */
-			*c += s[i + k] == '\n';
+			*c += b[i + k] == '\n';
 		i += width;
 	}
+}
+
+/*
+ * The first candidate in S from I on, or N: where fewer bytes are left
+ * than the blocks read (NEED, with the offsets 3 and 8), they are
+ * scanned in a copy padded with 0xff, which is no needle's first byte.
+ * Short lines (frames, messages) are then scanned by the vector code
+ * too, not byte by byte.
+ */
+static size_t scan_from(blocks_fn fn, unsigned width, unsigned need, const char *s, size_t n,
+			size_t i, uint64_t *c)
+{
+	char pad[96];
+	size_t k, left;
+
+	if (i + need <= n) {
+		i += scan_blocks(fn, width, s + i, n - i, s, n, i, c);
+		if (i + need <= n)
+			return i;
+	}
+	left = n - i;
+	if (!left)
+		return n;
+	/* LEFT < NEED: two blocks cover it; they read NEED - WIDTH more */
+	memset(pad, 0xff, width + need);
+	memcpy(pad, s + i, left);
+	k = scan_blocks(fn, width, pad, width + need, s, n, i, c);
+	return k < left ? i + k : n;
 }
 #endif
 
@@ -1742,20 +1774,16 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 	(void)lvl;
 #ifdef SCX_HAVE_AVX2
 	if (lvl >= 2) {
-		i = scan_blocks(avx2_blocks, 32, s, n, &c);
-		if (i + 40 <= n) {
-			*nl += c;
-			return i;
-		}
+		i = scan_from(avx2_blocks, 32, 40, s, n, 0, &c);
+		*nl += c;
+		return i;
 	}
 #endif
 #ifdef __SSE2__
 	if (lvl >= 1) {
-		i += scan_blocks(sse2_blocks, 16, s + i, n - i, &c);
-		if (i + 24 <= n) {
-			*nl += c;
-			return i;
-		}
+		i = scan_from(sse2_blocks, 16, 24, s, n, 0, &c);
+		*nl += c;
+		return i;
 	}
 #endif
 	for (; i < n; i++) {
