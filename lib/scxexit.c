@@ -679,8 +679,9 @@ static bool frame_tok(const char *s, size_t n, int min_indent, int max_indent, s
 		t->has_offset = true;
 		return true;
 	}
-	pos = i;
-	if (kt_addrtok_next(s, n, &pos, &tok) && tok.start == i && tok.end == n) {
+	/* the whole rest one address: tried at I only (after blanks, a
+	 * boundary), not searched for along the line */
+	if (kt_addrtok_at(s, n, i, &tok) && tok.end == n) {
 		t->sym = s + i;
 		t->sym_len = n - i;
 		t->addr = tok.addr;

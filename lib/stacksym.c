@@ -220,3 +220,8 @@ bool kt_addrtok_next(const char *line, size_t len, size_t *pos, struct kt_addrto
 	*pos = len;
 	return false;
 }
+
+bool kt_addrtok_at(const char *line, size_t len, size_t i, struct kt_addrtok *tok)
+{
+	return i < len && addr_at(line, len, i, tok);
+}
