@@ -19,17 +19,24 @@ static void emit(struct jw *w, const char *s, size_t n)
 		kt_buf_put(w->buf, s, n);
 }
 
+/* out of line: its &c would put a stack canary into every caller */
+static __attribute__((noinline)) void emitc_slow(struct jw *w, char c)
+{
+	if (w->fp)
+		fputc(c, w->fp);
+	else
+		kt_buf_put(w->buf, &c, 1);
+}
+
 static inline __attribute__((always_inline)) void emitc(struct jw *w, char c)
 {
 	struct kt_buf *b = w->buf;
 
-	if (w->fp) {
-		fputc(c, w->fp);
-	} else if (b->len + 1 < b->cap && !b->oom) {
+	if (b && b->len + 1 < b->cap && !b->oom) {
 		b->p[b->len++] = c;
 		b->p[b->len] = '\0';
 	} else {
-		kt_buf_put(b, &c, 1);
+		emitc_slow(w, c);
 	}
 }
 
@@ -378,6 +385,22 @@ static bool plain_key(struct jw *w, const char *key)
 
 void jw_key_lit(struct jw *w, const char *quoted_key, size_t n)
 {
+	struct kt_buf *b = w->buf;
+	char *d;
+
+	/* a compact buffer writer inside an object (every key of a big
+	 * export): comma and key in one copy, no call */
+	if (b && !w->pretty && !w->after_key && w->depth && (d = kt_buf_room(b, n + 4))) {
+		bool comma = w->need_comma[w->depth];
+
+		w->need_comma[w->depth] = true;
+		*d = ',';
+		d += comma;
+		kt_copy_short(d, quoted_key, n + 3);
+		kt_buf_done(b, d + n + 3);
+		w->after_key = true;
+		return;
+	}
 	sep(w);
 	emit(w, quoted_key, n + 3 + (w->pretty ? 1 : 0));
 	w->after_key = true;
@@ -592,9 +615,14 @@ size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac)
 
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char b[24], *p = u64_dec(b, v);
+	char b[24], *p, *d;
 
 	sep(w);
+	if (w->buf && (d = kt_buf_room(w->buf, 20))) {
+		kt_buf_done(w->buf, d + jw_fmt_u64(d, v));
+		return;
+	}
+	p = u64_dec(b, v);
 	emit(w, p, (size_t)(b + 24 - p));
 }
 
