@@ -1553,7 +1553,7 @@ static inline uint64_t sum_bytes(__m128i acc)
  * registers.
  */
 __attribute__((noinline)) static size_t sse2_blocks(const char *s, size_t n, size_t i, uint64_t *c,
-						    uint64_t *cm)
+						    uint64_t *cm, uint64_t *lm)
 {
 	const __m128i lf = _mm_set1_epi8('\n');
 
@@ -1571,6 +1571,7 @@ __attribute__((noinline)) static size_t sse2_blocks(const char *s, size_t n, siz
 			if (m) {
 				*c += sum_bytes(acc);
 				*cm = m;
+				*lm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, lf));
 				return i;
 			}
 			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x0, lf));
@@ -1645,7 +1646,7 @@ AVX2 static inline uint64_t sum_bytes32(__m256i acc)
 
 /* sse2_blocks 32 bytes a step (while 40 are there) */
 AVX2 __attribute__((noinline)) static size_t avx2_blocks(const char *s, size_t n, size_t i,
-							 uint64_t *c, uint64_t *cm)
+							 uint64_t *c, uint64_t *cm, uint64_t *lm)
 {
 	__m256i lf = _mm256_set1_epi8('\n'), m15 = _mm256_set1_epi8(15), zero;
 	__m256i lo0, hi0, lo3, hi3, lo8, hi8;
@@ -1674,6 +1675,7 @@ AVX2 __attribute__((noinline)) static size_t avx2_blocks(const char *s, size_t n
 			if (!_mm256_testz_si256(k, k)) {
 				*c += sum_bytes32(acc);
 				*cm = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(k, zero));
+				*lm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, lf));
 				return i;
 			}
 			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(x0, lf));
@@ -1712,7 +1714,7 @@ AVX512 static inline void tab128(const uint8_t nb[2][16], __m512i *t0, __m512i *
 /* avx2_blocks 64 bytes a step (while 72 are there), for CPUs with
  * AVX-512 VBMI; a byte >= 0x80 at offset 0 has no class, as there */
 AVX512 __attribute__((noinline)) static size_t avx512_blocks(const char *s, size_t n, size_t i,
-							     uint64_t *c, uint64_t *cm)
+							     uint64_t *c, uint64_t *cm, uint64_t *lm)
 {
 	__m512i a0, b0, a3, b3, a8, b8, lf = _mm512_set1_epi8('\n');
 	uint64_t nl = 0;
@@ -1734,6 +1736,7 @@ AVX512 __attribute__((noinline)) static size_t avx512_blocks(const char *s, size
 		if (m) {
 			*c += nl;
 			*cm = (uint64_t)m;
+			*lm = (uint64_t)_mm512_cmpeq_epi8_mask(x0, lf);
 			return i;
 		}
 		nl += (uint64_t)__builtin_popcountll((uint64_t)_mm512_cmpeq_epi8_mask(x0, lf));
@@ -1764,7 +1767,8 @@ static int simd_level(void)
 }
 
 #if defined(__SSE2__) || defined(SCX_HAVE_AVX2)
-typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, uint64_t *cm);
+typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, uint64_t *cm,
+			    uint64_t *lm);
 
 /*
  * Blocks of WIDTH bytes of B (BN bytes) through FN: the offset in B of
@@ -1776,10 +1780,10 @@ static size_t scan_blocks(blocks_fn fn, unsigned width, const char *b, size_t bn
 			  size_t n, size_t off, uint64_t *c)
 {
 	size_t i = 0;
-	uint64_t cm;
+	uint64_t cm, lm;
 
 	for (;;) {
-		i = fn(b, bn, i, c, &cm);
+		i = fn(b, bn, i, c, &cm, &lm);
 		if (!cm)
 			return i;
 		for (; cm; cm &= cm - 1) {
@@ -1787,42 +1791,42 @@ static size_t scan_blocks(blocks_fn fn, unsigned width, const char *b, size_t bn
 			size_t at = off + i + j;
 
 			if (at < n && cand_at(s + at, n - at)) {
-				for (unsigned k = 0; k < j; k++)
-					*c += b[i + k] == '\n';
+				/* LM: the block's newlines; those before J */
+				*c += (uint64_t)__builtin_popcountll(lm & ((1ull << j) - 1));
 				return i + j;
 			}
 		}
-		for (unsigned k = 0; k < width; k++) /* none confirmed: on */
-			*c += b[i + k] == '\n';
+		*c += (uint64_t)__builtin_popcountll(lm); /* none confirmed: on */
 		i += width;
 	}
 }
 
 /*
- * The first candidate in S from I on, or N: where fewer bytes are left
- * than the blocks read (NEED, with the offsets 3 and 8), they are
- * scanned in a copy padded with 0xff, which is no needle's first byte.
- * Short lines (frames, messages) are then scanned by the vector code
- * too, not byte by byte.
+ * The first candidate in S from I on, or N.  What is left after the last
+ * whole step (fewer bytes than a step reads: WIDTH, NEED with the
+ * offsets 3 and 8), and a line shorter than one step and that, are
+ * scanned in a copy padded with 0xff, which is no needle's first byte:
+ * short lines (frames, messages) take one call and a block or two.
  */
 static size_t scan_from(blocks_fn fn, unsigned width, unsigned need, const char *s, size_t n,
 			size_t i, uint64_t *c)
 {
-	char pad[64 + 72];
-	size_t k, left;
+	char pad[2 * 64 + 72];
+	size_t k, left = n - i, bn;
 
-	if (i + need <= n) {
+	if (left >= width + need) {
 		i += scan_blocks(fn, width, s + i, n - i, s, n, i, c);
 		if (i + need <= n)
 			return i;
+		left = n - i;
 	}
-	left = n - i;
 	if (!left)
 		return n;
-	/* LEFT < NEED: two blocks cover it; they read NEED - WIDTH more */
-	memset(pad, 0xff, width + need);
+	/* LEFT < WIDTH + NEED: enough whole blocks to cover it */
+	bn = (left + width - 1) / width * width + need - width;
+	memset(pad, 0xff, bn);
 	memcpy(pad, s + i, left);
-	k = scan_blocks(fn, width, pad, width + need, s, n, i, c);
+	k = scan_blocks(fn, width, pad, bn, s, n, i, c);
 	return k < left ? i + k : n;
 }
 #endif
