@@ -690,7 +690,9 @@ void jw_udec_g(struct jw *w, uint64_t v, unsigned frac)
 	/* integer part, '.', the fraction without trailing zeros (at least one digit) */
 	{
 		char t[24], *p = t + sizeof(t);
-		uint64_t ip = v / scale, fp = v % scale;
+		/* the callers' fractions as constants: no divide instruction */
+		uint64_t ip = frac == 6 ? v / 1000000 : frac == 3 ? v / 1000 : v / scale;
+		uint64_t fp = v - ip * scale;
 
 		do
 			*--p = (char)('0' + ip % 10);
