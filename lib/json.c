@@ -260,8 +260,8 @@ static size_t plain_copy(char *d, const char *s, size_t n)
 		uint64_t x, ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
 
 		memcpy(&x, s + i, 8);
-		if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones) |
-		     x) &
+		if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
+		     ((x ^ (ones * '\\')) - ones) | x) &
 		    hi)
 			break;
 		memcpy(d + i, &x, 8);

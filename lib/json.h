@@ -45,7 +45,7 @@ void jw_key_lit(struct jw *w, const char *quoted_key, size_t n);
 /* jw_key_lit's common case inline (a compact buffer writer inside an
  * object, room there): with N known, comma and key are two moves */
 static inline __attribute__((always_inline)) void jw_key_lit_(struct jw *w, const char *quoted_key,
-								size_t n)
+							      size_t n)
 {
 	struct kt_buf *b = w->buf;
 

@@ -1489,9 +1489,10 @@ static bool may_open(const char *s, size_t n)
  * The idle scan: the offset of the first byte that may start one of the
  * strings may_open() looks for ("sched_ext", "EXIT", "DEBUG DUMP", "exit
  * kind", ": root", ": subN") or a NUL (the splitter drops NULs, which could join one), and
- * the newlines before it in *NL.  Sixteen bytes at a time where SSE2 is
- * there: a candidate needs its first byte and one more at a fixed
- * distance, so ordinary text rarely stops the scan.
+ * the newlines before it in *NL.  16, 32 or 64 bytes at a time (SSE2,
+ * AVX2, AVX-512 VBMI, whichever the CPU has): a candidate needs its first
+ * byte and two more at fixed distances, so ordinary text rarely stops
+ * the scan.
  */
 static bool cand_at(const char *s, size_t n)
 {
@@ -1713,8 +1714,8 @@ AVX512 static inline void tab128(const uint8_t nb[2][16], __m512i *t0, __m512i *
 
 /* avx2_blocks 64 bytes a step (while 72 are there), for CPUs with
  * AVX-512 VBMI; a byte >= 0x80 at offset 0 has no class, as there */
-AVX512 __attribute__((noinline)) static size_t avx512_blocks(const char *s, size_t n, size_t i,
-							     uint64_t *c, uint64_t *cm, uint64_t *lm)
+AVX512 __attribute__((noinline)) static size_t
+avx512_blocks(const char *s, size_t n, size_t i, uint64_t *c, uint64_t *cm, uint64_t *lm)
 {
 	__m512i a0, b0, a3, b3, a8, b8, lf = _mm512_set1_epi8('\n');
 	uint64_t nl = 0;

@@ -223,8 +223,8 @@ void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev)
 		bputc(b, '[');
 		if (ev->stall_pid < 0)
 			bputc(b, '-');
-		put_dec(b, ev->stall_pid < 0 ? -(uint64_t)ev->stall_pid : (uint64_t)ev->stall_pid, 0,
-			' ');
+		put_dec(b, ev->stall_pid < 0 ? -(uint64_t)ev->stall_pid : (uint64_t)ev->stall_pid,
+			0, ' ');
 		bput(b, "] for ", 6);
 		put_dec(b, ev->stall_msec / 1000, 0, ' ');
 		bputc(b, '.');

@@ -12,8 +12,7 @@ static bool is_alnum(unsigned char c)
 
 /* [A-Za-z0-9_.$]: a symbol's bytes, tested once per byte of every frame */
 static const uint8_t name_tab[256] = {
-	['$'] = 1, ['.'] = 1, ['_'] = 1,
-	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+	['$'] = 1, ['.'] = 1, ['_'] = 1, ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
 };
 
 static bool is_name_char(unsigned char c)
@@ -29,9 +28,10 @@ static bool is_mod_char(unsigned char c)
 /* kt_hexval() + 1 as a table (0: not a hex digit), for the offset and
  * size of every frame */
 static const uint8_t hex1_tab[256] = {
-	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,	['6'] = 7,  ['7'] = 8,
-	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
 /* "0x" then 1..16 hex digits at *p; advances *p. */

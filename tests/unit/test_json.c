@@ -228,8 +228,8 @@ static void test_number_formats(void)
  */
 static void test_string_paths(void)
 {
-	static const char alpha[] = {'a', ' ', '"', '\\', '\n', '\x01', '\x1f', '\x7f',
-				     '\xc3', '\xa9', '\xe2', '\x86', '\x92', '\xff', '\0', 'Z'};
+	static const char alpha[] = {'a',    ' ',    '"',    '\\',   '\n',   '\x01', '\x1f', '\x7f',
+				     '\xc3', '\xa9', '\xe2', '\x86', '\x92', '\xff', '\0',   'Z'};
 	uint64_t x = 0x2545f4914f6cdd1dull;
 	size_t bad = 0, checked = 0;
 	char s[70], want[512];
@@ -244,7 +244,7 @@ static void test_string_paths(void)
 		for (size_t i = 0; i < n; i++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			s[i] = (x >> 40) & ((1u << sparse) - 1) ? (char)('a' + (x >> 8) % 26)
-								 : alpha[(x >> 20) % sizeof(alpha)];
+								: alpha[(x >> 20) % sizeof(alpha)];
 		}
 		kt_buf_reset(&e);
 		jw_escape(&e, s, n);
@@ -255,7 +255,8 @@ static void test_string_paths(void)
 		checked++;
 		if (!b.p || strcmp(b.p, want) || b.len != strlen(want)) {
 			if (!bad)
-				printf("#   length %zu: %s, not %s\n", n, b.p ? b.p : "(null)", want);
+				printf("#   length %zu: %s, not %s\n", n, b.p ? b.p : "(null)",
+				       want);
 			bad++;
 		}
 	}
