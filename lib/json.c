@@ -7,12 +7,37 @@
 #include "json.h"
 #include "text.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static void emit(struct jw *w, const char *s, size_t n)
 {
 	if (w->fp)
 		fwrite(s, 1, n, w->fp);
 	else if (!kt_buf_put_fits(w->buf, s, n))
 		kt_buf_put(w->buf, s, n);
+}
+
+/* out of line: its &c would put a stack canary into every caller */
+static __attribute__((noinline)) void emitc_slow(struct jw *w, char c)
+{
+	if (w->fp)
+		fputc(c, w->fp);
+	else
+		kt_buf_put(w->buf, &c, 1);
+}
+
+static inline __attribute__((always_inline)) void emitc(struct jw *w, char c)
+{
+	struct kt_buf *b = w->buf;
+
+	if (b && b->len + 1 < b->cap && !b->oom) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+	} else {
+		emitc_slow(w, c);
+	}
 }
 
 static void emits(struct jw *w, const char *s)
@@ -49,7 +74,7 @@ static void indent(struct jw *w)
 }
 
 /* Called before every value and every key. */
-static void sep(struct jw *w)
+static inline void sep(struct jw *w)
 {
 	if (w->after_key) {
 		w->after_key = false;
@@ -58,22 +83,22 @@ static void sep(struct jw *w)
 	if (w->depth == 0)
 		return;
 	if (w->need_comma[w->depth])
-		emit(w, ",", 1);
+		emitc(w, ',');
 	w->need_comma[w->depth] = true;
 	if (w->pretty)
 		indent(w);
 }
 
-static void open_(struct jw *w, const char *c)
+static void open_(struct jw *w, char c)
 {
 	sep(w);
-	emits(w, c);
+	emitc(w, c);
 	if (w->depth < KT_JSON_MAX_DEPTH - 1)
 		w->depth++;
 	w->need_comma[w->depth] = false;
 }
 
-static void close_(struct jw *w, const char *c)
+static void close_(struct jw *w, char c)
 {
 	bool had = w->need_comma[w->depth];
 
@@ -81,24 +106,24 @@ static void close_(struct jw *w, const char *c)
 		w->depth--;
 	if (w->pretty && had)
 		indent(w);
-	emits(w, c);
+	emitc(w, c);
 }
 
 void jw_obj_open(struct jw *w)
 {
-	open_(w, "{");
+	open_(w, '{');
 }
 void jw_obj_close(struct jw *w)
 {
-	close_(w, "}");
+	close_(w, '}');
 }
 void jw_arr_open(struct jw *w)
 {
-	open_(w, "[");
+	open_(w, '[');
 }
 void jw_arr_close(struct jw *w)
 {
-	close_(w, "]");
+	close_(w, ']');
 }
 
 /* Write escaped content through a sink. */
@@ -196,11 +221,145 @@ void jw_escape(struct kt_buf *out, const char *s, size_t n)
 	escape_to(put_buf, out, s, n);
 }
 
+/*
+ * The length of the prefix of S that needs no escaping (no control
+ * character, quote, backslash or byte >= 0x80), copied to D as it is
+ * scanned: most strings are plain, and copying while checking saves
+ * the second pass and the piecewise puts of escape_to().  D has room
+ * for N bytes.
+ */
+static size_t plain_copy(char *d, const char *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	if (n >= 16) {
+		const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'),
+			      bs = _mm_set1_epi8('\\');
+
+		for (;;) {
+			/* the last block overlaps the one before: bytes
+			 * checked twice are plain, so they set no bit */
+			size_t at = i + 16 <= n ? i : n - 16;
+			__m128i x = _mm_loadu_si128((const void *)(s + at));
+			/* signed: bytes >= 0x80 compare below 0x20 too */
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+				_mm_cmplt_epi8(x, sp),
+				_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, bs))));
+
+			_mm_storeu_si128((void *)(d + at), x);
+			if (m)
+				return at + (size_t)__builtin_ctz(m);
+			if (at + 16 == n)
+				return n;
+			i = at + 16;
+		}
+	}
+#endif
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+
+		memcpy(&x, s + i, 8);
+		if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
+		     ((x ^ (ones * '\\')) - ones) | x) &
+		    hi)
+			break;
+		memcpy(d + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+		d[i] = (char)c;
+	}
+	return i;
+}
+
+/* The escape of S[0] (N > 0 bytes left, S[0] not plain) at D, which has
+ * room for 6 bytes; *USED gets the bytes of S it stands for.  The same
+ * rules as escape_to(). */
+static size_t escape_one(char *d, const char *s, size_t n, size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned c = (unsigned char)s[0];
+	size_t l;
+
+	*used = 1;
+	if (c >= 0x80) {
+		l = kt_utf8_seq_len(s, n);
+		if (l) {
+			memcpy(d, s, l);
+			*used = l;
+			return l;
+		}
+		memcpy(d, "\\ufffd", 6);
+		return 6;
+	}
+	d[0] = '\\';
+	switch (c) {
+	case '"':
+	case '\\':
+		d[1] = (char)c;
+		return 2;
+	case '\b':
+		d[1] = 'b';
+		return 2;
+	case '\f':
+		d[1] = 'f';
+		return 2;
+	case '\n':
+		d[1] = 'n';
+		return 2;
+	case '\r':
+		d[1] = 'r';
+		return 2;
+	case '\t':
+		d[1] = 't';
+		return 2;
+	default:
+		memcpy(d, "\\u00", 4);
+		d[4] = hex[c >> 4];
+		d[5] = hex[c & 15];
+		return 6;
+	}
+}
+
 static void quoted(struct jw *w, const char *s, size_t n)
 {
-	emit(w, "\"", 1);
-	escape_to(put_jw, w, s, n);
-	emit(w, "\"", 1);
+	struct kt_buf *b = w->buf;
+	char *d;
+	size_t i = 0;
+
+	if (!b) {
+		emitc(w, '"');
+		escape_to(put_jw, w, s, n);
+		emitc(w, '"');
+		return;
+	}
+	/* straight into the buffer: plain runs copied as they are checked,
+	 * each escape at most 6 bytes for at least one byte of S, so room
+	 * for what is left plus 8 always holds the next run, escape, quote */
+	d = kt_buf_room(b, n + 8);
+	if (!d)
+		return;
+	*d++ = '"';
+	for (;;) {
+		size_t k = plain_copy(d, s + i, n - i), used;
+
+		d += k;
+		i += k;
+		if (i == n)
+			break;
+		d += escape_one(d, s + i, n - i, &used);
+		i += used;
+		kt_buf_done(b, d);
+		d = kt_buf_room(b, n - i + 8);
+		if (!d)
+			return;
+	}
+	*d++ = '"';
+	kt_buf_done(b, d);
 }
 
 /* A short key with nothing to escape: one write for "key": */
@@ -222,6 +381,29 @@ static bool plain_key(struct jw *w, const char *key)
 	t[n + 3] = ' ';
 	emit(w, t, n + 3 + (w->pretty ? 1 : 0));
 	return true;
+}
+
+void jw_key_lit(struct jw *w, const char *quoted_key, size_t n)
+{
+	struct kt_buf *b = w->buf;
+	char *d;
+
+	/* a compact buffer writer inside an object (every key of a big
+	 * export): comma and key in one copy, no call */
+	if (b && !w->pretty && !w->after_key && w->depth && (d = kt_buf_room(b, n + 4))) {
+		bool comma = w->need_comma[w->depth];
+
+		w->need_comma[w->depth] = true;
+		*d = ',';
+		d += comma;
+		kt_copy_short(d, quoted_key, n + 3);
+		kt_buf_done(b, d + n + 3);
+		w->after_key = true;
+		return;
+	}
+	sep(w);
+	emit(w, quoted_key, n + 3 + (w->pretty ? 1 : 0));
+	w->after_key = true;
 }
 
 void jw_key(struct jw *w, const char *key)
@@ -433,9 +615,14 @@ size_t jw_fmt_udec(char *dst, uint64_t v, unsigned frac)
 
 void jw_u64(struct jw *w, uint64_t v)
 {
-	char b[24], *p = u64_dec(b, v);
+	char b[24], *p, *d;
 
 	sep(w);
+	if (w->buf && (d = kt_buf_room(w->buf, 20))) {
+		kt_buf_done(w->buf, d + jw_fmt_u64(d, v));
+		return;
+	}
+	p = u64_dec(b, v);
 	emit(w, p, (size_t)(b + 24 - p));
 }
 
@@ -503,7 +690,9 @@ void jw_udec_g(struct jw *w, uint64_t v, unsigned frac)
 	/* integer part, '.', the fraction without trailing zeros (at least one digit) */
 	{
 		char t[24], *p = t + sizeof(t);
-		uint64_t ip = v / scale, fp = v % scale;
+		/* the callers' fractions as constants: no divide instruction */
+		uint64_t ip = frac == 6 ? v / 1000000 : frac == 3 ? v / 1000 : v / scale;
+		uint64_t fp = v - ip * scale;
 
 		do
 			*--p = (char)('0' + ip % 10);

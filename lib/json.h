@@ -35,6 +35,35 @@ void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w);
 void jw_arr_close(struct jw *w);
 void jw_key(struct jw *w, const char *key);
+/*
+ * A key given as a string literal that needs no escaping (snake_case):
+ * written as the one literal '"KEY": ' built at compile time, where
+ * jw_key() checks and copies it byte by byte.
+ */
+#define jw_klit(w, key) jw_key_lit_((w), "\"" key "\": ", sizeof(key) - 1)
+void jw_key_lit(struct jw *w, const char *quoted_key, size_t n);
+/* jw_key_lit's common case inline (a compact buffer writer inside an
+ * object, room there): with N known, comma and key are two moves */
+static inline __attribute__((always_inline)) void jw_key_lit_(struct jw *w, const char *quoted_key,
+							      size_t n)
+{
+	struct kt_buf *b = w->buf;
+
+	if (b && !w->pretty && !w->after_key && w->depth && n + 4 < b->cap - b->len && !b->oom) {
+		char *d = b->p + b->len;
+		bool comma = w->need_comma[w->depth];
+
+		w->need_comma[w->depth] = true;
+		*d = ',';
+		d += comma;
+		kt_copy_short(d, quoted_key, n + 3);
+		d[n + 3] = '\0';
+		b->len = (size_t)(d + n + 3 - b->p);
+		w->after_key = true;
+		return;
+	}
+	jw_key_lit(w, quoted_key, n);
+}
 
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);

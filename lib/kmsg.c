@@ -154,10 +154,19 @@ static size_t dmesg_ts(const char *s, size_t n, size_t i, uint64_t *usec)
 	if (!kt_scan_dec(s, n, &i, &sec) || i >= n || s[i++] != '.')
 		return 0;
 	f = i;
-	while (i < n && kt_is_digit(s[i])) {
-		if (i - f < 6)
-			frac = frac * 10 + (uint64_t)(s[i] - '0');
-		i++;
+	/* the kernel's own form, six digits and ']', without the loop */
+	if (i + 7 <= n && s[i + 6] == ']' && kt_is_digit(s[i]) && kt_is_digit(s[i + 1]) &&
+	    kt_is_digit(s[i + 2]) && kt_is_digit(s[i + 3]) && kt_is_digit(s[i + 4]) &&
+	    kt_is_digit(s[i + 5])) {
+		for (size_t k = 0; k < 6; k++)
+			frac = frac * 10 + (uint64_t)(s[i + k] - '0');
+		i += 6;
+	} else {
+		while (i < n && kt_is_digit(s[i])) {
+			if (i - f < 6)
+				frac = frac * 10 + (uint64_t)(s[i] - '0');
+			i++;
+		}
 	}
 	if (i == f || i >= n || s[i] != ']' || sec > 100000000000ULL)
 		return 0;
@@ -377,12 +386,14 @@ static size_t journal_prefix(const char *s, size_t n, int *src)
 		c = a;
 		d = b;
 	} else {
-		/* a host name holds no brackets: "12:00:00 [INFO] x: y" is text */
-		if (b >= n || b == a || memchr(s + a, '[', b - a) || memchr(s + a, ']', b - a))
+		if (b >= n || b == a)
 			return 0;
 		c = b + 1;
 		d = token_end(s, n, c);
-		if (d - c < 2 || s[d - 1] != ':')
+		/* the ident first: most text has no "HOST IDENT:" shape, and a
+		 * host name holds no brackets ("12:00:00 [INFO] x: y" is text) */
+		if (d - c < 2 || s[d - 1] != ':' || memchr(s + a, '[', b - a) ||
+		    memchr(s + a, ']', b - a))
 			return 0;
 		if (!ident_kernel(s + c, d - c) && !ident_pid(s + c, d - c)) {
 			if (!timed || memchr(s + c, '[', d - c))

@@ -16,11 +16,15 @@
  * Log files are read(), not mapped: on the paravirtualised (PVM) machine
  * the bench ran on, the first touch of each mapped 4 KiB page cost ~2.6 us
  * (300 MiB, a newline count: read() into this buffer 77-92 ms of CPU,
- * mmap 260-365 ms with MAP_POPULATE, MADV_SEQUENTIAL or 2 MiB windows);
- * a 64 KiB buffer stays in cache (16 KiB: 125 ms, 256 KiB: 89 ms).
- * Measure again before mapping on other hardware.
+ * mmap 260-365 ms with MAP_POPULATE, MADV_SEQUENTIAL or 2 MiB windows).
+ * The size: read() alone of the cached 300 MiB bench log, user + system,
+ * median of 9 on a quiet machine: 16 KiB 54 ms, 64 KiB 33 ms, 128 KiB
+ * 27 ms, 256 KiB 26 ms, 1 MiB 28 ms; kmsgscx -j on it 115 ms with 64 KiB,
+ * 108 ms with 256 KiB (median of 15, interleaved), which still sits in a
+ * 1 MiB L2 while it is parsed.  Measure again before mapping on other
+ * hardware.
  */
-#define LOG_CHUNK (1 << 16)
+#define LOG_CHUNK (1 << 18)
 
 void kt_kmsg_attach(struct kt_kmsg_reader *r, int fd, enum kt_kmsg_from from, uint64_t since)
 {

@@ -679,8 +679,9 @@ static bool frame_tok(const char *s, size_t n, int min_indent, int max_indent, s
 		t->has_offset = true;
 		return true;
 	}
-	pos = i;
-	if (kt_addrtok_next(s, n, &pos, &tok) && tok.start == i && tok.end == n) {
+	/* the whole rest one address: tried at I only (after blanks, a
+	 * boundary), not searched for along the line */
+	if (kt_addrtok_at(s, n, i, &tok) && tok.end == n) {
 		t->sym = s + i;
 		t->sym_len = n - i;
 		t->addr = tok.addr;
@@ -1488,9 +1489,10 @@ static bool may_open(const char *s, size_t n)
  * The idle scan: the offset of the first byte that may start one of the
  * strings may_open() looks for ("sched_ext", "EXIT", "DEBUG DUMP", "exit
  * kind", ": root", ": subN") or a NUL (the splitter drops NULs, which could join one), and
- * the newlines before it in *NL.  Sixteen bytes at a time where SSE2 is
- * there: a candidate needs its first byte and one more at a fixed
- * distance, so ordinary text rarely stops the scan.
+ * the newlines before it in *NL.  16, 32 or 64 bytes at a time (SSE2,
+ * AVX2, AVX-512 VBMI, whichever the CPU has): a candidate needs its first
+ * byte and two more at fixed distances, so ordinary text rarely stops
+ * the scan.
  */
 static bool cand_at(const char *s, size_t n)
 {
@@ -1552,7 +1554,7 @@ static inline uint64_t sum_bytes(__m128i acc)
  * registers.
  */
 __attribute__((noinline)) static size_t sse2_blocks(const char *s, size_t n, size_t i, uint64_t *c,
-						    unsigned *cm)
+						    uint64_t *cm, uint64_t *lm)
 {
 	const __m128i lf = _mm_set1_epi8('\n');
 
@@ -1570,6 +1572,7 @@ __attribute__((noinline)) static size_t sse2_blocks(const char *s, size_t n, siz
 			if (m) {
 				*c += sum_bytes(acc);
 				*cm = m;
+				*lm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, lf));
 				return i;
 			}
 			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x0, lf));
@@ -1644,7 +1647,7 @@ AVX2 static inline uint64_t sum_bytes32(__m256i acc)
 
 /* sse2_blocks 32 bytes a step (while 40 are there) */
 AVX2 __attribute__((noinline)) static size_t avx2_blocks(const char *s, size_t n, size_t i,
-							 uint64_t *c, unsigned *cm)
+							 uint64_t *c, uint64_t *cm, uint64_t *lm)
 {
 	__m256i lf = _mm256_set1_epi8('\n'), m15 = _mm256_set1_epi8(15), zero;
 	__m256i lo0, hi0, lo3, hi3, lo8, hi8;
@@ -1672,13 +1675,74 @@ AVX2 __attribute__((noinline)) static size_t avx2_blocks(const char *s, size_t n
 
 			if (!_mm256_testz_si256(k, k)) {
 				*c += sum_bytes32(acc);
-				*cm = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(k, zero));
+				*cm = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(k, zero));
+				*lm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, lf));
 				return i;
 			}
 			acc = _mm256_sub_epi8(acc, _mm256_cmpeq_epi8(x0, lf));
 		}
 		*c += sum_bytes32(acc);
 	}
+	*cm = 0;
+	return i;
+}
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+/*
+ * The class tables of one offset for all 128 ASCII bytes, from its two
+ * nibble tables: vpermi2b looks a byte's class up in one step by its low
+ * seven bits, where the nibbles took two shuffles, two masks and a shift.
+ */
+AVX512 static inline void tab128(const uint8_t nb[2][16], __m512i *t0, __m512i *t1)
+{
+	__m512i lo = _mm512_broadcast_i32x4(_mm_loadu_si128((const void *)nb[0]));
+	__m512i hi = _mm512_broadcast_i32x4(_mm_loadu_si128((const void *)nb[1]));
+	__m512i idx = _mm512_set_epi64(0x3f3e3d3c3b3a3938, 0x3736353433323130, 0x2f2e2d2c2b2a2928,
+				       0x2726252423222120, 0x1f1e1d1c1b1a1918, 0x1716151413121110,
+				       0x0f0e0d0c0b0a0908, 0x0706050403020100);
+	__m512i m15 = _mm512_set1_epi8(15), i64 = _mm512_add_epi8(idx, _mm512_set1_epi8(64));
+
+	/* the shift crosses into the byte below: masked like the low nibble */
+	*t0 = _mm512_and_si512(
+		_mm512_shuffle_epi8(lo, _mm512_and_si512(idx, m15)),
+		_mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(idx, 4), m15)));
+	*t1 = _mm512_and_si512(
+		_mm512_shuffle_epi8(lo, _mm512_and_si512(i64, m15)),
+		_mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(i64, 4), m15)));
+}
+
+/* avx2_blocks 64 bytes a step (while 72 are there), for CPUs with
+ * AVX-512 VBMI; a byte >= 0x80 at offset 0 has no class, as there */
+AVX512 __attribute__((noinline)) static size_t
+avx512_blocks(const char *s, size_t n, size_t i, uint64_t *c, uint64_t *cm, uint64_t *lm)
+{
+	__m512i a0, b0, a3, b3, a8, b8, lf = _mm512_set1_epi8('\n');
+	uint64_t nl = 0;
+
+	tab128(nib[0], &a0, &b0);
+	tab128(nib[1], &a3, &b3);
+	tab128(nib[2], &a8, &b8);
+	for (; i + 72 <= n; i += 64) {
+		__m512i x0 = _mm512_loadu_si512((const void *)(s + i));
+		__m512i x3 = _mm512_loadu_si512((const void *)(s + i + 3));
+		__m512i x8 = _mm512_loadu_si512((const void *)(s + i + 8));
+		__m512i k0 = _mm512_maskz_permutex2var_epi8(~_mm512_movepi8_mask(x0), a0, x0, b0);
+		__m512i k3 = _mm512_permutex2var_epi8(a3, x3, b3);
+		__m512i k8 = _mm512_permutex2var_epi8(a8, x8, b8);
+		/* 0x80: the AND of the three */
+		__m512i k = _mm512_ternarylogic_epi32(k0, k3, k8, 0x80);
+		__mmask64 m = _mm512_test_epi8_mask(k, k);
+
+		if (m) {
+			*c += nl;
+			*cm = (uint64_t)m;
+			*lm = (uint64_t)_mm512_cmpeq_epi8_mask(x0, lf);
+			return i;
+		}
+		nl += (uint64_t)__builtin_popcountll((uint64_t)_mm512_cmpeq_epi8_mask(x0, lf));
+	}
+	*c += nl;
 	*cm = 0;
 	return i;
 }
@@ -1696,40 +1760,75 @@ static int simd_level(void)
 #ifdef SCX_HAVE_AVX2
 		if (__builtin_cpu_supports("avx2"))
 			scx_simd = 2;
+		if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi"))
+			scx_simd = 3;
 #endif
 	}
 	return scx_simd;
 }
 
 #if defined(__SSE2__) || defined(SCX_HAVE_AVX2)
-typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, unsigned *cm);
+typedef size_t (*blocks_fn)(const char *s, size_t n, size_t i, uint64_t *c, uint64_t *cm,
+			    uint64_t *lm);
 
 /*
- * Blocks of WIDTH bytes through FN: the offset of the first candidate
- * that cand_at() confirms, else where FN stopped; newlines into *C.
+ * Blocks of WIDTH bytes of B (BN bytes) through FN: the offset in B of
+ * the first candidate that cand_at() confirms in S, of which B is the
+ * part from OFF on (or a padded copy of it), else where FN stopped;
+ * newlines into *C.
  */
-static size_t scan_blocks(blocks_fn fn, unsigned width, const char *s, size_t n, uint64_t *c)
+static size_t scan_blocks(blocks_fn fn, unsigned width, const char *b, size_t bn, const char *s,
+			  size_t n, size_t off, uint64_t *c)
 {
 	size_t i = 0;
-	unsigned cm;
+	uint64_t cm, lm;
 
 	for (;;) {
-		i = fn(s, n, i, c, &cm);
+		i = fn(b, bn, i, c, &cm, &lm);
 		if (!cm)
 			return i;
 		for (; cm; cm &= cm - 1) {
-			unsigned j = (unsigned)__builtin_ctz(cm);
+			unsigned j = (unsigned)__builtin_ctzll(cm);
+			size_t at = off + i + j;
 
-			if (cand_at(s + i + j, n - i - j)) {
-				for (unsigned k = 0; k < j; k++)
-					*c += s[i + k] == '\n';
+			if (at < n && cand_at(s + at, n - at)) {
+				/* LM: the block's newlines; those before J */
+				*c += (uint64_t)__builtin_popcountll(lm & ((1ull << j) - 1));
 				return i + j;
 			}
 		}
-		for (unsigned k = 0; k < width; k++) /* none confirmed: on */
-			*c += s[i + k] == '\n';
+		*c += (uint64_t)__builtin_popcountll(lm); /* none confirmed: on */
 		i += width;
 	}
+}
+
+/*
+ * The first candidate in S from I on, or N.  What is left after the last
+ * whole step (fewer bytes than a step reads: WIDTH, NEED with the
+ * offsets 3 and 8), and a line shorter than one step and that, are
+ * scanned in a copy padded with 0xff, which is no needle's first byte:
+ * short lines (frames, messages) take one call and a block or two.
+ */
+static size_t scan_from(blocks_fn fn, unsigned width, unsigned need, const char *s, size_t n,
+			size_t i, uint64_t *c)
+{
+	char pad[2 * 64 + 72];
+	size_t k, left = n - i, bn;
+
+	if (left >= width + need) {
+		i += scan_blocks(fn, width, s + i, n - i, s, n, i, c);
+		if (i + need <= n)
+			return i;
+		left = n - i;
+	}
+	if (!left)
+		return n;
+	/* LEFT < WIDTH + NEED: enough whole blocks to cover it */
+	bn = (left + width - 1) / width * width + need - width;
+	memset(pad, 0xff, bn);
+	memcpy(pad, s + i, left);
+	k = scan_blocks(fn, width, pad, bn, s, n, i, c);
+	return k < left ? i + k : n;
 }
 #endif
 
@@ -1741,21 +1840,22 @@ static size_t scan_cand(const char *s, size_t n, uint64_t *nl)
 
 	(void)lvl;
 #ifdef SCX_HAVE_AVX2
+	if (lvl >= 3) {
+		i = scan_from(avx512_blocks, 64, 72, s, n, 0, &c);
+		*nl += c;
+		return i;
+	}
 	if (lvl >= 2) {
-		i = scan_blocks(avx2_blocks, 32, s, n, &c);
-		if (i + 40 <= n) {
-			*nl += c;
-			return i;
-		}
+		i = scan_from(avx2_blocks, 32, 40, s, n, 0, &c);
+		*nl += c;
+		return i;
 	}
 #endif
 #ifdef __SSE2__
 	if (lvl >= 1) {
-		i += scan_blocks(sse2_blocks, 16, s + i, n - i, &c);
-		if (i + 24 <= n) {
-			*nl += c;
-			return i;
-		}
+		i = scan_from(sse2_blocks, 16, 24, s, n, 0, &c);
+		*nl += c;
+		return i;
 	}
 #endif
 	for (; i < n; i++) {

@@ -170,7 +170,8 @@ void scx_parser_feed(struct scx_parser *p, char *line, size_t len);
  */
 size_t scx_parser_skip(struct scx_parser *p, const char *data, size_t n, uint64_t *lines);
 /* The idle scan's vector width: -1 picks the best the CPU has (the
- * default), 0 bytewise, 1 SSE2, 2 AVX2 (tests set it to compare them). */
+ * default), 0 bytewise, 1 SSE2, 2 AVX2, 3 AVX-512 BW+VBMI (tests set it
+ * to compare them). */
 extern int scx_simd;
 /* Feed an already parsed line; RAW is the physical line it came from. */
 void scx_parser_feed_parsed(struct scx_parser *p, const struct kmsg_line *l, const char *raw,

@@ -8,66 +8,72 @@
 #include "scxexit.h"
 #include "text.h"
 
+/* KEY and a value (string, u64, i64): the keys are literals (jw_klit) */
+#define KSTR(w, key, v) (jw_klit(w, key), jw_str(w, v))
+#define KU64(w, key, v) (jw_klit(w, key), jw_u64(w, v))
+#define KI64(w, key, v) (jw_klit(w, key), jw_i64(w, v))
+#define KTRUE(w, key) (jw_klit(w, key), jw_bool(w, true))
+
 static void frame_json(struct jw *w, const struct scx_frame *f)
 {
 	jw_obj_open(w);
-	jw_kstr(w, "symbol", f->symbol);
+	KSTR(w, "symbol", f->symbol);
 	if (f->has_offset) {
-		jw_ku64(w, "offset", f->offset);
+		KU64(w, "offset", f->offset);
 		if (f->size)
-			jw_ku64(w, "size", f->size);
+			KU64(w, "size", f->size);
 	}
 	if (f->module)
-		jw_kstr(w, "module", f->module);
+		KSTR(w, "module", f->module);
 	jw_obj_close(w);
-}
-
-static void opt_str(struct jw *w, const char *k, const char *v)
-{
-	if (v)
-		jw_kstr(w, k, v);
 }
 
 void scx_event_json(struct jw *w, const struct scx_event *ev)
 {
 	jw_obj_open(w);
-	jw_kstr(w, "event", scx_event_name(ev->type));
-	jw_kstr(w, "origin", scx_origin_name(ev->origin));
-	opt_str(w, "scheduler", ev->scheduler);
+	KSTR(w, "event", scx_event_name(ev->type));
+	KSTR(w, "origin", scx_origin_name(ev->origin));
+	if (ev->scheduler)
+		KSTR(w, "scheduler", ev->scheduler);
 	if (ev->sub)
-		jw_kbool(w, "sub", true);
+		KTRUE(w, "sub");
 	if (ev->partial)
-		jw_kbool(w, "partial", true);
+		KTRUE(w, "partial");
 	if (ev->type == SCX_EV_EXIT)
-		jw_kstr(w, "kind", scx_kind_name(ev->kind));
-	opt_str(w, "reason", ev->reason);
-	opt_str(w, "message", ev->message);
+		KSTR(w, "kind", scx_kind_name(ev->kind));
+	if (ev->reason)
+		KSTR(w, "reason", ev->reason);
+	if (ev->message)
+		KSTR(w, "message", ev->message);
 	if (ev->cpu >= 0)
-		jw_ki64(w, "cpu", ev->cpu);
-	if (ev->has_ts)
-		jw_kudec_g(w, "timestamp", ev->ts_usec, 6);
+		KI64(w, "cpu", ev->cpu);
+	if (ev->has_ts) {
+		jw_klit(w, "timestamp");
+		jw_udec_g(w, ev->ts_usec, 6);
+	}
 	if (ev->has_seq)
-		jw_ku64(w, "seq", ev->seq);
+		KU64(w, "seq", ev->seq);
 	if (ev->level >= 0)
-		jw_ki64(w, "level", ev->level);
+		KI64(w, "level", ev->level);
 	if (ev->has_stall) {
-		jw_key(w, "stall");
+		jw_klit(w, "stall");
 		jw_obj_open(w);
-		jw_kstr(w, "comm", ev->stall_comm);
-		jw_ki64(w, "pid", ev->stall_pid);
-		jw_kudec_g(w, "seconds", ev->stall_msec, 3);
+		KSTR(w, "comm", ev->stall_comm);
+		KI64(w, "pid", ev->stall_pid);
+		jw_klit(w, "seconds");
+		jw_udec_g(w, ev->stall_msec, 3);
 		jw_obj_close(w);
 	}
 	if (ev->nbt) {
-		jw_key(w, "backtrace");
+		jw_klit(w, "backtrace");
 		jw_arr_open(w);
 		for (size_t i = 0; i < ev->nbt; i++)
 			frame_json(w, &ev->bt[i]);
 		jw_arr_close(w);
 	}
 	if (ev->truncated)
-		jw_kbool(w, "truncated", true);
-	jw_key(w, "raw");
+		KTRUE(w, "truncated");
+	jw_klit(w, "raw");
 	jw_arr_open(w);
 	for (size_t i = 0; i < ev->nraw; i++)
 		jw_str(w, ev->raw[i]);
@@ -76,6 +82,29 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 }
 
 /* ---- human: each event built in one buffer, written once ---- */
+
+/*
+ * kt_buf_put's common case inline: an event is a few dozen short pieces,
+ * whose calls were a tenth of the human output's time (lengths of
+ * literals fold at compile time through bputs).
+ */
+static inline void bput(struct kt_buf *b, const char *s, size_t n)
+{
+	if (!kt_buf_put_fits(b, s, n))
+		kt_buf_put(b, s, n);
+}
+
+static inline void bputc(struct kt_buf *b, char c)
+{
+	if (b->len + 1 < b->cap && !b->oom) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+	} else {
+		kt_buf_putc(b, c);
+	}
+}
+
+#define bputs(b, s) bput((b), (s), strlen(s))
 
 static void put_esc(struct kt_buf *b, const char *s)
 {
@@ -98,78 +127,82 @@ static void put_dec(struct kt_buf *b, uint64_t v, int width, char pad)
 /* "%#llx": 0 is "0" */
 static void put_hex(struct kt_buf *b, uint64_t v)
 {
-	char d[16];
+	char *d = kt_buf_room(b, 18);
 
-	if (v)
-		kt_buf_put(b, "0x", 2);
-	kt_buf_put(b, d, kt_hex(d, v, 1));
+	if (!d)
+		return;
+	if (v) {
+		memcpy(d, "0x", 2);
+		d += 2;
+	}
+	kt_buf_done(b, d + kt_hex(d, v, 1));
 }
 
 static void human_field(struct kt_buf *b, const char *k, const char *v)
 {
 	if (!v)
 		return;
-	kt_buf_puts(b, "  ");
-	kt_buf_puts(b, k);
-	kt_buf_put(b, ": ", 2);
+	bputs(b, "  ");
+	bputs(b, k);
+	bput(b, ": ", 2);
 	put_esc(b, v);
-	kt_buf_putc(b, '\n');
+	bputc(b, '\n');
 }
 
 static void frame_human(struct kt_buf *b, const struct scx_frame *f)
 {
-	kt_buf_put(b, "    ", 4);
+	bput(b, "    ", 4);
 	put_esc(b, f->symbol);
 	if (f->has_offset) {
-		kt_buf_putc(b, '+');
+		bputc(b, '+');
 		put_hex(b, f->offset);
 		if (f->size) {
-			kt_buf_putc(b, '/');
+			bputc(b, '/');
 			put_hex(b, f->size);
 		}
 	}
 	if (f->module) {
-		kt_buf_put(b, " [", 2);
+		bput(b, " [", 2);
 		put_esc(b, f->module);
-		kt_buf_putc(b, ']');
+		bputc(b, ']');
 	}
-	kt_buf_putc(b, '\n');
+	bputc(b, '\n');
 }
 
 static void human_head(struct kt_buf *b, const struct scx_event *ev)
 {
 	if (ev->has_ts) {
-		kt_buf_putc(b, '[');
+		bputc(b, '[');
 		put_dec(b, ev->ts_usec / 1000000, 5, ' ');
-		kt_buf_putc(b, '.');
+		bputc(b, '.');
 		put_dec(b, ev->ts_usec % 1000000, 6, '0');
-		kt_buf_put(b, "] ", 2);
+		bput(b, "] ", 2);
 	}
-	kt_buf_puts(b, scx_event_name(ev->type));
-	kt_buf_putc(b, ' ');
+	bputs(b, scx_event_name(ev->type));
+	bputc(b, ' ');
 	put_esc(b, ev->scheduler ? ev->scheduler : "(unknown)");
 	if (ev->type == SCX_EV_EXIT) {
-		kt_buf_putc(b, ' ');
-		kt_buf_puts(b, scx_kind_name(ev->kind));
+		bputc(b, ' ');
+		bputs(b, scx_kind_name(ev->kind));
 	}
-	kt_buf_put(b, " (", 2);
-	kt_buf_puts(b, scx_origin_name(ev->origin));
+	bput(b, " (", 2);
+	bputs(b, scx_origin_name(ev->origin));
 	if (ev->sub)
-		kt_buf_puts(b, ", sub-scheduler");
+		bputs(b, ", sub-scheduler");
 	if (ev->partial)
-		kt_buf_puts(b, ", partial");
+		bputs(b, ", partial");
 	if (ev->origin == SCX_ORIGIN_SCHEDULER)
-		kt_buf_puts(b, " output");
-	kt_buf_putc(b, ')');
+		bputs(b, " output");
+	bputc(b, ')');
 	if (ev->has_seq) {
-		kt_buf_puts(b, " seq=");
+		bputs(b, " seq=");
 		put_dec(b, ev->seq, 0, ' ');
 	}
 	if (ev->level >= 0) {
-		kt_buf_puts(b, " level=");
+		bputs(b, " level=");
 		put_dec(b, (uint64_t)ev->level, 0, ' ');
 	}
-	kt_buf_putc(b, '\n');
+	bputc(b, '\n');
 }
 
 void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev)
@@ -178,19 +211,28 @@ void scx_event_human_buf(struct kt_buf *b, const struct scx_event *ev)
 	human_field(b, "reason", ev->reason);
 	human_field(b, "message", ev->message);
 	if (ev->cpu >= 0) {
-		kt_buf_puts(b, "  cpu: ");
+		bputs(b, "  cpu: ");
 		put_dec(b, (uint64_t)ev->cpu, 0, ' ');
-		kt_buf_putc(b, '\n');
+		bputc(b, '\n');
 	}
 	if (ev->has_stall) {
-		kt_buf_puts(b, "  stall: ");
+		bputs(b, "  stall: ");
 		put_esc(b, ev->stall_comm);
-		kt_buf_printf(b, "[%lld] for %llu.%03llus\n", (long long)ev->stall_pid,
-			      (unsigned long long)(ev->stall_msec / 1000),
-			      (unsigned long long)(ev->stall_msec % 1000));
+		/* "[%lld] for %llu.%03llus\n" without printf (its calls were
+		 * 2.5 k instructions an exit) */
+		bputc(b, '[');
+		if (ev->stall_pid < 0)
+			bputc(b, '-');
+		put_dec(b, ev->stall_pid < 0 ? -(uint64_t)ev->stall_pid : (uint64_t)ev->stall_pid,
+			0, ' ');
+		bput(b, "] for ", 6);
+		put_dec(b, ev->stall_msec / 1000, 0, ' ');
+		bputc(b, '.');
+		put_dec(b, ev->stall_msec % 1000, 3, '0');
+		bput(b, "s\n", 2);
 	}
 	if (ev->nbt)
-		kt_buf_puts(b, "  backtrace:\n");
+		bputs(b, "  backtrace:\n");
 	for (size_t i = 0; i < ev->nbt; i++)
 		frame_human(b, &ev->bt[i]);
 	if (ev->truncated & SCX_TRUNC_FRAMES)

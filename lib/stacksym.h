@@ -62,5 +62,8 @@ struct kt_addrtok {
 
 /* Next address token at or after *pos, as kt_stacksym_next(). */
 bool kt_addrtok_next(const char *line, size_t len, size_t *pos, struct kt_addrtok *tok);
+/* An address token starting exactly at I, which the caller knows to be a
+ * token boundary (the line's start, or after a blank). */
+bool kt_addrtok_at(const char *line, size_t len, size_t i, struct kt_addrtok *tok);
 
 #endif

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	run(&a, t + 1, size - 1, size, false);
 	/* every vector width of the idle scan the CPU has (bytewise, SSE2,
-	 * AVX2) gives the same */
+	 * AVX2, AVX-512 VBMI) gives the same */
 	if (best < 0) {
 		scx_simd = -1;
 		scx_parser_skip(&(struct scx_parser){0}, "", 0, NULL);

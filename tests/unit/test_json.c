@@ -219,12 +219,59 @@ static void test_number_formats(void)
 	   checked, bad ? ": " : "", why);
 }
 
+/*
+ * A string value written into a buffer (plain runs copied as they are
+ * checked, escapes in place) is what jw_escape() makes of it: strings of
+ * every length to 70 from a small alphabet of plain bytes, every escape,
+ * valid and broken UTF-8, with the bytes that need care at every offset
+ * (the 16-byte blocks, their overlapping last block, the 8-byte steps).
+ */
+static void test_string_paths(void)
+{
+	static const char alpha[] = {'a',    ' ',    '"',    '\\',   '\n',   '\x01', '\x1f', '\x7f',
+				     '\xc3', '\xa9', '\xe2', '\x86', '\x92', '\xff', '\0',   'Z'};
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	size_t bad = 0, checked = 0;
+	char s[70], want[512];
+	struct kt_buf e = {0}, b = {0};
+	struct jw w;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t n = (size_t)round % sizeof(s);
+		/* mostly plain: one in 2^(round % 5) bytes from the whole alphabet */
+		unsigned sparse = (unsigned)(round / (int)sizeof(s)) % 5;
+
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			s[i] = (x >> 40) & ((1u << sparse) - 1) ? (char)('a' + (x >> 8) % 26)
+								: alpha[(x >> 20) % sizeof(alpha)];
+		}
+		kt_buf_reset(&e);
+		jw_escape(&e, s, n);
+		snprintf(want, sizeof(want), "\"%s\"", e.p ? e.p : "");
+		kt_buf_reset(&b);
+		jw_init_buf(&w, &b, 0);
+		jw_strn(&w, s, n);
+		checked++;
+		if (!b.p || strcmp(b.p, want) || b.len != strlen(want)) {
+			if (!bad)
+				printf("#   length %zu: %s, not %s\n", n, b.p ? b.p : "(null)",
+				       want);
+			bad++;
+		}
+	}
+	ok(!bad, "buffer strings == jw_escape (%zu strings, %zu differ)", checked, bad);
+	kt_buf_free(&e);
+	kt_buf_free(&b);
+}
+
 int main(void)
 {
 	test_escaping();
 	test_nesting();
 	test_numbers();
 	test_file_sink();
+	test_string_paths();
 	test_number_formats();
 	return tap_done();
 }
