@@ -46,8 +46,8 @@ int tl_bpf_flush(const struct tl_bpf *b);
 /* Every CPU's ring buffer, one consumer calling FN(CTX, ...) per sample
  * (libbpf's ring_buffer; one epoll fd for all); NULL (errno) on failure. */
 struct ring_buffer;
-struct ring_buffer *tl_bpf_ring(const struct tl_bpf *b, int (*fn)(void *ctx, void *data, size_t size),
-				void *ctx);
+struct ring_buffer *tl_bpf_ring(const struct tl_bpf *b,
+				int (*fn)(void *ctx, void *data, size_t size), void *ctx);
 /* Notes where each CPU's ring buffer's producer is now; 0, or -1 when the
  * positions cannot be read (tl_bpf_rb_behind then never says behind). */
 int tl_bpf_rb_mark(struct tl_bpf *b);

@@ -193,7 +193,8 @@ struct tl_bpf *tl_bpf_open(const struct tl_bpf_opts *o, uint64_t *attached, char
 	for (int i = 0; i < b->nrb; i++) {
 		uint32_t k = (uint32_t)i;
 
-		if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.rbs), &k, &b->rb_fd[i], BPF_ANY)) {
+		if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.rbs), &k, &b->rb_fd[i],
+					BPF_ANY)) {
 			e = errno;
 			snprintf(err, errlen, "cannot make the ring buffers: %s", strerror(e));
 			goto fail;
@@ -271,8 +272,8 @@ bool tl_bpf_rb_behind(const struct tl_bpf *b)
 	return false;
 }
 
-struct ring_buffer *tl_bpf_ring(const struct tl_bpf *b, int (*fn)(void *ctx, void *data, size_t size),
-				void *ctx)
+struct ring_buffer *tl_bpf_ring(const struct tl_bpf *b,
+				int (*fn)(void *ctx, void *data, size_t size), void *ctx)
 {
 	struct ring_buffer *rb = ring_buffer__new(b->rb_fd[0], fn, ctx, NULL);
 
