@@ -41,7 +41,9 @@
  * whatever the CPU count; against the shared 2 MiB ring, in the same
  * interleaved rounds: sched_switch 150.9 -> 146.7 ns, wake-ups level, and
  * perf bench sched pipe's overhead +7.4 % -> +5.2 % (perf sched record
- * +17.9 %).  bpf_local_irq_save costs ~10-30 ns here (a PVM
+ * +17.9 %); three runs of the bench on one day: +3.4 to +6.4 %, perf
+ * sched record +13.8 to +17.9 %, the count-only floor +0.6 to +10.3 %
+ * (this machine's figures move more between runs than these changes).  bpf_local_irq_save costs ~10-30 ns here (a PVM
  * paravirt call), so the programs that always run with interrupts off do
  * without it.
  *

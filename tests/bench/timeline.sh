@@ -84,9 +84,16 @@ progcost() {
 				!($1 in old) && $2 ~ (m == "count" ? "^c_" : "^tl_") && $3 > 0 {
 					printf "%s %.1f %d %d\n", $2, $4 / $3, $3, $5 }' \
 				"$T/before" "$T/after" >>"$T/prog.$m"
+			awk -v m=$m -v b="$T/before" -v l="$LOOPS" 'FILENAME == b { old[$1] = 1; next }
+				!($1 in old) && $2 ~ (m == "count" ? "^c_" : "^tl_") { t += $4 }
+				END { printf "%.0f\n", t / l }' "$T/before" "$T/after" >>"$T/progop.$m"
 		done
 	done
 	sysctl -q kernel.bpf_stats_enabled="$was"
+	echo "BPF ns per pipe op (all programs' run time / loops; bpf_stats), median of $ROUNDS rounds:"
+	for m in $pm; do
+		printf '  %-12s %6s ns\n' "$m" "$(median <"$T/progop.$m")"
+	done
 	echo "ns per program run (bpf_stats), median of $ROUNDS rounds; runs and recursion misses of the last:"
 	for m in $pm; do
 		[ $m = timeline_b ] && echo "  $KTBOX_B:"
