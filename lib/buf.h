@@ -75,4 +75,14 @@ static inline bool kt_buf_put_fits(struct kt_buf *b, const void *data, size_t n)
 	return true;
 }
 
+/* kt_buf_put_fits for one byte. */
+static inline bool kt_buf_putc_fits(struct kt_buf *b, char c)
+{
+	if (b->len + 1 >= b->cap || b->oom)
+		return false;
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+	return true;
+}
+
 #endif

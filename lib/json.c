@@ -30,14 +30,8 @@ static __attribute__((noinline)) void emitc_slow(struct jw *w, char c)
 
 static inline __attribute__((always_inline)) void emitc(struct jw *w, char c)
 {
-	struct kt_buf *b = w->buf;
-
-	if (b && b->len + 1 < b->cap && !b->oom) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-	} else {
+	if (!w->buf || !kt_buf_putc_fits(w->buf, c))
 		emitc_slow(w, c);
-	}
 }
 
 static void emits(struct jw *w, const char *s)
@@ -126,82 +120,51 @@ void jw_arr_close(struct jw *w)
 	close_(w, ']');
 }
 
+/* Eight bytes none of which needs escaping (< 0x20, >= 0x80, '"', '\\'). */
+static inline bool plain8(const char *s)
+{
+	uint64_t x, ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+
+	memcpy(&x, s, 8);
+	return !(((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones) |
+		  x) &
+		 hi);
+}
+
+static inline bool plain1(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+static size_t escape_one(char *d, const char *s, size_t n, size_t *used);
+
 /* Write escaped content through a sink. */
 typedef void (*sink_fn)(void *ctx, const char *s, size_t n);
 
 static void escape_to(sink_fn put, void *ctx, const char *str, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, l, used;
+	char esc[8];
 
 	while (i < n) {
-		unsigned c;
-		char esc[8];
-		const char *rep = NULL;
-		size_t replen = 2, l;
-
-		/* eight plain bytes at a time: none < 0x20, >= 0x80, '"' or '\\' */
-		while (i + 8 <= n) {
-			uint64_t x, ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
-
-			memcpy(&x, s + i, 8);
-			if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
-			     ((x ^ (ones * '\\')) - ones) | x) &
-			    hi)
-				break;
+		while (i + 8 <= n && plain8(str + i))
 			i += 8;
-		}
 		if (i >= n)
 			break;
-		c = s[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (plain1((unsigned char)str[i])) {
 			i++;
 			continue;
 		}
-		if (c >= 0x80) {
-			l = kt_utf8_seq_len(str + i, n - i);
-			if (l) {
-				i += l;
-				continue;
-			}
-			rep = "\\ufffd";
-			replen = 6;
-		} else {
-			switch (c) {
-			case '"':
-				rep = "\\\"";
-				break;
-			case '\\':
-				rep = "\\\\";
-				break;
-			case '\b':
-				rep = "\\b";
-				break;
-			case '\f':
-				rep = "\\f";
-				break;
-			case '\n':
-				rep = "\\n";
-				break;
-			case '\r':
-				rep = "\\r";
-				break;
-			case '\t':
-				rep = "\\t";
-				break;
-			default:
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				rep = esc;
-				replen = 6;
-			}
+		/* valid UTF-8 stays in the run */
+		if ((unsigned char)str[i] >= 0x80 && (l = kt_utf8_seq_len(str + i, n - i))) {
+			i += l;
+			continue;
 		}
 		if (i > run)
 			put(ctx, str + run, i - run);
-		put(ctx, rep, replen);
-		run = ++i;
+		put(ctx, esc, escape_one(esc, str + i, n - i, &used));
+		i += used;
+		run = i;
 	}
 	if (n > run)
 		put(ctx, str + run, n - run);
@@ -256,29 +219,17 @@ static size_t plain_copy(char *d, const char *s, size_t n)
 		}
 	}
 #endif
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x, ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
-
-		memcpy(&x, s + i, 8);
-		if (((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
-		     ((x ^ (ones * '\\')) - ones) | x) &
-		    hi)
-			break;
-		memcpy(d + i, &x, 8);
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
-			break;
-		d[i] = (char)c;
-	}
+	for (; i + 8 <= n && plain8(s + i); i += 8)
+		memcpy(d + i, s + i, 8);
+	for (; i < n && plain1((unsigned char)s[i]); i++)
+		d[i] = s[i];
 	return i;
 }
 
 /* The escape of S[0] (N > 0 bytes left, S[0] not plain) at D, which has
- * room for 6 bytes; *USED gets the bytes of S it stands for.  The same
- * rules as escape_to(). */
+ * room for 6 bytes; *USED gets the bytes of S it stands for (a valid UTF-8
+ * sequence is copied as it is).  Every JSON string escape goes through
+ * here. */
 static size_t escape_one(char *d, const char *s, size_t n, size_t *used)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -385,22 +336,6 @@ static bool plain_key(struct jw *w, const char *key)
 
 void jw_key_lit(struct jw *w, const char *quoted_key, size_t n)
 {
-	struct kt_buf *b = w->buf;
-	char *d;
-
-	/* a compact buffer writer inside an object (every key of a big
-	 * export): comma and key in one copy, no call */
-	if (b && !w->pretty && !w->after_key && w->depth && (d = kt_buf_room(b, n + 4))) {
-		bool comma = w->need_comma[w->depth];
-
-		w->need_comma[w->depth] = true;
-		*d = ',';
-		d += comma;
-		kt_copy_short(d, quoted_key, n + 3);
-		kt_buf_done(b, d + n + 3);
-		w->after_key = true;
-		return;
-	}
 	sep(w);
 	emit(w, quoted_key, n + 3 + (w->pretty ? 1 : 0));
 	w->after_key = true;

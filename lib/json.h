@@ -41,6 +41,12 @@ void jw_key(struct jw *w, const char *key);
  * jw_key() checks and copies it byte by byte.
  */
 #define jw_klit(w, key) jw_key_lit_((w), "\"" key "\": ", sizeof(key) - 1)
+/* A literal key and its value, as jw_kstr() and friends with jw_klit(). */
+#define jw_klit_str(w, key, v) (jw_klit(w, key), jw_str(w, v))
+#define jw_klit_u64(w, key, v) (jw_klit(w, key), jw_u64(w, v))
+#define jw_klit_i64(w, key, v) (jw_klit(w, key), jw_i64(w, v))
+#define jw_klit_bool(w, key, v) (jw_klit(w, key), jw_bool(w, v))
+/* jw_klit's writer, for any case (jw_key_lit_ inlines the common one) */
 void jw_key_lit(struct jw *w, const char *quoted_key, size_t n);
 /* jw_key_lit's common case inline (a compact buffer writer inside an
  * object, room there): with N known, comma and key are two moves */
@@ -48,17 +54,16 @@ static inline __attribute__((always_inline)) void jw_key_lit_(struct jw *w, cons
 							      size_t n)
 {
 	struct kt_buf *b = w->buf;
+	char *d;
 
-	if (b && !w->pretty && !w->after_key && w->depth && n + 4 < b->cap - b->len && !b->oom) {
-		char *d = b->p + b->len;
+	if (b && !w->pretty && !w->after_key && w->depth && (d = kt_buf_room(b, n + 4))) {
 		bool comma = w->need_comma[w->depth];
 
 		w->need_comma[w->depth] = true;
 		*d = ',';
 		d += comma;
 		kt_copy_short(d, quoted_key, n + 3);
-		d[n + 3] = '\0';
-		b->len = (size_t)(d + n + 3 - b->p);
+		kt_buf_done(b, d + n + 3);
 		w->after_key = true;
 		return;
 	}

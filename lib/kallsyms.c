@@ -12,6 +12,7 @@
 #include "file.h"
 #include "kallsyms.h"
 #include "stacksym.h"
+#include "text.h"
 
 /* 16 bytes: address, name offset in the pool, module id, type, flags. */
 struct ent {
@@ -53,23 +54,6 @@ struct kt_ksyms {
 	size_t mod_hash_cap;
 	bool oom; /* an allocation failed while parsing */
 	struct kt_ksyms_stats st;
-};
-
-/* hex digit values, -1 for anything else: a table, not kt_hexval(), because
- * this is the hottest lookup of the table parse (every address digit) */
-static const signed char hexv[256] = {
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, 0,  1,	2,  3,	4,  5,	6,  7,	8,  9,	-1, -1, -1, -1, -1, -1, -1, 10,
-	11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -248,7 +232,7 @@ static const unsigned char *parse_line(struct kt_ksyms *t, struct parse_state *p
 	int d, mod = 0;
 	uint8_t type;
 
-	while (q < e && (d = hexv[*q]) >= 0) {
+	while (q < e && (d = kt_hexval(*q)) >= 0) {
 		if (++nd > 16)
 			goto bad;
 		a = a << 4 | (uint64_t)d;

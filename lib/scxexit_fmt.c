@@ -8,58 +8,52 @@
 #include "scxexit.h"
 #include "text.h"
 
-/* KEY and a value (string, u64, i64): the keys are literals (jw_klit) */
-#define KSTR(w, key, v) (jw_klit(w, key), jw_str(w, v))
-#define KU64(w, key, v) (jw_klit(w, key), jw_u64(w, v))
-#define KI64(w, key, v) (jw_klit(w, key), jw_i64(w, v))
-#define KTRUE(w, key) (jw_klit(w, key), jw_bool(w, true))
-
 static void frame_json(struct jw *w, const struct scx_frame *f)
 {
 	jw_obj_open(w);
-	KSTR(w, "symbol", f->symbol);
+	jw_klit_str(w, "symbol", f->symbol);
 	if (f->has_offset) {
-		KU64(w, "offset", f->offset);
+		jw_klit_u64(w, "offset", f->offset);
 		if (f->size)
-			KU64(w, "size", f->size);
+			jw_klit_u64(w, "size", f->size);
 	}
 	if (f->module)
-		KSTR(w, "module", f->module);
+		jw_klit_str(w, "module", f->module);
 	jw_obj_close(w);
 }
 
 void scx_event_json(struct jw *w, const struct scx_event *ev)
 {
 	jw_obj_open(w);
-	KSTR(w, "event", scx_event_name(ev->type));
-	KSTR(w, "origin", scx_origin_name(ev->origin));
+	jw_klit_str(w, "event", scx_event_name(ev->type));
+	jw_klit_str(w, "origin", scx_origin_name(ev->origin));
 	if (ev->scheduler)
-		KSTR(w, "scheduler", ev->scheduler);
+		jw_klit_str(w, "scheduler", ev->scheduler);
 	if (ev->sub)
-		KTRUE(w, "sub");
+		jw_klit_bool(w, "sub", true);
 	if (ev->partial)
-		KTRUE(w, "partial");
+		jw_klit_bool(w, "partial", true);
 	if (ev->type == SCX_EV_EXIT)
-		KSTR(w, "kind", scx_kind_name(ev->kind));
+		jw_klit_str(w, "kind", scx_kind_name(ev->kind));
 	if (ev->reason)
-		KSTR(w, "reason", ev->reason);
+		jw_klit_str(w, "reason", ev->reason);
 	if (ev->message)
-		KSTR(w, "message", ev->message);
+		jw_klit_str(w, "message", ev->message);
 	if (ev->cpu >= 0)
-		KI64(w, "cpu", ev->cpu);
+		jw_klit_i64(w, "cpu", ev->cpu);
 	if (ev->has_ts) {
 		jw_klit(w, "timestamp");
 		jw_udec_g(w, ev->ts_usec, 6);
 	}
 	if (ev->has_seq)
-		KU64(w, "seq", ev->seq);
+		jw_klit_u64(w, "seq", ev->seq);
 	if (ev->level >= 0)
-		KI64(w, "level", ev->level);
+		jw_klit_i64(w, "level", ev->level);
 	if (ev->has_stall) {
 		jw_klit(w, "stall");
 		jw_obj_open(w);
-		KSTR(w, "comm", ev->stall_comm);
-		KI64(w, "pid", ev->stall_pid);
+		jw_klit_str(w, "comm", ev->stall_comm);
+		jw_klit_i64(w, "pid", ev->stall_pid);
 		jw_klit(w, "seconds");
 		jw_udec_g(w, ev->stall_msec, 3);
 		jw_obj_close(w);
@@ -72,7 +66,7 @@ void scx_event_json(struct jw *w, const struct scx_event *ev)
 		jw_arr_close(w);
 	}
 	if (ev->truncated)
-		KTRUE(w, "truncated");
+		jw_klit_bool(w, "truncated", true);
 	jw_klit(w, "raw");
 	jw_arr_open(w);
 	for (size_t i = 0; i < ev->nraw; i++)
@@ -96,12 +90,8 @@ static inline void bput(struct kt_buf *b, const char *s, size_t n)
 
 static inline void bputc(struct kt_buf *b, char c)
 {
-	if (b->len + 1 < b->cap && !b->oom) {
-		b->p[b->len++] = c;
-		b->p[b->len] = '\0';
-	} else {
+	if (!kt_buf_putc_fits(b, c))
 		kt_buf_putc(b, c);
-	}
 }
 
 #define bputs(b, s) bput((b), (s), strlen(s))

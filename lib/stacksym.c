@@ -25,15 +25,6 @@ static bool is_mod_char(unsigned char c)
 	return is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
 
-/* kt_hexval() + 1 as a table (0: not a hex digit), for the offset and
- * size of every frame */
-static const uint8_t hex1_tab[256] = {
-	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
-	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
 /* "0x" then 1..16 hex digits at *p; advances *p. */
 static bool parse_0x(const char *s, size_t len, size_t *p, uint64_t *v)
 {
@@ -43,10 +34,10 @@ static bool parse_0x(const char *s, size_t len, size_t *p, uint64_t *v)
 
 	if (i + 2 > len || s[i] != '0' || (s[i + 1] | 0x20) != 'x')
 		return false;
-	for (i += 2; i < len && (d = hex1_tab[(unsigned char)s[i]]) != 0; i++, n++) {
+	for (i += 2; i < len && (d = kt_hexval((unsigned char)s[i])) >= 0; i++, n++) {
 		if (n == 16)
 			return false;
-		x = x << 4 | (uint64_t)(d - 1);
+		x = x << 4 | (uint64_t)d;
 	}
 	if (!n)
 		return false;

@@ -7,6 +7,14 @@
 #include "buf.h"
 #include "text.h"
 
+/* a hex digit's value + 1 (the zero fill: not a digit) */
+const unsigned char kt_hex1[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 int kt_u8_step(struct kt_u8 *st, unsigned char c)
 {
 	if (st->need) {

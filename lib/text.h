@@ -62,15 +62,12 @@ char *kt_trim(char *s);
 /* Length of S[0..N) without trailing ASCII whitespace and NUL bytes. */
 size_t kt_rtrim_len(const char *s, size_t n);
 
-/* Value of a hex digit, -1 for anything else. */
+/* Value of a hex digit, -1 for anything else: one table load (the
+ * address digits of kallsyms and of every stack frame go through it). */
+extern const unsigned char kt_hex1[256];
 static inline int kt_hexval(unsigned char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return (int)kt_hex1[c] - 1;
 }
 
 /*
