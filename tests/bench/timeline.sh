@@ -17,7 +17,15 @@ BENCH=${BENCH:-$BUILD/bench}
 CC=${CC:-musl-gcc}
 mkdir -p "$BENCH"
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# The tracers' output files go to a tmpfs where there is one: on disk, a
+# round's perf.data (~100 MiB) or capture was written back 30 s later
+# (vm.dirty_expire_centisecs), in the middle of some later round, and that
+# round's figure moved by up to +15 %.  Each is removed after its round.
+W=$T
+if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	W=$(mktemp -d -p /dev/shm) || W=$T
+fi
+trap 'rm -rf "$T" "$W"' EXIT
 LOOPS=${TIMELINE_BENCH_LOOPS:-200000}
 ROUNDS=${TIMELINE_BENCH_ROUNDS:-5}
 EVENTS=${TIMELINE_BENCH_EVENTS:-10000000}
@@ -42,10 +50,10 @@ ops() {	# "ops/s cpu_ns_per_op" of one pipe bench run
 start() {
 	case $1 in
 	none) TP= ;;
-	timeline) "$KTBOX" timeline record -q -o "$T/tl.cap" 2>"$T/tl.err" & TP=$! ;;
-	timeline_b) "$KTBOX_B" timeline record -q -o "$T/tlb.cap" 2>"$T/tlb.err" & TP=$! ;;
+	timeline) "$KTBOX" timeline record -q -o "$W/tl.cap" 2>"$T/tl.err" & TP=$! ;;
+	timeline_b) "$KTBOX_B" timeline record -q -o "$W/tlb.cap" 2>"$T/tlb.err" & TP=$! ;;
 	count) "$KTBOX" timeline count >"$T/count.txt" 2>&1 & TP=$! ;;
-	perf_sched) perf sched record -q -o "$T/perf.data" >/dev/null 2>&1 & TP=$! ;;
+	perf_sched) perf sched record -q -o "$W/perf.data" >/dev/null 2>&1 & TP=$! ;;
 	bpftrace) bpftrace -e 'tracepoint:sched:sched_switch,tracepoint:sched:sched_wakeup,
 		tracepoint:sched:sched_wakeup_new,tracepoint:sched:sched_migrate_task
 		{ @[probe] = count(); }' >/dev/null 2>&1 & TP=$! ;;
@@ -56,6 +64,22 @@ stop() {
 	[ -n "$TP" ] || return 0
 	kill -INT "$TP" 2>/dev/null
 	wait "$TP" 2>/dev/null
+	sync
+}
+# the modes in round R's order: each round starts one mode later, so no
+# mode always follows the same one (a tracer's exit work, perf's above
+# all, lands on the round after it)
+rotate() {
+	r=$1
+	shift
+	i=$(( (r - 1) % $# ))
+	while [ "$i" -gt 0 ]; do
+		x=$1
+		shift
+		set -- "$@" "$x"
+		i=$((i - 1))
+	done
+	echo "$@"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -74,7 +98,7 @@ progcost() {
 	pm="timeline count"
 	[ -n "$KTBOX_B" ] && pm="timeline timeline_b count"
 	for r in $(seq "$ROUNDS"); do
-		for m in $pm; do
+		for m in $(rotate "$r" $pm); do
 			progs >"$T/before"
 			start $m
 			ops >/dev/null
@@ -116,21 +140,24 @@ elif [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	[ -n "$KTBOX_B" ] && modes="none timeline timeline_b perf_sched count"
 	command -v bpftrace >/dev/null 2>&1 && modes="$modes bpftrace"
 	for r in $(seq "$ROUNDS"); do
-		for m in $modes; do
+		for m in $(rotate "$r" $modes); do
 			start $m
 			set -- $(ops)
 			stop
 			echo "$1" >>"$T/ops.$m"
 			echo "$2" >>"$T/cpu.$m"
 			if [ $m = timeline ]; then
-				"$KTBOX" timeline info -j "$T/tl.cap" >"$T/tl.info.$r" 2>/dev/null
-				stat -c %s "$T/tl.cap" >>"$T/tl.size"
+				"$KTBOX" timeline info -j "$W/tl.cap" >"$T/tl.info.$r" 2>/dev/null
+				stat -c %s "$W/tl.cap" >>"$T/tl.size"
 			fi
+			rm -f "$W/tl.cap" "$W/tlb.cap"
+			sync
 		done
 	done
 	base=$(median <"$T/ops.none")
 	cbase=$(median <"$T/cpu.none")
-	echo "perf bench sched pipe -l $LOOPS on CPU $PIN, median of $ROUNDS interleaved rounds:"
+	echo "perf bench sched pipe -l $LOOPS on CPU $PIN, median of $ROUNDS interleaved rounds" \
+		"(order rotated each round; tracer output on $(stat -f -c %T "$W")):"
 	printf '  %-12s %10s %9s %12s %9s\n' tracer ops/s overhead "CPU ns/op" overhead
 	for m in $modes; do
 		v=$(median <"$T/ops.$m")
@@ -194,7 +221,7 @@ for what in "report" "report -j" "export" "dump -j"; do
 done
 # the peer: perf sched timehist over a perf.data of sched events (the last
 # traced round's, or one recorded here around the same pipe bench)
-pd=$T/perf.data
+pd=$W/perf.data
 if [ ! -s "$pd" ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/null 2>&1; then
 	pd=$T/peer.data
 	perf sched record -q -o "$pd" -- perf bench sched pipe -l "$LOOPS" >/dev/null 2>&1
