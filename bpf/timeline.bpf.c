@@ -368,9 +368,10 @@ int BPF_PROG(tl_switch, bool preempt, struct task_struct *prev, struct task_stru
 }
 
 /*
- * task_struct.on_cpu is an int up to 7.x kernels and a u8 after: a load of
- * the wrong width or sign fails CO-RE, so each width has its flavour and
- * the kernel's field size picks one (the other branch is dead at load).
+ * task_struct.on_cpu is an int on older kernels (6.18 here) and a u8 in
+ * newer ones (the pinned 7.2 vmlinux.h, the VM guest's): a load of the
+ * wrong width or sign fails CO-RE, so each width has its flavour and the
+ * kernel's field size picks one (the other branch is dead at load).
  */
 struct task_struct___oncpu_int {
 	int on_cpu;
